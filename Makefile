@@ -1,0 +1,30 @@
+# Two commands do all the set-up on a fresh machine:
+#   make demo   a local Kafka broker, the worker, the seeds flowing through it
+#   make test   lint, type-check and the whole test suite against a real broker
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test lint install clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(PY) -m worker demo
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check worker tests
+	$(VENV)/bin/ruff format --check worker tests
+	$(VENV)/bin/mypy
+
+test: lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .chaff .pytest_cache .mypy_cache .ruff_cache

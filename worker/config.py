@@ -1,0 +1,93 @@
+"""Worker settings: one frozen object, read from `CHAFF_*` environment variables in one place.
+
+Precedence: command-line flag > environment variable > default. Every field carries its
+environment variable and help text, so the CLI flags, `chaff run --help` and the README's
+configuration table all come from this one list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _setting(default: Any, env: str, help: str) -> Any:
+    return field(default=default, metadata={"env": env, "help": help})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    bootstrap_servers: str = _setting(
+        "127.0.0.1:9092", "CHAFF_BOOTSTRAP_SERVERS", "Kafka bootstrap servers, comma-separated."
+    )
+    raw_topic: str = _setting("pages.raw", "CHAFF_RAW_TOPIC", "Topic the scrapers publish to.")
+    articles_topic: str = _setting(
+        "pages.articles", "CHAFF_ARTICLES_TOPIC", "Topic for clean article records."
+    )
+    rejects_topic: str = _setting(
+        "pages.rejects", "CHAFF_REJECTS_TOPIC", "Topic for rejected segments."
+    )
+    dead_letter_topic: str = _setting(
+        "pages.dead-letter", "CHAFF_DEAD_LETTER_TOPIC", "Topic for input that cannot be processed."
+    )
+    group_id: str = _setting("chaff", "CHAFF_GROUP_ID", "Kafka consumer group of the workers.")
+    processes: int = _setting(1, "CHAFF_PROCESSES", "Worker processes to run on this host.")
+    exactly_once: bool = _setting(
+        False, "CHAFF_EXACTLY_ONCE", "Run each batch as a Kafka transaction (exactly-once)."
+    )
+    max_page_bytes: int = _setting(
+        2_000_000, "CHAFF_MAX_PAGE_BYTES", "Larger raw records go to the dead-letter topic."
+    )
+    max_poll_records: int = _setting(
+        200, "CHAFF_MAX_POLL_RECORDS", "Most records handled in one batch."
+    )
+    poll_timeout_ms: int = _setting(500, "CHAFF_POLL_TIMEOUT_MS", "How long one poll waits.")
+    shutdown_timeout_s: float = _setting(
+        20.0, "CHAFF_SHUTDOWN_TIMEOUT_S", "Bound on a graceful shutdown after SIGTERM."
+    )
+    metrics_port: int = _setting(
+        9400,
+        "CHAFF_METRICS_PORT",
+        "Port of /metrics, /healthz, /readyz (process i of --processes uses port+i; 0 = off).",
+    )
+    log_level: str = _setting("INFO", "CHAFF_LOG_LEVEL", "Log level: DEBUG, INFO, WARNING, ERROR.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then `CHAFF_*` variables, then explicit overrides that are not None."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in dataclasses.fields(cls):
+            raw = environ.get(spec.metadata["env"])
+            if raw is not None and raw != "":
+                values[spec.name] = _parse(raw, type(spec.default), spec.metadata["env"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _parse(raw: str, kind: type, env: str) -> Any:
+    try:
+        if kind is bool:
+            lowered = raw.strip().lower()
+            if lowered in {"1", "true", "yes", "on"}:
+                return True
+            if lowered in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        return kind(raw)
+    except ValueError:
+        raise SystemExit(f"chaff: {env}={raw!r} is not a valid {kind.__name__}") from None
+
+
+def configuration_table() -> str:
+    """The README's configuration table, in Markdown."""
+    rows = ["| flag | environment variable | default | meaning |", "|---|---|---|---|"]
+    for spec in dataclasses.fields(Settings):
+        flag = "--" + spec.name.replace("_", "-")
+        rows.append(
+            f"| `{flag}` | `{spec.metadata['env']}` | `{spec.default}` | {spec.metadata['help']} |"
+        )
+    return "\n".join(rows)

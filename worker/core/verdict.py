@@ -1,0 +1,44 @@
+"""What the classifier says about a page: the contract between the core and everything else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Label = Literal["article", "junk"]
+ContentType = Literal["text/html", "text/plain"]
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentVerdict:
+    """One segment of a page with the classifier's decision about it."""
+
+    position: int  # 0-based, in document order
+    text: str
+    label: Label
+    score: float  # probability that the segment belongs to the article, 0..1
+    reasons: tuple[str, ...]  # human-readable, most important first
+
+
+@dataclass(frozen=True, slots=True)
+class PageVerdict:
+    content_type: ContentType
+    segments: tuple[SegmentVerdict, ...]
+    model_version: str
+
+    @property
+    def article_segments(self) -> tuple[SegmentVerdict, ...]:
+        return tuple(s for s in self.segments if s.label == "article")
+
+    @property
+    def rejected_segments(self) -> tuple[SegmentVerdict, ...]:
+        return tuple(s for s in self.segments if s.label != "article")
+
+    @property
+    def article_text(self) -> str:
+        """The clean article: kept segments in document order, one per paragraph."""
+        return "\n\n".join(s.text for s in self.article_segments)
+
+    @property
+    def has_article(self) -> bool:
+        return any(s.label == "article" for s in self.segments)

@@ -1,0 +1,1 @@
+"""Training, evaluation and benchmarks of the segment classifier (reads ../shared/data)."""

@@ -1,0 +1,1 @@
+"""kafka-python runtime: the consume → classify → produce → commit loop, topics, produce, replay."""
