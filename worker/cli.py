@@ -16,6 +16,7 @@ from worker import __version__
 # Order is the order `chaff --help` lists them in.
 COMMAND_MODULES: tuple[str, ...] = (
     "worker.stream.commands",  # demo, run, topics, produce
+    "worker.stream.replay",  # replay
     "worker.broker.commands",  # broker
     "worker.learn.commands",  # classify, train, eval, bench
 )
