@@ -333,6 +333,8 @@ class LocalKafka:
             "-XX:MaxGCPauseMillis=20",
             "-XX:+ExitOnOutOfMemoryError",
             "-Djava.awt.headless=true",
+            # Log4j2 would stop logging at the first shutdown hook; keep the last lines.
+            "-Dlog4j2.shutdownHookEnabled=false",
             f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
         ]
 
