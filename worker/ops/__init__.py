@@ -1,1 +1,59 @@
-"""Operations: Prometheus metrics, health endpoints, structured logging."""
+"""Operations: Prometheus metrics, health endpoints, structured logging, progress.
+
+The worker loop needs one call::
+
+    observer = worker.ops.install(settings, process_index)   # a LoopObserver
+    ...                                                     # run the loop with it
+    observer.close()                                        # stops the HTTP endpoint
+"""
+
+from __future__ import annotations
+
+import logging
+
+from worker.config import Settings
+from worker.ops.health import HealthState, OpsServer
+from worker.ops.metrics import OutputTopics, PrometheusObserver
+
+log = logging.getLogger(__name__)
+
+__all__ = ["InstalledObserver", "install"]
+
+# All interfaces: a container's port must be reachable by Prometheus and the kubelet.
+DEFAULT_BIND_HOST = "0.0.0.0"
+
+
+class InstalledObserver(PrometheusObserver):
+    """A PrometheusObserver that owns its HTTP endpoint (None when metrics_port is 0)."""
+
+    server: OpsServer | None = None
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def install(
+    settings: Settings,
+    process_index: int = 0,
+    model_version: str | None = None,
+    host: str = DEFAULT_BIND_HOST,
+) -> InstalledObserver:
+    """Metrics + /healthz + /readyz for worker process `process_index`.
+
+    Serves on settings.metrics_port + process_index; metrics_port 0 disables the endpoint
+    (the observer still counts, which keeps tests and `--metrics-port 0` runs cheap).
+    """
+    if model_version is None:
+        from worker.core.classify import MODEL_VERSION
+
+        model_version = MODEL_VERSION
+    topics = OutputTopics(
+        settings.articles_topic, settings.rejects_topic, settings.dead_letter_topic
+    )
+    observer = InstalledObserver(topics, model_version, health=HealthState())
+    if settings.metrics_port:
+        port = settings.metrics_port + process_index
+        observer.server = OpsServer(observer.registry, observer.health, host, port).start()
+    return observer
