@@ -1,0 +1,511 @@
+"""`chaff replay`: reprocess the raw topic from a point in the past.
+
+Where to start: `--from-offset` (per partition `P:OFFSET`, or one `OFFSET` for every
+partition), `--from-time` (RFC 3339), or `--since` (a duration back from now: "6h", "1h30m").
+
+Two modes:
+- `--reset-group` moves the live consumer group's committed offsets to that point, so the
+  workers reprocess from there when they (re)start. `--dry-run` prints the plan
+  (partition: current -> new). Refused while the group has live members: stop the workers
+  first (the broker would reject the commit anyway, but we say why).
+- `--bounded` re-reads [from, to) under its own group id, classifies with the current
+  model, writes to the chosen output topics and stops by itself at `to` (default: the end
+  of each partition when the replay starts). The live group is untouched.
+Output records carry `model_version` and `source` (topic, partition, offset), so consumers
+can tell a replayed record from the original and keep the newest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from worker.config import Settings
+
+log = logging.getLogger(__name__)
+
+EXIT_REFUSED = 3
+ALL_PARTITIONS = -1
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+# --- where to start / stop --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Offsets:
+    """Explicit offsets by partition; ALL_PARTITIONS (-1) applies to every partition."""
+
+    by_partition: Mapping[int, int]
+
+    def describe(self) -> str:
+        return ", ".join(
+            f"{'all' if p == ALL_PARTITIONS else p}:{o}" for p, o in self.by_partition.items()
+        )
+
+
+@dataclass(frozen=True)
+class Timestamp:
+    """The first record at or after this time (Unix milliseconds)."""
+
+    epoch_ms: int
+
+    def describe(self) -> str:
+        return datetime.fromtimestamp(self.epoch_ms / 1000, UTC).isoformat()
+
+
+Position = Offsets | Timestamp
+
+
+def parse_duration(text: str) -> float:
+    """'6h', '30m', '1h30m', '2d', '45s', '500ms' -> seconds."""
+    compact = text.strip().lower().replace(" ", "")
+    parts = _DURATION_PART.findall(compact)
+    if not compact or "".join(number + unit for number, unit in parts) != compact:
+        raise ValueError(f"not a duration: {text!r} (examples: 6h, 30m, 1h30m, 2d)")
+    seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    if seconds <= 0:
+        raise ValueError(f"duration must be positive: {text!r}")
+    return seconds
+
+
+def parse_timestamp(text: str) -> Timestamp:
+    """RFC 3339 ('2026-11-24T06:00:00Z', '...+01:00'); the offset is required, no guessing."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("z", "Z"))
+    except ValueError:
+        raise ValueError(f"not an RFC 3339 timestamp: {text!r}") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"timestamp needs a UTC offset ('Z' or '+01:00'): {text!r}")
+    return Timestamp(round(moment.timestamp() * 1000))
+
+
+def parse_offsets(specs: Iterable[str]) -> Offsets:
+    """['0:1200', '1:900'] or ['1200'] (every partition) -> Offsets."""
+    by_partition: dict[int, int] = {}
+    for spec in specs:
+        for item in spec.split(","):
+            partition_text, _, offset_text = item.strip().rpartition(":")
+            try:
+                partition = int(partition_text) if partition_text else ALL_PARTITIONS
+                offset = int(offset_text)
+            except ValueError:
+                raise ValueError(
+                    f"not an offset spec: {item!r} (PARTITION:OFFSET or OFFSET)"
+                ) from None
+            if offset < 0 or (partition < 0 and partition != ALL_PARTITIONS):
+                raise ValueError(f"negative partition or offset: {item!r}")
+            if partition in by_partition:
+                raise ValueError(f"partition {partition} given twice")
+            by_partition[partition] = offset
+    if ALL_PARTITIONS in by_partition and len(by_partition) > 1:
+        raise ValueError("give either one OFFSET for all partitions or PARTITION:OFFSET pairs")
+    return Offsets(by_partition)
+
+
+def position_from_args(
+    offsets: list[str] | None, timestamp: str | None, ago: str | None, now: float
+) -> Position | None:
+    if offsets:
+        return parse_offsets(offsets)
+    if timestamp:
+        return parse_timestamp(timestamp)
+    if ago:
+        return Timestamp(round((now - parse_duration(ago)) * 1000))
+    return None
+
+
+# --- the plan ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartitionPlan:
+    partition: int
+    current: int | None  # committed offset of the group (reset) or None
+    start: int
+    end: int  # exclusive; for --reset-group the partition's end when planned
+
+    def describe(self, topic: str, bounded: bool) -> str:
+        if bounded:
+            return f"{topic}[{self.partition}]: [{self.start}, {self.end}) = {self.records} records"
+        current = "none" if self.current is None else str(self.current)
+        behind = self.end - self.start
+        return (
+            f"{topic}[{self.partition}]: {current} -> {self.start} ({behind} records to reprocess)"
+        )
+
+    @property
+    def records(self) -> int:
+        return max(self.end - self.start, 0)
+
+
+def resolve(
+    position: Position,
+    partitions: list[int],
+    beginning: Mapping[int, int],
+    end: Mapping[int, int],
+    offsets_for_times: Callable[[dict[int, int]], Mapping[int, int | None]],
+) -> dict[int, int]:
+    """Offsets for `position` on each partition it names, clamped to what the log still has.
+
+    A timestamp later than every record resolves to the end; an offset below the log start
+    (deleted by retention) to the log start.
+    """
+    if isinstance(position, Offsets):
+        wanted = position.by_partition
+        if ALL_PARTITIONS in wanted:
+            raw = dict.fromkeys(partitions, wanted[ALL_PARTITIONS])
+        else:
+            unknown = sorted(set(wanted) - set(partitions))
+            if unknown:
+                raise ValueError(f"no such partition(s): {unknown}; the topic has {partitions}")
+            raw = dict(wanted)
+    else:
+        found = offsets_for_times(dict.fromkeys(partitions, position.epoch_ms))
+        raw = {p: (end[p] if found.get(p) is None else int(found[p] or 0)) for p in partitions}
+    return {p: min(max(offset, beginning[p]), end[p]) for p, offset in raw.items()}
+
+
+# --- Kafka side -------------------------------------------------------------------------
+
+
+class _Kafka:
+    """The few Kafka calls replay needs, in one place (kafka-python imported lazily)."""
+
+    def __init__(self, bootstrap_servers: str, topic: str) -> None:
+        from kafka import KafkaConsumer, TopicPartition
+        from kafka.admin import KafkaAdminClient
+
+        self.topic = topic
+        self._topic_partition = TopicPartition
+        self.admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="chaff-replay")
+        # No group id: this consumer only looks offsets up, it never joins or commits.
+        self.lookup = KafkaConsumer(
+            bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False
+        )
+        found = self.lookup.partitions_for_topic(topic)
+        if not found:
+            self.close()
+            raise SystemExit(f"chaff replay: topic {topic!r} does not exist")
+        self.partitions = sorted(found)
+
+    def _tp(self, partition: int) -> Any:
+        return self._topic_partition(self.topic, partition)
+
+    def beginning(self) -> dict[int, int]:
+        tps = [self._tp(p) for p in self.partitions]
+        return {tp.partition: int(o) for tp, o in self.lookup.beginning_offsets(tps).items()}
+
+    def end(self) -> dict[int, int]:
+        tps = [self._tp(p) for p in self.partitions]
+        return {tp.partition: int(o) for tp, o in self.lookup.end_offsets(tps).items()}
+
+    def offsets_for_times(self, times: dict[int, int]) -> dict[int, int | None]:
+        answer = self.lookup.offsets_for_times({self._tp(p): ms for p, ms in times.items()})
+        return {
+            tp.partition: (None if found is None else int(found.offset))
+            for tp, found in answer.items()
+        }
+
+    def live_members(self, group: str) -> list[str]:
+        described = self.admin.describe_groups([group]).get(group, {})
+        return [
+            f"{member.get('client_id')}@{member.get('client_host')}"
+            for member in described.get("members") or []
+        ]
+
+    def committed(self, group: str) -> dict[int, int]:
+        offsets = self.admin.list_group_offsets(group).get(group, {})
+        return {
+            tp.partition: int(meta.offset)
+            for tp, meta in offsets.items()
+            if tp.topic == self.topic and meta.offset >= 0
+        }
+
+    def commit_group_offsets(self, group: str, offsets: Mapping[int, int], note: str) -> None:
+        """Commit as a non-member (generation -1): the broker accepts it only while the
+        group is empty, so a worker that started since the check makes this fail loudly."""
+        from kafka.errors import NoError
+        from kafka.structs import OffsetAndMetadata
+
+        request = {self._tp(p): OffsetAndMetadata(o, note, -1) for p, o in offsets.items()}
+        result = self.admin.alter_group_offsets(group, request)
+        failed = {
+            tp.partition: error.__name__ for tp, error in result.items() if error is not NoError
+        }
+        if failed:
+            raise RuntimeError(f"the broker refused the new offsets for partitions {failed}")
+
+    def close(self) -> None:
+        self.lookup.close()
+        self.admin.close()
+
+
+# --- modes ------------------------------------------------------------------------------
+
+
+def plan_reset(kafka: _Kafka, group: str, position: Position) -> list[PartitionPlan]:
+    end = kafka.end()
+    targets = resolve(position, kafka.partitions, kafka.beginning(), end, kafka.offsets_for_times)
+    current = kafka.committed(group)
+    return [PartitionPlan(p, current.get(p), targets[p], end[p]) for p in sorted(targets)]
+
+
+def reset_group(kafka: _Kafka, group: str, position: Position, dry_run: bool, out: IO[str]) -> int:
+    plan = plan_reset(kafka, group, position)
+    members = kafka.live_members(group)
+    verb = "would move" if dry_run else "moving"
+    print(f"group {group!r} on {kafka.topic!r}: {verb} to {position.describe()}", file=out)
+    for step in plan:
+        print("  " + step.describe(kafka.topic, bounded=False), file=out)
+    if members:
+        print(
+            f"refused: group {group!r} has {len(members)} live member(s) ({', '.join(members)}); "
+            "stop the workers (scale to 0) and run this again",
+            file=out,
+        )
+        return 0 if dry_run else EXIT_REFUSED
+    if dry_run:
+        print("dry run: nothing changed", file=out)
+        return 0
+    note = f"chaff replay --reset-group to {position.describe()} at {datetime.now(UTC).isoformat()}"
+    kafka.commit_group_offsets(group, {s.partition: s.start for s in plan}, note)
+    print(f"done: committed {len(plan)} partition offset(s); start the workers", file=out)
+    return 0
+
+
+# One output record of a processed raw record: (topic, key, value).
+Output = tuple[str, bytes | None, bytes]
+RecordProcessor = Callable[[Any], list[Output]]
+
+
+def stream_record_processor(settings: Settings) -> RecordProcessor:
+    """The worker's own per-record step (parse, classify, build outputs), so a replay
+    produces exactly what the live worker would; `settings` names the output topics."""
+    from worker.stream.records import process_record  # the stream loop's function
+
+    def process(record: Any) -> list[Output]:
+        return [(o.topic, o.key, o.value) for o in process_record(record, settings)]
+
+    return process
+
+
+@dataclass(frozen=True)
+class BoundedResult:
+    records_read: int
+    outputs_by_topic: dict[str, int]
+
+
+def bounded_replay(
+    settings: Settings,
+    kafka: _Kafka,
+    start: Position,
+    stop: Position | None,
+    replay_group: str,
+    processor: RecordProcessor,
+    out: IO[str],
+    idle_timeout_s: float = 60.0,
+) -> BoundedResult:
+    """Re-read [start, stop) of the raw topic under `replay_group` and publish the outputs."""
+    from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+    from kafka.structs import OffsetAndMetadata
+
+    from worker.ops.progress import Progress
+
+    beginning, end_now = kafka.beginning(), kafka.end()
+    starts = resolve(start, kafka.partitions, beginning, end_now, kafka.offsets_for_times)
+    stops = (
+        resolve(stop, kafka.partitions, beginning, end_now, kafka.offsets_for_times)
+        if stop is not None
+        else end_now
+    )
+    plan = [
+        PartitionPlan(p, None, starts[p], max(stops.get(p, end_now[p]), starts[p]))
+        for p in sorted(starts)
+    ]
+    until = stop.describe() if stop is not None else "the current end"
+    print(
+        f"bounded replay of {kafka.topic!r} from {start.describe()} to {until} "
+        f"as group {replay_group!r} into {settings.articles_topic}, {settings.rejects_topic}, "
+        f"{settings.dead_letter_topic}",
+        file=out,
+    )
+    for step in plan:
+        print("  " + step.describe(kafka.topic, bounded=True), file=out)
+    ends = {TopicPartition(kafka.topic, s.partition): s.end for s in plan if s.records}
+    outputs_by_topic: dict[str, int] = {}
+    records_read = 0
+    if not ends:
+        print("nothing to replay", file=out)
+        return BoundedResult(0, outputs_by_topic)
+
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.bootstrap_servers,
+        group_id=replay_group,
+        enable_auto_commit=False,
+        max_poll_records=settings.max_poll_records,
+        isolation_level="read_committed",
+    )
+    producer = KafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=20)
+    try:
+        consumer.assign(list(ends))  # assign, not subscribe: no rebalances, no live group
+        for step in plan:
+            if step.records:
+                consumer.seek(TopicPartition(kafka.topic, step.partition), step.start)
+        remaining = dict(ends)
+        last_progress = time.monotonic()
+        with Progress("replay", total=sum(s.records for s in plan)) as progress:
+            while remaining:
+                batch = consumer.poll(timeout_ms=settings.poll_timeout_ms)
+                futures = []
+                next_offsets: dict[Any, int] = {}
+                for tp, records in batch.items():
+                    for record in records:
+                        if tp not in remaining or record.offset >= remaining[tp]:
+                            break
+                        for topic, key, value in processor(record):
+                            futures.append(producer.send(topic, key=key, value=value))
+                            outputs_by_topic[topic] = outputs_by_topic.get(topic, 0) + 1
+                        next_offsets[tp] = record.offset + 1
+                        records_read += 1
+                        progress.advance()
+                producer.flush()
+                for future in futures:
+                    future.get(timeout=30)  # raise if any output was not acknowledged
+                if next_offsets:
+                    consumer.commit(
+                        {tp: OffsetAndMetadata(o, "", -1) for tp, o in next_offsets.items()}
+                    )
+                    last_progress = time.monotonic()
+                # Position, not the last record: transaction markers also take offsets.
+                for tp in list(remaining):
+                    if consumer.position(tp) >= remaining[tp]:
+                        consumer.pause(tp)
+                        del remaining[tp]
+                if time.monotonic() - last_progress > idle_timeout_s:
+                    stuck = {
+                        tp.partition: (consumer.position(tp), e) for tp, e in remaining.items()
+                    }
+                    raise TimeoutError(
+                        f"replay made no progress for {idle_timeout_s:.0f} s; "
+                        f"partition: (position, end) = {stuck}"
+                    )
+    finally:
+        producer.close(timeout=30)
+        consumer.close()
+    summary = ", ".join(f"{topic}: {count}" for topic, count in sorted(outputs_by_topic.items()))
+    print(f"done: {records_read} records replayed -> {summary or 'no outputs'}", file=out)
+    return BoundedResult(records_read, outputs_by_topic)
+
+
+# --- command line -----------------------------------------------------------------------
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "replay",
+        help="reprocess the raw topic from an offset, a time or a duration ago",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    start = parser.add_argument_group("where to start (one of)")
+    start_choice = start.add_mutually_exclusive_group(required=True)
+    start_choice.add_argument(
+        "--from-offset",
+        action="append",
+        metavar="[P:]OFFSET",
+        help="offset per partition (repeat or comma-separate: 0:1200,1:900) or one for all",
+    )
+    start_choice.add_argument("--from-time", metavar="RFC3339", help="e.g. 2026-11-24T06:00:00Z")
+    start_choice.add_argument("--since", metavar="DURATION", help="e.g. 6h, 30m, 1h30m, 2d")
+
+    mode = parser.add_argument_group("mode (one of)")
+    mode_choice = mode.add_mutually_exclusive_group(required=True)
+    mode_choice.add_argument(
+        "--reset-group", action="store_true", help="move the live group's committed offsets"
+    )
+    mode_choice.add_argument(
+        "--bounded", action="store_true", help="re-read [from, to) into output topics and stop"
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="with --reset-group: print the plan, change nothing"
+    )
+
+    bounded = parser.add_argument_group("--bounded options")
+    stop_choice = bounded.add_mutually_exclusive_group()
+    stop_choice.add_argument("--to-offset", action="append", metavar="[P:]OFFSET")
+    stop_choice.add_argument("--to-time", metavar="RFC3339")
+    stop_choice.add_argument("--until", metavar="DURATION", help="stop this long before now")
+    bounded.add_argument(
+        "--replay-group",
+        help="consumer group of the replay (default: <group>-replay-<UTC timestamp>)",
+    )
+    bounded.add_argument("--articles-topic", help="default: $CHAFF_ARTICLES_TOPIC")
+    bounded.add_argument("--rejects-topic", help="default: $CHAFF_REJECTS_TOPIC")
+    bounded.add_argument("--dead-letter-topic", help="default: $CHAFF_DEAD_LETTER_TOPIC")
+
+    kafka = parser.add_argument_group("Kafka")
+    kafka.add_argument("--bootstrap-servers", help="default: $CHAFF_BOOTSTRAP_SERVERS")
+    kafka.add_argument("--raw-topic", help="topic to replay (default: $CHAFF_RAW_TOPIC)")
+    kafka.add_argument("--group-id", help="the live group (default: $CHAFF_GROUP_ID)")
+    from worker.ops.logs import add_log_level_argument
+
+    add_log_level_argument(parser)
+    parser.set_defaults(handler=run_replay)
+
+
+def run_replay(args: argparse.Namespace, out: IO[str] | None = None) -> int:
+    from worker.ops.logs import setup_logging
+
+    out = out if out is not None else sys.stdout
+    setup_logging(args.log_level)
+    settings = Settings.from_env(
+        bootstrap_servers=args.bootstrap_servers,
+        raw_topic=args.raw_topic,
+        group_id=args.group_id,
+        articles_topic=args.articles_topic,
+        rejects_topic=args.rejects_topic,
+        dead_letter_topic=args.dead_letter_topic,
+        log_level=args.log_level,
+    )
+    now = time.time()
+    try:
+        start = position_from_args(args.from_offset, args.from_time, args.since, now)
+        stop = position_from_args(args.to_offset, args.to_time, args.until, now)
+    except ValueError as error:
+        print(f"chaff replay: {error}", file=sys.stderr)
+        return 2
+    assert start is not None  # argparse requires one of the start flags
+    if args.reset_group and (stop is not None or args.replay_group):
+        print(
+            "chaff replay: --to-*/--until/--replay-group only apply to --bounded", file=sys.stderr
+        )
+        return 2
+    if args.bounded and args.dry_run:
+        print("chaff replay: --dry-run applies to --reset-group", file=sys.stderr)
+        return 2
+
+    kafka = _Kafka(settings.bootstrap_servers, settings.raw_topic)
+    try:
+        if args.reset_group:
+            return reset_group(kafka, settings.group_id, start, args.dry_run, out)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        replay_group = args.replay_group or f"{settings.group_id}-replay-{stamp}"
+        bounded_replay(
+            settings, kafka, start, stop, replay_group, stream_record_processor(settings), out
+        )
+        return 0
+    except ValueError as error:
+        print(f"chaff replay: {error}", file=sys.stderr)
+        return 2
+    finally:
+        kafka.close()
