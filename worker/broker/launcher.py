@@ -168,11 +168,11 @@ class LocalKafka:
             self._data_dir = Path(tempfile.mkdtemp(prefix="chaff-kafka-"))
         self._data_dir.mkdir(parents=True, exist_ok=True)
         state = self._load_or_create_state()
+        _require_free_port(self.port, "broker")
+        _require_free_port(self.controller_port, "controller")
         config_path = self._write_config(state)
         if not (self._data_dir / STORAGE_SUBDIR / "meta.properties").exists():
             self._format_storage(java, jar_dir, config_path, state["cluster_id"])
-        _require_free_port(self.port, "broker")
-        _require_free_port(self.controller_port, "controller")
         self._launch(java, jar_dir, config_path)
         self._wait_until_ready(deadline=started + self._startup_timeout_s)
         self.last_start_seconds = time.monotonic() - started
