@@ -20,11 +20,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 from kafka_helpers import TopicFactory
 
+from worker.broker.jars import ensure_jars
 from worker.broker.launcher import LocalKafka, describe_cluster
 
 BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS"
@@ -43,7 +45,9 @@ class SessionBroker:
 
 
 @pytest.fixture(scope="session")
-def _session_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionBroker]:
+def _session_broker(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[SessionBroker]:
     external = os.environ.get(BOOTSTRAP_ENV, "").strip()
     if external:
         _require_answer(external, f"${BOOTSTRAP_ENV}={external}")
@@ -53,6 +57,8 @@ def _session_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sessio
     else:
         broker = LocalKafka(tmp_path_factory.mktemp("kafka"))
         try:
+            with _uncaptured(pytestconfig):  # first-use jar download progress stays visible
+                ensure_jars()
             broker.start()  # a failure here is the error every broker test reports
             yield SessionBroker(broker.bootstrap_servers, "local", broker)
         finally:
@@ -67,13 +73,17 @@ def kafka_bootstrap(_session_broker: SessionBroker) -> str:
 
 @pytest.fixture(scope="session")
 def _restartable_broker(
-    _session_broker: SessionBroker, tmp_path_factory: pytest.TempPathFactory
+    _session_broker: SessionBroker,
+    tmp_path_factory: pytest.TempPathFactory,
+    pytestconfig: pytest.Config,
 ) -> Iterator[LocalKafka]:
     if _session_broker.local is not None:
         yield _session_broker.local
         return
     private = LocalKafka(tmp_path_factory.mktemp("kafka-private"))
     try:
+        with _uncaptured(pytestconfig):
+            ensure_jars()
         private.start()
         yield private
     finally:
@@ -111,6 +121,16 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if external:
         return [f"kafka: external cluster at {external} (${BOOTSTRAP_ENV})"]
     return ["kafka: Docker KafkaContainer if a Docker engine answers, else local LocalKafka"]
+
+
+@contextmanager
+def _uncaptured(config: pytest.Config) -> Iterator[None]:
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if capture is None:
+        yield
+        return
+    with capture.global_and_fixture_disabled():
+        yield
 
 
 def _require_answer(bootstrap: str, described_as: str) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, cast
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 POM_PATH = PACKAGE_DIR / "pom.xml"
@@ -31,6 +31,20 @@ JARS_SUBDIR = "jars"
 # Maven resolution of ~45 jars (~43 MB) takes 15-30 s; bound it well above that.
 FETCH_TIMEOUT_S = 600.0
 _HEARTBEAT_S = 15.0
+
+
+class _CurrentStderr:
+    """Writes to whatever sys.stderr is at the time (pytest swaps it in and out)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+# The default progress stream; pass progress=None for silence.
+STDERR = cast(TextIO, _CurrentStderr())
 
 
 class BrokerSetupError(RuntimeError):
@@ -143,7 +157,7 @@ def ensure_jars(
     *,
     home: Path | None = None,
     lock_path: Path = LOCK_PATH,
-    progress: TextIO | None = sys.stderr,
+    progress: TextIO | None = STDERR,
 ) -> Path:
     """The verified jar directory, downloading the jars first if this user has none yet."""
     lock = JarLock.load(lock_path)
@@ -158,7 +172,7 @@ def ensure_jars(
 
 
 def update_lock(
-    *, home: Path | None = None, lock_path: Path = LOCK_PATH, progress: TextIO | None = sys.stderr
+    *, home: Path | None = None, lock_path: Path = LOCK_PATH, progress: TextIO | None = STDERR
 ) -> JarLock:
     """Fetch the jar set the pom names now and record it as the new lock (a Kafka upgrade)."""
     version = pom_kafka_version()

@@ -27,7 +27,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from worker.broker.jars import LOCK_PATH, BrokerSetupError, JarLock, ensure_jars
+from worker.broker.jars import LOCK_PATH, STDERR, BrokerSetupError, JarLock, ensure_jars
 
 HOST = "127.0.0.1"
 NODE_ID = 1
@@ -102,7 +102,7 @@ class LocalKafka:
         config_overrides: Mapping[str, str] | None = None,
         kafka_home: Path | None = None,
         die_with_parent: bool = True,
-        progress: TextIO | None = sys.stderr,
+        progress: TextIO | None = STDERR,
     ) -> None:
         self._owns_data_dir = data_dir is None
         self._data_dir = Path(data_dir).resolve() if data_dir is not None else None
