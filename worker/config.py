@@ -41,6 +41,17 @@ class Settings:
     max_page_bytes: int = _setting(
         2_000_000, "CHAFF_MAX_PAGE_BYTES", "Larger raw records go to the dead-letter topic."
     )
+    max_output_bytes: int = _setting(
+        1_000_000,
+        "CHAFF_MAX_OUTPUT_BYTES",
+        "A page whose output record would be larger goes to the dead-letter topic instead.",
+    )
+    instance_id: str = _setting(
+        "",
+        "CHAFF_INSTANCE_ID",
+        "Stable name of this worker host (default: the hostname); with the process index it "
+        "makes the transactional.id, so a restarted worker fences its dead predecessor.",
+    )
     max_poll_records: int = _setting(
         200, "CHAFF_MAX_POLL_RECORDS", "Most records handled in one batch."
     )

@@ -1,0 +1,441 @@
+"""Raw records in, output records out: validation and the message contracts, without Kafka.
+
+`process_raw_record` is the whole per-record pipeline the worker runs:
+
+    bytes --validate--> RawPage --classify_page--> PageVerdict --build--> OutputRecords
+
+Every input ends as exactly one of: an article record (plus a reject record listing the
+segments it dropped, if any), a page-level reject (the page has no article content), or a
+dead letter saying precisely why the input could not be processed. Output values are
+deterministic for the same input and model version, apart from `processed_at` /
+`failed_at`, so a redelivered input yields a harmless duplicate.
+
+The JSON Schemas of these records live in schemas/; tests validate every builder against them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import orjson
+
+from worker.core.content_type import normalise_content_type, sniff_content_type
+from worker.core.verdict import ContentType, PageVerdict
+
+ARTICLE_SCHEMA = "chaff.article/1"
+REJECT_SCHEMA = "chaff.reject/1"
+DEAD_LETTER_SCHEMA = "chaff.dead-letter/1"
+
+ErrorKind = Literal[
+    "invalid_json",
+    "schema_violation",
+    "not_utf8",
+    "empty_body",
+    "too_large",
+    "binary_body",
+    "processing_error",
+]
+ERROR_KINDS: tuple[ErrorKind, ...] = (
+    "invalid_json",
+    "schema_violation",
+    "not_utf8",
+    "empty_body",
+    "too_large",
+    "binary_body",
+    "processing_error",
+)
+OutputKind = Literal["article", "reject", "dead_letter"]
+Outcome = Literal["article", "page_rejected", "dead_letter"]
+
+NO_ARTICLE_REASON = "no article content: every segment was classified as junk"
+EMPTY_PAGE_REASON = "no text segments found in the page"
+
+# A dead letter must itself fit in a Kafka record (1 MiB by default): beyond this many bytes
+# of the original, it keeps a prefix plus the length and sha256 of the whole.
+MAX_ORIGINAL_BYTES = 256 * 1024
+# Outputs above this size would be refused by a default broker; the page dead-letters instead.
+DEFAULT_MAX_OUTPUT_BYTES = 1_000_000
+# Share of control characters (other than tab, newlines, form feed) that marks binary data.
+BINARY_CONTROL_RATIO = 0.05
+_SNIFF_CHARS = 8192
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+_MAX_PAGE_ID_CHARS = 200
+
+
+class BadInput(Exception):
+    """A raw record that cannot be processed; `kind` names the reason class."""
+
+    def __init__(self, kind: ErrorKind, message: str) -> None:
+        super().__init__(f"{kind}: {message}")
+        self.kind: ErrorKind = kind
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a raw record came from: copied into every output, so any output traces back."""
+
+    topic: str
+    partition: int
+    offset: int
+    timestamp_ms: int | None
+    key: bytes | None = None
+
+    def as_json(self, with_key: bool = False) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "topic": self.topic,
+            "partition": self.partition,
+            "offset": self.offset,
+            "timestamp": self.timestamp_ms,
+        }
+        if with_key:
+            result["key"] = None if self.key is None else self.key.decode("utf-8", "replace")
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    url: str
+    body: str
+    content_type: ContentType
+    fetch_time: str | None
+    page_id: str
+    site: str
+    scraper: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRecord:
+    kind: OutputKind
+    key: bytes
+    value: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedRecord:
+    """What one raw record became, plus what the runtime reports about it."""
+
+    outcome: Outcome
+    outputs: tuple[OutputRecord, ...]
+    segments_by_label: Mapping[str, int] = field(default_factory=dict)
+    error_kind: ErrorKind | None = None
+    error_message: str | None = None
+    event_time_s: float | None = None  # fetch time, else record timestamp: latency starts here
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_page_bytes: int = 2_000_000
+    max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES
+
+
+Classifier = Callable[[str, ContentType], PageVerdict]
+
+
+# --- identity -----------------------------------------------------------------------------
+
+
+def derive_page_id(url: str, fetch_time: str | None) -> str:
+    """Deterministic id: the same url fetched at the same time is the same page."""
+    return hashlib.sha256(f"{url}\n{fetch_time or ''}".encode()).hexdigest()[:16]
+
+
+def site_of(url: str) -> str:
+    """Lowercased host without a leading "www." ("" for URLs without a host, e.g. file:)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+def parse_raw_page(value: bytes | None, max_page_bytes: int) -> RawPage:
+    """Validate a raw record value against the raw-page contract, or raise BadInput."""
+    if value is None:
+        raise BadInput("invalid_json", "record has no value (a tombstone); expected a JSON object")
+    if len(value) > max_page_bytes:
+        raise BadInput(
+            "too_large",
+            f"record is {len(value):,} bytes, over the limit of {max_page_bytes:,} "
+            "(CHAFF_MAX_PAGE_BYTES)",
+        )
+    if not value.strip():
+        raise BadInput("invalid_json", "record value is empty; expected a JSON object")
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadInput(
+            "not_utf8",
+            f"record is not valid UTF-8: byte 0x{value[error.start]:02x} at offset "
+            f"{error.start} ({error.reason})",
+        ) from None
+    share = _control_share(text)
+    if share > BINARY_CONTROL_RATIO:
+        raise BadInput(
+            "binary_body",
+            f"record looks binary: {share:.0%} control characters in its first "
+            f"{min(len(text), _SNIFF_CHARS)} characters",
+        )
+    try:
+        document = orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise BadInput("invalid_json", f"invalid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise BadInput("schema_violation", f"expected a JSON object, got {_json_type(document)}")
+    return _page_from_object(document)
+
+
+def _page_from_object(document: dict[str, Any]) -> RawPage:
+    url = _string_field(document, "url", required=True)
+    assert url is not None
+    parts = urlsplit(url)
+    if not parts.scheme or any(c.isspace() for c in url):
+        raise BadInput("schema_violation", f"field 'url' is not an absolute URL: {url[:200]!r}")
+    body = _string_field(document, "body", required=True)
+    assert body is not None
+    if not body.strip():
+        raise BadInput("empty_body", "field 'body' is empty or only whitespace")
+    share = _control_share(body)
+    if share > BINARY_CONTROL_RATIO:
+        raise BadInput(
+            "binary_body",
+            f"field 'body' looks binary: {share:.0%} control characters in its first "
+            f"{min(len(body), _SNIFF_CHARS)} characters",
+        )
+    declared = _string_field(document, "content_type")
+    content_type = normalise_content_type(declared) if declared else sniff_content_type(body)
+    if content_type is None:
+        raise BadInput(
+            "schema_violation",
+            f"field 'content_type' is {declared!r}; supported: text/html, text/plain",
+        )
+    fetch_time = _string_field(document, "fetch_time")
+    if fetch_time is not None:
+        parse_rfc3339(fetch_time)
+    page_id = _string_field(document, "page_id")
+    if page_id is not None and not 0 < len(page_id) <= _MAX_PAGE_ID_CHARS:
+        raise BadInput(
+            "schema_violation", f"field 'page_id' must be 1-{_MAX_PAGE_ID_CHARS} characters"
+        )
+    scraper = document.get("scraper")
+    if scraper is not None and not isinstance(scraper, dict):
+        raise BadInput(
+            "schema_violation", f"field 'scraper' must be an object, got {_json_type(scraper)}"
+        )
+    return RawPage(
+        url=url,
+        body=body,
+        content_type=content_type,
+        fetch_time=fetch_time,
+        page_id=page_id or derive_page_id(url, fetch_time),
+        site=site_of(url),
+        scraper=scraper,
+    )
+
+
+def _string_field(document: Mapping[str, Any], name: str, required: bool = False) -> str | None:
+    value = document.get(name)
+    if value is None:
+        if required:
+            raise BadInput("schema_violation", f"field {name!r} is required")
+        return None
+    if not isinstance(value, str):
+        raise BadInput(
+            "schema_violation", f"field {name!r} must be a string, got {_json_type(value)}"
+        )
+    return value
+
+
+def parse_rfc3339(text: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadInput(
+            "schema_violation", f"field 'fetch_time' is not an RFC 3339 time: {text[:100]!r}"
+        ) from None
+    if parsed.tzinfo is None:
+        raise BadInput("schema_violation", f"field 'fetch_time' has no time zone: {text[:100]!r}")
+    return parsed
+
+
+def _control_share(text: str) -> float:
+    head = text[:_SNIFF_CHARS]
+    if not head:
+        return 0.0
+    controls = sum(1 for c in head if (c < " " and c not in _TEXT_CONTROLS) or c == "\x7f")
+    return controls / len(head)
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")
+
+
+# --- output records -----------------------------------------------------------------------
+
+
+def _timestamp(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="milliseconds")
+
+
+def build_page_outputs(
+    page: RawPage,
+    verdict: PageVerdict,
+    source: Source,
+    processed_at_s: float,
+    worker_version: str,
+) -> tuple[Outcome, tuple[OutputRecord, ...]]:
+    """The article record (if the page has article content) and the reject record (if
+    anything was rejected); a page without article content is a page-level reject only."""
+    common = {
+        "page_id": page.page_id,
+        "url": page.url,
+        "site": page.site,
+        "fetch_time": page.fetch_time,
+        "content_type": page.content_type,
+    }
+    trailer = {
+        "model_version": verdict.model_version,
+        "source": source.as_json(),
+        "processed_at": _timestamp(processed_at_s),
+        "worker_version": worker_version,
+    }
+    key = page.page_id.encode()
+    outputs: list[OutputRecord] = []
+    kept = verdict.article_segments
+    rejected = verdict.rejected_segments
+    if kept:
+        article: dict[str, Any] = {
+            "schema": ARTICLE_SCHEMA,
+            **common,
+            "article_text": verdict.article_text,
+            "segments": {
+                "total": len(verdict.segments),
+                "article": len(kept),
+                "junk": len(rejected),
+            },
+        }
+        if page.scraper is not None:
+            article["scraper"] = page.scraper
+        outputs.append(OutputRecord("article", key, orjson.dumps({**article, **trailer})))
+    if rejected or not kept:
+        page_reason = None if kept else (NO_ARTICLE_REASON if rejected else EMPTY_PAGE_REASON)
+        reject = {
+            "schema": REJECT_SCHEMA,
+            **common,
+            "page_rejected": not kept,
+            "reason": page_reason,
+            "segments": [
+                {
+                    "position": s.position,
+                    "text": s.text,
+                    "score": round(s.score, 4),
+                    "reasons": list(s.reasons),
+                }
+                for s in rejected
+            ],
+        }
+        outputs.append(OutputRecord("reject", key, orjson.dumps({**reject, **trailer})))
+    return ("article" if kept else "page_rejected"), tuple(outputs)
+
+
+def build_dead_letter(
+    kind: ErrorKind,
+    message: str,
+    original: bytes | None,
+    source: Source,
+    failed_at_s: float,
+    worker_version: str,
+) -> OutputRecord:
+    """The dead letter keeps the original bytes (base64 unless valid UTF-8); past
+    MAX_ORIGINAL_BYTES only a prefix, with the whole's length and sha256."""
+    raw = original or b""
+    kept = raw[:MAX_ORIGINAL_BYTES]
+    truncated = len(raw) > len(kept)
+    try:
+        encoding, value = "utf-8", kept.decode("utf-8")
+    except UnicodeDecodeError:
+        encoding, value = "base64", base64.b64encode(kept).decode("ascii")
+    document = {
+        "schema": DEAD_LETTER_SCHEMA,
+        "error": {"kind": kind, "message": message},
+        "original": {
+            "encoding": encoding,
+            "value": value,
+            "null": original is None,
+            "length": len(raw),
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "truncated": truncated,
+        },
+        "source": source.as_json(with_key=True),
+        "worker_version": worker_version,
+        "failed_at": _timestamp(failed_at_s),
+    }
+    key = source.key or f"{source.topic}:{source.partition}:{source.offset}".encode()
+    return OutputRecord("dead_letter", key, orjson.dumps(document))
+
+
+# --- the pipeline -------------------------------------------------------------------------
+
+
+def process_raw_record(
+    value: bytes | None,
+    source: Source,
+    classify: Classifier,
+    worker_version: str,
+    limits: Limits = Limits(),
+    clock: Callable[[], float] = time.time,
+) -> ProcessedRecord:
+    """Validate, classify and build the outputs of one raw record. Never raises on data."""
+    try:
+        page = parse_raw_page(value, limits.max_page_bytes)
+    except BadInput as bad:
+        return _dead(bad.kind, bad.message, value, source, worker_version, clock)
+    try:
+        verdict = classify(page.body, page.content_type)
+        outcome, outputs = build_page_outputs(page, verdict, source, clock(), worker_version)
+    except Exception as error:  # a classifier bug must not stop the stream: dead-letter it
+        message = f"classifier failed: {type(error).__name__}: {error}"
+        return _dead("processing_error", message, value, source, worker_version, clock)
+    largest = max(len(o.value) for o in outputs)
+    if largest > limits.max_output_bytes:
+        message = (
+            f"an output record would be {largest:,} bytes, over the limit of "
+            f"{limits.max_output_bytes:,} (CHAFF_MAX_OUTPUT_BYTES)"
+        )
+        return _dead("too_large", message, value, source, worker_version, clock)
+    counts = {"article": len(verdict.article_segments), "junk": len(verdict.rejected_segments)}
+    return ProcessedRecord(
+        outcome, outputs, counts, event_time_s=_event_time(page.fetch_time, source)
+    )
+
+
+def _dead(
+    kind: ErrorKind,
+    message: str,
+    value: bytes | None,
+    source: Source,
+    worker_version: str,
+    clock: Callable[[], float],
+) -> ProcessedRecord:
+    letter = build_dead_letter(kind, message, value, source, clock(), worker_version)
+    return ProcessedRecord(
+        "dead_letter",
+        (letter,),
+        error_kind=kind,
+        error_message=message,
+        event_time_s=_event_time(None, source),
+    )
+
+
+def _event_time(fetch_time: str | None, source: Source) -> float | None:
+    if fetch_time is not None:
+        return parse_rfc3339(fetch_time).timestamp()
+    return None if source.timestamp_ms is None else source.timestamp_ms / 1000

@@ -1,0 +1,281 @@
+"""`chaff run`, `chaff topics create`, `chaff produce` and `chaff demo`.
+
+Every worker setting is a flag of `run` generated from worker.config.Settings, so the
+flags, the `CHAFF_*` variables and the README's configuration table are one list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from worker.config import Settings, configuration_table
+from worker.ops.logs import add_log_level_argument, setup_logging
+
+log = logging.getLogger(__name__)
+
+KAFKA_FIELDS = (
+    "bootstrap_servers",
+    "raw_topic",
+    "articles_topic",
+    "rejects_topic",
+    "dead_letter_topic",
+)
+EXIT_FATAL = 1
+EXIT_SHUTDOWN_TIMEOUT = 3
+
+
+def add_settings_arguments(
+    parser: argparse.ArgumentParser, names: tuple[str, ...] | None = None
+) -> None:
+    """One flag per Settings field (or the given ones); default None = env, then default."""
+    group = parser.add_argument_group("settings (flag > CHAFF_* environment variable > default)")
+    for spec in dataclasses.fields(Settings):
+        if spec.name == "log_level" or (names is not None and spec.name not in names):
+            continue
+        flag = "--" + spec.name.replace("_", "-")
+        help_text = f"{spec.metadata['help']} [${spec.metadata['env']}, default {spec.default!r}]"
+        if isinstance(spec.default, bool):
+            group.add_argument(
+                flag, action=argparse.BooleanOptionalAction, default=None, help=help_text
+            )
+        else:
+            group.add_argument(flag, type=type(spec.default), default=None, help=help_text)
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    overrides = {spec.name: getattr(args, spec.name, None) for spec in dataclasses.fields(Settings)}
+    return Settings.from_env(**overrides)
+
+
+# --- chaff run ----------------------------------------------------------------------------
+
+
+def run_command(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    setup_logging(settings.log_level)
+    if args.print_config:
+        print(configuration_table())
+        return 0
+    if settings.processes < 1:
+        print("chaff run: --processes must be at least 1", file=sys.stderr)
+        return 2
+    if settings.processes > 1 and args.process_index is None:
+        from worker.stream.supervisor import supervise
+
+        return supervise(settings)
+    return run_worker_process(settings, args.process_index or 0)
+
+
+def run_worker_process(settings: Settings, process_index: int) -> int:
+    """One worker loop until SIGTERM/SIGINT; exit 0 after a clean shutdown."""
+    from kafka.errors import KafkaError
+
+    import worker.ops
+    from worker.stream.loop import FatalLoopError, StopFlag, WorkerLoop
+
+    stop = StopFlag()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():  # a second signal: the operator insists
+            os._exit(128 + signum)
+        log.info("%s received: finishing the current batch", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    _start_shutdown_watchdog(stop, settings.shutdown_timeout_s)
+
+    observer = worker.ops.install(settings, process_index)
+    try:
+        try:
+            loop = WorkerLoop(settings, observer, stop, process_index)
+        except KafkaError as error:
+            log.error("cannot connect to Kafka at %s: %s", settings.bootstrap_servers, error)
+            return EXIT_FATAL
+        log.info(
+            "worker %d consuming %s as group %s (%s)",
+            process_index,
+            settings.raw_topic,
+            settings.group_id,
+            "exactly-once" if settings.exactly_once else "at-least-once",
+        )
+        try:
+            loop.run()
+        except FatalLoopError as error:
+            log.error("stopping: %s", error)
+            return EXIT_FATAL
+        finally:
+            loop.close(timeout_s=settings.shutdown_timeout_s / 2)
+        log.info("worker %d stopped after %d records", process_index, loop.records_done)
+        return 0
+    finally:
+        observer.close()
+
+
+def _start_shutdown_watchdog(stop: Any, timeout_s: float) -> None:
+    """Bound the shutdown: if the last batch cannot finish in time, leave without
+    committing it (it is processed again later: nothing is lost)."""
+
+    def watch() -> None:
+        while not stop.wait(3600):
+            pass
+        threading.Event().wait(timeout_s)
+        log.error("shutdown took longer than %.0f s; exiting without a final commit", timeout_s)
+        os._exit(EXIT_SHUTDOWN_TIMEOUT)
+
+    threading.Thread(target=watch, name="shutdown-watchdog", daemon=True).start()
+
+
+# --- chaff topics create --------------------------------------------------------------------
+
+
+def topics_create_command(args: argparse.Namespace) -> int:
+    from kafka.errors import KafkaError
+
+    from worker.stream.topics import create_topics
+
+    settings = settings_from_args(args)
+    setup_logging(settings.log_level)
+    try:
+        results = create_topics(settings, args.partitions, args.replication_factor)
+    except KafkaError as error:
+        print(f"chaff topics create: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FATAL
+    for name, status in results:
+        print(f"{status:8} {name}")
+    return 0
+
+
+# --- chaff produce -----------------------------------------------------------------------
+
+
+def produce_command(args: argparse.Namespace) -> int:
+    from kafka import KafkaProducer
+    from kafka.errors import KafkaError
+
+    from worker.ops.progress import Progress
+    from worker.stream.loop import MAX_REQUEST_BYTES
+    from worker.stream.produce import expand_paths, records_from_file
+
+    settings = settings_from_args(args)
+    setup_logging(settings.log_level)
+    try:
+        files = list(expand_paths(Path(p) for p in args.paths))
+    except FileNotFoundError as error:
+        print(f"chaff produce: {error}", file=sys.stderr)
+        return 2
+    try:
+        producer = KafkaProducer(
+            bootstrap_servers=settings.bootstrap_servers,
+            acks="all",
+            linger_ms=20,
+            max_request_size=MAX_REQUEST_BYTES,
+        )
+    except KafkaError as error:
+        print(
+            f"chaff produce: cannot connect to {settings.bootstrap_servers}: {error}",
+            file=sys.stderr,
+        )
+        return EXIT_FATAL
+    futures = []
+    try:
+        with Progress("produce", total=len(files), unit="files") as progress:
+            for path in files:
+                for key, value in records_from_file(path, args.url_prefix):
+                    futures.append(producer.send(settings.raw_topic, key=key, value=value))
+                progress.advance()
+        producer.flush()
+        failed = 0
+        for future in futures:
+            try:
+                future.get(timeout=30)
+            except KafkaError as error:
+                failed += 1
+                print(f"chaff produce: a record was not accepted: {error}", file=sys.stderr)
+    finally:
+        producer.close()
+    print(
+        f"published {len(futures) - failed} records from {len(files)} files to {settings.raw_topic}"
+    )
+    return EXIT_FATAL if failed else 0
+
+
+# --- registration ------------------------------------------------------------------------
+
+
+def register(subparsers: Any) -> None:
+    from worker.stream import loop
+
+    run = subparsers.add_parser(
+        "run",
+        help="the worker: consume raw pages, publish articles, rejects and dead letters",
+        description=(loop.__doc__ or "")
+        + "\nSIGTERM/SIGINT: finish the current batch, commit, exit 0 "
+        "(within --shutdown-timeout-s).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_settings_arguments(run)
+    run.add_argument(
+        "--print-config", action="store_true", help="print the configuration table and exit"
+    )
+    run.add_argument("--process-index", type=int, default=None, help=argparse.SUPPRESS)
+    add_log_level_argument(run)
+    run.set_defaults(handler=run_command)
+
+    topics = subparsers.add_parser("topics", help="manage Chaff's Kafka topics")
+    topic_commands = topics.add_subparsers(
+        dest="topics_command", metavar="SUBCOMMAND", required=True
+    )
+    from worker.stream import topics as topics_module
+
+    create = topic_commands.add_parser(
+        "create",
+        help="create the raw, articles, rejects and dead-letter topics (idempotent)",
+        description=topics_module.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    create.add_argument(
+        "--partitions", type=int, default=6, help="partitions per topic (default 6)"
+    )
+    create.add_argument(
+        "--replication-factor", type=int, default=1, help="replicas per partition (default 1)"
+    )
+    add_settings_arguments(create, KAFKA_FIELDS)
+    add_log_level_argument(create)
+    create.set_defaults(handler=topics_create_command)
+
+    from worker.stream import produce as produce_module
+
+    produce = subparsers.add_parser(
+        "produce",
+        help="publish HTML/text files or JSONL raw-page records to the raw topic",
+        description=produce_module.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    produce.add_argument("paths", nargs="+", metavar="FILE|DIR")
+    produce.add_argument(
+        "--url-prefix", help="url of a plain file = PREFIX/<file name> (default: its file:// URI)"
+    )
+    add_settings_arguments(produce, ("bootstrap_servers", "raw_topic"))
+    add_log_level_argument(produce)
+    produce.set_defaults(handler=produce_command)
+
+    from worker.stream import demo
+
+    demo_parser = subparsers.add_parser(
+        "demo",
+        help="start a local broker, run the worker over seeds/ and print what came out",
+        description=demo.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    demo.add_arguments(demo_parser)
+    demo_parser.set_defaults(handler=demo.demo_command)

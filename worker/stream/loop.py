@@ -1,0 +1,318 @@
+"""The worker loop: poll a batch, classify it, publish the outputs, then commit.
+
+One loop per process, in one consumer group; more processes (here or on other hosts)
+share the raw topic's partitions. The loop is synchronous on purpose: classification is
+CPU-bound, and a batch is processed, published and committed before the next poll, so
+nothing is in flight when the group rebalances (revocation happens inside `poll`).
+
+Delivery:
+- at-least-once (default): offsets are committed only after the broker acknowledged every
+  output record of the batch. A crash between publish and commit re-delivers the batch;
+  outputs are keyed and deterministic, so the duplicate is harmless.
+- exactly-once (`--exactly-once`): each batch is one Kafka transaction holding its outputs
+  and its offsets (`send_offsets_to_transaction` with the consumer's group metadata, which
+  fences a zombie that lost its partitions, KIP-447). Readers with read_committed see each
+  input's outputs exactly once.
+On a failed publish or commit the loop rewinds to the last committed offsets and retries
+the batch with backoff; an error that cannot succeed on retry ends the process non-zero
+without committing past unacknowledged work.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from worker.config import Settings
+from worker.core.records import ProcessedRecord
+from worker.ops.logs import record_logger
+from worker.stream.observer import LoopObserver
+from worker.stream.records import outputs_of, process_consumer_record
+
+log = logging.getLogger(__name__)
+
+# Kafka's default message.max.bytes is ~1 MiB; our topics allow more (see topics.py).
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+# A killed transactional worker blocks read_committed readers of its partitions until its
+# open transaction times out; keep that bound short (a batch takes well under a second).
+TRANSACTION_TIMEOUT_MS = 15_000
+LAG_INTERVAL_S = 1.0
+MAX_BACKOFF_S = 10.0
+PRODUCE_TIMEOUT_S = 60.0
+
+
+class StopFlag:
+    """Set from a signal handler; the loop checks it between batches."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        return self._event.wait(seconds)
+
+
+def transactional_id(settings: Settings, process_index: int) -> str:
+    """Stable per worker slot: a restarted worker aborts its dead predecessor's transaction
+    at once instead of leaving readers blocked until the transaction timeout."""
+    instance = settings.instance_id or socket.gethostname()
+    return f"{settings.group_id}-{instance}-{process_index}"
+
+
+def make_consumer(settings: Settings, listener: ConsumerRebalanceListener) -> KafkaConsumer:
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.bootstrap_servers,
+        group_id=settings.group_id,
+        client_id=f"chaff-{socket.gethostname()}",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed",
+        max_poll_records=settings.max_poll_records,
+        max_partition_fetch_bytes=MAX_REQUEST_BYTES,
+        fetch_max_bytes=4 * MAX_REQUEST_BYTES,
+    )
+    consumer.subscribe([settings.raw_topic], listener=listener)
+    return consumer
+
+
+def make_producer(settings: Settings, process_index: int) -> KafkaProducer:
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap_servers,
+        "acks": "all",
+        "enable_idempotence": True,
+        "linger_ms": 5,
+        "max_request_size": MAX_REQUEST_BYTES,
+        "retries": 2**31 - 1,
+        "delivery_timeout_ms": int(PRODUCE_TIMEOUT_S * 1000),
+    }
+    if settings.exactly_once:
+        options["transactional_id"] = transactional_id(settings, process_index)
+        options["transaction_timeout_ms"] = TRANSACTION_TIMEOUT_MS
+    producer = KafkaProducer(**options)
+    if settings.exactly_once:
+        producer.init_transactions()
+    return producer
+
+
+class _AssignmentReporter(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Batches are committed before the next poll, so revocation has nothing to flush:
+    this only keeps the observer's view of the assignment current."""
+
+    def __init__(self, observer: LoopObserver) -> None:
+        self.observer = observer
+        self.assigned: set[tuple[str, int]] = set()
+
+    def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        self.assigned -= {(tp.topic, tp.partition) for tp in revoked}
+        self.observer.on_assigned(sorted(self.assigned))
+
+    def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        self.assigned |= {(tp.topic, tp.partition) for tp in assigned}
+        log.info("assigned partitions: %s", sorted(self.assigned))
+        self.observer.on_assigned(sorted(self.assigned))
+
+
+class FatalLoopError(Exception):
+    """A Kafka error that retrying cannot fix (e.g. fenced by a newer instance)."""
+
+
+@dataclass
+class Batch:
+    processed: list[tuple[Any, ProcessedRecord]] = field(default_factory=list)
+    first_offsets: dict[TopicPartition, int] = field(default_factory=dict)
+    next_offsets: dict[TopicPartition, int] = field(default_factory=dict)
+
+
+class WorkerLoop:
+    def __init__(
+        self,
+        settings: Settings,
+        observer: LoopObserver,
+        stop: StopFlag,
+        process_index: int = 0,
+        consumer_factory: Callable[..., KafkaConsumer] = make_consumer,
+        producer_factory: Callable[..., KafkaProducer] = make_producer,
+    ) -> None:
+        self.settings = settings
+        self.observer = observer
+        self.stop = stop
+        self.listener = _AssignmentReporter(observer)
+        self.consumer = consumer_factory(settings, self.listener)
+        self.producer = producer_factory(settings, process_index)
+        self._last_lag = 0.0
+        self.records_done = 0
+
+    def run(self) -> None:
+        """Until the stop flag is set; then the current batch is finished and committed."""
+        failures = 0
+        try:
+            while not self.stop.is_set():
+                polled = self.consumer.poll(timeout_ms=self.settings.poll_timeout_ms)
+                self._report_lag()
+                if not polled:
+                    continue
+                batch = self._process(polled)
+                try:
+                    self._publish_and_commit(batch)
+                    failures = 0
+                except KafkaError as error:
+                    if not getattr(error, "retriable", False) and _is_fatal(error):
+                        raise FatalLoopError(str(error)) from error
+                    failures += 1
+                    backoff = min(MAX_BACKOFF_S, 0.2 * 2**failures)
+                    log.warning(
+                        "batch of %d records not committed (%s: %s); retrying in %.1f s",
+                        len(batch.processed),
+                        type(error).__name__,
+                        error,
+                        backoff,
+                    )
+                    self._rewind(batch)
+                    self.stop.wait(backoff)
+        finally:
+            self.observer.on_assigned([])
+
+    def close(self, timeout_s: float) -> None:
+        """Leave the group at once (partitions move to the others) and close the producer."""
+        try:
+            self.consumer.close(autocommit=False)
+        finally:
+            self.producer.close(timeout=timeout_s)
+
+    # --- one batch ----------------------------------------------------------------------
+
+    def _process(self, polled: dict[TopicPartition, list[Any]]) -> Batch:
+        batch = Batch()
+        count = sum(len(records) for records in polled.values())
+        self.observer.on_records_consumed(count)
+        self.observer.on_in_flight(count)
+        for tp, records in polled.items():
+            batch.first_offsets[tp] = records[0].offset
+            batch.next_offsets[tp] = records[-1].offset + 1
+            for record in records:
+                started = time.perf_counter()
+                processed = process_consumer_record(record, self.settings)
+                self.observer.on_page_done(
+                    processed.outcome,
+                    time.perf_counter() - started,
+                    processed.segments_by_label,
+                    processed.error_kind,
+                )
+                if processed.error_kind is not None:
+                    record_logger(log, record.topic, record.partition, record.offset).warning(
+                        "dead letter (%s): %s", processed.error_kind, processed.error_message
+                    )
+                batch.processed.append((record, processed))
+        return batch
+
+    def _publish_and_commit(self, batch: Batch) -> None:
+        eos = self.settings.exactly_once
+        if eos:
+            self.producer.begin_transaction()
+        try:
+            sent = self._send_all(batch)
+            offsets = {
+                tp: OffsetAndMetadata(offset, "", -1) for tp, offset in batch.next_offsets.items()
+            }
+            if eos:
+                self.producer.send_offsets_to_transaction(offsets, self.consumer.group_metadata())
+                self.producer.commit_transaction()
+            else:
+                self.producer.flush(timeout=PRODUCE_TIMEOUT_S)
+                for future, _topic, _event_time in sent:
+                    future.get(timeout=PRODUCE_TIMEOUT_S)  # raises if not acknowledged
+        except KafkaError as error:
+            self.observer.on_error("produce", error)
+            if eos:
+                self._abort()
+            raise
+        self._report_published(sent)
+        if not eos:
+            try:
+                self.consumer.commit(offsets)
+            except KafkaError as error:
+                # Published but not committed: the batch comes again (at-least-once).
+                self.observer.on_error("commit", error)
+                raise
+        self.records_done += len(batch.processed)
+        self.observer.on_committed(
+            {(tp.topic, tp.partition): offset for tp, offset in batch.next_offsets.items()}
+        )
+        self.observer.on_in_flight(0)
+
+    def _send_all(self, batch: Batch) -> list[tuple[Any, str, float | None]]:
+        sent = []
+        for _record, processed in batch.processed:
+            for output in outputs_of(processed, self.settings):
+                future = self.producer.send(output.topic, key=output.key, value=output.value)
+                sent.append((future, output.topic, processed.event_time_s))
+        return sent
+
+    def _report_published(self, sent: list[tuple[Any, str, float | None]]) -> None:
+        now = time.time()
+        by_topic: dict[str, list[float]] = {}
+        counts: dict[str, int] = {}
+        for _future, topic, event_time in sent:
+            counts[topic] = counts.get(topic, 0) + 1
+            if event_time is not None:
+                by_topic.setdefault(topic, []).append(max(0.0, now - event_time))
+        for topic, count in counts.items():
+            self.observer.on_published(topic, count, by_topic.get(topic, []))
+
+    def _abort(self) -> None:
+        try:
+            self.producer.abort_transaction()
+        except KafkaError as error:
+            raise FatalLoopError(f"could not abort the transaction: {error}") from error
+
+    def _rewind(self, batch: Batch) -> None:
+        """Seek back to the batch's first offsets, so it is processed again."""
+        for tp, offset in batch.first_offsets.items():
+            if tp in self.consumer.assignment():
+                self.consumer.seek(tp, offset)
+        self.observer.on_in_flight(0)
+
+    def _report_lag(self) -> None:
+        now = time.monotonic()
+        if now - self._last_lag < LAG_INTERVAL_S:
+            return
+        self._last_lag = now
+        lag: dict[tuple[str, int], int] = {}
+        for tp in self.consumer.assignment():
+            highwater = self.consumer.highwater(tp)
+            if highwater is None:
+                continue
+            try:
+                position = self.consumer.position(tp, timeout_ms=1000)
+            except KafkaError:
+                continue
+            if position is not None:
+                lag[(tp.topic, tp.partition)] = max(0, highwater - position)
+        self.observer.on_lag(lag)
+
+
+def _is_fatal(error: KafkaError) -> bool:
+    """Errors after which this producer can never succeed: another instance took over."""
+    return type(error).__name__ in {
+        "ProducerFencedError",
+        "InvalidProducerEpochError",
+        "TransactionalIdAuthorizationFailedError",
+        "UnsupportedVersionError",
+        "AuthorizationError",
+        "TopicAuthorizationFailedError",
+        "GroupAuthorizationFailedError",
+    }
