@@ -390,10 +390,11 @@ def process_raw_record(
     source: Source,
     classify: Classifier,
     worker_version: str,
-    limits: Limits = Limits(),
+    limits: Limits | None = None,
     clock: Callable[[], float] = time.time,
 ) -> ProcessedRecord:
     """Validate, classify and build the outputs of one raw record. Never raises on data."""
+    limits = limits or Limits()
     try:
         page = parse_raw_page(value, limits.max_page_bytes)
     except BadInput as bad:
