@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 import orjson
@@ -42,15 +42,7 @@ ErrorKind = Literal[
     "binary_body",
     "processing_error",
 ]
-ERROR_KINDS: tuple[ErrorKind, ...] = (
-    "invalid_json",
-    "schema_violation",
-    "not_utf8",
-    "empty_body",
-    "too_large",
-    "binary_body",
-    "processing_error",
-)
+ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
 OutputKind = Literal["article", "reject", "dead_letter"]
 Outcome = Literal["article", "page_rejected", "dead_letter"]
 
