@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from worker.core.records import ERROR_KINDS
 from worker.ops.metrics import DEAD_LETTER_REASONS, OutputTopics, PrometheusObserver
 
 TOPICS = OutputTopics("out.articles", "out.rejects", "out.dead")
@@ -120,3 +121,7 @@ def test_hooks_survive_nonsense_without_raising() -> None:
     observer.on_published("elsewhere", 1, [-5.0])
     assert value(observer, "chaff_end_to_end_latency_seconds_bucket", le="0.05") == 1
     assert value(observer, "chaff_segments_total", label="other") == 3
+
+
+def test_dead_letter_reasons_are_the_core_error_kinds() -> None:
+    assert set(DEAD_LETTER_REASONS) == set(ERROR_KINDS)

@@ -21,20 +21,14 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 from prometheus_client.process_collector import ProcessCollector
 
 from worker import __version__
+from worker.core.records import ERROR_KINDS
 from worker.ops.health import HealthState
 from worker.stream.observer import LoopObserver, Outcome
 
 log = logging.getLogger(__name__)
 
-DEAD_LETTER_REASONS: tuple[str, ...] = (
-    "invalid_json",
-    "schema_violation",
-    "not_utf8",
-    "empty_body",
-    "too_large",
-    "binary_body",
-    "processing_error",
-)
+# The core's error kinds, so a new kind can never be missing from the pre-created series.
+DEAD_LETTER_REASONS: tuple[str, ...] = ERROR_KINDS
 OUTCOMES: tuple[Outcome, ...] = ("article", "page_rejected", "dead_letter")
 SEGMENT_LABELS: tuple[str, ...] = ("article", "junk")
 ERROR_STAGES: tuple[str, ...] = ("produce", "commit", "poll")
