@@ -1,0 +1,190 @@
+"""Shared pieces of the fault-injection suite: small mixed pages, publishing, cheap progress
+probes, and the final accounting of every input offset.
+
+The suite reuses tests/stream/stream_helpers.py (Topics, Worker, outcomes, ...) and only adds
+what the fault scenarios need on top of it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import orjson
+from kafka import KafkaConsumer, TopicPartition
+from kafka_helpers import TopicFactory, produce_raw
+from stream.stream_helpers import Topics, Worker, duplicates, outcomes
+
+Offset = tuple[int, int]  # (raw partition, raw offset)
+Found = dict[Offset, list[str]]
+
+# Outputs may hold a page of up to ~1 MB; keep every fault topic as permissive as `chaff
+# topics create` makes production topics (8 MiB), so size limits are the worker's, not ours.
+TOPIC_CONFIG = {"max.message.bytes": str(8 * 1024 * 1024)}
+SOAK = os.environ.get("CHAFF_SOAK") == "1"
+
+_PARAGRAPHS = (
+    "The council voted on Tuesday to extend the harbour wall by another forty metres, "
+    "after two winters in which storm surges flooded the lower town.",
+    "Engineers told the meeting that the extension would cost less than repairing the "
+    "damage of a single flood, and that work could start before the spring tides.",
+    "Residents who spoke were divided: fishermen welcomed the shelter, while owners of "
+    "the beach cafes feared that the new wall would block the view that brings visitors.",
+)
+_TEASERS = tuple(f"You won't believe what happened next, part {n}" for n in range(1, 9))
+
+
+def make_topics(
+    topic_factory: TopicFactory, partitions: int, bootstrap: str | None = None
+) -> Topics:
+    names = topic_factory.many(
+        "raw", "articles", "rejects", "dead",
+        partitions=partitions, config=TOPIC_CONFIG, bootstrap=bootstrap,
+    )  # fmt: skip
+    return Topics(*names)
+
+
+def small_page(number: int) -> bytes:
+    """A few hundred bytes: even numbers plain text, odd numbers HTML with nav and footer."""
+    url = f"https://site{number % 7}.example.test/news/{number}"
+    if number % 2 == 0:
+        body = "\n\n".join([f"Story {number}", *_PARAGRAPHS, *_TEASERS[: number % 5]])
+        content_type = "text/plain"
+    else:
+        teasers = "".join(f"<li><a href='/t/{i}'>{t}</a></li>" for i, t in enumerate(_TEASERS))
+        paragraphs = "".join(f"<p>{p}</p>" for p in _PARAGRAPHS)
+        body = (
+            f"<html><head><title>Story {number}</title></head><body>"
+            "<nav><a href='/'>Home</a> <a href='/sport'>Sport</a></nav>"
+            f"<article><h1>Story {number}</h1>{paragraphs}</article>"
+            f"<aside><ul>{teasers}</ul></aside>"
+            "<footer>Cookies help us deliver our services. Accept all.</footer>"
+            "</body></html>"
+        )
+        content_type = "text/html"
+    return orjson.dumps(
+        {
+            "url": url,
+            "body": body,
+            "content_type": content_type,
+            "fetch_time": "2026-11-24T10:00:00Z",
+            "scraper": {"name": "fault-suite", "page": number},
+        }
+    )
+
+
+def publish(bootstrap: str, topics: Topics, values: Sequence[bytes | None]) -> list[Offset]:
+    """Produce `values` (keyed by site, so keys spread over partitions); their offsets in order."""
+    keys = [f"site{n % 7}.example.test".encode() for n in range(len(values))]
+    metadata = produce_raw(bootstrap, topics.raw, values, keys=keys, timeout_s=120)
+    return [(m.partition, m.offset) for m in metadata]
+
+
+class Progress:
+    """Sum of the output topics' end offsets: a cheap, monotone "how far along" probe (no
+    full read of the topics). Aborted transactions count too, which is fine for deciding
+    when to inject the next fault."""
+
+    def __init__(self, bootstrap: str, topics: Topics) -> None:
+        self._consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+        self._topics = (topics.articles, topics.rejects, topics.dead_letter)
+        self._partitions: list[TopicPartition] = []
+
+    def __call__(self) -> int:
+        if not self._partitions:
+            for topic in self._topics:
+                ids = self._consumer.partitions_for_topic(topic) or set()
+                self._partitions += [TopicPartition(topic, p) for p in sorted(ids)]
+        return int(sum(self._consumer.end_offsets(self._partitions).values()))
+
+    def close(self) -> None:
+        self._consumer.close()
+
+
+def wait_until(
+    condition: Callable[[], bool],
+    what: str,
+    workers: Sequence[Worker] = (),
+    timeout_s: float = 120.0,
+    interval_s: float = 0.2,
+) -> None:
+    """Poll `condition` until true; fail with `what` after `timeout_s` or if a worker died."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        for worker in workers:
+            worker.assert_running()
+        if time.monotonic() > deadline:
+            logs = "\n".join(w.log()[-3000:] for w in workers)
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}\n{logs}")
+        time.sleep(interval_s)
+
+
+def account(
+    found: Mapping[Offset, list[str]], inputs: Sequence[Offset], *, exactly_once: bool, label: str
+) -> Counter[str]:
+    """Assert every input has an outcome (exactly one with `exactly_once`), that no outcome
+    belongs to an unknown offset, and that all outcomes of one input agree. Prints and
+    returns the duplicates."""
+    expected = set(inputs)
+    assert len(expected) == len(inputs), "the broker gave two inputs the same offset"
+    missing = sorted(expected - found.keys())
+    assert not missing, f"{label}: {len(missing)} inputs lost, e.g. {missing[:10]}"
+    strays = sorted(found.keys() - expected)
+    assert not strays, f"{label}: outcomes for offsets never published: {strays[:10]}"
+    disagreeing = {k: v for k, v in found.items() if len(set(v)) != 1}
+    assert not disagreeing, f"{label}: redelivered inputs with different outcomes: {disagreeing}"
+    extra: Counter[str] = Counter(duplicates(found))
+    if exactly_once:
+        doubled = {k: v for k, v in found.items() if len(v) != 1}
+        assert not doubled, f"{label}: {len(doubled)} inputs with more than one outcome"
+    inputs_redelivered = sum(1 for v in found.values() if len(v) > 1)
+    print(
+        f"\n[faults] {label}: {len(inputs)} inputs, every one accounted for; "
+        f"{sum(extra.values())} duplicate outcomes over {inputs_redelivered} inputs {dict(extra)}"
+    )
+    return extra
+
+
+def count_missing(
+    bootstrap: str, topics: Topics, inputs: Sequence[Offset], *, exactly_once: bool
+) -> int:
+    """How many inputs have no outcome yet."""
+    isolation = "read_committed" if exactly_once else "read_uncommitted"
+    return len(set(inputs) - outcomes(bootstrap, topics, isolation).keys())
+
+
+def final_outcomes(
+    bootstrap: str,
+    topics: Topics,
+    inputs: Sequence[Offset],
+    workers: Sequence[Worker],
+    *,
+    exactly_once: bool,
+    timeout_s: float = 240.0,
+) -> Found:
+    """Every input's outcomes, once all have one (read_committed in exactly-once mode)."""
+    isolation = "read_committed" if exactly_once else "read_uncommitted"
+    expected = set(inputs)
+    result: Found = {}
+
+    def complete() -> bool:
+        nonlocal result
+        result = outcomes(bootstrap, topics, isolation)
+        return expected <= result.keys()
+
+    wait_until(complete, f"an outcome for all {len(inputs)} inputs", workers, timeout_s, 1.0)
+    return result
+
+
+def worker_env(exactly_once: bool, **extra: str) -> dict[str, str]:
+    env = {"CHAFF_MAX_POLL_RECORDS": "50", "CHAFF_LOG_LEVEL": "WARNING", **extra}
+    if exactly_once:
+        env["CHAFF_EXACTLY_ONCE"] = "true"
+    return env
+
+
+def log_path(tmp_path: Path, name: str) -> Path:
+    return tmp_path / f"{name}.log"

@@ -1,0 +1,90 @@
+"""Scenario 1: SIGKILL the worker at random points mid-stream, several times, restarting it
+each time; at the end every input offset has an outcome (exactly one in exactly-once mode)."""
+
+from __future__ import annotations
+
+import random
+from functools import partial
+from pathlib import Path
+
+import pytest
+from fault_helpers import (
+    Progress,
+    account,
+    count_missing,
+    final_outcomes,
+    make_topics,
+    publish,
+    small_page,
+    wait_until,
+    worker_env,
+)
+from kafka_helpers import TopicFactory
+from stream.stream_helpers import Worker
+
+pytestmark = [pytest.mark.broker, pytest.mark.slow]
+
+PAGES = 2000
+KILLS = 3
+
+
+def kill_and_restart_repeatedly(
+    bootstrap: str,
+    topic_factory: TopicFactory,
+    tmp_path: Path,
+    *,
+    pages: int,
+    kills: int,
+    exactly_once: bool,
+    seed: int,
+) -> None:
+    rng = random.Random(seed)
+    topics = make_topics(topic_factory, partitions=3)
+    inputs = publish(bootstrap, topics, [small_page(n) for n in range(pages)])
+    # Each page yields one or two output records; kill points are spread over the first
+    # ~70% of the stream, so every kill lands while pages are still unprocessed.
+    kill_points = sorted(rng.sample(range(pages // 20, int(pages * 0.7)), kills))
+    print(f"\n[faults] seed={seed} kill after outputs: {kill_points}")
+    env = worker_env(exactly_once)
+    progress = Progress(bootstrap, topics)
+    # One name for every incarnation: in exactly-once mode the restarted worker keeps the
+    # transactional.id and so fences its killed predecessor's open transaction at once.
+    log = tmp_path / "worker.log"
+    workers: list[Worker] = []
+    try:
+        for point in kill_points:
+            worker = Worker(bootstrap, topics, log, env).start()
+            workers.append(worker)
+            wait_until(partial(reached, progress, point), f"{point} outputs", [worker])
+            worker.kill()
+            unfinished = count_missing(bootstrap, topics, inputs, exactly_once=exactly_once)
+            assert unfinished, "the kill came after the whole stream was done"
+        last = Worker(bootstrap, topics, log, env).start()
+        workers.append(last)
+        found = final_outcomes(bootstrap, topics, inputs, [last], exactly_once=exactly_once)
+        assert last.terminate() == 0, last.log()
+    finally:
+        progress.close()
+        for worker in workers:
+            worker.stop_quietly()
+    mode = "exactly-once" if exactly_once else "at-least-once"
+    account(found, inputs, exactly_once=exactly_once, label=f"{kills} SIGKILLs, {mode}")
+
+
+def reached(progress: Progress, outputs: int) -> bool:
+    return progress() >= outputs
+
+
+@pytest.mark.parametrize("exactly_once", [False, True], ids=["at_least_once", "exactly_once"])
+def test_sigkill_at_random_points_loses_nothing(
+    kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path, exactly_once: bool
+) -> None:
+    kill_and_restart_repeatedly(
+        kafka_bootstrap,
+        topic_factory,
+        tmp_path,
+        pages=PAGES,
+        kills=KILLS,
+        exactly_once=exactly_once,
+        seed=random.randrange(2**32),
+    )
