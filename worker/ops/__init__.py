@@ -46,9 +46,7 @@ def install(
     (the observer still counts, which keeps tests and `--metrics-port 0` runs cheap).
     """
     if model_version is None:
-        from worker.core.classify import MODEL_VERSION
-
-        model_version = MODEL_VERSION
+        model_version = shipped_model_version()
     topics = OutputTopics(
         settings.articles_topic, settings.rejects_topic, settings.dead_letter_topic
     )
@@ -57,3 +55,14 @@ def install(
         port = settings.metrics_port + process_index
         observer.server = OpsServer(observer.registry, observer.health, host, port).start()
     return observer
+
+
+def shipped_model_version() -> str:
+    """The classifier's version string: `model_version()` in the core (one version per
+    shipped model, joined), or the older constant `MODEL_VERSION`."""
+    from worker.core import classify
+
+    version = getattr(classify, "model_version", None)
+    if callable(version):
+        return str(version())
+    return str(getattr(classify, "MODEL_VERSION", "unknown"))
