@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import orjson
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.admin import MemberToRemove
 from kafka_helpers import TopicFactory, produce_raw
 from stream.stream_helpers import Topics, Worker, duplicates, outcomes
 
@@ -102,6 +103,34 @@ class Progress:
 
     def close(self) -> None:
         self._consumer.close()
+
+
+def group_members(bootstrap: str, group: str) -> set[str]:
+    """Member ids of the consumer group's current generation (classic protocol)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="chaff-faults")
+    try:
+        description = admin.describe_groups([group])[group]
+        return {str(member["member_id"]) for member in description.get("members") or []}
+    finally:
+        admin.close()
+
+
+def evict(bootstrap: str, group: str, member_ids: set[str]) -> None:
+    """Remove killed members from the group at once.
+
+    A SIGKILLed worker stays a member until its session times out (45 s, the kafka-python
+    default; `chaff run` has no setting for it), and every rebalance waits for it. That
+    wait proves nothing about delivery and would dominate the suite's runtime, so the CI
+    scenarios evict the dead member the way an operator would (LeaveGroup via the admin
+    API). The soak variant leaves it to the session timeout.
+    """
+    if not member_ids or SOAK:
+        return
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="chaff-faults")
+    try:
+        admin.remove_group_members(group, [MemberToRemove(member_id=m) for m in member_ids])
+    finally:
+        admin.close()
 
 
 def wait_until(

@@ -12,7 +12,9 @@ from fault_helpers import (
     Progress,
     account,
     count_missing,
+    evict,
     final_outcomes,
+    group_members,
     make_topics,
     publish,
     small_page,
@@ -56,7 +58,9 @@ def kill_and_restart_repeatedly(
             worker = Worker(bootstrap, topics, log, env).start()
             workers.append(worker)
             wait_until(partial(reached, progress, point), f"{point} outputs", [worker])
+            members = group_members(bootstrap, topics.env()["CHAFF_GROUP_ID"])
             worker.kill()
+            evict(bootstrap, topics.env()["CHAFF_GROUP_ID"], members)
             unfinished = count_missing(bootstrap, topics, inputs, exactly_once=exactly_once)
             assert unfinished, "the kill came after the whole stream was done"
         last = Worker(bootstrap, topics, log, env).start()
