@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import orjson
-from outputs import Output, outputs_for, raw_page
+from sitestats_outputs import Output, outputs_for, raw_page
 
 from worker.sitestats.stats import (
     SNAPSHOT_SCHEMA,

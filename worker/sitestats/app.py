@@ -62,6 +62,7 @@ class _SnapshotState:
 
     dirty: set[str] = field(default_factory=set)
     assignment: frozenset[Any] = frozenset()
+    snapshot_topic_declared: bool = False
 
 
 def build_app(config: SiteStatsConfig) -> faust.App:
@@ -97,14 +98,14 @@ def build_app(config: SiteStatsConfig) -> faust.App:
         key_serializer="raw",
         value_serializer="raw",
         compacting=True,
-        internal=True,  # faust declares it (compacted) if it does not exist yet
+        internal=True,  # created (compacted) by the job if it does not exist yet
     )
     table = app.Table(
         TABLE_NAME,
         default=None,
         partitions=config.partitions,
-        key_serializer="json",
-        value_serializer="json",
+        # JSON both ways: keys come back from the changelog as the same str they went in as.
+        schema=faust.Schema(key_serializer="json", value_serializer="json"),
     )
     state = _SnapshotState()
 
@@ -149,6 +150,9 @@ def build_app(config: SiteStatsConfig) -> faust.App:
     async def publish_snapshots() -> None:
         if app.rebalancing or app.in_recovery:
             return  # the table is incomplete until recovery is done
+        if not state.snapshot_topic_declared:  # faust declares only the topics it consumes
+            await snapshots.maybe_declare()
+            state.snapshot_topic_declared = True
         assignment = frozenset(app.consumer.assignment())
         if assignment != state.assignment:
             # New partitions (maybe from a crashed worker) may hold changes never published.
