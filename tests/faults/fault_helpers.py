@@ -151,6 +151,30 @@ def wait_until(
         time.sleep(interval_s)
 
 
+def outputs_so_far(bootstrap: str, topics: Topics) -> int:
+    """Progress() with a fresh connection: for tests that restart the broker in between."""
+    progress = Progress(bootstrap, topics)
+    try:
+        return progress()
+    finally:
+        progress.close()
+
+
+def wait_for_outputs(
+    read: Callable[[], int], at_least: int, workers: Sequence[Worker], timeout_s: float = 120.0
+) -> int:
+    """Poll `read` until it returns at least `at_least`; return that reading."""
+    reading = 0
+
+    def enough() -> bool:
+        nonlocal reading
+        reading = read()
+        return reading >= at_least
+
+    wait_until(enough, f"{at_least} output records", workers, timeout_s)
+    return reading
+
+
 def account(
     found: Mapping[Offset, list[str]], inputs: Sequence[Offset], *, exactly_once: bool, label: str
 ) -> Counter[str]:
