@@ -86,6 +86,7 @@ def sitestats(
         "--dead-letter-topic", topics["dead_letter"], "--snapshot-topic", snapshot_topic,
         "--app-id", app_id, "--snapshot-interval-s", "1", "--partitions", "2",
         "--data-dir", str(data_dir),
+        "--session-timeout-s", "10",  # the run after the SIGKILL waits out the dead member
     ]  # fmt: skip
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(

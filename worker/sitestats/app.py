@@ -54,6 +54,7 @@ class SiteStatsConfig:
     partitions: int = 8
     replication_factor: int = 1
     data_dir: str = ".chaff/sitestats"
+    session_timeout_s: float = 60.0
 
 
 @dataclass
@@ -75,6 +76,8 @@ def build_app(config: SiteStatsConfig) -> faust.App:
         topic_partitions=config.partitions,
         topic_replication_factor=config.replication_factor,
         table_standby_replicas=0,
+        broker_session_timeout=config.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, config.session_timeout_s / 3),
         consumer_auto_offset_reset="earliest",
         web_enabled=False,
         autodiscover=False,

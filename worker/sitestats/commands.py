@@ -43,6 +43,13 @@ OWN_SETTINGS: dict[str, tuple[str, type, Any, str]] = {
         1,
         "Replication factor of the topics the job creates.",
     ),
+    "session_timeout_s": (
+        "CHAFF_SITESTATS_SESSION_TIMEOUT_S",
+        float,
+        60.0,
+        "Consumer-group session timeout: how long the partitions of a killed worker wait "
+        "before another takes them over.",
+    ),
     "data_dir": (
         "CHAFF_SITESTATS_DATA_DIR",
         str,
@@ -100,8 +107,11 @@ def config_from_args(args: argparse.Namespace) -> SiteStatsConfig:
                 raise SystemExit(message) from None
         else:
             values[name] = default
-    if values["partitions"] < 1 or values["snapshot_interval_s"] <= 0:
-        raise SystemExit("chaff sitestats: --partitions and --snapshot-interval-s must be > 0")
+    if min(values["partitions"], values["snapshot_interval_s"], values["session_timeout_s"]) <= 0:
+        raise SystemExit(
+            "chaff sitestats: --partitions, --snapshot-interval-s and --session-timeout-s "
+            "must be > 0"
+        )
     return SiteStatsConfig(
         bootstrap_servers=settings.bootstrap_servers,
         articles_topic=settings.articles_topic,
