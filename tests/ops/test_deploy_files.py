@@ -173,3 +173,13 @@ def test_dockerfile_is_multi_stage_and_non_root() -> None:
     assert dockerfile.count("\nFROM ") >= 2
     assert "\nUSER 10001" in dockerfile
     assert "worker.core" in dockerfile and "models" in dockerfile  # the model is checked in
+
+
+def test_compose_runs_the_sitestats_job_from_the_worker_image() -> None:
+    [compose] = load_yaml_documents("docker-compose.yml")
+    services = compose["services"]
+    assert isinstance(services, dict)
+    sitestats, worker = services["sitestats"], services["worker"]
+    assert sitestats["image"] == worker["image"] and sitestats["command"] == ["sitestats"]
+    assert sitestats["healthcheck"] == {"disable": True}  # no /healthz in the faust job
+    assert sitestats["environment"]["CHAFF_BOOTSTRAP_SERVERS"] == "kafka:19092"
