@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import orjson
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import MemberToRemove
-from kafka_helpers import TopicFactory, produce_raw
+from kafka_helpers import TopicFactory
 from stream.stream_helpers import Topics, Worker, duplicates, outcomes
 
 Offset = tuple[int, int]  # (raw partition, raw offset)
@@ -24,7 +24,8 @@ Found = dict[Offset, list[str]]
 
 # Outputs may hold a page of up to ~1 MB; keep every fault topic as permissive as `chaff
 # topics create` makes production topics (8 MiB), so size limits are the worker's, not ours.
-TOPIC_CONFIG = {"max.message.bytes": str(8 * 1024 * 1024)}
+MAX_RECORD_BYTES = 8 * 1024 * 1024
+TOPIC_CONFIG = {"max.message.bytes": str(MAX_RECORD_BYTES)}
 SOAK = os.environ.get("CHAFF_SOAK") == "1"
 
 _PARAGRAPHS = (
@@ -78,10 +79,21 @@ def small_page(number: int) -> bytes:
 
 
 def publish(bootstrap: str, topics: Topics, values: Sequence[bytes | None]) -> list[Offset]:
-    """Produce `values` (keyed by site, so keys spread over partitions); their offsets in order."""
-    keys = [f"site{n % 7}.example.test".encode() for n in range(len(values))]
-    metadata = produce_raw(bootstrap, topics.raw, values, keys=keys, timeout_s=120)
-    return [(m.partition, m.offset) for m in metadata]
+    """Produce `values` (keyed by site, so keys spread over partitions), each acknowledged
+    by the broker; their offsets in order. Allows records of up to 8 MiB."""
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_request_size=MAX_RECORD_BYTES
+    )
+    try:
+        futures = [
+            producer.send(topics.raw, key=f"site{n % 7}.example.test".encode(), value=value)
+            for n, value in enumerate(values)
+        ]
+        producer.flush(timeout=120)
+        sent = [future.get(timeout=120) for future in futures]
+    finally:
+        producer.close(timeout=30)
+    return [(m.partition, m.offset) for m in sent]
 
 
 class Progress:
