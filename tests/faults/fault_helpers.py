@@ -237,6 +237,10 @@ def count_missing(
     return len(set(inputs) - outcomes(bootstrap, topics, isolation).keys())
 
 
+class Stalled(AssertionError):
+    """No input got an outcome for a long time although some still lack one: a hung worker."""
+
+
 def final_outcomes(
     bootstrap: str,
     topics: Topics,
@@ -245,16 +249,32 @@ def final_outcomes(
     *,
     exactly_once: bool,
     timeout_s: float = 240.0,
+    stall_s: float = 60.0,
 ) -> Found:
-    """Every input's outcomes, once all have one (read_committed in exactly-once mode)."""
+    """Every input's outcomes, once all have one (read_committed in exactly-once mode).
+
+    Fails early if no new input got an outcome for `stall_s` (a hung worker), which is far
+    longer than any legitimate pause (a rebalance, the 15 s transaction timeout).
+    """
     isolation = "read_committed" if exactly_once else "read_uncommitted"
     expected = set(inputs)
     result: Found = {}
+    done = -1
+    last_change = time.monotonic()
 
     def complete() -> bool:
-        nonlocal result
+        nonlocal result, done, last_change
         result = outcomes(bootstrap, topics, isolation)
-        return expected <= result.keys()
+        now_done = len(expected & result.keys())
+        if now_done != done:
+            done, last_change = now_done, time.monotonic()
+        if time.monotonic() - last_change > stall_s:
+            logs = "\n".join(w.log()[-3000:] for w in workers)
+            raise Stalled(
+                f"stalled: {len(expected) - done} of {len(expected)} inputs still without an "
+                f"outcome and none added for {stall_s:.0f} s\n{logs}"
+            )
+        return done == len(expected)
 
     wait_until(complete, f"an outcome for all {len(inputs)} inputs", workers, timeout_s, 1.0)
     return result

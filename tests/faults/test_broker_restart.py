@@ -1,5 +1,5 @@
-"""Scenario 2: the broker goes away mid-stream (a hard kill, later a clean stop) and comes
-back at the same address; the worker rides it out and every input still gets its outcome.
+"""Scenario 2: the broker goes away mid-stream (a hard kill, a clean stop) and comes back at
+the same address; the worker rides it out and every input still gets its outcome.
 
 This needs a broker the test may stop: the `local_broker` fixture. When the suite runs
 against an external cluster ($KAFKA_BOOTSTRAP_SERVERS) that fixture starts a private local
@@ -8,11 +8,14 @@ broker for this test, so it runs everywhere and never stops a cluster it does no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
 import pytest
 from fault_helpers import (
+    Offset,
+    Stalled,
     account,
     final_outcomes,
     make_topics,
@@ -30,45 +33,74 @@ from worker.broker.launcher import LocalKafka
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
 PAGES = 2000
-# Outputs to wait for after each step before the next fault: small, so the fault lands
-# while most pages are still unprocessed.
+# Outputs to wait for before each outage: few, so it lands while most pages are unprocessed.
 STEP = 60
 
 
-def test_broker_killed_and_stopped_mid_stream_loses_nothing(
-    local_broker: LocalKafka, topic_factory: TopicFactory, tmp_path: Path
-) -> None:
-    broker_outages(local_broker, topic_factory, tmp_path, exactly_once=False)
-
-
 def broker_outages(
-    local_broker: LocalKafka, topic_factory: TopicFactory, tmp_path: Path, *, exactly_once: bool
+    local_broker: LocalKafka,
+    topic_factory: TopicFactory,
+    tmp_path: Path,
+    outages: Sequence[str],
+    *,
+    exactly_once: bool,
 ) -> None:
+    """Publish a share of the pages before each outage ("kill" or "stop"), then the rest."""
     bootstrap = local_broker.bootstrap_servers
     topics = make_topics(topic_factory, partitions=3, bootstrap=bootstrap)
     read = partial(outputs_so_far, bootstrap, topics)
-    half = PAGES // 2
-    inputs = publish(bootstrap, topics, [small_page(n) for n in range(half)])
+    share = PAGES // len(outages)
+    inputs: list[Offset] = []
     worker = Worker(bootstrap, topics, tmp_path / "worker.log", worker_env(exactly_once)).start()
     try:
-        seen = wait_for_outputs(read, STEP, [worker])
-        # every input has at least one output: fewer outputs than inputs means mid-stream
-        assert seen < len(inputs), "the worker finished before the broker crash"
-        local_broker.kill()  # a crash: no controlled shutdown, in-flight requests fail
-        local_broker.start()
-        worker.assert_running()
-
-        baseline = read()
-        inputs += publish(bootstrap, topics, [small_page(n) for n in range(half, PAGES)])
-        seen = wait_for_outputs(read, baseline + STEP, [worker])
-        assert seen < len(inputs), "the worker finished before the broker stop"
-        local_broker.stop()  # a clean stop, as in a rolling restart
-        local_broker.start()
-
+        for number, outage in enumerate(outages):
+            baseline = read()
+            last = number == len(outages) - 1
+            pages = range(number * share, PAGES if last else (number + 1) * share)
+            inputs += publish(bootstrap, topics, [small_page(n) for n in pages])
+            seen = wait_for_outputs(read, baseline + STEP, [worker])
+            # every input has at least one output: fewer outputs than inputs = mid-stream
+            assert seen < baseline + len(pages), f"the worker was done before the {outage}"
+            if outage == "kill":
+                local_broker.kill()  # a crash: no controlled shutdown, in-flight requests fail
+            else:
+                local_broker.stop()  # a clean stop, as in a rolling restart
+            local_broker.start()
+            worker.assert_running()
         found = final_outcomes(bootstrap, topics, inputs, [worker], exactly_once=exactly_once)
         worker.assert_running()
         assert worker.terminate() == 0, worker.log()
     finally:
         worker.stop_quietly()
     mode = "exactly-once" if exactly_once else "at-least-once"
-    account(found, inputs, exactly_once=exactly_once, label=f"broker kill + stop, {mode}")
+    account(found, inputs, exactly_once=exactly_once, label=f"broker {'+'.join(outages)}, {mode}")
+
+
+def test_broker_killed_and_stopped_mid_stream_loses_nothing(
+    local_broker: LocalKafka, topic_factory: TopicFactory, tmp_path: Path
+) -> None:
+    broker_outages(local_broker, topic_factory, tmp_path, ["kill", "stop"], exactly_once=False)
+
+
+def test_broker_stopped_mid_stream_exactly_once(
+    local_broker: LocalKafka, topic_factory: TopicFactory, tmp_path: Path
+) -> None:
+    broker_outages(local_broker, topic_factory, tmp_path, ["stop"], exactly_once=True)
+
+
+@pytest.mark.xfail(
+    # Only a hang is tolerated: lost or duplicated outcomes, or a dead worker, still fail.
+    raises=Stalled,
+    strict=False,  # the hang needs the crash to hit an open transaction: not every run
+    reason=(
+        "known bug (see docs-draft/faults.md): after a broker crash in the middle of a "
+        "transaction, kafka-python 3.0.12 bumps the producer epoch, its I/O thread dies with "
+        "'Invalid transition attempted from state READY to state READY', and "
+        "commit_transaction(), which has no timeout, waits forever: the worker hangs, alive "
+        "but idle"
+    ),
+)
+def test_broker_killed_mid_stream_exactly_once(
+    local_broker: LocalKafka, topic_factory: TopicFactory, tmp_path: Path
+) -> None:
+    broker_outages(local_broker, topic_factory, tmp_path, ["kill"], exactly_once=True)
