@@ -117,20 +117,29 @@ class Progress:
         self._consumer.close()
 
 
-def uncommitted_inputs(bootstrap: str, topics: Topics) -> int:
-    """Raw records past the group's committed offsets: input the workers still owe."""
+def committed_offsets(bootstrap: str, topics: Topics) -> dict[int, int]:
+    """Raw partition -> the group's committed offset (partitions never committed: absent)."""
     group = topics.env()["CHAFF_GROUP_ID"]
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="chaff-faults")
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
     try:
         committed = admin.list_group_offsets(group).get(group, {})
+    finally:
+        admin.close()
+    return {
+        tp.partition: int(meta.offset) for tp, meta in committed.items() if tp.topic == topics.raw
+    }
+
+
+def uncommitted_inputs(bootstrap: str, topics: Topics) -> int:
+    """Raw records past the group's committed offsets: input the workers still owe."""
+    committed = committed_offsets(bootstrap, topics)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    try:
         ids = consumer.partitions_for_topic(topics.raw) or set()
         ends = consumer.end_offsets([TopicPartition(topics.raw, p) for p in ids])
-        done = {tp: committed[tp].offset if tp in committed else 0 for tp in ends}
-        return int(sum(max(0, end - done[tp]) for tp, end in ends.items()))
     finally:
         consumer.close()
-        admin.close()
+    return int(sum(max(0, end - committed.get(tp.partition, 0)) for tp, end in ends.items()))
 
 
 def group_members(bootstrap: str, group: str) -> set[str]:
