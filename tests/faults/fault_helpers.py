@@ -258,7 +258,7 @@ def final_outcomes(
     *,
     exactly_once: bool,
     timeout_s: float = 240.0,
-    stall_s: float = 60.0,
+    stall_s: float = 150.0 if SOAK else 60.0,  # soak: killed members wait out 45 s sessions
 ) -> Found:
     """Every input's outcomes, once all have one (read_committed in exactly-once mode).
 
