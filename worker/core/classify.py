@@ -1,44 +1,159 @@
 """classify_page: the one function the runtime calls.
 
-First, simple rule-based classifier behind the stable interface; the learned model
-replaces the rules without changing the signature.
+page body --segment_page--> segments --SegmentModel.score--> scores --> PageVerdict, with
+each segment's label, score and the reasons behind it.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from functools import lru_cache
 
+import numpy as np
+import numpy.typing as npt
+
+from worker.core.features import feature_names
+from worker.core.rules import rule_rejections
+from worker.core.segment_model import PageScores, SegmentModel, shipped_model
+from worker.core.segments import segment_page
 from worker.core.verdict import ContentType, Label, PageVerdict, SegmentVerdict
 
-MODEL_VERSION = "rules-0"
-
-_TEASER = re.compile(r"(^|\s)-$")
-_SENTENCE_END = re.compile(r"[.!?…\"'”’)]$")
-_WORD = re.compile(r"\w+")
+_REASONS_PER_SEGMENT = 2
+_NEIGHBOUR_SHIFT = 1.0  # logit change by the smoothing stage worth naming as a reason
 
 
-def classify_page(body: str, content_type: ContentType) -> PageVerdict:
-    if content_type == "text/html":
-        from worker.core.html_blocks import html_to_lines  # lxml import only when needed
+def classify_page(
+    body: str, content_type: ContentType, model: SegmentModel | None = None
+) -> PageVerdict:
+    model = model or shipped_model(content_type)
+    segments = segment_page(body, content_type)
+    if not len(segments):
+        return PageVerdict(content_type, (), model.version)
+    page = model.score(segments)
+    keep = page.scores >= model.threshold
+    ruled = rule_rejections(segments.texts)
+    if ruled:
+        keep[list(ruled)] = False
+    scores = np.round(page.scores, 4)
+    if ruled:
+        scores[list(ruled)] = 0.0  # a rule is certain: its segments score 0, not the model's guess
+    reasons = _reasons(content_type, page, keep, ruled)
+    labels: tuple[Label, Label] = ("junk", "article")
+    verdicts = tuple(
+        SegmentVerdict(position, text, labels[kept], score, why)
+        for position, (text, kept, score, why) in enumerate(
+            zip(segments.texts, keep.tolist(), scores.tolist(), reasons, strict=True)
+        )
+    )
+    return PageVerdict(content_type, verdicts, model.version)
 
-        lines = html_to_lines(body)
-    else:
-        lines = [line.strip() for line in body.splitlines()]
-    segments: list[SegmentVerdict] = []
-    previous_junk = False
-    for line in (text for text in lines if text):
-        label, score, reasons = _judge(line, previous_junk)
-        segments.append(SegmentVerdict(len(segments), line, label, score, reasons))
-        previous_junk = label == "junk"
-    return PageVerdict(content_type, tuple(segments), MODEL_VERSION)
+
+def _reasons(
+    content_type: ContentType, page: PageScores, keep: npt.NDArray[np.bool_], ruled: dict[int, str]
+) -> list[tuple[str, ...]]:
+    """Per segment: a rule's reason if one fired, then the features that pushed its score
+    the most in the direction of its label, then the neighbours if they tipped the balance."""
+    # Kept segments are explained by their most positive contributions, rejected ones by their
+    # most negative: both are the first columns of one sort.
+    signed = np.where(keep[:, None], -page.local_contributions, page.local_contributions)
+    columns = np.argsort(signed, axis=1)[:, :_REASONS_PER_SEGMENT]
+    values = _two_significant_digits(np.take_along_axis(page.features, columns, axis=1))
+    names = feature_names(content_type)
+    neighbours = np.where(
+        keep & (page.neighbour_shift > _NEIGHBOUR_SHIFT),
+        1,
+        np.where(~keep & (page.neighbour_shift < -_NEIGHBOUR_SHIFT), -1, 0),
+    ).tolist()
+    reasons = []
+    for position, (row_columns, row_values, neighbour) in enumerate(
+        zip(columns.tolist(), values.tolist(), neighbours, strict=True)
+    ):
+        why = [describe(names[c], v) for c, v in zip(row_columns, row_values, strict=True)]
+        if neighbour:
+            why.insert(0, _NEIGHBOUR_REASONS[neighbour])
+        if position in ruled:
+            why.insert(0, ruled[position])
+        reasons.append(tuple(why))
+    return reasons
 
 
-def _judge(line: str, previous_junk: bool) -> tuple[Label, float, tuple[str, ...]]:
-    words = len(_WORD.findall(line))
-    if _TEASER.search(line):
-        return "junk", 0.05, ("teaser headline ending in ' -'",)
-    if words < 4:
-        return "junk", 0.2, (f"short line ({words} words)",)
-    if previous_junk and not _SENTENCE_END.search(line):
-        return "junk", 0.3, ("headline-like line inside a run of junk",)
-    return "article", 0.8, (f"prose line ({words} words)",)
+_NEIGHBOUR_REASONS = {1: "inside a run of article text", -1: "surrounded by rejected segments"}
+
+
+def _two_significant_digits(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """Coarse values read better and keep describe()'s cache small and its hit rate high."""
+    values = values.astype(np.float64)
+    magnitude = np.floor(np.log10(np.maximum(np.abs(values), 1e-12)))
+    scale = 10.0 ** (magnitude - 1)
+    return np.where(values == 0, 0.0, np.round(values / scale) * scale)
+
+
+def model_version() -> str:
+    """The versions of both shipped models, as the info metric and logs report them."""
+    return "+".join(shipped_model(t).version for t in ("text/html", "text/plain"))
+
+
+# What each feature means to a person; {v} is the value in the feature's own unit.
+_DESCRIPTIONS: dict[str, str] = {
+    "log_words": "{words} words",
+    "log_chars": "{words} characters",
+    "mean_word_bytes": "words of {v:.1f} characters on average",
+    "upper_share": "{percent} capital letters",
+    "lower_share": "{percent} lowercase letters",
+    "digit_share": "{percent} digits",
+    "sentence_marks_per_word": "{v:.2f} sentence marks per word",
+    "commas_per_word": "{v:.2f} commas per word",
+    "capitalised_word_share": "{percent} of words capitalised",
+    "ends_sentence": "{does} end in sentence punctuation",
+    "ends_dash_teaser": "{does} end in ' -' like a teaser headline",
+    "ends_colon": "{does} end in a colon",
+    "starts_lower": "{does} start in lowercase",
+    "boilerplate_words": "{v:.0f} boilerplate words (share, menu, cookie...)",
+    "repeats_in_page": "repeated {words} more times on the page",
+    "between_prose": "{is} between the first and last prose paragraphs",
+    "log_distance_to_prose": "{words} segments from the nearest prose paragraph",
+    "relative_position": "at {percent} of the page",
+    "words_before_share": "{percent} of the page's words come before it",
+    "distance_to_densest": "{percent} of the page away from the densest text",
+    "link_density": "{percent} of its text is links",
+    "negative_class": "{is} in a menu/share/comment/related container",
+    "positive_class": "{is} in an article/content container",
+    "in_nav": "{is} inside <nav>",
+    "in_footer": "{is} inside <footer>",
+    "in_header": "{is} inside <header>",
+    "in_aside": "{is} inside <aside>",
+    "in_list": "{is} a list item",
+    "in_form": "{is} inside a form",
+    "in_heading": "{is} a heading",
+    "in_article": "{is} inside <article> or <main>",
+    "in_main_container": "{is} inside the block holding most of the page's prose",
+    "siblings_text_share": "its sibling blocks hold {percent} of the page's text",
+    "siblings_link_density": "{percent} of its sibling blocks' text is links",
+}
+_CONTEXT = re.compile(r"(?P<source>\w+?)_(?:mean(?P<radius>\d+)|(?P<side>prev|next))$")
+
+
+@lru_cache(maxsize=8192)
+def describe(feature: str, value: float) -> str:
+    """A reason a person can read: the feature in words, with the segment's value."""
+    context = _CONTEXT.match(feature)
+    if context and context["source"] in _DESCRIPTIONS:
+        radius, side = context["radius"], context["side"]
+        where = f"neighbours ±{radius}" if radius else f"{side} segment"
+        return f"{where}: {_describe_value(context['source'], value, plural=True)}"
+    if feature in _DESCRIPTIONS:
+        return _describe_value(feature, value, plural=False)
+    return f"{feature.replace('_', ' ')} = {value:g}"
+
+
+def _describe_value(feature: str, value: float, plural: bool) -> str:
+    words = round(math.expm1(value)) if feature.startswith(("log_", "repeats")) else round(value)
+    yes = value >= 0.5
+    return _DESCRIPTIONS[feature].format(
+        v=value,
+        words=words,
+        percent=f"{value:.0%}",
+        does=("mostly" if yes else "mostly do not") if plural else ("does" if yes else "does not"),
+        **{"is": ("mostly" if yes else "mostly not") if plural else ("is" if yes else "is not")},
+    )

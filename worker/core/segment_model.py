@@ -1,0 +1,76 @@
+"""A trained segment model for one content type, and where the shipped ones live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import orjson
+
+from worker.core.features import page_features, smoothing_features
+from worker.core.model import AdditiveModel, sigmoid
+from worker.core.segments import PageSegments
+from worker.core.verdict import ContentType
+
+MODEL_FILES: dict[ContentType, str] = {"text/html": "html.json", "text/plain": "text.json"}
+
+
+@dataclass(frozen=True)
+class PageScores:
+    scores: npt.NDArray[np.float64]  # final probability that each segment is article
+    features: npt.NDArray[np.float32]
+    local_contributions: npt.NDArray[np.float64]  # per segment and feature, for the reasons
+    neighbour_shift: npt.NDArray[np.float64]  # how much the smoothing stage moved each logit
+
+
+@dataclass(frozen=True)
+class SegmentModel:
+    version: str
+    content_type: ContentType
+    local: AdditiveModel
+    smoothing: AdditiveModel
+    threshold: float
+
+    def score(self, segments: PageSegments) -> PageScores:
+        features = page_features(segments)
+        contributions = self.local.contributions(features)
+        local_logits = self.local.bias + contributions.sum(axis=1)
+        final_logits = self.smoothing.logits(smoothing_features(local_logits, features[:, 1]))
+        return PageScores(
+            sigmoid(final_logits), features, contributions, final_logits - local_logits
+        )
+
+    def to_json(self) -> bytes:
+        document: dict[str, Any] = {
+            "format": "chaff.segment-model/1",
+            "version": self.version,
+            "content_type": self.content_type,
+            "threshold": self.threshold,
+            "local": self.local.to_json(),
+            "smoothing": self.smoothing.to_json(),
+        }
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2)
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> SegmentModel:
+        document = orjson.loads(raw)
+        if document.get("format") != "chaff.segment-model/1":
+            raise ValueError(f"not a Chaff segment model: format {document.get('format')!r}")
+        return cls(
+            version=str(document["version"]),
+            content_type=document["content_type"],
+            local=AdditiveModel.from_json(document["local"]),
+            smoothing=AdditiveModel.from_json(document["smoothing"]),
+            threshold=float(document["threshold"]),
+        )
+
+
+@cache
+def shipped_model(content_type: ContentType) -> SegmentModel:
+    """The model committed under worker/core/models/, loaded once per process."""
+    raw = resources.files("worker.core").joinpath("models", MODEL_FILES[content_type]).read_bytes()
+    return SegmentModel.from_json(raw)

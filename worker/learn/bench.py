@@ -1,0 +1,91 @@
+"""`chaff bench classify`: classifier pages per second and peak memory, on one core.
+
+Chaff and trafilatura classify the same pages in the same process, alternating rounds, so a
+noisy shared machine slows both alike; the figures are medians over rounds and the ratio is
+taken per round.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from worker.core.classify import classify_page
+from worker.core.verdict import ContentType
+from worker.learn.baselines import trafilatura_extract
+from worker.learn.dataset import load_pages
+from worker.learn.train import CONTENT_TYPES
+from worker.ops.progress import Progress
+
+
+def bench_classify(
+    dataset: Path, pages_per_mode: int, rounds: int, with_trafilatura: bool
+) -> dict[str, Any]:
+    _pin_to_one_core()
+    figures: dict[str, Any] = {
+        "machine": {"python": platform.python_version(), "cpu": platform.processor() or "?"},
+        "pages_per_mode": pages_per_mode,
+        "rounds": rounds,
+    }
+    for mode in ("text", "html"):
+        bodies = [page.body(mode) for page in load_pages(dataset, mode, pages_per_mode)]
+        systems: dict[str, Callable[[str, ContentType], object]] = {"chaff": classify_page}
+        if mode == "html" and with_trafilatura:
+            systems["trafilatura"] = trafilatura_extract
+        rates: dict[str, list[float]] = {name: [] for name in systems}
+        with Progress(f"bench {mode}", total=rounds * len(systems), unit="rounds") as progress:
+            for _ in range(rounds):
+                for name, extract in systems.items():
+                    rates[name].append(_pages_per_second(bodies, CONTENT_TYPES[mode], extract))
+                    progress.advance()
+        mode_figures: dict[str, Any] = {
+            name: {"median_pages_per_second": statistics.median(r), "rounds": r}
+            for name, r in rates.items()
+        }
+        if "trafilatura" in rates:
+            ratios = [c / t for c, t in zip(rates["chaff"], rates["trafilatura"], strict=True)]
+            mode_figures["speedup_vs_trafilatura"] = statistics.median(ratios)
+        figures[mode] = mode_figures
+    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def _pages_per_second(
+    bodies: list[str], content_type: ContentType, extract: Callable[[str, ContentType], object]
+) -> float:
+    started = time.perf_counter()
+    for body in bodies:
+        extract(body, content_type)
+    return len(bodies) / (time.perf_counter() - started)
+
+
+def _pin_to_one_core() -> None:
+    """The target is per core; pinning also keeps numpy/BLAS from using a second one."""
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def format_bench(figures: dict[str, Any]) -> str:
+    lines = [f"{'mode':<6} {'system':<12} {'median pages/s':>15}"]
+    for mode in ("text", "html"):
+        if mode not in figures:
+            continue
+        for name in ("chaff", "trafilatura"):
+            if name in figures[mode]:
+                rate = figures[mode][name]["median_pages_per_second"]
+                lines.append(f"{mode:<6} {name:<12} {rate:>15.1f}")
+        if "speedup_vs_trafilatura" in figures[mode]:
+            lines.append(
+                f"{mode:<6} {'speedup':<12} {figures[mode]['speedup_vs_trafilatura']:>14.1f}x"
+            )
+    lines.append(
+        f"peak RSS {figures['peak_rss_mb']:.0f} MB ({figures['rounds']} rounds, "
+        f"{figures['pages_per_mode']} pages per mode, one core)"
+    )
+    return "\n".join(lines)

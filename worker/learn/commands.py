@@ -1,0 +1,270 @@
+"""`chaff classify`, `chaff train`, `chaff eval` and `chaff bench classify`."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from worker.core.content_type import sniff_content_type
+from worker.core.segment_model import MODEL_FILES, SegmentModel
+from worker.core.verdict import ContentType
+from worker.ops.progress import Progress
+
+DEFAULT_DATASET = Path(__file__).parents[2].parent / "shared" / "data" / "wcxb-dev"
+MODELS_DIR = Path(__file__).parents[1] / "core" / "models"
+EXIT_BAD_INPUT = 2
+
+
+def register(subparsers: Any) -> None:
+    _register_classify(subparsers)
+    _register_train(subparsers)
+    _register_eval(subparsers)
+    _register_bench(subparsers)
+
+
+# --- chaff classify -----------------------------------------------------------------------
+
+
+def _register_classify(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "classify",
+        help="classify page files offline, one JSON line per file",
+        description=(
+            "Classify HTML (.html, .htm, .html.gz) or text-dump files without Kafka. Writes one "
+            "JSON object per file to stdout: source (the path as given), content_type, "
+            "model_version, article (the clean text) and segments (position, text, label, "
+            "score, reasons)."
+        ),
+    )
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument(
+        "--content-type",
+        choices=["text/html", "text/plain"],
+        help="override detection (default: from the file name, then the content)",
+    )
+    parser.add_argument("--model", type=Path, help="a model file from `chaff train`")
+    parser.add_argument(
+        "--article-only", action="store_true", help="omit the segments from the output"
+    )
+    parser.set_defaults(handler=_classify)
+
+
+def read_page_file(path: Path, declared: ContentType | None) -> tuple[str, ContentType]:
+    """The file's text and content type: declared, else by extension, else sniffed."""
+    raw = path.read_bytes()
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        raw = gzip.decompress(raw)
+        name = name[: -len(".gz")]
+    body = raw.decode("utf-8", errors="replace")
+    if declared:
+        return body, declared
+    if name.endswith((".html", ".htm", ".xhtml")):
+        return body, "text/html"
+    if name.endswith(".txt"):
+        return body, "text/plain"
+    return body, sniff_content_type(raw)
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from worker.core.classify import classify_page
+
+    model = SegmentModel.from_json(args.model.read_bytes()) if args.model else None
+    failures = 0
+    for path in args.files:
+        try:
+            body, content_type = read_page_file(path, args.content_type)
+        except (OSError, EOFError, gzip.BadGzipFile) as error:
+            print(f"chaff classify: {path}: {error}", file=sys.stderr)
+            failures += 1
+            continue
+        if model is not None and model.content_type != content_type:
+            print(f"chaff classify: {path}: model is for {model.content_type}", file=sys.stderr)
+            failures += 1
+            continue
+        verdict = classify_page(body, content_type, model)
+        line: dict[str, Any] = {
+            "source": str(path),
+            "content_type": content_type,
+            "model_version": verdict.model_version,
+            "article": verdict.article_text,
+        }
+        if not args.article_only:
+            line["segments"] = [
+                {
+                    "position": s.position,
+                    "text": s.text,
+                    "label": s.label,
+                    "score": s.score,
+                    "reasons": list(s.reasons),
+                }
+                for s in verdict.segments
+            ]
+        sys.stdout.buffer.write(orjson.dumps(line) + b"\n")
+    sys.stdout.flush()
+    return EXIT_BAD_INPUT if failures else 0
+
+
+# --- chaff train --------------------------------------------------------------------------
+
+
+def _dataset_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "dataset",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_DATASET,
+        help=f"a folder in the WCXB layout (default: {DEFAULT_DATASET})",
+    )
+
+
+def _register_train(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "train",
+        help="train the segment models on a labelled dataset",
+        description=(
+            "Fit the HTML and/or text-dump model on a folder in the WCXB layout (html/, text/, "
+            "ground-truth/). Deterministic: the same data gives the same model file. Writes "
+            "worker/core/models/<mode>.json unless --out is given."
+        ),
+    )
+    _dataset_argument(parser)
+    parser.add_argument("--mode", choices=["html", "text", "both"], default="both")
+    parser.add_argument("--out", type=Path, help="output folder (default: the shipped models)")
+    parser.add_argument("--limit", type=int, help="only the first N pages (quick experiments)")
+    parser.set_defaults(handler=_train)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from worker.learn.dataset import DatasetError, Mode, load_pages
+    from worker.learn.train import CONTENT_TYPES, TrainingSettings, prepare_with_progress, train
+
+    modes: list[Mode] = ["html", "text"] if args.mode == "both" else [args.mode]
+    out_dir: Path = args.out or MODELS_DIR
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for mode in modes:
+        try:
+            pages = load_pages(args.dataset, mode, args.limit)
+        except DatasetError as error:
+            print(f"chaff train: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        prepared = prepare_with_progress(pages, mode)
+        model = train(prepared, CONTENT_TYPES[mode], TrainingSettings(), mode)
+        path = out_dir / MODEL_FILES[CONTENT_TYPES[mode]]
+        path.write_bytes(model.to_json())
+        print(f"{mode}: {model.version}, threshold {model.threshold} -> {path}")
+    return 0
+
+
+# --- chaff eval ---------------------------------------------------------------------------
+
+
+def _register_eval(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "eval",
+        help="word-F1 of the classifier (and other extractors) on a labelled folder",
+        description=(
+            "Score extractions against the ground truth of a folder in the WCXB layout: word-F1, "
+            "precision and recall (mean over pages), per page type, the share of must-have "
+            "snippets found and of must-not snippets leaked, and pages per second. --compare "
+            "runs other extractors on the same pages in the same run."
+        ),
+    )
+    _dataset_argument(parser)
+    parser.add_argument("--mode", choices=["html", "text"], default="html")
+    parser.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        choices=["trafilatura", "keep-all", "c4"],
+        help="also run this extractor (repeatable)",
+    )
+    parser.add_argument(
+        "--cv",
+        type=int,
+        metavar="K",
+        help="score Chaff by K-fold cross-validation grouped by site (trains K models)",
+    )
+    parser.add_argument("--model", type=Path, help="a model file from `chaff train`")
+    parser.add_argument("--limit", type=int, help="only the first N pages")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.set_defaults(handler=_eval)
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from worker.learn.dataset import DatasetError, load_pages
+    from worker.learn.evaluate import evaluate, report
+
+    if args.mode == "text" and "trafilatura" in args.compare:
+        print("chaff eval: trafilatura extracts from HTML only (use --mode html)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        pages = load_pages(args.dataset, args.mode, args.limit)
+    except DatasetError as error:
+        print(f"chaff eval: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    model = SegmentModel.from_json(args.model.read_bytes()) if args.model else None
+    cross_validated = None
+    title = f"{len(pages)} pages of {args.dataset} ({args.mode})"
+    if args.cv:
+        from worker.learn.train import cross_validated_extractions
+
+        cross_validated = cross_validated_extractions(pages, args.mode, args.cv)
+        title += f", Chaff scored by {args.cv}-fold cross-validation grouped by site"
+    with Progress("eval", total=len(pages), unit="pages") as progress:
+        results = evaluate(pages, args.mode, args.compare, model, cross_validated, progress.advance)
+    print(report(results, title))
+    if args.json:
+        figures = {
+            r.name: {"overall": r.summary(), "by_page_type": r.by_page_type()} for r in results
+        }
+        args.json.write_bytes(orjson.dumps({"title": title, "systems": figures}))
+    return 0
+
+
+# --- chaff bench --------------------------------------------------------------------------
+
+
+def _register_bench(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "bench",
+        help="benchmarks: classifier speed and memory, end-to-end throughput",
+        description="Speed and memory benchmarks; each writes its numbers as JSON.",
+    )
+    benches = parser.add_subparsers(dest="bench", metavar="BENCH", required=True)
+    classify = benches.add_parser(
+        "classify",
+        help="pages per second and peak memory of the classifier, per mode, on one core",
+        description=(
+            "Classify the same pages with Chaff (and trafilatura for HTML) in one process pinned "
+            "to one core, several rounds; report median pages/s, the ratio, and peak RSS."
+        ),
+    )
+    _dataset_argument(classify)
+    classify.add_argument("--pages", type=int, default=300, help="pages per mode")
+    classify.add_argument("--rounds", type=int, default=3)
+    classify.add_argument("--no-trafilatura", action="store_true")
+    classify.add_argument("--json", type=Path, help="also write the figures to this file")
+    classify.set_defaults(handler=_bench_classify)
+    try:
+        from worker.learn.bench_e2e import register_e2e
+    except ModuleNotFoundError as error:
+        if error.name != "worker.learn.bench_e2e":
+            raise
+    else:
+        register_e2e(benches)
+
+
+def _bench_classify(args: argparse.Namespace) -> int:
+    from worker.learn.bench import bench_classify, format_bench
+
+    figures = bench_classify(args.dataset, args.pages, args.rounds, not args.no_trafilatura)
+    print(format_bench(figures))
+    if args.json:
+        args.json.write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2))
+    return 0

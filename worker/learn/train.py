@@ -1,0 +1,281 @@
+"""`chaff train`: fit the segment model on a labelled dataset, reproducibly.
+
+Two stages, both additive models fitted as boosted stumps: the local stage scores each
+segment from its own features and a little context; the smoothing stage rescores it from
+its neighbours' local scores. The smoothing stage learns from out-of-fold local scores
+(cross-validation grouped by site), so it sees the kind of errors the local stage makes on
+sites it has never seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from worker.core.features import SMOOTHING_NAMES, feature_names, page_features, smoothing_features
+from worker.core.model import AdditiveModel, sigmoid
+from worker.core.segment_model import SegmentModel
+from worker.core.segments import segment_page
+from worker.core.verdict import ContentType
+from worker.learn.dataset import LabelledPage, Mode
+from worker.learn.labels import segment_labels
+from worker.learn.scoring import word_scores
+
+CONTENT_TYPES: dict[Mode, ContentType] = {"html": "text/html", "text": "text/plain"}
+SEED = 20261124
+
+
+@dataclass(frozen=True)
+class TrainingPage:
+    page: LabelledPage
+    texts: list[str]
+    features: npt.NDArray[np.float32]
+    labels: npt.NDArray[np.int8]
+    weights: npt.NDArray[np.float64]  # each page sums to 1, spread by word count
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    local_rounds: int = 300
+    smoothing_rounds: int = 150
+    learning_rate: float = 0.15
+    folds: int = 5
+
+
+def prepare(pages: Iterable[tuple[LabelledPage, str]], mode: Mode) -> list[TrainingPage]:
+    prepared = []
+    for page, body in pages:
+        segments = segment_page(body, CONTENT_TYPES[mode])
+        labels = np.asarray(segment_labels(segments.texts, page.main_content), dtype=np.int8)
+        features = page_features(segments)
+        words = np.expm1(features[:, 1].astype(np.float64)) + 1.0 if len(segments) else np.ones(0)
+        weights = words / words.sum() if words.size else words
+        prepared.append(TrainingPage(page, segments.texts, features, labels, weights))
+    return prepared
+
+
+def fit_additive(
+    features: npt.NDArray[np.float32],
+    labels: npt.NDArray[np.int8],
+    weights: npt.NDArray[np.float64],
+    names: Sequence[str],
+    rounds: int,
+    learning_rate: float,
+) -> AdditiveModel:
+    import lightgbm  # training-only dependency
+
+    params: dict[str, Any] = {
+        "objective": "binary",
+        "max_depth": 1,
+        "num_leaves": 2,
+        "learning_rate": learning_rate,
+        "min_data_in_leaf": 50,
+        "lambda_l2": 1.0,
+        "max_bin": 63,
+        "num_threads": 2,
+        "deterministic": True,
+        "force_row_wise": True,
+        "seed": SEED,
+        "verbose": -1,
+    }
+    dataset = lightgbm.Dataset(features, labels, weight=weights, feature_name=list(names))
+    booster = lightgbm.train(params, dataset, num_boost_round=rounds)
+    return compile_stumps(booster.dump_model(), names)
+
+
+def compile_stumps(dump: dict[str, Any], names: Sequence[str]) -> AdditiveModel:
+    """Fold a forest of depth-1 trees into one step function per feature."""
+    bias = 0.0
+    stumps: list[list[tuple[float, float, float]]] = [[] for _ in names]
+    for tree in dump["tree_info"]:
+        node = tree["tree_structure"]
+        if "split_feature" not in node:
+            bias += float(node["leaf_value"])
+            continue
+        stumps[node["split_feature"]].append(
+            (
+                float(node["threshold"]),
+                float(node["left_child"]["leaf_value"]),
+                float(node["right_child"]["leaf_value"]),
+            )
+        )
+    thresholds: list[tuple[float, ...]] = []
+    values: list[tuple[float, ...]] = []
+    for feature_stumps in stumps:
+        edges = sorted({threshold for threshold, _, _ in feature_stumps})
+        position = {edge: index for index, edge in enumerate(edges)}
+        # Interval k holds the x with exactly k edges below it; x <= t there iff t's edge
+        # index is at least k.
+        thresholds.append(tuple(edges))
+        values.append(
+            tuple(
+                sum(left if position[t] >= k else right for t, left, right in feature_stumps)
+                for k in range(len(edges) + 1)
+            )
+        )
+    return AdditiveModel(tuple(names), bias, tuple(thresholds), tuple(values))
+
+
+def grouped_folds(pages: Sequence[TrainingPage], folds: int) -> list[int]:
+    """A fold per page; every page of a site in the same fold (stable hash of the site)."""
+    return [int(hashlib.sha256(p.page.site.encode()).hexdigest(), 16) % folds for p in pages]
+
+
+def _stack(pages: Sequence[TrainingPage], field: Callable[[TrainingPage], Any]) -> Any:
+    return np.concatenate([field(p) for p in pages]) if pages else np.zeros(0)
+
+
+def fit_local(pages: Sequence[TrainingPage], settings: TrainingSettings) -> AdditiveModel:
+    names = _names(pages)
+    return fit_additive(
+        _stack(pages, lambda p: p.features),
+        _stack(pages, lambda p: p.labels),
+        _stack(pages, lambda p: p.weights),
+        names,
+        settings.local_rounds,
+        settings.learning_rate,
+    )
+
+
+def _names(pages: Sequence[TrainingPage]) -> tuple[str, ...]:
+    width = next(p.features.shape[1] for p in pages if p.features.size)
+    for content_type in ("text/plain", "text/html"):
+        names = feature_names(content_type)
+        if len(names) == width:
+            return names
+    raise ValueError(f"no feature set has {width} columns")
+
+
+def local_logits(model: AdditiveModel, page: TrainingPage) -> npt.NDArray[np.float64]:
+    return model.logits(page.features) if len(page.texts) else np.zeros(0)
+
+
+def smoothing_inputs(
+    page: TrainingPage, logits: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float32]:
+    if not len(page.texts):
+        return np.zeros((0, len(SMOOTHING_NAMES)), dtype=np.float32)
+    return smoothing_features(logits, page.features[:, 1])
+
+
+def fit_smoothing(
+    pages: Sequence[TrainingPage],
+    logits: Sequence[npt.NDArray[np.float64]],
+    settings: TrainingSettings,
+) -> AdditiveModel:
+    inputs = np.concatenate(
+        [smoothing_inputs(p, page_logits) for p, page_logits in zip(pages, logits, strict=True)]
+    )
+    return fit_additive(
+        inputs,
+        _stack(pages, lambda p: p.labels),
+        _stack(pages, lambda p: p.weights),
+        SMOOTHING_NAMES,
+        settings.smoothing_rounds,
+        settings.learning_rate,
+    )
+
+
+def out_of_fold_local(
+    pages: Sequence[TrainingPage], settings: TrainingSettings
+) -> list[npt.NDArray[np.float64]]:
+    folds = grouped_folds(pages, settings.folds)
+    logits: list[npt.NDArray[np.float64]] = [np.zeros(0)] * len(pages)
+    for fold in range(settings.folds):
+        training = [p for p, f in zip(pages, folds, strict=True) if f != fold]
+        model = fit_local(training, settings)
+        for index, (page, page_fold) in enumerate(zip(pages, folds, strict=True)):
+            if page_fold == fold:
+                logits[index] = local_logits(model, page)
+    return logits
+
+
+def cross_validated_scores(
+    pages: Sequence[TrainingPage], settings: TrainingSettings
+) -> list[npt.NDArray[np.float64]]:
+    """Out-of-fold final scores for every page: neither stage saw the page's site."""
+    folds = grouped_folds(pages, settings.folds)
+    local = out_of_fold_local(pages, settings)
+    scores: list[npt.NDArray[np.float64]] = [np.zeros(0)] * len(pages)
+    for fold in range(settings.folds):
+        training = [i for i, f in enumerate(folds) if f != fold]
+        smoothing = fit_smoothing(
+            [pages[i] for i in training], [local[i] for i in training], settings
+        )
+        for index, page_fold in enumerate(folds):
+            if page_fold == fold and len(pages[index].texts):
+                inputs = smoothing_inputs(pages[index], local[index])
+                scores[index] = sigmoid(smoothing.logits(inputs))
+    return scores
+
+
+def best_threshold(
+    pages: Sequence[TrainingPage], scores: Sequence[npt.NDArray[np.float64]]
+) -> float:
+    """The decision threshold with the best mean word-F1 over pages."""
+    best, best_f1 = 0.5, -1.0
+    for threshold in np.arange(0.2, 0.81, 0.05):
+        f1 = float(
+            np.mean([page_f1(p, s, float(threshold)) for p, s in zip(pages, scores, strict=True)])
+        )
+        if f1 > best_f1:
+            best, best_f1 = float(threshold), f1
+    return round(best, 2)
+
+
+def page_f1(page: TrainingPage, scores: npt.NDArray[np.float64], threshold: float) -> float:
+    kept = " ".join(t for t, s in zip(page.texts, scores, strict=True) if s >= threshold)
+    return word_scores(kept, page.page.main_content)[2]
+
+
+def versioned(model: SegmentModel, prefix: str) -> SegmentModel:
+    """Name the model after its content: the same training data gives the same version."""
+    digest = hashlib.sha256(replace(model, version="").to_json()).hexdigest()[:10]
+    return replace(model, version=f"{prefix}-{digest}")
+
+
+def train(
+    pages: Sequence[TrainingPage],
+    content_type: ContentType,
+    settings: TrainingSettings,
+    version_prefix: str,
+) -> SegmentModel:
+    local_oof = out_of_fold_local(pages, settings)
+    smoothing = fit_smoothing(pages, local_oof, settings)
+    oof_scores = [
+        sigmoid(smoothing.logits(smoothing_inputs(p, logits))) if len(p.texts) else np.zeros(0)
+        for p, logits in zip(pages, local_oof, strict=True)
+    ]
+    threshold = best_threshold(pages, oof_scores)
+    local = fit_local(pages, settings)
+    return versioned(SegmentModel("", content_type, local, smoothing, threshold), version_prefix)
+
+
+def prepare_with_progress(pages: Sequence[LabelledPage], mode: Mode) -> list[TrainingPage]:
+    from worker.ops.progress import Progress
+
+    prepared: list[TrainingPage] = []
+    with Progress(f"segmenting {mode} pages", total=len(pages), unit="pages") as progress:
+        for page in pages:
+            prepared.extend(prepare([(page, page.body(mode))], mode))
+            progress.advance()
+    return prepared
+
+
+def cross_validated_extractions(
+    pages: Sequence[LabelledPage], mode: Mode, folds: int
+) -> dict[str, str]:
+    """Page id -> the article text kept by a model that never saw the page's site."""
+    prepared = prepare_with_progress(pages, mode)
+    settings = TrainingSettings(folds=folds)
+    scores = cross_validated_scores(prepared, settings)
+    threshold = best_threshold(prepared, scores)
+    return {
+        p.page.page_id: "\n".join(t for t, s in zip(p.texts, score, strict=True) if s >= threshold)
+        for p, score in zip(prepared, scores, strict=True)
+    }
