@@ -48,6 +48,7 @@ def kill_and_restart_repeatedly(
     kill_points = sorted(rng.sample(range(pages // 20, int(pages * 0.7)), kills))
     print(f"\n[faults] seed={seed} kill after outputs: {kill_points}")
     env = worker_env(exactly_once)
+    group = topics.env()["CHAFF_GROUP_ID"]
     progress = Progress(bootstrap, topics)
     # One name for every incarnation: in exactly-once mode the restarted worker keeps the
     # transactional.id and so fences its killed predecessor's open transaction at once.
@@ -57,10 +58,12 @@ def kill_and_restart_repeatedly(
         for point in kill_points:
             worker = Worker(bootstrap, topics, log, env).start()
             workers.append(worker)
+            # a member of the group before it dies, so its member id can be evicted
+            wait_until(partial(has_members, bootstrap, group), "the worker to join", [worker])
             wait_until(partial(reached, progress, point), f"{point} outputs", [worker])
-            members = group_members(bootstrap, topics.env()["CHAFF_GROUP_ID"])
+            members = group_members(bootstrap, group)
             worker.kill()
-            evict(bootstrap, topics.env()["CHAFF_GROUP_ID"], members)
+            evict(bootstrap, group, members)
             unfinished = count_missing(bootstrap, topics, inputs, exactly_once=exactly_once)
             assert unfinished, "the kill came after the whole stream was done"
         last = Worker(bootstrap, topics, log, env).start()
@@ -73,6 +76,10 @@ def kill_and_restart_repeatedly(
             worker.stop_quietly()
     mode = "exactly-once" if exactly_once else "at-least-once"
     account(found, inputs, exactly_once=exactly_once, label=f"{kills} SIGKILLs, {mode}")
+
+
+def has_members(bootstrap: str, group: str) -> bool:
+    return bool(group_members(bootstrap, group))
 
 
 def reached(progress: Progress, outputs: int) -> bool:
