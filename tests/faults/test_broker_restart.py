@@ -93,11 +93,10 @@ def test_broker_stopped_mid_stream_exactly_once(
     raises=Stalled,
     strict=False,  # the hang needs the crash to hit an open transaction: not every run
     reason=(
-        "known bug (see docs-draft/faults.md): after a broker crash in the middle of a "
-        "transaction, kafka-python 3.0.12 bumps the producer epoch, its I/O thread dies with "
-        "'Invalid transition attempted from state READY to state READY', and "
-        "commit_transaction(), which has no timeout, waits forever: the worker hangs, alive "
-        "but idle"
+        "known bug (docs-draft/faults.md): after a broker crash, kafka-python 3.0.12's "
+        "transactional producer I/O thread dies ('Invalid transition attempted from state "
+        "READY to state READY') and the worker's main thread then blocks for good inside "
+        "KafkaConsumer.poll(): alive, idle, never exiting"
     ),
 )
 def test_broker_killed_mid_stream_exactly_once(
