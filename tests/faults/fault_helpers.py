@@ -11,7 +11,6 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 
 import orjson
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -294,7 +293,3 @@ def worker_env(exactly_once: bool, **extra: str) -> dict[str, str]:
     if exactly_once:
         env["CHAFF_EXACTLY_ONCE"] = "true"
     return env
-
-
-def log_path(tmp_path: Path, name: str) -> Path:
-    return tmp_path / f"{name}.log"
