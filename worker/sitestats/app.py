@@ -28,6 +28,7 @@ import faust
 import orjson
 
 from worker import __version__
+from worker.sitestats import faust_fixes
 from worker.sitestats.stats import (
     InputKind,
     SiteEvent,
@@ -111,6 +112,7 @@ def build_app(config: SiteStatsConfig) -> faust.App:
         schema=faust.Schema(key_serializer="json", value_serializer="json"),
     )
     state = _SnapshotState()
+    faust_fixes.apply(app)  # two record-loss bugs of faust-streaming 0.15.3
 
     @app.agent(outputs)
     async def to_site_events(stream: faust.StreamT[Any]) -> None:
