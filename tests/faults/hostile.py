@@ -112,14 +112,14 @@ deeply_nested: st.SearchStrategy[Hostile] = st.one_of(
     st.integers(2, JSON_DEPTH_LIMIT - 100).map(lambda d: (_nested(d), dead("schema_violation"))),
     st.integers(JSON_DEPTH_LIMIT + 10, 20_000).map(lambda d: (_nested(d), dead("invalid_json"))),
     # A valid page whose passed-through "scraper" object is too deep to write back into an
-    # article record: a processing error (or a page-level reject, which does not carry it,
+    # article record: a schema violation (or a page-level reject, which does not carry it,
     # should the classifier reject the page's one sentence).
     st.integers(JSON_WRITE_DEPTH_LIMIT + 10, JSON_DEPTH_LIMIT - 100).map(
         lambda d: (
             f'{{"url": "{GOOD_URL}", "body": "{GOOD_BODY}", "scraper": {{"x": '.encode()
             + _nested(d)
             + b"}}",
-            dead("processing_error") | {"page_rejected"},
+            dead("schema_violation") | {"page_rejected"},
         )
     ),
 )

@@ -393,9 +393,18 @@ def process_raw_record(
         return _dead(bad.kind, bad.message, value, source, worker_version, clock)
     try:
         verdict = classify(page.body, page.content_type)
-        outcome, outputs = build_page_outputs(page, verdict, source, clock(), worker_version)
     except Exception as error:  # a classifier bug must not stop the stream: dead-letter it
         message = f"classifier failed: {type(error).__name__}: {error}"
+        return _dead("processing_error", message, value, source, worker_version, clock)
+    try:
+        outcome, outputs = build_page_outputs(page, verdict, source, clock(), worker_version)
+    except orjson.JSONEncodeError as error:
+        # Valid input JSON that cannot be written back, e.g. `scraper` metadata nested deeper
+        # than orjson writes (255 levels; it reads 1024).
+        message = f"the page's fields cannot be re-encoded as JSON: {error}"
+        return _dead("schema_violation", message, value, source, worker_version, clock)
+    except Exception as error:  # a bug in building the records: dead-letter, go on
+        message = f"building the output records failed: {type(error).__name__}: {error}"
         return _dead("processing_error", message, value, source, worker_version, clock)
     largest = max(len(o.value) for o in outputs)
     if largest > limits.max_output_bytes:

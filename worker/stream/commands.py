@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -31,6 +32,7 @@ KAFKA_FIELDS = (
 )
 EXIT_FATAL = 1
 EXIT_SHUTDOWN_TIMEOUT = 3
+EXIT_STALLED = 4
 
 
 def add_settings_arguments(
@@ -80,7 +82,7 @@ def run_worker_process(settings: Settings, process_index: int) -> int:
     from kafka.errors import KafkaError
 
     import worker.ops
-    from worker.stream.loop import FatalLoopError, StopFlag, WorkerLoop
+    from worker.stream.loop import STALL_LIMIT_S, FatalLoopError, StopFlag, WorkerLoop
 
     stop = StopFlag()
 
@@ -108,6 +110,7 @@ def run_worker_process(settings: Settings, process_index: int) -> int:
             settings.group_id,
             "exactly-once" if settings.exactly_once else "at-least-once",
         )
+        _start_stall_watchdog(loop, stop, STALL_LIMIT_S)
         try:
             loop.run()
         except FatalLoopError as error:
@@ -133,6 +136,23 @@ def _start_shutdown_watchdog(stop: Any, timeout_s: float) -> None:
         os._exit(EXIT_SHUTDOWN_TIMEOUT)
 
     threading.Thread(target=watch, name="shutdown-watchdog", daemon=True).start()
+
+
+def _start_stall_watchdog(loop: Any, stop: Any, limit_s: float) -> None:
+    """Exit non-zero when the loop shows no progress for `limit_s`: a hung Kafka client
+    never recovers by itself, a restarted process does (the supervisor or the orchestrator
+    restarts it, and committed offsets make the restart lossless)."""
+
+    def watch() -> None:
+        while not stop.wait(min(5.0, limit_s / 4)):
+            silent = time.monotonic() - loop.heartbeat
+            if silent > limit_s:
+                log.error(
+                    "worker loop made no progress for %.0f s; exiting to be restarted", silent
+                )
+                os._exit(EXIT_STALLED)
+
+    threading.Thread(target=watch, name="stall-watchdog", daemon=True).start()
 
 
 # --- chaff topics create --------------------------------------------------------------------

@@ -48,6 +48,10 @@ TRANSACTION_TIMEOUT_MS = 15_000
 LAG_INTERVAL_S = 1.0
 MAX_BACKOFF_S = 10.0
 PRODUCE_TIMEOUT_S = 60.0
+# Every legitimate wait in the loop is bounded by PRODUCE_TIMEOUT_S or the poll timeout; a
+# loop silent for twice that is stuck inside the Kafka client (kafka-python can block in
+# poll after a broker crash in transactional mode: see the README's known issues).
+STALL_LIMIT_S = 2 * PRODUCE_TIMEOUT_S
 
 
 class StopFlag:
@@ -155,12 +159,14 @@ class WorkerLoop:
         self.producer = producer_factory(settings, process_index)
         self._last_lag = 0.0
         self.records_done = 0
+        self.heartbeat = time.monotonic()  # last sign of progress, read by the stall watchdog
 
     def run(self) -> None:
         """Until the stop flag is set; then the current batch is finished and committed."""
         failures = 0
         try:
             while not self.stop.is_set():
+                self.heartbeat = time.monotonic()
                 polled = self.consumer.poll(timeout_ms=self.settings.poll_timeout_ms)
                 self._report_lag()
                 if not polled:
@@ -204,6 +210,7 @@ class WorkerLoop:
             batch.first_offsets[tp] = records[0].offset
             batch.next_offsets[tp] = records[-1].offset + 1
             for record in records:
+                self.heartbeat = time.monotonic()
                 started = time.perf_counter()
                 processed = process_consumer_record(record, self.settings)
                 self.observer.on_page_done(
