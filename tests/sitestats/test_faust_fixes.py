@@ -9,7 +9,8 @@ import pytest
 from faust.types import TP
 
 from worker.sitestats import faust_fixes
-from worker.sitestats.app import SiteStatsConfig, build_app
+from worker.sitestats.app import build_app
+from worker.sitestats.config import SiteStatsConfig
 
 
 def test_resuming_flow_control_keeps_queued_records() -> None:

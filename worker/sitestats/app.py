@@ -29,6 +29,7 @@ import orjson
 
 from worker import __version__
 from worker.sitestats import faust_fixes
+from worker.sitestats.config import SiteStatsConfig
 from worker.sitestats.stats import (
     InputKind,
     SiteEvent,
@@ -41,21 +42,6 @@ log = logging.getLogger(__name__)
 
 TABLE_NAME = "site-stats"
 EVENTS_TOPIC_SUFFIX = "site-events"
-
-
-@dataclass(frozen=True, slots=True)
-class SiteStatsConfig:
-    bootstrap_servers: str
-    articles_topic: str
-    rejects_topic: str
-    dead_letter_topic: str
-    snapshot_topic: str = "pages.site-stats"
-    app_id: str = "chaff-sitestats"
-    snapshot_interval_s: float = 10.0
-    partitions: int = 8
-    replication_factor: int = 1
-    data_dir: str = ".chaff/sitestats"
-    session_timeout_s: float = 60.0
 
 
 @dataclass
