@@ -56,7 +56,7 @@ def test_empty_and_textless_pages_have_no_segments() -> None:
 def test_text_segments_are_nonblank_lines_with_whitespace_collapsed() -> None:
     segments = segment_page("  first   line \n\n second\tline\n", "text/plain")
     assert segments.texts == ["first line", "second line"]
-    assert segments.structure is None
+    assert segments.structure is not None and segments.structure.shape == (2, 3)
 
 
 def test_feature_matrix_has_one_named_column_per_feature() -> None:

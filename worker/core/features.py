@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.core.html_segments import STRUCTURE_NAMES
-from worker.core.segments import PageSegments
+from worker.core.segments import TEXT_STRUCTURE_NAMES, PageSegments
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -104,6 +104,9 @@ def feature_names(content_type: str) -> tuple[str, ...]:
     if content_type == "text/html":
         names += STRUCTURE_NAMES
         sources += ["link_density", "in_list", "negative_class"]
+    else:
+        names += TEXT_STRUCTURE_NAMES
+        sources += ["log_run_length"]
     names += [f"{source}_mean{window}" for window in _WINDOWS for source in sources]
     names += [f"{source}_prev" for source in sources] + [f"{source}_next" for source in sources]
     return (*names, *POSITION_NAMES)
@@ -117,7 +120,7 @@ def page_features(segments: PageSegments) -> FloatArray:
         return np.zeros((0, len(names)), dtype=np.float32)
     text = _text_features(segments.texts)
     blocks = [text]
-    if segments.content_type == "text/html" and segments.structure is not None:
+    if segments.structure is not None:
         blocks.append(segments.structure.astype(np.float64))
     local = np.hstack(blocks)
     column = {name: local[:, i] for i, name in enumerate(names[: local.shape[1]])}
@@ -131,7 +134,12 @@ def page_features(segments: PageSegments) -> FloatArray:
 
 
 def _is_context_source(name: str) -> bool:
-    return name in _CONTEXT_SOURCES or name in ("link_density", "in_list", "negative_class")
+    return name in _CONTEXT_SOURCES or name in (
+        "link_density",
+        "in_list",
+        "negative_class",
+        "log_run_length",
+    )
 
 
 def _text_features(texts: list[str]) -> npt.NDArray[np.float64]:

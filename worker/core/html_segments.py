@@ -23,33 +23,6 @@ _DROPPED_TAGS = ["script", "style", "template", "svg", "iframe", "head", "select
 # Some sites (Discourse forums, for one) serve their whole content inside <noscript> for
 # crawlers, and an HTML5 parser keeps <noscript> as raw text: read it as a <div> instead.
 _NOSCRIPT = re.compile(r"<(/?)noscript\b", re.IGNORECASE)
-# Inline formatting carries no signal worth a Python step per node: lexbor unwraps it in C.
-_UNWRAPPED_TAGS = [
-    "span",
-    "i",
-    "em",
-    "u",
-    "small",
-    "font",
-    "abbr",
-    "time",
-    "sup",
-    "sub",
-    "mark",
-    "cite",
-    "bdi",
-    "bdo",
-    "s",
-    "del",
-    "ins",
-    "q",
-    "var",
-    "kbd",
-    "samp",
-    "data",
-    "wbr",
-    "nobr",
-]
 _BLOCK_TAGS = frozenset(
     [
         "p",
@@ -186,7 +159,6 @@ _ATTRIBUTE_TAGS = frozenset(
         "article",
         "main",
         "table",
-        "span",
         "p",
         "li",
         "form",
@@ -205,7 +177,13 @@ STRUCTURE_NAMES: tuple[str, ...] = (
     "siblings_log_mean_chars",
     "in_main_container",
     "main_container_prose_share",
+    "heading_in_main",
+    "list_item_in_main",
+    "negative_class_in_main",
+    "short_in_main",
+    "in_title",
 )
+_SHORT_CHARS = 12
 _PROSE_CHARS = 80
 _SENTENCE_ENDS = frozenset(".!?\"'”’)")
 _MAIN_SHARE = 0.5
@@ -224,15 +202,17 @@ def _hint_bits(class_and_id: str) -> int:
 def html_segments(html: str) -> PageSegments:
     if not html.strip():
         return PageSegments("text/html", [])
-    tree = LexborHTMLParser(_NOSCRIPT.sub(r"<\1div", html))
+    if "noscript" in html or "NOSCRIPT" in html:  # str search first: far cheaper than re
+        html = _NOSCRIPT.sub(r"<\1div", html)
+    tree = LexborHTMLParser(html)
+    title_element = tree.css_first("title")
+    title = " ".join(title_element.text().split()).lower() if title_element is not None else ""
     tree.strip_tags(_DROPPED_TAGS)
-    tree.unwrap_tags(_UNWRAPPED_TAGS)
-    tree.merge_text_nodes()
     root = tree.body or tree.root
     builder = _BlockBuilder()
     if root is not None:
         builder.collect(root)
-    return PageSegments("text/html", builder.texts, builder.structure())
+    return PageSegments("text/html", builder.texts, builder.structure(title))
 
 
 # What a text node needs to know about its parent element: the nearest block ancestor
@@ -310,7 +290,8 @@ class _BlockBuilder:
     def _flush(self) -> None:
         if not self._pieces:
             return
-        text = " ".join(" ".join(self._pieces).split())
+        # Text nodes carry their own spacing ("<b>Hel</b>lo" is one word), so join them as is.
+        text = " ".join("".join(self._pieces).split())
         if text:
             link_density = min(1.0, self._link_chars / len(text))
             _, bits, depth, kind, group, path = self._context
@@ -321,7 +302,7 @@ class _BlockBuilder:
         self._pieces = []
         self._link_chars = 0
 
-    def structure(self) -> npt.NDArray[np.float32]:
+    def structure(self, title: str) -> npt.NDArray[np.float32]:
         if not self.rows:
             return np.zeros((0, len(STRUCTURE_NAMES)), dtype=np.float32)
         columns = np.asarray(self.rows, dtype=np.float64)
@@ -341,7 +322,28 @@ class _BlockBuilder:
             ]
         )
         main = self._in_main_container()
-        return np.hstack([columns[:, :4], flags, siblings, main]).astype(np.float32)
+        in_main = main[:, 0]
+        # Stumps cannot learn "a heading inside the article" from the two facts apart.
+        interactions = np.column_stack(
+            [
+                in_main * flags[:, _BIT_INDEX[IN_HEADING]],
+                in_main * flags[:, _BIT_INDEX[IN_LIST]],
+                in_main * flags[:, _BIT_INDEX[NEGATIVE_HINT]],
+                in_main * (chars < _SHORT_CHARS),
+                self._in_title(title),
+            ]
+        )
+        return np.hstack([columns[:, :4], flags, siblings, main, interactions]).astype(np.float32)
+
+    def _in_title(self, title: str) -> npt.NDArray[np.float64]:
+        """Whether the segment repeats the page's <title> (the article's headline, usually)."""
+        if len(title) < _SHORT_CHARS:
+            return np.zeros(len(self.texts))
+        return np.fromiter(
+            (len(t) >= _SHORT_CHARS and t.lower() in title for t in self.texts),
+            dtype=np.float64,
+            count=len(self.texts),
+        )
 
     def _in_main_container(self) -> npt.NDArray[np.float64]:
         """Whether each segment lies inside the page's main container, the way readability
@@ -366,3 +368,4 @@ class _BlockBuilder:
 
 
 _BIT_VALUES = np.array(list(_CONTEXT_BITS.values()), dtype=np.int64)
+_BIT_INDEX = {bit: index for index, bit in enumerate(_CONTEXT_BITS.values())}

@@ -26,9 +26,29 @@ class PageSegments:
         return len(self.texts)
 
 
+# A dump keeps some layout: html-text and most scrapers put a blank line around paragraphs
+# and headings but none between the items of a list or a menu.
+TEXT_STRUCTURE_NAMES: tuple[str, ...] = ("blank_before", "blank_after", "log_run_length")
+
+
 def text_segments(body: str) -> PageSegments:
-    texts = [" ".join(line.split()) for line in body.splitlines()]
-    return PageSegments("text/plain", [text for text in texts if text])
+    texts: list[str] = []
+    blank_before: list[bool] = []
+    previous_blank = True
+    for line in body.splitlines():
+        text = " ".join(line.split())
+        if text:
+            texts.append(text)
+            blank_before.append(previous_blank)
+        previous_blank = not text
+    if not texts:
+        return PageSegments("text/plain", [])
+    before = np.asarray(blank_before, dtype=np.float32)
+    after = np.append(before[1:], 1.0)
+    run = np.cumsum(before)  # run id: a new run starts after every blank line
+    run_length = np.bincount(run.astype(np.int64))[run.astype(np.int64)]
+    structure = np.column_stack([before, after, np.log1p(run_length)]).astype(np.float32)
+    return PageSegments("text/plain", texts, structure)
 
 
 def segment_page(body: str, content_type: ContentType) -> PageSegments:
