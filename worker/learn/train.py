@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from worker.core.features import SMOOTHING_NAMES, feature_names, page_features, smoothing_features
 from worker.core.model import AdditiveModel, sigmoid
+from worker.core.rules import rule_rejections
 from worker.core.segment_model import SegmentModel
 from worker.core.segments import segment_page
 from worker.core.verdict import ContentType
@@ -275,7 +276,12 @@ def cross_validated_extractions(
     settings = TrainingSettings(folds=folds)
     scores = cross_validated_scores(prepared, settings)
     threshold = best_threshold(prepared, scores)
-    return {
-        p.page.page_id: "\n".join(t for t, s in zip(p.texts, score, strict=True) if s >= threshold)
-        for p, score in zip(prepared, scores, strict=True)
-    }
+    extractions = {}
+    for page, page_scores in zip(prepared, scores, strict=True):
+        ruled = rule_rejections(page.texts)  # the classifier's rules apply here too
+        extractions[page.page.page_id] = "\n".join(
+            text
+            for position, (text, score) in enumerate(zip(page.texts, page_scores, strict=True))
+            if score >= threshold and position not in ruled
+        )
+    return extractions
