@@ -122,9 +122,9 @@ def test_broker_stopped_mid_stream_exactly_once(
     strict=False,  # intermittent: the hang shows in about a third of the runs
     reason=(
         "known bug (docs-draft/faults.md): after a broker crash, kafka-python 3.0.12's "
-        "transactional producer I/O thread dies ('Invalid transition attempted from state "
-        "READY to state READY') and the worker stops making progress without exiting; the "
-        "stall watchdog of c2fbc49 does not fire (observed: no exit within 180 s)"
+        "transactional producer I/O thread can die ('Invalid transition attempted from "
+        "state READY to state READY'); the worker then polls on without getting records "
+        "and without exiting, so the stall watchdog (which counts loop rounds) never fires"
     ),
 )
 def test_broker_killed_mid_stream_exactly_once(
