@@ -168,8 +168,14 @@ class _Run:
             self.workers.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL))
 
     def committed(self) -> int:
-        offsets = self.admin.list_consumer_group_offsets(self.settings.group_id)
-        return sum(meta.offset for tp, meta in offsets.items() if meta.offset > 0)
+        from kafka.errors import KafkaError
+
+        group = self.settings.group_id
+        try:
+            offsets = self.admin.list_group_offsets(group).get(group, {})
+        except KafkaError:  # the group's coordinator is still loading: nothing committed yet
+            return 0
+        return sum(int(meta.offset) for meta in offsets.values() if meta.offset > 0)
 
     def wait_committed(self, target: int, timeout_s: float) -> tuple[float, float]:
         """(time of the first commit, time the group committed `target` records)."""
@@ -320,8 +326,11 @@ def run_bench(
     bootstrap: str, records: list[bytes], latency_s: float, soak_s: float
 ) -> dict[str, Any]:
     in_process = in_process_rate(records)
+    _note(f"in-process: {in_process['records_per_second']:.1f} records/s")
     one = throughput(bootstrap, records, 1)
+    _note(f"1 worker: {one:.1f} records/s")
     two = throughput(bootstrap, records, 2)
+    _note(f"2 workers: {two:.1f} records/s")
     paced = latency_and_memory(bootstrap, records, one / 2, latency_s, soak_s)
     return {
         "records": len(records),
@@ -332,6 +341,10 @@ def run_bench(
         "two_workers_vs_one": two / one,
         "paced": paced,
     }
+
+
+def _note(text: str) -> None:
+    print(f"bench e2e: {text}", file=sys.stderr, flush=True)
 
 
 def format_e2e(figures: dict[str, Any]) -> str:
