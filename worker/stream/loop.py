@@ -49,8 +49,9 @@ LAG_INTERVAL_S = 1.0
 MAX_BACKOFF_S = 10.0
 PRODUCE_TIMEOUT_S = 60.0
 # Every legitimate wait in the loop is bounded by PRODUCE_TIMEOUT_S or the poll timeout; a
-# loop silent for twice that is stuck inside the Kafka client (kafka-python can block in
-# poll after a broker crash in transactional mode: see the README's known issues).
+# loop that processes nothing for twice that while input is waiting is stuck in the Kafka
+# client (kafka-python can, after a broker crash in transactional mode: see the README's
+# known issues), and only a new process recovers.
 STALL_LIMIT_S = 2 * PRODUCE_TIMEOUT_S
 
 
@@ -159,14 +160,16 @@ class WorkerLoop:
         self.producer = producer_factory(settings, process_index)
         self._last_lag = 0.0
         self.records_done = 0
-        self.heartbeat = time.monotonic()  # last sign of progress, read by the stall watchdog
+        # Last sign of progress, read by the stall watchdog: a record processed, or nothing to
+        # do (no lag). Not a loop round: a client that polls forever without records while
+        # input waits is stuck too.
+        self.heartbeat = time.monotonic()
 
     def run(self) -> None:
         """Until the stop flag is set; then the current batch is finished and committed."""
         failures = 0
         try:
             while not self.stop.is_set():
-                self.heartbeat = time.monotonic()
                 polled = self.consumer.poll(timeout_ms=self.settings.poll_timeout_ms)
                 self._report_lag()
                 if not polled:
@@ -309,6 +312,8 @@ class WorkerLoop:
                 continue
             if position is not None:
                 lag[(tp.topic, tp.partition)] = max(0, highwater - position)
+        if not any(lag.values()):
+            self.heartbeat = now  # idle, not stuck
         self.observer.on_lag(lag)
 
 
