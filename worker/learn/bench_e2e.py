@@ -177,9 +177,9 @@ class _Run:
             return 0
         return sum(int(meta.offset) for meta in offsets.values() if meta.offset > 0)
 
-    def wait_committed(self, target: int, timeout_s: float) -> tuple[float, float]:
-        """(time of the first commit, time the group committed `target` records)."""
-        first = None
+    def wait_committed(self, target: int, timeout_s: float) -> tuple[float, int, float]:
+        """(time of the first commit seen, records committed then, time all `target` were)."""
+        first: tuple[float, int] | None = None
         deadline = time.monotonic() + timeout_s
         with Progress("bench e2e", total=target) as progress:
             while time.monotonic() < deadline:
@@ -187,9 +187,10 @@ class _Run:
                 progress.advance(done - progress.count)
                 now = time.monotonic()
                 if done and first is None:
-                    first = now
+                    first = (now, done)
                 if done >= target:
-                    return first or now, now
+                    first_time, first_done = first or (now, done)
+                    return first_time, first_done, now
                 time.sleep(0.1)
         raise SystemExit(f"chaff bench e2e: the workers did not finish {target} records in time")
 
@@ -207,10 +208,9 @@ def throughput(bootstrap: str, records: list[bytes], workers: int) -> float:
     try:
         run.publish(records)
         run.start_workers(workers)
-        # The first commit is one batch in; count the rate over the rest.
-        first, last = run.wait_committed(len(records), timeout_s=1800)
-        first_batch = run.settings.max_poll_records * workers
-        return max(len(records) - first_batch, 1) / max(last - first, 1e-6)
+        # Rate between the first commit seen and the last: start-up and joins do not count.
+        first, first_done, last = run.wait_committed(len(records), timeout_s=1800)
+        return max(len(records) - first_done, 1) / max(last - first, 1e-6)
     finally:
         run.close()
 

@@ -72,6 +72,9 @@ def setup_logging(level: str | None = None, stream: IO[str] | None = None) -> No
     root.setLevel(resolve_level(level))
     # kafka-python is chatty at INFO (every connect/rebalance step); keep its warnings only.
     logging.getLogger("kafka").setLevel(max(root.level, logging.WARNING))
+    # Its I/O thread warns whenever one of its tasks waited >100 ms, which in a worker that
+    # holds the GIL while classifying is every busy second: a symptom, not news.
+    logging.getLogger("kafka.net.selector").setLevel(max(root.level, logging.ERROR))
 
 
 def add_log_level_argument(parser: argparse.ArgumentParser) -> None:
