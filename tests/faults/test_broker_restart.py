@@ -29,7 +29,7 @@ from kafka_helpers import TopicFactory
 from stream.stream_helpers import Worker
 
 from worker.broker.launcher import LocalKafka
-from worker.stream.commands import EXIT_STALLED
+from worker.stream.commands import EXIT_FATAL, EXIT_STALLED
 from worker.stream.loop import STALL_LIMIT_S
 
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
@@ -37,6 +37,7 @@ pytestmark = [pytest.mark.broker, pytest.mark.slow]
 PAGES = 2000
 # Outputs to wait for before each outage: few, so it lands while most pages are unprocessed.
 STEP = 60
+RESTARTABLE_EXITS = (EXIT_FATAL, EXIT_STALLED)
 
 
 def broker_outages(
@@ -46,12 +47,14 @@ def broker_outages(
     outages: Sequence[str],
     *,
     exactly_once: bool,
-    stall_restarts_allowed: int = 0,
+    restarts_allowed: int = 0,
 ) -> None:
     """Publish a share of the pages before each outage ("kill" or "stop"), then the rest.
 
-    With `stall_restarts_allowed`, a worker that ends itself through its stall watchdog
-    (exit 4) is restarted, as its supervisor or orchestrator would; any other exit fails.
+    With `restarts_allowed`, a worker that ends itself on purpose is restarted, as its
+    supervisor or orchestrator would: exit 4 (its stall watchdog) or exit 1 (a fatal Kafka
+    error: after a long broker outage the transaction coordinator aborts the open
+    transaction and fences the producer). Any other exit, or more restarts, fail.
     """
     bootstrap = local_broker.bootstrap_servers
     topics = make_topics(topic_factory, partitions=3, bootstrap=bootstrap)
@@ -84,14 +87,15 @@ def broker_outages(
                     inputs,
                     workers[-1:],
                     exactly_once=exactly_once,
-                    timeout_s=240.0 + stall_restarts_allowed * (STALL_LIMIT_S + 60.0),
+                    timeout_s=240.0 + restarts_allowed * (STALL_LIMIT_S + 60.0),
                     stall_s=STALL_LIMIT_S + 60.0,  # longer than the worker's own watchdog
                 )
                 break
             except AssertionError:
                 code = workers[-1].process.poll() if workers[-1].process else None
-                if code != EXIT_STALLED or len(workers) > stall_restarts_allowed:
+                if code not in RESTARTABLE_EXITS or len(workers) > restarts_allowed:
                     raise
+                print(f"\n[faults] worker exited {code}; restarting it")
                 workers.append(start().start())
         workers[-1].assert_running()
         assert workers[-1].terminate() == 0, workers[-1].log()
@@ -99,7 +103,7 @@ def broker_outages(
         for worker in workers:
             worker.stop_quietly()
     mode = "exactly-once" if exactly_once else "at-least-once"
-    label = f"broker {'+'.join(outages)}, {mode}, {len(workers) - 1} stall-watchdog restarts"
+    label = f"broker {'+'.join(outages)}, {mode}, {len(workers) - 1} worker restarts"
     account(found, inputs, exactly_once=exactly_once, label=label)
 
 
@@ -130,14 +134,15 @@ def test_broker_stopped_mid_stream_exactly_once(
 def test_broker_killed_mid_stream_exactly_once(
     local_broker: LocalKafka, topic_factory: TopicFactory, tmp_path: Path
 ) -> None:
-    """A broker crash can leave the Kafka client stuck (docs-draft/faults.md, known issues).
-    If the worker's stall watchdog ends it (exit 4), a restarted worker must finish the
-    stream. Either way: nothing lost, nothing duplicated."""
+    """A broker crash can get the worker's producer fenced (exit 1) or its Kafka client
+    stuck (exit 4 from the stall watchdog, or a hang: docs-draft/faults.md, known issues).
+    A worker that ends itself is restarted; whatever happens, nothing may be lost or
+    duplicated."""
     broker_outages(
         local_broker,
         topic_factory,
         tmp_path,
         ["kill"],
         exactly_once=True,
-        stall_restarts_allowed=1,
+        restarts_allowed=2,
     )
