@@ -133,7 +133,8 @@ def test_broker_stopped_mid_stream_exactly_once(
     raises=Stalled,
     strict=False,  # intermittent: the hang shows in about a third of the runs
     reason=(
-        "known bug (docs-draft/faults.md): after a broker crash, kafka-python 3.0.12's "
+        "known bug (README, 'Known issues found by the suite'): after a broker crash, "
+        "kafka-python 3.0.12's "
         "transactional producer I/O thread can die ('Invalid transition attempted from "
         "state READY to state READY'); the worker then polls on without getting records "
         "and without exiting; the stall watchdog (heartbeat = progress since ffab256) is "
@@ -144,7 +145,7 @@ def test_broker_killed_mid_stream_exactly_once(
     local_broker: LocalKafka, topic_factory: TopicFactory, tmp_path: Path
 ) -> None:
     """A broker crash can get the worker's producer fenced (exit 1) or its Kafka client
-    stuck (exit 4 from the stall watchdog, or a hang: docs-draft/faults.md, known issues).
+    stuck (exit 4 from the stall watchdog, or a hang: README, "Known issues found by the suite").
     A worker that ends itself is restarted; whatever happens, nothing may be lost or
     duplicated."""
     broker_outages(
