@@ -137,7 +137,7 @@ def test_broker_stopped_mid_stream_exactly_once(
         "kafka-python 3.0.12's "
         "transactional producer I/O thread can die ('Invalid transition attempted from "
         "state READY to state READY'); the worker then polls on without getting records "
-        "and without exiting; the stall watchdog (heartbeat = progress since ffab256) is "
+        "and without exiting; the stall watchdog (heartbeat = a batch committed) is "
         "meant to end that worker with exit 4"
     ),
 )

@@ -48,11 +48,14 @@ TRANSACTION_TIMEOUT_MS = 15_000
 LAG_INTERVAL_S = 1.0
 MAX_BACKOFF_S = 10.0
 PRODUCE_TIMEOUT_S = 60.0
-# Every legitimate wait in the loop is bounded by PRODUCE_TIMEOUT_S or the poll timeout; a
-# loop that processes nothing for twice that while input is waiting is stuck in the Kafka
-# client (kafka-python can, after a broker crash in transactional mode: see the README's
+# A batch is classified, published (bounded by PRODUCE_TIMEOUT_S) and committed well within
+# this; a loop that commits nothing for this long while input waits is stuck in the Kafka
+# client (kafka-python can be, after a broker crash in transactional mode: see the README's
 # known issues), and only a new process recovers.
-STALL_LIMIT_S = 2 * PRODUCE_TIMEOUT_S
+STALL_LIMIT_S = 3 * PRODUCE_TIMEOUT_S
+# A batch that failed this many times in a row will not succeed in this process (seen: a
+# transactional producer whose I/O thread died after a broker crash); a restart recovers.
+MAX_CONSECUTIVE_FAILURES = 10
 
 
 class StopFlag:
@@ -160,9 +163,9 @@ class WorkerLoop:
         self.producer = producer_factory(settings, process_index)
         self._last_lag = 0.0
         self.records_done = 0
-        # Last sign of progress, read by the stall watchdog: a record processed, or nothing to
-        # do (no lag). Not a loop round: a client that polls forever without records while
-        # input waits is stuck too.
+        # Last sign of progress, read by the stall watchdog: a batch committed, or nothing to
+        # do (no lag). Not a loop round, nor a record processed: a client that polls forever
+        # without records, or retries one batch forever, while input waits is stuck too.
         self.heartbeat = time.monotonic()
 
     def run(self) -> None:
@@ -182,6 +185,10 @@ class WorkerLoop:
                     if not getattr(error, "retriable", False) and _is_fatal(error):
                         raise FatalLoopError(str(error)) from error
                     failures += 1
+                    if failures >= MAX_CONSECUTIVE_FAILURES:
+                        raise FatalLoopError(
+                            f"batch failed {failures} times in a row, last: {error}"
+                        ) from error
                     backoff = min(MAX_BACKOFF_S, 0.2 * 2**failures)
                     log.warning(
                         "batch of %d records not committed (%s: %s); retrying in %.1f s",
@@ -213,7 +220,6 @@ class WorkerLoop:
             batch.first_offsets[tp] = records[0].offset
             batch.next_offsets[tp] = records[-1].offset + 1
             for record in records:
-                self.heartbeat = time.monotonic()
                 started = time.perf_counter()
                 processed = process_consumer_record(record, self.settings)
                 self.observer.on_page_done(
@@ -259,6 +265,7 @@ class WorkerLoop:
                 self.observer.on_error("commit", error)
                 raise
         self.records_done += len(batch.processed)
+        self.heartbeat = time.monotonic()
         self.observer.on_committed(
             {(tp.topic, tp.partition): offset for tp, offset in batch.next_offsets.items()}
         )
