@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from worker.core.decision import ALWAYS_KEPT
 from worker.core.features import feature_names
 from worker.core.rules import rule_rejections
 from worker.core.segment_model import PageScores, SegmentModel, shipped_model
@@ -31,14 +32,14 @@ def classify_page(
     if not len(segments):
         return PageVerdict(content_type, (), model.version)
     page = model.score(segments)
-    keep = page.scores >= model.threshold
+    scores = page.scores.copy()
     ruled = rule_rejections(segments.texts)
     if ruled:
-        keep[list(ruled)] = False
-    scores = np.round(page.scores, 4)
-    if ruled:
         scores[list(ruled)] = 0.0  # a rule is certain: its segments score 0, not the model's guess
-    reasons = _reasons(content_type, page, keep, ruled)
+    cut = model.decision.cut(scores, page.words)
+    keep = scores >= cut
+    reasons = _reasons(content_type, page, keep, ruled, cut)
+    scores = np.round(scores, 4)
     labels: tuple[Label, Label] = ("junk", "article")
     verdicts = tuple(
         SegmentVerdict(position, text, labels[kept], score, why)
@@ -50,10 +51,15 @@ def classify_page(
 
 
 def _reasons(
-    content_type: ContentType, page: PageScores, keep: npt.NDArray[np.bool_], ruled: dict[int, str]
+    content_type: ContentType,
+    page: PageScores,
+    keep: npt.NDArray[np.bool_],
+    ruled: dict[int, str],
+    cut: float,
 ) -> list[tuple[str, ...]]:
-    """Per segment: a rule's reason if one fired, then the features that pushed its score
-    the most in the direction of its label, then the neighbours if they tipped the balance."""
+    """Per segment: a rule's reason if one fired, the page's cut if it kept a segment scoring
+    under one half, the neighbours if they tipped the balance, then the features that pushed
+    its score the most in the direction of its label."""
     # Kept segments are explained by their most positive contributions, rejected ones by their
     # most negative: both are the first columns of one sort.
     signed = np.where(keep[:, None], -page.local_contributions, page.local_contributions)
@@ -65,6 +71,9 @@ def _reasons(
         1,
         np.where(~keep & (page.neighbour_shift < -_NEIGHBOUR_SHIFT), -1, 0),
     ).tolist()
+    # Below ALWAYS_KEPT, the page's cut decided: say so first.
+    below_half = (keep & (page.scores < ALWAYS_KEPT)).tolist()
+    cut_reason = f"above this page's cut ({cut:.2f})"
     reasons = []
     for position, (row_columns, row_values, neighbour) in enumerate(
         zip(columns.tolist(), values.tolist(), neighbours, strict=True)
@@ -72,6 +81,8 @@ def _reasons(
         why = [describe(names[c], v) for c, v in zip(row_columns, row_values, strict=True)]
         if neighbour:
             why.insert(0, _NEIGHBOUR_REASONS[neighbour])
+        if below_half[position]:
+            why.insert(0, cut_reason)
         if position in ruled:
             why.insert(0, ruled[position])
         reasons.append(tuple(why))

@@ -11,12 +11,15 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from worker.core.features import page_features, smoothing_features
+from worker.core.decision import Decision
+from worker.core.features import TEXT_NAMES, page_features, smoothing_features
 from worker.core.model import AdditiveModel, sigmoid
 from worker.core.segments import PageSegments
 from worker.core.verdict import ContentType
 
 MODEL_FILES: dict[ContentType, str] = {"text/html": "html.json", "text/plain": "text.json"}
+MODEL_FORMAT = "chaff.segment-model/2"
+LOG_WORDS = TEXT_NAMES.index("log_words")  # the feature column that counts a segment's words
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,11 @@ class PageScores:
     local_contributions: npt.NDArray[np.float64]  # per segment and feature, for the reasons
     neighbour_shift: npt.NDArray[np.float64]  # how much the smoothing stage moved each logit
 
+    @property
+    def words(self) -> npt.NDArray[np.float64]:
+        words: npt.NDArray[np.float64] = np.expm1(self.features[:, LOG_WORDS].astype(np.float64))
+        return words
+
 
 @dataclass(frozen=True)
 class SegmentModel:
@@ -33,23 +41,25 @@ class SegmentModel:
     content_type: ContentType
     local: AdditiveModel
     smoothing: AdditiveModel
-    threshold: float
+    decision: Decision
 
     def score(self, segments: PageSegments) -> PageScores:
         features = page_features(segments)
         contributions = self.local.contributions(features)
         local_logits = self.local.bias + contributions.sum(axis=1)
-        final_logits = self.smoothing.logits(smoothing_features(local_logits, features[:, 1]))
+        final_logits = self.smoothing.logits(
+            smoothing_features(local_logits, features[:, LOG_WORDS])
+        )
         return PageScores(
             sigmoid(final_logits), features, contributions, final_logits - local_logits
         )
 
     def to_json(self) -> bytes:
         document: dict[str, Any] = {
-            "format": "chaff.segment-model/1",
+            "format": MODEL_FORMAT,
             "version": self.version,
             "content_type": self.content_type,
-            "threshold": self.threshold,
+            "decision": self.decision.to_json(),
             "local": self.local.to_json(),
             "smoothing": self.smoothing.to_json(),
         }
@@ -58,14 +68,17 @@ class SegmentModel:
     @classmethod
     def from_json(cls, raw: bytes) -> SegmentModel:
         document = orjson.loads(raw)
-        if document.get("format") != "chaff.segment-model/1":
-            raise ValueError(f"not a Chaff segment model: format {document.get('format')!r}")
+        if document.get("format") != MODEL_FORMAT:
+            raise ValueError(
+                f"not a {MODEL_FORMAT} model: format {document.get('format')!r}"
+                " (models of another format need `chaff train` again)"
+            )
         return cls(
             version=str(document["version"]),
             content_type=document["content_type"],
             local=AdditiveModel.from_json(document["local"]),
             smoothing=AdditiveModel.from_json(document["smoothing"]),
-            threshold=float(document["threshold"]),
+            decision=Decision.from_json(document["decision"]),
         )
 
 

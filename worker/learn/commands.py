@@ -157,7 +157,7 @@ def _train(args: argparse.Namespace) -> int:
         model = train(prepared, CONTENT_TYPES[mode], TrainingSettings(), mode)
         path = out_dir / MODEL_FILES[CONTENT_TYPES[mode]]
         path.write_bytes(model.to_json())
-        print(f"{mode}: {model.version}, threshold {model.threshold} -> {path}")
+        print(f"{mode}: {model.version}, {model.decision} -> {path}")
     return 0
 
 

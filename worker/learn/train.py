@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from worker.core.decision import Decision
 from worker.core.features import SMOOTHING_NAMES, feature_names, page_features, smoothing_features
 from worker.core.model import AdditiveModel, sigmoid
 from worker.core.rules import rule_rejections
-from worker.core.segment_model import SegmentModel
+from worker.core.segment_model import LOG_WORDS, SegmentModel
 from worker.core.segments import segment_page
 from worker.core.verdict import ContentType
 from worker.learn.dataset import LabelledPage, Mode
@@ -54,7 +55,11 @@ def prepare(pages: Iterable[tuple[LabelledPage, str]], mode: Mode) -> list[Train
         segments = segment_page(body, CONTENT_TYPES[mode])
         labels = np.asarray(segment_labels(segments.texts, page.main_content), dtype=np.int8)
         features = page_features(segments)
-        words = np.expm1(features[:, 1].astype(np.float64)) + 1.0 if len(segments) else np.ones(0)
+        words = (
+            np.expm1(features[:, LOG_WORDS].astype(np.float64)) + 1.0
+            if len(segments)
+            else np.ones(0)
+        )
         weights = words / words.sum() if words.size else words
         prepared.append(TrainingPage(page, segments.texts, features, labels, weights))
     return prepared
@@ -161,7 +166,7 @@ def smoothing_inputs(
 ) -> npt.NDArray[np.float32]:
     if not len(page.texts):
         return np.zeros((0, len(SMOOTHING_NAMES)), dtype=np.float32)
-    return smoothing_features(logits, page.features[:, 1])
+    return smoothing_features(logits, page.features[:, LOG_WORDS])
 
 
 def fit_smoothing(
@@ -215,22 +220,55 @@ def cross_validated_scores(
     return scores
 
 
-def best_threshold(
+# Candidate decisions: a logit bias to recalibrate the scores, and a floor (see decision.py).
+_DECISION_BIASES = (-1.0, -0.75, -0.5, -0.25, 0.0, 0.25)
+_DECISION_FLOORS = (0.1, 0.15, 0.2, 0.25, 0.3)
+
+
+def best_decision(
     pages: Sequence[TrainingPage], scores: Sequence[npt.NDArray[np.float64]]
-) -> float:
-    """The decision threshold with the best mean word-F1 over pages."""
-    best, best_f1 = 0.5, -1.0
-    for threshold in np.arange(0.2, 0.81, 0.05):
-        f1 = float(
-            np.mean([page_f1(p, s, float(threshold)) for p, s in zip(pages, scores, strict=True)])
-        )
-        if f1 > best_f1:
-            best, best_f1 = float(threshold), f1
-    return round(best, 2)
+) -> Decision:
+    """The decision with the best mean word-F1 over pages, the rules applied as at runtime."""
+    ruled_scores = [
+        _with_rules(page, page_scores) for page, page_scores in zip(pages, scores, strict=True)
+    ]
+    best, best_f1 = Decision(), -1.0
+    for bias in _DECISION_BIASES:
+        for floor in _DECISION_FLOORS:
+            decision = Decision(bias, floor)
+            f1 = float(
+                np.mean(
+                    [
+                        page_f1(page, decision_keep(decision, page, page_scores))
+                        for page, page_scores in zip(pages, ruled_scores, strict=True)
+                    ]
+                )
+            )
+            if f1 > best_f1:
+                best, best_f1 = decision, f1
+    return best
 
 
-def page_f1(page: TrainingPage, scores: npt.NDArray[np.float64], threshold: float) -> float:
-    kept = " ".join(t for t, s in zip(page.texts, scores, strict=True) if s >= threshold)
+def _with_rules(page: TrainingPage, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The scores as classify_page decides on them: 0 where a rule rejects the segment."""
+    ruled = list(rule_rejections(page.texts))
+    if not ruled:
+        return scores
+    scores = scores.copy()
+    scores[ruled] = 0.0
+    return scores
+
+
+def decision_keep(
+    decision: Decision, page: TrainingPage, scores: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    if not len(page.texts):
+        return np.zeros(0, dtype=bool)
+    return decision.keep(scores, np.expm1(page.features[:, LOG_WORDS].astype(np.float64)))
+
+
+def page_f1(page: TrainingPage, keep: npt.NDArray[np.bool_]) -> float:
+    kept = " ".join(t for t, k in zip(page.texts, keep.tolist(), strict=True) if k)
     return word_scores(kept, page.page.main_content)[2]
 
 
@@ -252,9 +290,9 @@ def train(
         sigmoid(smoothing.logits(smoothing_inputs(p, logits))) if len(p.texts) else np.zeros(0)
         for p, logits in zip(pages, local_oof, strict=True)
     ]
-    threshold = best_threshold(pages, oof_scores)
+    decision = best_decision(pages, oof_scores)
     local = fit_local(pages, settings)
-    return versioned(SegmentModel("", content_type, local, smoothing, threshold), version_prefix)
+    return versioned(SegmentModel("", content_type, local, smoothing, decision), version_prefix)
 
 
 def prepare_with_progress(pages: Sequence[LabelledPage], mode: Mode) -> list[TrainingPage]:
@@ -275,13 +313,11 @@ def cross_validated_extractions(
     prepared = prepare_with_progress(pages, mode)
     settings = TrainingSettings(folds=folds)
     scores = cross_validated_scores(prepared, settings)
-    threshold = best_threshold(prepared, scores)
+    decision = best_decision(prepared, scores)
     extractions = {}
     for page, page_scores in zip(prepared, scores, strict=True):
-        ruled = rule_rejections(page.texts)  # the classifier's rules apply here too
+        keep = decision_keep(decision, page, _with_rules(page, page_scores))
         extractions[page.page.page_id] = "\n".join(
-            text
-            for position, (text, score) in enumerate(zip(page.texts, page_scores, strict=True))
-            if score >= threshold and position not in ruled
+            text for text, kept in zip(page.texts, keep.tolist(), strict=True) if kept
         )
     return extractions
