@@ -7,16 +7,19 @@ the context features are moving averages over neighbouring segments.
 
 from __future__ import annotations
 
-import re
+from collections import Counter
+from functools import cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from worker.core.html_segments import STRUCTURE_NAMES
+from worker.core.phrases import PhraseCounter
 from worker.core.segments import TEXT_STRUCTURE_NAMES, PageSegments
 
 FloatArray = npt.NDArray[np.float32]
+FloatArray64 = npt.NDArray[np.float64]
 
 # Byte classes counted per segment.
 _SPACE, _UPPER, _LOWER, _DIGIT, _SENTENCE, _COMMA, _PIPE, _OTHER, _MULTIBYTE, _CONTINUATION = range(
@@ -33,6 +36,7 @@ _BYTE_CLASS[[ord(","), ord(";"), ord(":")]] = _COMMA
 _BYTE_CLASS[ord("|")] = _PIPE
 _BYTE_CLASS[0xC0:0x100] = _MULTIBYTE  # lead bytes: one per non-ASCII character
 _BYTE_CLASS[0x80:0xC0] = _CONTINUATION  # counted, then ignored
+_CLASS_TABLE = bytes(_BYTE_CLASS.astype(np.uint8))  # for bytes.translate: a C-speed lookup
 
 _ENDS_SENTENCE = np.zeros(256, dtype=bool)
 _ENDS_SENTENCE[[ord(c) for c in ".!?\"')"]] = True
@@ -51,16 +55,7 @@ _BOILERPLATE_PHRASES = (
 )  # fmt: skip
 
 
-def _first_letter_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """One alternation per first character: Python's re scans that far faster than a flat one."""
-    by_first: dict[str, list[str]] = {}
-    for phrase in sorted(set(phrases), key=len, reverse=True):
-        by_first.setdefault(phrase[0], []).append(re.escape(phrase[1:]))
-    branches = [f"{re.escape(first)}(?:{'|'.join(rest)})" for first, rest in by_first.items()]
-    return re.compile("|".join(branches))
-
-
-_BOILERPLATE = _first_letter_regex(_BOILERPLATE_PHRASES)
+_BOILERPLATE = PhraseCounter(_BOILERPLATE_PHRASES)
 
 TEXT_NAMES: tuple[str, ...] = (
     "log_chars",
@@ -98,6 +93,7 @@ POSITION_NAMES: tuple[str, ...] = (
 )
 
 
+@cache
 def feature_names(content_type: str) -> tuple[str, ...]:
     names = list(TEXT_NAMES)
     sources = list(_CONTEXT_SOURCES)
@@ -112,25 +108,14 @@ def feature_names(content_type: str) -> tuple[str, ...]:
     return (*names, *POSITION_NAMES)
 
 
-def page_features(segments: PageSegments) -> FloatArray:
-    """One row per segment, columns in the order of feature_names(content_type)."""
-    count = len(segments)
-    names = feature_names(segments.content_type)
-    if count == 0:
-        return np.zeros((0, len(names)), dtype=np.float32)
-    text = _text_features(segments.texts)
-    blocks = [text]
-    if segments.structure is not None:
-        blocks.append(segments.structure.astype(np.float64))
-    local = np.hstack(blocks)
-    column = {name: local[:, i] for i, name in enumerate(names[: local.shape[1]])}
-    sources = np.column_stack(
-        [column[name] for name in names if name in column and _is_context_source(name)]
-    )
-    context = [_moving_mean(sources, window) for window in _WINDOWS]
-    context += [_shift(sources, 1), _shift(sources, -1)]
-    position = np.column_stack(_position_features(column["log_words"], column["ends_sentence"]))
-    return np.hstack([local, *context, position]).astype(np.float32)
+@cache
+def _source_columns(content_type: str) -> tuple[list[int], list[int]]:
+    """Which text and which structure columns feed the context features, in the order the
+    context columns are computed: that of the local columns (the models were trained so)."""
+    local_names = feature_names(content_type)[: len(TEXT_NAMES) + _structure_width(content_type)]
+    local = [i for i, name in enumerate(local_names) if _is_context_source(name)]
+    text = [i for i in local if i < len(TEXT_NAMES)]
+    return text, [i - len(TEXT_NAMES) for i in local if i >= len(TEXT_NAMES)]
 
 
 def _is_context_source(name: str) -> bool:
@@ -142,88 +127,138 @@ def _is_context_source(name: str) -> bool:
     )
 
 
+def _structure_width(content_type: str) -> int:
+    return len(STRUCTURE_NAMES if content_type == "text/html" else TEXT_STRUCTURE_NAMES)
+
+
+def page_features(segments: PageSegments) -> FloatArray:
+    """One row per segment, columns in the order of feature_names(content_type)."""
+    count = len(segments)
+    names = feature_names(segments.content_type)
+    features = np.empty((count, len(names)), dtype=np.float32)
+    if count == 0:
+        return features
+    # Computed in float64 and rounded to float32 once, as each column is stored.
+    text = _text_features(segments.texts)
+    features[:, : text.shape[1]] = text
+    text_sources, structure_sources = _source_columns(segments.content_type)
+    sources = np.empty((count, len(text_sources) + len(structure_sources)))
+    sources[:, : len(text_sources)] = text[:, text_sources]
+    column = text.shape[1]
+    if segments.structure is not None:
+        structure = segments.structure
+        features[:, column : column + structure.shape[1]] = structure
+        sources[:, len(text_sources) :] = structure[:, structure_sources]
+        column += structure.shape[1]
+    width = sources.shape[1]
+    means = [features[:, column + i * width : column + (i + 1) * width] for i in range(3)]
+    _moving_means(sources, _WINDOWS, means)
+    column += len(_WINDOWS) * width
+    features[0, column : column + width] = 0.0  # previous segment's sources
+    features[1:, column : column + width] = sources[:-1]
+    column += width
+    features[-1, column : column + width] = 0.0  # next segment's sources
+    features[:-1, column : column + width] = sources[1:]
+    column += width
+    _position_features(text[:, 1], text[:, 11], features[:, column:])
+    return features
+
+
 def _text_features(texts: list[str]) -> npt.NDArray[np.float64]:
     joined = "\n".join(texts)
-    data = np.frombuffer(joined.encode("utf-8", "replace"), dtype=np.uint8)
+    encoded = joined.encode("utf-8", "replace")
+    data = np.frombuffer(encoded, dtype=np.uint8)
+    classes = np.frombuffer(encoded.translate(_CLASS_TABLE), dtype=np.uint8)
     newlines = np.flatnonzero(data == 0x0A)
     starts = np.concatenate(([0], newlines + 1))
     ends = np.concatenate((newlines, [data.size]))  # exclusive
     count = len(texts)
-    classes = _BYTE_CLASS[data]
-    owner = np.repeat(np.arange(count), ends - starts + 1)[: data.size]  # segment of each byte
-    counts = np.bincount(owner * _CLASS_COUNT + classes, minlength=count * _CLASS_COUNT)
-    counts = counts.reshape(count, _CLASS_COUNT).astype(np.float64)
+    # Each byte falls in a cell of a (segment, after a space?, byte class) table; a segment owns
+    # its bytes and the newline after it. The word starts are the cells after a space whose
+    # class is not a space (the page's first byte counts as after one).
     is_space = classes == _SPACE
-    word_start = ~is_space & np.concatenate(([True], is_space[:-1]))
-    words = np.bincount(owner, weights=word_start, minlength=count)
-    capitalised = np.bincount(owner, weights=word_start & (classes == _UPPER), minlength=count)
-    chars = np.maximum(counts[:, :_CONTINUATION].sum(axis=1) - counts[:, _SPACE], 1.0)
-    letters = np.maximum(counts[:, _UPPER] + counts[:, _LOWER] + counts[:, _MULTIBYTE], 1.0)
+    after_space = np.empty(data.size, dtype=np.uint8)
+    after_space[:1] = _CLASS_COUNT
+    np.multiply(is_space[:-1], np.uint8(_CLASS_COUNT), out=after_space[1:])
+    row_width = 2 * _CLASS_COUNT
+    segment_bytes = np.diff(np.append(starts, data.size))
+    row_of_byte = np.repeat(np.arange(0, count * row_width, row_width), segment_bytes)
+    cells = row_of_byte + (classes + after_space)
+    table = np.bincount(cells, minlength=count * row_width).reshape(count, 2, _CLASS_COUNT)
+    word_starts = table[:, 1, :]
+    counts = table[:, 0, :] + word_starts
+    # All integers (exact in float64 in any order): the same values as float sums of counts.
+    words = (word_starts.sum(axis=1) - word_starts[:, _SPACE]).astype(np.float64)
+    capitalised = word_starts[:, _UPPER].astype(np.float64)
+    chars = np.maximum(segment_bytes - counts[:, _CONTINUATION] - counts[:, _SPACE], 1)
+    chars = chars.astype(np.float64)
+    letters = (counts[:, _UPPER] + counts[:, _LOWER] + counts[:, _MULTIBYTE]).astype(np.float64)
+    letters = np.maximum(letters, 1.0)
+    counts = counts.astype(np.float64)
     safe_words = np.maximum(words, 1.0)
     last = data[ends - 1]
     before_last = data[np.maximum(ends - 2, starts)]
-    first = data[starts]
-    first_class = _BYTE_CLASS[first]
-    lowered = joined.lower()
-    boilerplate = _per_segment_hits(_BOILERPLATE, lowered, texts)
-    repeats = _repeat_counts(texts)
-    return np.column_stack(
-        [
-            np.log1p(chars),
-            np.log1p(words),
-            chars / safe_words,
-            counts[:, _UPPER] / letters,
-            counts[:, _LOWER] / letters,
-            counts[:, _DIGIT] / chars,
-            counts[:, _MULTIBYTE] / chars,
-            counts[:, _SENTENCE] / safe_words,
-            counts[:, _COMMA] / safe_words,
-            counts[:, _PIPE],
-            capitalised / safe_words,
-            _ENDS_SENTENCE[last],
-            last == ord(":"),
-            (last == ord("-")) & (before_last == 0x20),
-            _BYTE_CLASS[last] == _DIGIT,
-            first_class == _UPPER,
-            first_class == _LOWER,
-            (first_class == _OTHER) | (first_class == _PIPE),
-            boilerplate,
-            np.log1p(repeats),
-        ]
-    )
-
-
-def _per_segment_hits(pattern: re.Pattern[str], lowered: str, texts: list[str]) -> FloatArray:
-    """How many matches of `pattern` fall inside each segment of the joined page text."""
-    lengths = np.fromiter((len(text) + 1 for text in texts), dtype=np.int64, count=len(texts))
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    positions = [match.start() for match in pattern.finditer(lowered)]
-    hits = np.zeros(len(texts), dtype=np.float32)
-    if positions:
-        owners = np.searchsorted(starts, np.asarray(positions), side="right") - 1
-        np.add.at(hits, owners, 1.0)
-    return hits
+    first_class = classes[starts]
+    last_class = classes[ends - 1]
+    features = np.empty((count, len(TEXT_NAMES)))
+    features[:, 0] = np.log1p(chars)
+    features[:, 1] = np.log1p(words)
+    features[:, 2] = chars / safe_words
+    features[:, 3] = counts[:, _UPPER] / letters
+    features[:, 4] = counts[:, _LOWER] / letters
+    features[:, 5] = counts[:, _DIGIT] / chars
+    features[:, 6] = counts[:, _MULTIBYTE] / chars
+    features[:, 7] = counts[:, _SENTENCE] / safe_words
+    features[:, 8] = counts[:, _COMMA] / safe_words
+    features[:, 9] = counts[:, _PIPE]
+    features[:, 10] = capitalised / safe_words
+    features[:, 11] = _ENDS_SENTENCE[last]
+    features[:, 12] = last == ord(":")
+    features[:, 13] = (last == ord("-")) & (before_last == 0x20)
+    features[:, 14] = last_class == _DIGIT
+    features[:, 15] = first_class == _UPPER
+    features[:, 16] = first_class == _LOWER
+    features[:, 17] = (first_class == _OTHER) | (first_class == _PIPE)
+    features[:, 18] = _BOILERPLATE.counts(joined, encoded, starts, texts)
+    features[:, 19] = np.log1p(_repeat_counts(texts))
+    return features
 
 
 def _repeat_counts(texts: list[str]) -> FloatArray:
-    seen: dict[str, int] = {}
-    for text in texts:
-        seen[text] = seen.get(text, 0) + 1
-    return np.fromiter((seen[text] - 1 for text in texts), dtype=np.float32, count=len(texts))
+    seen = Counter(texts)
+    if len(seen) == len(texts):
+        return np.zeros(len(texts), dtype=np.float32)
+    return np.fromiter(map(seen.__getitem__, texts), dtype=np.float32, count=len(texts)) - 1
 
 
 def _moving_mean(values: npt.NDArray[np.float64], radius: int) -> npt.NDArray[np.float64]:
     """Mean of values[i - radius : i + radius + 1] along axis 0, clipped at the page edges."""
-    count = values.shape[0]
-    padded = np.concatenate((np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0)))
-    index = np.arange(count)
-    low = np.maximum(index - radius, 0)
-    high = np.minimum(index + radius + 1, count)
-    width = (high - low).astype(np.float64)
-    means: npt.NDArray[np.float64] = (padded[high] - padded[low]) / (
-        width[:, None] if values.ndim == 2 else width
-    )
+    means = np.empty(values.shape)
+    _moving_means(values, (radius,), [means])
     return means
+
+
+def _moving_means(
+    values: npt.NDArray[np.float64], radii: tuple[int, ...], outs: list[npt.NDArray[Any]]
+) -> None:
+    """_moving_mean for several radii, from one cumulative sum, each into its out array.
+
+    Window i sums the rows up to min(i + r, n - 1), less those before max(i - r, 0): cumulative
+    sums taken as slices. A window starting at row 0 skips the subtraction (of 0.0 before: x -
+    0.0 is x, so the results are those of the plain formula, to the bit).
+    """
+    count = values.shape[0]
+    sums = np.cumsum(values, axis=0)
+    index = np.arange(count)
+    window_sums = np.empty(values.shape)
+    for radius, out in zip(radii, outs, strict=True):
+        ahead = min(radius + 1, count)  # rows i < count - ahead end their window inside
+        window_sums[: count - ahead] = sums[ahead - 1 : count - 1]
+        window_sums[count - ahead :] = sums[count - 1]
+        behind = min(radius + 1, count)  # rows i >= behind start their window after row 0
+        window_sums[behind:] -= sums[: count - behind]
+        width = np.minimum(index + radius + 1, count) - np.maximum(index - radius, 0)
+        np.divide(window_sums, width[:, None] if values.ndim == 2 else width, out=out)
 
 
 def _shift(values: npt.NDArray[np.float64], offset: int) -> npt.NDArray[np.float64]:
@@ -237,8 +272,11 @@ def _shift(values: npt.NDArray[np.float64], offset: int) -> npt.NDArray[np.float
 
 
 def _position_features(
-    log_words: npt.NDArray[np.float64], ends_sentence: npt.NDArray[np.float64]
-) -> list[npt.NDArray[np.float64]]:
+    log_words: npt.NDArray[np.float64],
+    ends_sentence: npt.NDArray[np.float64],
+    out: npt.NDArray[np.float32],
+) -> None:
+    """Fills out's columns, named by POSITION_NAMES."""
     count = log_words.size
     words = np.expm1(log_words)
     total = max(words.sum(), 1.0)
@@ -250,15 +288,13 @@ def _position_features(
     previous = np.maximum.accumulate(np.where(prose, index, -np.inf))
     following = np.minimum.accumulate(np.where(prose, index, np.inf)[::-1])[::-1]
     distance = np.minimum(index - previous, following - index)
-    return [
-        (np.isfinite(previous) & np.isfinite(following)).astype(np.float64),
-        np.log1p(np.minimum(distance, count)),
-        index / max(count - 1, 1),
-        (np.cumsum(words) - words) / total,
-        np.abs(index - densest) / max(count, 1),
-        np.full(count, np.log1p(count)),
-        np.full(count, np.log1p(total)),
-    ]
+    out[:, 0] = np.isfinite(previous) & np.isfinite(following)
+    out[:, 1] = np.log1p(np.minimum(distance, count))
+    out[:, 2] = index / max(count - 1, 1)
+    out[:, 3] = (np.cumsum(words) - words) / total
+    out[:, 4] = np.abs(index - densest) / max(count, 1)
+    out[:, 5] = np.log1p(count)
+    out[:, 6] = np.log1p(total)
 
 
 SMOOTHING_NAMES: tuple[str, ...] = (

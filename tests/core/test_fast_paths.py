@@ -1,0 +1,200 @@
+"""The vectorised text paths give exactly what the plain Python they replace gives."""
+
+import re
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from worker.core import segments
+from worker.core.features import _BOILERPLATE, _BOILERPLATE_PHRASES, _moving_mean, _moving_means
+from worker.core.phrases import PhraseCounter
+from worker.core.segments import PageSegments, text_segments
+
+
+def reference_text_segments(body: str) -> PageSegments:
+    """The plain definition: non-blank lines, whitespace collapsed, and the blank-line layout."""
+    texts: list[str] = []
+    blank_before: list[bool] = []
+    previous_blank = True
+    for line in body.splitlines():
+        text = " ".join(line.split())
+        if text:
+            texts.append(text)
+            blank_before.append(previous_blank)
+        previous_blank = not text
+    if not texts:
+        return PageSegments("text/plain", [])
+    before = np.asarray(blank_before, dtype=np.float32)
+    after = np.append(before[1:], 1.0)
+    run = np.cumsum(before)
+    run_length = np.bincount(run.astype(np.int64))[run.astype(np.int64)]
+    structure = np.column_stack([before, after, np.log1p(run_length)]).astype(np.float32)
+    return PageSegments("text/plain", texts, structure)
+
+
+WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+TRICKY = [*WHITESPACE, "\r\n", "\n", "\n", " ", " ", "a", "b", "é", "’", "—", "©", "\u3042"]
+TRICKY += ["\ud800", "\U0001f600", "\xad", "\u200b"]  # a lone surrogate, an emoji, no spaces
+tricky_text = st.lists(st.sampled_from(TRICKY), max_size=40).map("".join)
+
+
+def assert_same_segments(body: str) -> None:
+    expected, actual = reference_text_segments(body), text_segments(body)
+    assert actual.texts == expected.texts
+    if expected.structure is None:
+        assert actual.structure is None
+    else:
+        assert actual.structure is not None
+        assert actual.structure.dtype == expected.structure.dtype
+        assert np.array_equal(actual.structure, expected.structure)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        " ",
+        "\n",
+        " \n\t\n\xa0",
+        "a",
+        "a\n",
+        "\na",
+        " a  b \n\nc\td",
+        "a\r\nb\r\n\r\nc",
+        "a\r\r\nb",  # a lone \r, then \r\n: two breaks, one blank line between them
+        "a\rb",
+        "a\x0bb\x0cc\x1cd\x1de\x1ef\x85g\u2028h\u2029i",
+        "a\x1fb",  # whitespace, but no line break
+        "non\xa0breaking\u3000spaces\u2009here",
+        "only\u2000\n\u205f\n\u202f",
+        "\xa0",
+        "\u3000\u3000",
+    ],
+)
+def test_text_segments_match_the_reference_on_odd_input(body: str) -> None:
+    assert_same_segments(body)
+
+
+@settings(max_examples=400, deadline=None)
+@given(tricky_text)
+def test_text_segments_match_the_reference(body: str) -> None:
+    assert_same_segments(body)
+
+
+@settings(max_examples=200, deadline=None)
+@given(tricky_text)
+def test_text_segments_match_the_reference_with_vectorised_lead_bytes(body: str) -> None:
+    few = segments._FEW_LEADS
+    segments._FEW_LEADS = 0  # what a page in an Asian script, full of lead bytes, takes
+    try:
+        assert_same_segments(body)
+    finally:
+        segments._FEW_LEADS = few
+
+
+def test_the_whitespace_tables_are_those_of_str_split_and_splitlines() -> None:
+    breaks = {c for c in WHITESPACE if len(f"a{c}b".splitlines()) == 2}
+    ascii_breaks = {c for c in breaks if c.isascii()}
+    kind = {c: segments._BYTE_KIND[c.encode()[0]] for c in WHITESPACE}
+    assert {c for c in WHITESPACE if kind[c] == segments._RARE_BREAK} == ascii_breaks - {"\n"}
+    assert set(segments._NON_ASCII_BREAKS) == breaks - ascii_breaks
+    assert set(segments._NON_ASCII_BREAKS + segments._NON_ASCII_INLINE) == {
+        c for c in WHITESPACE if not c.isascii()
+    }
+    for c in WHITESPACE:
+        if c.isascii() and c not in breaks and c != " ":
+            assert kind[c] == segments._INLINE_WHITESPACE
+        if not c.isascii():
+            assert kind[c] == segments._MAYBE_WHITESPACE
+
+
+# Phrases, their neighbours and overlaps (“log in” / “login”, “sign up” / “sign in”,
+# “continue reading more”), letters that lowercase to ASCII or change length (K, İ), ©.
+PHRASE_PIECES = [*_BOILERPLATE_PHRASES, "Share", "SEARCH", "re", "co", "ntinue ", "all ", " "]
+PHRASE_PIECES += ["\n", "\n", "é", "’", "©", "\u212a", "\u0130", "log", "in", "up", "ing more"]
+PHRASE_PIECES += ["stagram", "ms of", "ubscribe", "sign instagram", "registerms of"]
+phrase_page = st.lists(
+    st.lists(st.sampled_from(PHRASE_PIECES), min_size=1, max_size=12).map("".join),
+    min_size=1,
+    max_size=8,
+)
+
+
+def assert_same_counts(counter: PhraseCounter, texts: list[str]) -> None:
+    joined = "\n".join(texts)
+    encoded = joined.encode("utf-8", "replace")
+    data = np.frombuffer(encoded, dtype=np.uint8)
+    starts = np.concatenate(([0], np.flatnonzero(data == 0x0A) + 1))
+    expected = counter.reference_counts(joined.lower(), texts)
+    actual = counter.counts(joined, encoded, starts, texts)
+    assert actual.dtype == expected.dtype and np.array_equal(actual, expected)
+
+
+@settings(max_examples=400, deadline=None)
+@given(phrase_page)
+def test_boilerplate_counts_match_the_regex(pieces: list[str]) -> None:
+    texts = [" ".join(piece.replace("\n", " ").split()) or "x" for piece in pieces]
+    assert_same_counts(_BOILERPLATE, texts)
+
+
+def test_boilerplate_counts_on_known_lines() -> None:
+    texts = [
+        "Share this: Facebook Twitter",
+        "©2024 All rights reserved. Privacy policy | Cookie settings",
+        "Continue reading more",
+        "loginlog in sign upsign in",
+        "sign instagram registerms of follow usubscribe",  # overlaps: the first match wins
+        "\u212aelvin cookie İstanbul share",
+        "nothing here",
+    ]
+    assert_same_counts(_BOILERPLATE, texts)
+    assert_same_counts(_BOILERPLATE, texts[:4])  # no K or İ: the vectorised path
+
+
+def test_the_regex_alternation_is_the_longest_phrase_first() -> None:
+    counter = PhraseCounter(("read more", "read", "reading", "©"))
+    assert [m.group() for m in counter.pattern.finditer("reading read more ©")] == [
+        "reading",
+        "read more",
+        "©",
+    ]
+    assert_same_counts(counter, ["reading read more ©", "readread"])
+
+
+def test_phrase_counter_refuses_what_its_fast_path_cannot_count() -> None:
+    for phrases in (("Upper",), ("abc",), ("x",), ("naïve phrase",)):
+        with pytest.raises(ValueError):
+            PhraseCounter(phrases)
+
+
+def test_only_the_copyright_sign_itself_lowercases_to_it() -> None:
+    assert [c for c in map(chr, range(sys.maxunicode + 1)) if "©" in c.lower()] == ["©"]
+
+
+def test_moving_means_match_the_plain_formula() -> None:
+    rng = np.random.default_rng(0)
+    for count in range(1, 30):
+        values = rng.normal(size=(count, 3))
+        for radius in (0, 1, 2, 5, 8, 16, 40):
+            index = np.arange(count)
+            low, high = np.maximum(index - radius, 0), np.minimum(index + radius + 1, count)
+            sums = np.concatenate((np.zeros((1, 3)), np.cumsum(values, axis=0)))
+            width = (high - low).astype(np.float64)
+            expected = (sums[high] - sums[low]) / width[:, None]
+            assert np.array_equal(_moving_mean(values, radius), expected)
+            assert np.array_equal(_moving_mean(values[:, 0].copy(), radius), expected[:, 0])
+            outs = [np.empty((count, 3)), np.empty((count, 3))]
+            _moving_means(values, (radius, radius + 1), outs)
+            assert np.array_equal(outs[0], expected)
+
+
+def test_the_phrase_regex_is_a_plain_alternation() -> None:
+    # The first-letter grouping is a speed-up only: the same matches as the flat alternation.
+    flat = re.compile("|".join(map(re.escape, sorted(_BOILERPLATE_PHRASES, key=len)[::-1])))
+    text = "sign up, share, read more, continue reading, © copyright, all rights reserved"
+    assert [m.span() for m in _BOILERPLATE.pattern.finditer(text)] == [
+        m.span() for m in flat.finditer(text)
+    ]
