@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.core import segments
+from worker.core import rules, segments
 from worker.core.features import _BOILERPLATE, _BOILERPLATE_PHRASES, _moving_mean, _moving_means
 from worker.core.phrases import PhraseCounter
 from worker.core.segments import PageSegments, text_segments
@@ -186,9 +186,7 @@ def test_moving_means_match_the_plain_formula() -> None:
             expected = (sums[high] - sums[low]) / width[:, None]
             assert np.array_equal(_moving_mean(values, radius), expected)
             assert np.array_equal(_moving_mean(values[:, 0].copy(), radius), expected[:, 0])
-            outs = [np.empty((count, 3)), np.empty((count, 3))]
-            _moving_means(values, (radius, radius + 1), outs)
-            assert np.array_equal(outs[0], expected)
+            assert np.array_equal(_moving_means(values, (radius, radius + 1))[0], expected)
 
 
 def test_the_phrase_regex_is_a_plain_alternation() -> None:
@@ -198,3 +196,54 @@ def test_the_phrase_regex_is_a_plain_alternation() -> None:
     assert [m.span() for m in _BOILERPLATE.pattern.finditer(text)] == [
         m.span() for m in flat.finditer(text)
     ]
+
+
+def reference_rule_rejections(texts: list[str]) -> dict[int, str]:
+    """rules.rule_rejections as first written: one trailing_separator call per segment."""
+    rejected: dict[int, str] = {}
+    run: list[int] = []
+    run_separator: str | None = None
+    teasers = 0
+
+    def close_run(next_position: int) -> None:
+        if teasers < rules.FEED_MIN_RUN:
+            return
+        if next_position < len(texts) and rules._looks_like_headline(texts[next_position]):
+            run.append(next_position)
+        reason = f"in a feed of {teasers}+ teaser headlines separated by ' {run_separator}'"
+        for position in run:
+            rejected.setdefault(position, reason)
+
+    for position, text in enumerate(texts):
+        if re.search(r"\w", text) is None:
+            rejected[position] = "no words"
+            if run:
+                run.append(position)
+            continue
+        separator = rules.trailing_separator(text)
+        if separator is not None and separator == run_separator:
+            run.append(position)
+            teasers += 1
+            continue
+        close_run(position)
+        run, run_separator, teasers = ([position], separator, 1) if separator else ([], None, 0)
+    close_run(len(texts))
+    return rejected
+
+
+# Teaser lines (" -", " |"), look-alikes without the space ("Word-"), lone separators,
+# headlines and prose, so that feeds of three or more form often.
+RULE_LINES = ["Teaser one -", "Teaser two -", "Word-", "x |", "a »", "-", "|", "•", "…", "_"]
+RULE_LINES += ["A headline", "Prose ends here.", "Colon:", "٠", "é -", " -", "ab", "é"]
+rule_page = st.lists(st.sampled_from(RULE_LINES), max_size=24)
+
+
+@settings(max_examples=500, deadline=None)
+@given(rule_page)
+def test_rule_rejections_match_the_plain_loop(texts: list[str]) -> None:
+    assert rules.rule_rejections(texts) == reference_rule_rejections(texts)
+
+
+def test_isalnum_is_a_shortcut_for_a_word_character() -> None:
+    word = re.compile(r"\w")
+    assert all(word.match(c) for c in map(chr, range(sys.maxunicode + 1)) if c.isalnum())

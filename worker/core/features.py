@@ -151,9 +151,9 @@ def page_features(segments: PageSegments) -> FloatArray:
         sources[:, len(text_sources) :] = structure[:, structure_sources]
         column += structure.shape[1]
     width = sources.shape[1]
-    means = [features[:, column + i * width : column + (i + 1) * width] for i in range(3)]
-    _moving_means(sources, _WINDOWS, means)
-    column += len(_WINDOWS) * width
+    for means in _moving_means(sources, _WINDOWS):
+        features[:, column : column + width] = means
+        column += width
     features[0, column : column + width] = 0.0  # previous segment's sources
     features[1:, column : column + width] = sources[:-1]
     column += width
@@ -233,32 +233,52 @@ def _repeat_counts(texts: list[str]) -> FloatArray:
 
 def _moving_mean(values: npt.NDArray[np.float64], radius: int) -> npt.NDArray[np.float64]:
     """Mean of values[i - radius : i + radius + 1] along axis 0, clipped at the page edges."""
-    means = np.empty(values.shape)
-    _moving_means(values, (radius,), [means])
+    means: npt.NDArray[np.float64] = _moving_means(values, (radius,))[0]
     return means
 
 
 def _moving_means(
-    values: npt.NDArray[np.float64], radii: tuple[int, ...], outs: list[npt.NDArray[Any]]
-) -> None:
-    """_moving_mean for several radii, from one cumulative sum, each into its out array.
+    values: npt.NDArray[np.float64], radii: tuple[int, ...]
+) -> npt.NDArray[np.float64]:
+    """_moving_mean for each radius (along the first axis of the result), from one cumulative
+    sum.
 
     Window i sums the rows up to min(i + r, n - 1), less those before max(i - r, 0): cumulative
     sums taken as slices. A window starting at row 0 skips the subtraction (of 0.0 before: x -
-    0.0 is x, so the results are those of the plain formula, to the bit).
+    0.0 is x, so the results are those of the plain formula, to the bit). Inside the page a
+    window is 2r + 1 rows wide, at its edges r + 1 to 2r.
     """
     count = values.shape[0]
     sums = np.cumsum(values, axis=0)
-    index = np.arange(count)
     window_sums = np.empty(values.shape)
-    for radius, out in zip(radii, outs, strict=True):
+    column = (slice(None), None) if values.ndim == 2 else (slice(None),)
+    means = np.empty((len(radii), *values.shape))
+    for radius, out in zip(radii, means, strict=True):
         ahead = min(radius + 1, count)  # rows i < count - ahead end their window inside
         window_sums[: count - ahead] = sums[ahead - 1 : count - 1]
         window_sums[count - ahead :] = sums[count - 1]
         behind = min(radius + 1, count)  # rows i >= behind start their window after row 0
         window_sums[behind:] -= sums[: count - behind]
-        width = np.minimum(index + radius + 1, count) - np.maximum(index - radius, 0)
-        np.divide(window_sums, width[:, None] if values.ndim == 2 else width, out=out)
+        if count < 2 * radius + 1:  # a window may reach past both edges
+            index = np.arange(count)
+            width = np.minimum(index + radius + 1, count) - np.maximum(index - radius, 0)
+            np.divide(window_sums, width[column], out=out)
+            continue
+        first_widths, last_widths = _edge_widths(radius)
+        inner = slice(radius, count - radius)
+        np.divide(window_sums[inner], 2 * radius + 1, out=out[inner])
+        np.divide(window_sums[:radius], first_widths[column], out=out[:radius])
+        np.divide(window_sums[count - radius :], last_widths[column], out=out[count - radius :])
+    return means
+
+
+@cache
+def _edge_widths(radius: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Widths of the first and of the last `radius` windows of a page of 2 * radius + 1 rows
+    or more."""
+    first = np.arange(radius + 1, 2 * radius + 1)
+    first.flags.writeable = False
+    return first, first[::-1]
 
 
 def _shift(values: npt.NDArray[np.float64], offset: int) -> npt.NDArray[np.float64]:
@@ -297,9 +317,10 @@ def _position_features(
     out[:, 6] = np.log1p(total)
 
 
+_SMOOTHING_RADII = (1, 2, 4, 8, 16)
 SMOOTHING_NAMES: tuple[str, ...] = (
     "local_logit",
-    *(f"local_score_mean{radius}" for radius in (1, 2, 4, 8, 16)),
+    *(f"local_score_mean{radius}" for radius in _SMOOTHING_RADII),
     "local_score_prev",
     "local_score_next",
     "log_words",
@@ -315,7 +336,13 @@ def smoothing_features(
     a long line inside a teaser feed probably one more teaser.
     """
     scores = 1.0 / (1.0 + np.exp(-np.clip(local_logits, -30.0, 30.0)))
-    means = [_moving_mean(scores, radius) for radius in (1, 2, 4, 8, 16)]
-    columns = [local_logits, *means, _shift(scores, 1), _shift(scores, -1), log_words]
-    stacked: FloatArray = np.column_stack(columns).astype(np.float32)
-    return stacked
+    count = scores.size
+    features = np.empty((count, len(SMOOTHING_NAMES)), dtype=np.float32)
+    features[:, 0] = local_logits
+    features[:, 1 : 1 + len(_SMOOTHING_RADII)] = _moving_means(scores, _SMOOTHING_RADII).T
+    features[:1, 6] = 0.0  # the previous segment's score
+    features[1:, 6] = scores[:-1]
+    features[-1:, 7] = 0.0  # the next segment's score
+    features[:-1, 7] = scores[1:]
+    features[:, 8] = log_words
+    return features

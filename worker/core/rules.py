@@ -42,19 +42,24 @@ def rule_rejections(texts: Sequence[str]) -> dict[int, str]:
             rejected.setdefault(position, reason)
 
     for position, text in enumerate(texts):
-        has_word = _WORD.search(text) is not None
-        if not has_word:
+        # \w is a character for which str.isalnum() holds, or "_": most segments start with one.
+        if not (text[:1].isalnum() or _WORD.search(text)):
             rejected[position] = "no words"
             if run:
                 run.append(position)
             continue
-        separator = trailing_separator(text)
-        if separator is not None and separator == run_separator:
-            run.append(position)
-            teasers += 1
-            continue
-        close_run(position)
-        run, run_separator, teasers = ([position], separator, 1) if separator else ([], None, 0)
+        # trailing_separator(text), inline: this loop runs for every line of every page.
+        last = text[-1]
+        if last in _SEPARATORS and len(text) >= 3 and text[-2] == " ":
+            if last == run_separator:
+                run.append(position)
+                teasers += 1
+                continue
+            close_run(position)
+            run, run_separator, teasers = [position], last, 1
+        elif run:
+            close_run(position)
+            run, run_separator, teasers = [], None, 0
     close_run(len(texts))
     return rejected
 
