@@ -59,6 +59,9 @@ class PhraseCounter:
             self._by_prefix.setdefault(encoded[:_PREFIX_BYTES], []).append(encoded)
         keys = [int.from_bytes(prefix, "little") for prefix in self._by_prefix]
         self._multiplier, self._table = _perfect_hash(keys)
+        self._by_slot: list[list[bytes]] = [[] for _ in range(self._table.size)]
+        for key, phrases_of_key in zip(keys, self._by_prefix.values(), strict=True):
+            self._by_slot[_slot(key, int(self._multiplier))] = phrases_of_key
 
     def reference_counts(self, lowered: str, texts: Sequence[str]) -> FloatArray:
         """How many matches start inside each segment of the joined, lowercased page."""
@@ -105,15 +108,20 @@ class PhraseCounter:
         candidates = np.flatnonzero(np.take(self._table, slots) == windows)
         positions: list[int] = []
         end = 0  # where the last match ended: the regex resumes its search there
-        for position in candidates.tolist():
+        for position, slot in zip(candidates.tolist(), slots[candidates].tolist(), strict=True):
             if position < end:
                 continue
-            for phrase in self._by_prefix[lowered[position : position + _PREFIX_BYTES]]:
+            for phrase in self._by_slot[slot]:
                 if lowered.startswith(phrase, position):
                     positions.append(position)
                     end = position + len(phrase)
                     break
         return positions
+
+
+def _slot(key: int, multiplier: int) -> int:
+    """The hash of a 4-byte key, as numpy computes it on uint32 (wrapping) in _ascii_matches."""
+    return ((key * multiplier) & 0xFFFFFFFF) >> (32 - _HASH_BITS)
 
 
 def _perfect_hash(keys: list[int]) -> tuple[np.uint32, npt.NDArray[np.uint32]]:
@@ -124,7 +132,7 @@ def _perfect_hash(keys: list[int]) -> tuple[np.uint32, npt.NDArray[np.uint32]]:
     size = 1 << _HASH_BITS
     multiplier = 0x9E3779B1  # odd; tried first, then the next odd numbers
     while True:
-        slots = [((key * multiplier) & 0xFFFFFFFF) >> (32 - _HASH_BITS) for key in keys]
+        slots = [_slot(key, multiplier) for key in keys]
         if len(set(slots)) == len(slots):
             break
         multiplier += 2
