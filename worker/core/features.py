@@ -145,11 +145,12 @@ def page_features(segments: PageSegments) -> FloatArray:
     sources = np.empty((count, len(text_sources) + len(structure_sources)))
     sources[:, : len(text_sources)] = text[:, text_sources]
     column = text.shape[1]
-    if segments.structure is not None:
-        structure = segments.structure
-        features[:, column : column + structure.shape[1]] = structure
-        sources[:, len(text_sources) :] = structure[:, structure_sources]
-        column += structure.shape[1]
+    structure = segments.structure
+    if structure is None or structure.shape[1] != _structure_width(segments.content_type):
+        raise ValueError(f"{segments.content_type} segments need their structure columns")
+    features[:, column : column + structure.shape[1]] = structure
+    sources[:, len(text_sources) :] = structure[:, structure_sources]
+    column += structure.shape[1]
     width = sources.shape[1]
     for means in _moving_means(sources, _WINDOWS):
         features[:, column : column + width] = means
