@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +18,7 @@ from worker.core.features import feature_names
 from worker.core.rules import rule_rejections
 from worker.core.segment_model import PageScores, SegmentModel, shipped_model
 from worker.core.segments import segment_page
-from worker.core.verdict import ContentType, Label, PageVerdict, SegmentVerdict
+from worker.core.verdict import ContentType, PageVerdict, SegmentVerdict
 
 _REASONS_PER_SEGMENT = 2
 _NEIGHBOUR_SHIFT = 1.0  # logit change by the smoothing stage worth naming as a reason
@@ -40,12 +40,9 @@ def classify_page(
     keep = scores >= cut
     reasons = _reasons(content_type, page, keep, ruled, cut)
     scores = np.round(scores, 4)
-    labels: tuple[Label, Label] = ("junk", "article")
+    labels = np.where(keep, "article", "junk").tolist()
     verdicts = tuple(
-        SegmentVerdict(position, text, labels[kept], score, why)
-        for position, (text, kept, score, why) in enumerate(
-            zip(segments.texts, keep.tolist(), scores.tolist(), reasons, strict=True)
-        )
+        map(SegmentVerdict, range(len(segments)), segments.texts, labels, scores.tolist(), reasons)
     )
     return PageVerdict(content_type, verdicts, model.version)
 
@@ -65,31 +62,40 @@ def _reasons(
     signed = np.where(keep[:, None], -page.local_contributions, page.local_contributions)
     columns = np.argsort(signed, axis=1)[:, :_REASONS_PER_SEGMENT]
     values = _two_significant_digits(np.take_along_axis(page.features, columns, axis=1))
-    names = feature_names(content_type)
+    # In bulk, C-level map and zip: a per-segment Python loop here cost more than the model.
+    described = map(
+        describe, _names_array(content_type)[columns].ravel().tolist(), values.ravel().tolist()
+    )
+    reasons: list[tuple[str, ...]] = list(zip(*[described] * _REASONS_PER_SEGMENT, strict=True))
+    # Few segments get more: a rule, the page's cut (a kept score under ALWAYS_KEPT), or
+    # the neighbours that tipped the balance; these go first, in that order.
     neighbours = np.where(
         keep & (page.neighbour_shift > _NEIGHBOUR_SHIFT),
         1,
         np.where(~keep & (page.neighbour_shift < -_NEIGHBOUR_SHIFT), -1, 0),
-    ).tolist()
-    # Below ALWAYS_KEPT, the page's cut decided: say so first.
-    below_half = (keep & (page.scores < ALWAYS_KEPT)).tolist()
+    )
+    below_half = keep & (page.scores < ALWAYS_KEPT)
     cut_reason = f"above this page's cut ({cut:.2f})"
-    reasons = []
-    for position, (row_columns, row_values, neighbour) in enumerate(
-        zip(columns.tolist(), values.tolist(), neighbours, strict=True)
-    ):
-        why = [describe(names[c], v) for c, v in zip(row_columns, row_values, strict=True)]
-        if neighbour:
-            why.insert(0, _NEIGHBOUR_REASONS[neighbour])
-        if below_half[position]:
-            why.insert(0, cut_reason)
+    ruled_mask = np.zeros(len(keep), dtype=bool)
+    ruled_mask[list(ruled)] = True
+    for position in np.flatnonzero((neighbours != 0) | below_half | ruled_mask).tolist():
+        first: list[str] = []
         if position in ruled:
-            why.insert(0, ruled[position])
-        reasons.append(tuple(why))
+            first.append(ruled[position])
+        if below_half[position]:
+            first.append(cut_reason)
+        if neighbours[position]:
+            first.append(_NEIGHBOUR_REASONS[int(neighbours[position])])
+        reasons[position] = (*first, *reasons[position])
     return reasons
 
 
 _NEIGHBOUR_REASONS = {1: "inside a run of article text", -1: "surrounded by rejected segments"}
+
+
+@cache
+def _names_array(content_type: ContentType) -> npt.NDArray[np.object_]:
+    return np.asarray(feature_names(content_type), dtype=object)
 
 
 def _two_significant_digits(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
