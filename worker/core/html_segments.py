@@ -11,7 +11,9 @@ navigation, a header or footer, a list, a form, or a container whose class or id
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 
 import numpy as np
 import numpy.typing as npt
@@ -190,6 +192,7 @@ _SHORT_CHARS = 12
 _PROSE_CHARS = 80
 _SENTENCE_ENDS = frozenset(".!?\"'”’)")
 _MAIN_SHARE = 0.5
+assert _MAIN_SHARE >= 0.5  # _main_container relies on it
 
 
 # Built once: what each tag contributes to the context of the nodes inside it (the bit it
@@ -266,6 +269,7 @@ class _BlockBuilder:
         self.pieces: Sequence[int] = ()  # text nodes joined
         self.bits: Sequence[int] = ()
         self.depths: Sequence[int] = ()
+        self.blocks: Sequence[int] = ()  # the memory id of the block
         self.kinds: Sequence[int] = ()
         self.groups: Sequence[int] = ()
         self.paths: Sequence[tuple[int, ...]] = ()
@@ -335,79 +339,132 @@ class _BlockBuilder:
         self.links = links
         self.pieces = [len(texts) for texts in pieces]
         blocks, self.bits, self.depths = zip(*contexts, strict=True)
-        _, self.kinds, self.groups, self.paths = zip(*blocks, strict=True)
+        self.blocks, self.kinds, self.groups, self.paths = zip(*blocks, strict=True)
 
     def structure(self, title: str) -> npt.NDArray[np.float32]:
-        if not self.texts:
-            return np.zeros((0, len(STRUCTURE_NAMES)), dtype=np.float32)
-        chars = np.fromiter(map(len, self.texts), dtype=np.float64, count=len(self.texts))
-        columns = np.column_stack(
-            [
-                np.minimum(1.0, np.array(self.links, dtype=np.float64) / chars),
-                np.array(self.kinds, dtype=np.float64),
-                np.array(self.depths, dtype=np.float64),
-                np.array(self.pieces, dtype=np.float64),
-            ]
-        )
-        bits = np.array(self.bits, dtype=np.int64)
-        flags = (bits[:, None] & _BIT_VALUES[None, :]) != 0
-        _, group = np.unique(np.asarray(self.groups, dtype=np.int64), return_inverse=True)
+        count = len(self.texts)
+        matrix = np.empty((count, len(STRUCTURE_NAMES)), dtype=np.float32)
+        if not count:
+            return matrix
+        chars = np.fromiter(map(len, self.texts), dtype=np.float64, count=count)
+        link_density = np.minimum(1.0, np.array(self.links, dtype=np.float64) / chars)
+        matrix[:, _LINK_DENSITY] = link_density
+        matrix[:, _BLOCK_KIND] = self.kinds
+        matrix[:, _DEPTH] = self.depths
+        matrix[:, _TEXT_PIECES] = self.pieces
+        flags = (np.array(self.bits, dtype=np.int64)[:, None] & _BIT_VALUES[None, :]) != 0
+        matrix[:, _FIRST_BIT : _FIRST_BIT + len(_BIT_VALUES)] = flags
+
+        _, group = np.unique(np.array(self.groups, dtype=np.int64), return_inverse=True)
         group_chars = np.bincount(group, weights=chars)
-        group_links = np.bincount(group, weights=chars * columns[:, 0]) / group_chars
+        group_links = np.bincount(group, weights=chars * link_density) / group_chars
         group_size = np.bincount(group)
-        siblings = np.column_stack(
-            [
-                group_chars[group] / chars.sum(),
-                np.log1p(group_size[group]),
-                group_links[group],
-                np.log1p(group_chars[group] / group_size[group]),
-            ]
-        )
-        main = self._in_main_container()
-        in_main = main[:, 0]
+        matrix[:, _SIBLINGS_SHARE] = group_chars[group] / chars.sum()
+        matrix[:, _SIBLINGS_COUNT] = np.log1p(group_size[group])
+        matrix[:, _SIBLINGS_LINKS] = group_links[group]
+        matrix[:, _SIBLINGS_CHARS] = np.log1p(group_chars[group] / group_size[group])
+
+        in_main, prose_share = self._in_main_container(chars)
+        matrix[:, _IN_MAIN] = in_main
+        matrix[:, _MAIN_PROSE_SHARE] = prose_share
         # Stumps cannot learn "a heading inside the article" from the two facts apart.
-        interactions = np.column_stack(
-            [
-                in_main * flags[:, _BIT_INDEX[IN_HEADING]],
-                in_main * flags[:, _BIT_INDEX[IN_LIST]],
-                in_main * flags[:, _BIT_INDEX[NEGATIVE_HINT]],
-                in_main * (chars < _SHORT_CHARS),
-                self._in_title(title),
-            ]
-        )
-        return np.hstack([columns, flags, siblings, main, interactions]).astype(np.float32)
+        matrix[:, _HEADING_IN_MAIN] = in_main & flags[:, _BIT_INDEX[IN_HEADING]]
+        matrix[:, _LIST_ITEM_IN_MAIN] = in_main & flags[:, _BIT_INDEX[IN_LIST]]
+        matrix[:, _NEGATIVE_IN_MAIN] = in_main & flags[:, _BIT_INDEX[NEGATIVE_HINT]]
+        matrix[:, _SHORT_IN_MAIN] = in_main & (chars < _SHORT_CHARS)
+        matrix[:, _IN_TITLE] = self._in_title(title, chars)
+        return matrix
 
-    def _in_title(self, title: str) -> npt.NDArray[np.float64]:
+    def _in_title(self, title: str, chars: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
         """Whether the segment repeats the page's <title> (the article's headline, usually)."""
-        if len(title) < _SHORT_CHARS:
-            return np.zeros(len(self.texts))
-        return np.fromiter(
-            (len(t) >= _SHORT_CHARS and t.lower() in title for t in self.texts),
-            dtype=np.float64,
-            count=len(self.texts),
-        )
+        in_title = np.zeros(len(self.texts), dtype=bool)
+        if len(title) >= _SHORT_CHARS:
+            # Lowercasing never shortens a string, so a text longer than the title is not in it.
+            texts = self.texts
+            candidates = np.flatnonzero((chars >= _SHORT_CHARS) & (chars <= len(title)))
+            in_title[candidates] = [texts[i].lower() in title for i in candidates.tolist()]
+        return in_title
 
-    def _in_main_container(self) -> npt.NDArray[np.float64]:
+    def _in_main_container(
+        self, chars: npt.NDArray[np.float64]
+    ) -> tuple[npt.NDArray[np.bool_], float]:
         """Whether each segment lies inside the page's main container, the way readability
-        finds it: the deepest block holding at least half of the page's prose."""
-        prose_chars: dict[int, int] = {}
-        depth_of: dict[int, int] = {}
-        total = 0
-        for text, path in zip(self.texts, self.paths, strict=True):
-            if len(text) >= _PROSE_CHARS and text[-1] in _SENTENCE_ENDS:
-                total += len(text)
-                for depth, block in enumerate(path):
-                    prose_chars[block] = prose_chars.get(block, 0) + len(text)
-                    depth_of[block] = depth
-        inside = np.zeros((len(self.texts), 2))
-        if not total:
-            return inside
-        candidates = [b for b, chars in prose_chars.items() if chars >= _MAIN_SHARE * total]
-        main = max(candidates, key=depth_of.__getitem__)
-        inside[:, 0] = [main in path for path in self.paths]
-        inside[:, 1] = prose_chars[main] / max(1, sum(map(len, self.texts)))
-        return inside
+        finds it: the deepest block holding at least half of the page's prose (of two at the
+        same depth, holding exactly half each, the first); and the share of the page's text
+        that container holds."""
+        # Prose characters by block, the blocks in the order of their first prose segment.
+        prose_by_block: dict[int, int] = {}
+        path_of: dict[int, tuple[int, ...]] = {}
+        texts, blocks, paths = self.texts, self.blocks, self.paths
+        for i in np.flatnonzero(chars >= _PROSE_CHARS).tolist():
+            text = texts[i]
+            if text[-1] in _SENTENCE_ENDS:
+                block = blocks[i]
+                prose_by_block[block] = prose_by_block.get(block, 0) + len(text)
+                path_of[block] = paths[i]
+        in_main = np.zeros(len(texts), dtype=bool)
+        if not prose_by_block:
+            return in_main, 0.0
+        prose = [(path_of[block], block_chars) for block, block_chars in prose_by_block.items()]
+        main_depth, main, main_prose = _main_container(prose)
+        inside = {
+            block: len(path) > main_depth and path[main_depth] == main
+            for block, path in zip(blocks, paths, strict=True)
+        }
+        in_main[:] = [inside[block] for block in blocks]
+        return in_main, main_prose / max(1, sum(map(len, texts)))
+
+
+def _main_container(prose: list[tuple[tuple[int, ...], int]]) -> tuple[int, int, int]:
+    """The deepest block holding at least half of the prose, given the blocks holding prose
+    (their paths and characters) in document order; as (depth, block, prose characters).
+
+    The blocks inside any container come one after another in that order, so a container
+    holding half of the prose holds the block at the middle of it: only the ancestors of
+    that block need weighing (and, when the middle falls exactly between two blocks, those
+    of the block before it too). Along one path the prose held only shrinks with depth, so
+    a binary search finds the deepest holding enough, weighing a few blocks instead of every
+    ancestor of every prose block.
+    """
+    half = _MAIN_SHARE * sum(block_chars for _, block_chars in prose)
+
+    def held(path: tuple[int, ...], depth: int) -> int:
+        ancestor = path[depth]
+        return sum(n for p, n in prose if len(p) > depth and p[depth] == ancestor)
+
+    def deepest_holding_half(path: tuple[int, ...]) -> tuple[int, int]:
+        low, high = 0, len(path) - 1  # the root, at depth 0, holds all
+        while low < high:
+            middle = (low + high + 1) // 2
+            if held(path, middle) >= half:
+                low = middle
+            else:
+                high = middle - 1
+        return low, held(path, low)
+
+    cumulative = list(accumulate(block_chars for _, block_chars in prose))
+    middle = bisect_right(cumulative, half)  # the block holding the middle character
+    witnesses = [prose[middle][0]]
+    if middle and cumulative[middle - 1] == half:  # what ends just before may hold half too
+        witnesses.insert(0, prose[middle - 1][0])
+    best: tuple[int, int, int] = (-1, 0, 0)
+    for path in witnesses:  # the earlier first: of two at the same depth, it wins
+        depth, held_chars = deepest_holding_half(path)
+        if depth > best[0]:
+            best = (depth, path[depth], held_chars)
+    return best
 
 
 _BIT_VALUES = np.array(list(_CONTEXT_BITS.values()), dtype=np.int64)
 _BIT_INDEX = {bit: index for index, bit in enumerate(_CONTEXT_BITS.values())}
+_COLUMN = {name: index for index, name in enumerate(STRUCTURE_NAMES)}
+_LINK_DENSITY, _BLOCK_KIND = _COLUMN["link_density"], _COLUMN["block_kind"]
+_DEPTH, _TEXT_PIECES = _COLUMN["depth"], _COLUMN["text_pieces"]
+_FIRST_BIT = _COLUMN["in_link"]
+_SIBLINGS_SHARE, _SIBLINGS_COUNT = _COLUMN["siblings_text_share"], _COLUMN["siblings_log_count"]
+_SIBLINGS_LINKS = _COLUMN["siblings_link_density"]
+_SIBLINGS_CHARS = _COLUMN["siblings_log_mean_chars"]
+_IN_MAIN, _MAIN_PROSE_SHARE = _COLUMN["in_main_container"], _COLUMN["main_container_prose_share"]
+_HEADING_IN_MAIN, _LIST_ITEM_IN_MAIN = _COLUMN["heading_in_main"], _COLUMN["list_item_in_main"]
+_NEGATIVE_IN_MAIN, _SHORT_IN_MAIN = _COLUMN["negative_class_in_main"], _COLUMN["short_in_main"]
+_IN_TITLE = _COLUMN["in_title"]

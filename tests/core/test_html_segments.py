@@ -1,0 +1,250 @@
+"""html_segments against the plain algorithm it was optimised from.
+
+The reference below is the walk as first written: every text node looks at all its
+ancestors, and the main container sums each prose segment into every block above it. The
+fast walk must give the same texts and the same structure matrix, bit for bit, since the
+shipped model was trained on its output.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+import numpy as np
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from worker.core import html_segments as hs
+from worker.core.html_segments import STRUCTURE_NAMES, html_segments
+
+_ORIGINAL_NOSCRIPT = re.compile(r"<(/?)noscript\b", re.IGNORECASE)
+
+
+def reference_segments(html: str) -> tuple[list[str], np.ndarray | None]:
+    if not html.strip():
+        return [], None
+    if "noscript" in html or "NOSCRIPT" in html:
+        html = _ORIGINAL_NOSCRIPT.sub(r"<\1div", html)
+    tree = LexborHTMLParser(html)
+    title_element = tree.css_first("title")
+    title = " ".join(title_element.text().split()).lower() if title_element is not None else ""
+    tree.strip_tags(hs._DROPPED_TAGS)
+    root = tree.body or tree.root
+    if root is None:
+        return [], np.zeros((0, len(STRUCTURE_NAMES)), dtype=np.float32)
+    runs: list[dict] = []
+    for node in root.traverse(include_text=True):
+        text = node.text_content if node.tag == "-text" else None
+        if not text or text.isspace():
+            continue
+        chain = []
+        ancestor = node.parent
+        while ancestor.mem_id != root.mem_id:
+            chain.append(ancestor)
+            ancestor = ancestor.parent
+        block, bits, depth, kind = root.mem_id, 0, 0, 0
+        group, path, above = root.mem_id, (root.mem_id,), root.mem_id
+        for element in reversed(chain):
+            tag = element.tag or ""
+            bits |= hs._TAG_BITS.get(tag, 0)
+            if tag in hs._ATTRIBUTE_TAGS:
+                attributes = element.attributes
+                hint = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
+                bits |= hs.NEGATIVE_HINT if hs._NEGATIVE.search(hint) else 0
+                bits |= hs.POSITIVE_HINT if hs._POSITIVE.search(hint) else 0
+            depth += 1
+            if tag in hs._BLOCK_TAGS:
+                block, kind, group = element.mem_id, hs._BLOCK_KINDS.get(tag, 10), above
+                path = (*path, block)
+            above = element.mem_id
+        if not runs or runs[-1]["block"] != block:
+            row = (kind, depth, bits, group, path)
+            runs.append({"block": block, "row": row, "pieces": [], "links": 0})
+        runs[-1]["pieces"].append(text)
+        runs[-1]["links"] += len(text) if bits & hs.IN_LINK else 0
+    texts = [" ".join("".join(run["pieces"]).split()) for run in runs]
+    return texts, reference_structure(texts, runs, title)
+
+
+def reference_structure(texts: list[str], runs: list[dict], title: str) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, len(STRUCTURE_NAMES)), dtype=np.float32)
+    rows = [
+        (min(1.0, run["links"] / len(text)), *run["row"][:2], len(run["pieces"]), run["row"][2])
+        for text, run in zip(texts, runs, strict=True)
+    ]
+    columns = np.asarray(rows, dtype=np.float64)
+    flags = (columns[:, 4].astype(np.int64)[:, None] & hs._BIT_VALUES[None, :]) != 0
+    chars = np.array([len(t) for t in texts], dtype=np.float64)
+    _, group = np.unique([run["row"][3] for run in runs], return_inverse=True)
+    group_chars = np.bincount(group, weights=chars)
+    group_links = np.bincount(group, weights=chars * columns[:, 0]) / group_chars
+    group_size = np.bincount(group)
+    siblings = np.column_stack(
+        [
+            group_chars[group] / chars.sum(),
+            np.log1p(group_size[group]),
+            group_links[group],
+            np.log1p(group_chars[group] / group_size[group]),
+        ]
+    )
+    paths = [run["row"][4] for run in runs]
+    prose = [
+        (path, len(text))
+        for text, path in zip(texts, paths, strict=True)
+        if len(text) >= hs._PROSE_CHARS and text[-1] in hs._SENTENCE_ENDS
+    ]
+    main = np.zeros((len(texts), 2))
+    if prose:
+        _, block, held = reference_main_container(prose)
+        main[:, 0] = [block in path for path in paths]
+        main[:, 1] = held / max(1, sum(map(len, texts)))
+    in_title = [
+        len(title) >= hs._SHORT_CHARS and len(t) >= hs._SHORT_CHARS and t.lower() in title
+        for t in texts
+    ]
+    interactions = np.column_stack(
+        [
+            main[:, 0] * flags[:, hs._BIT_INDEX[hs.IN_HEADING]],
+            main[:, 0] * flags[:, hs._BIT_INDEX[hs.IN_LIST]],
+            main[:, 0] * flags[:, hs._BIT_INDEX[hs.NEGATIVE_HINT]],
+            main[:, 0] * (chars < hs._SHORT_CHARS),
+            in_title,
+        ]
+    )
+    return np.hstack([columns[:, :4], flags, siblings, main, interactions]).astype(np.float32)
+
+
+def reference_main_container(prose: list[tuple[tuple[int, ...], int]]) -> tuple[int, int, int]:
+    """Every prose segment counted into every block above it; the deepest holding half."""
+    prose_chars: dict[int, int] = {}
+    depth_of: dict[int, int] = {}
+    for path, chars in prose:
+        for depth, block in enumerate(path):
+            prose_chars[block] = prose_chars.get(block, 0) + chars
+            depth_of[block] = depth
+    total = sum(chars for _, chars in prose)
+    candidates = [b for b, chars in prose_chars.items() if chars >= hs._MAIN_SHARE * total]
+    main = max(candidates, key=depth_of.__getitem__)
+    return depth_of[main], main, prose_chars[main]
+
+
+def assert_same_as_reference(html: str) -> None:
+    segments = html_segments(html)
+    texts, structure = reference_segments(html)
+    assert segments.texts == texts
+    if structure is None:
+        assert segments.structure is None
+    else:
+        assert segments.structure is not None and segments.structure.dtype == structure.dtype
+        assert np.array_equal(segments.structure, structure)
+
+
+_TAGS = [
+    *("div", "p", "span", "a", "a", "li", "ul", "nav", "header", "footer", "aside", "section"),
+    *("article", "main", "h2", "td", "tr", "table", "b", "strong", "em", "figure"),
+    *("figcaption", "form", "label", "button", "blockquote", "pre", "dl", "dt", "dd"),
+    *("noscript", "NoScript", "script", "style", "svg", "select", "option", "template"),
+    *("br", "img", "hr"),
+]
+_CLASSES = ["", "menu", "post-content", "Article Body", "share", "top-ads", "tags", "x"]
+_TEXTS = ["", " ", "\n  ", "\u00a0", "Word", " two words ", "A sentence that ends here. " * 4]
+
+
+def random_page(rng: random.Random, depth: int = 0) -> str:
+    parts = []
+    for _ in range(rng.randint(0, 4 if depth < 8 else 0)):
+        if rng.random() < 0.4:
+            parts.append(rng.choice(_TEXTS))
+            continue
+        tag = rng.choice(_TAGS)
+        attributes = f' class="{rng.choice(_CLASSES)}"' if rng.random() < 0.5 else ""
+        attributes += f' id="{rng.choice(_CLASSES)}"' if rng.random() < 0.2 else ""
+        parts.append(f"<{tag}{attributes}>{random_page(rng, depth + 1)}</{tag}>")
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_pages_match_the_reference(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(100):
+        title = f"<title>{rng.choice(_TEXTS)}</title>" if rng.random() < 0.5 else ""
+        body = "".join(random_page(rng) for _ in range(5))
+        assert_same_as_reference(f"<html><head>{title}</head><body>{body}</body>")
+
+
+ODD_PAGES = {
+    "empty": "",
+    "blank": " \n\t",
+    "no body": "<html><head><title>A page title here</title></head></html>",
+    "only a script": "<script>var x = 1;</script>",
+    "text without tags": "just some text",
+    "deeply nested": "<div>" * 10_000 + "deep text" + "</div>" * 10_000,
+    "unclosed blocks": "".join(f"<{t} class=menu>w{i} " for i, t in enumerate(_TAGS * 50)),
+    "binary junk": bytes(random.Random(7).randrange(256) for _ in range(20_000)).decode("latin-1"),
+    "nul characters": "<p>a\x00b</p><div>c\x00</div>",
+    "frameset": "<html><frameset><frame src=a></frameset></html>",
+    "text before body": "<html><head><title>T</title></head>bare text<p>para</p></html>",
+    "two bodies": "<body><p>one</p><body class='x'><p>two</p></body>",
+}
+
+
+@pytest.mark.parametrize("name", ODD_PAGES)
+def test_odd_pages_match_the_reference(name: str) -> None:
+    assert_same_as_reference(ODD_PAGES[name])
+
+
+def test_a_large_page_matches_the_reference() -> None:
+    rng = random.Random(11)
+    page = "".join(random_page(rng) for _ in range(2_000))
+    assert len(page) > 500_000
+    assert_same_as_reference(f"<html><body>{page}</body></html>")
+
+
+def test_noscript_is_read_as_div_in_every_spelling_ignorecase_matches() -> None:
+    # Unicode case folding lets "s" match the long s and "i" both Turkish i's.
+    spellings = [
+        "noscript",
+        "NOSCRIPT",
+        "NoScRiPt",
+        "no\u017fcript",
+        "NOSCR\u0130PT",
+        "noscr\u0131pt",
+    ]
+    rng = random.Random(5)
+    for _ in range(2_000):
+        word = rng.choice(spellings)
+        text = f"a<{rng.choice(['', '/', ' '])}{word}{rng.choice(['>', ' ', 'x', '_', 'ä', ''])}z"
+        assert hs._NOSCRIPT.sub(r"<\1div", text) == _ORIGINAL_NOSCRIPT.sub(r"<\1div", text)
+
+
+def random_prose_blocks(rng: random.Random) -> list[tuple[tuple[int, ...], int]]:
+    """Blocks holding prose, as (path, characters), in the order of their first segment: a
+    block's own text may come before, between or after its child blocks."""
+    next_id = iter(range(2, 10**9))
+    segments: list[tuple[tuple[int, ...], int]] = []
+
+    def grow(path: tuple[int, ...]) -> None:
+        children = rng.randint(0, 3 if len(path) < 7 else 0)
+        for child in range(children + 1):
+            if rng.random() < 0.4:
+                segments.append((path, rng.choice([80, 80, 100, 160, 240])))
+            if child < children:
+                grow((*path, next(next_id)))
+
+    grow((1,))
+    by_block: dict[tuple[int, ...], int] = {}
+    for path, chars in segments:
+        by_block[path] = by_block.get(path, 0) + chars
+    return list(by_block.items())
+
+
+def test_main_container_matches_summing_into_every_ancestor() -> None:
+    rng = random.Random(3)
+    checked = 0
+    while checked < 5_000:
+        prose = random_prose_blocks(rng)
+        if prose:
+            assert hs._main_container(prose) == reference_main_container(prose)
+            checked += 1
