@@ -187,6 +187,8 @@ ODD_PAGES = {
     "frameset": "<html><frameset><frame src=a></frameset></html>",
     "text before body": "<html><head><title>T</title></head>bare text<p>para</p></html>",
     "two bodies": "<body><p>one</p><body class='x'><p>two</p></body>",
+    "cdata and a processing instruction": "<math><mi><![CDATA[x y]]></mi></math><?xml v?><p>a",
+    "text straight in a link": "<a href=x>link</a> text <a>more</a>",
 }
 
 
