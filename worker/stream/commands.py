@@ -92,6 +92,10 @@ def run_worker_process(settings: Settings, process_index: int) -> int:
         log.info("%s received: finishing the current batch", signal.Signals(signum).name)
         stop.set()
 
+    # Before the first large allocation: see worker.ops.memory (measured RSS growth).
+    from worker.ops.memory import configure_allocator
+
+    configure_allocator()
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     _start_shutdown_watchdog(stop, settings.shutdown_timeout_s)

@@ -35,6 +35,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 from worker.config import Settings
 from worker.core.records import ProcessedRecord
 from worker.ops.logs import record_logger
+from worker.ops.memory import MemoryTrimmer
 from worker.stream.observer import LoopObserver
 from worker.stream.records import outputs_of, process_consumer_record
 
@@ -42,6 +43,11 @@ log = logging.getLogger(__name__)
 
 # Kafka's default message.max.bytes is ~1 MiB; our topics allow more (see topics.py).
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
+# Bytes one fetch response may carry. kafka-python reads a response into one buffer, and a
+# batch holds its records and their outputs until the commit: a 32 MiB bound made catch-up
+# batches ~100 MB live, which glibc then kept. A record larger than this still comes
+# through (the broker always returns at least one record batch).
+FETCH_MAX_BYTES = MAX_REQUEST_BYTES
 # A killed transactional worker blocks read_committed readers of its partitions until its
 # open transaction times out; keep that bound short (a batch takes well under a second).
 TRANSACTION_TIMEOUT_MS = 15_000
@@ -91,7 +97,7 @@ def make_consumer(settings: Settings, listener: ConsumerRebalanceListener) -> Ka
         isolation_level="read_committed",
         max_poll_records=settings.max_poll_records,
         max_partition_fetch_bytes=MAX_REQUEST_BYTES,
-        fetch_max_bytes=4 * MAX_REQUEST_BYTES,
+        fetch_max_bytes=FETCH_MAX_BYTES,
     )
     consumer.subscribe([settings.raw_topic], listener=listener)
     return consumer
@@ -143,6 +149,7 @@ class Batch:
     processed: list[tuple[Any, ProcessedRecord]] = field(default_factory=list)
     first_offsets: dict[TopicPartition, int] = field(default_factory=dict)
     next_offsets: dict[TopicPartition, int] = field(default_factory=dict)
+    input_bytes: int = 0
 
 
 class WorkerLoop:
@@ -161,6 +168,8 @@ class WorkerLoop:
         self.listener = _AssignmentReporter(observer)
         self.consumer = consumer_factory(settings, self.listener)
         self.producer = producer_factory(settings, process_index)
+        # Gives freed heap back to the OS after big batches (see worker.ops.memory).
+        self.trimmer = MemoryTrimmer()
         self._last_lag = 0.0
         self.records_done = 0
         # Last sign of progress, read by the stall watchdog: a batch committed, or nothing to
@@ -178,9 +187,9 @@ class WorkerLoop:
                 if not polled:
                     continue
                 batch = self._process(polled)
+                del polled  # the batch holds the records now
                 try:
                     self._publish_and_commit(batch)
-                    failures = 0
                 except KafkaError as error:
                     if not getattr(error, "retriable", False) and _is_fatal(error):
                         raise FatalLoopError(str(error)) from error
@@ -199,6 +208,11 @@ class WorkerLoop:
                     )
                     self._rewind(batch)
                     self.stop.wait(backoff)
+                else:
+                    failures = 0
+                    input_bytes = batch.input_bytes
+                    del batch  # its records and outputs are garbage before any trim
+                    self.trimmer.batch_done(input_bytes)
         finally:
             self.observer.on_assigned([])
 
@@ -220,6 +234,7 @@ class WorkerLoop:
             batch.first_offsets[tp] = records[0].offset
             batch.next_offsets[tp] = records[-1].offset + 1
             for record in records:
+                batch.input_bytes += len(record.value or b"")
                 started = time.perf_counter()
                 processed = process_consumer_record(record, self.settings)
                 self.observer.on_page_done(
