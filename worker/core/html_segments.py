@@ -25,10 +25,7 @@ from worker.core.segments import PageSegments
 _DROPPED_TAGS = ["script", "style", "template", "svg", "iframe", "head", "select"]
 # Some sites (Discourse forums, for one) serve their whole content inside <noscript> for
 # crawlers, and an HTML5 parser keeps <noscript> as raw text: read it as a <div> instead.
-# Spelled out, the case-insensitive match is four times faster than re.IGNORECASE, and
-# matches the same: Unicode case folding also takes the long s and the Turkish dotted and
-# dotless i for "s" and "i".
-_NOSCRIPT = re.compile("<(/?)[nN][oO][sS\u017f][cC][rR][iI\u0130\u0131][pP][tT]\\b")
+_NOSCRIPT = re.compile(r"<(/?)noscript\b", re.IGNORECASE)
 _BLOCK_TAGS = frozenset(
     [
         "p",
