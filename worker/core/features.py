@@ -79,7 +79,12 @@ TEXT_NAMES: tuple[str, ...] = (
     "boilerplate_words",
     "repeats_in_page",
 )
-_CONTEXT_SOURCES = ("log_words", "ends_sentence", "lower_share", "capitalised_word_share")
+# Local features averaged over neighbours and read from the previous and next segment.
+_CONTEXT_SOURCES = frozenset(
+    {"log_words", "ends_sentence", "lower_share", "capitalised_word_share"}
+    | {"link_density", "in_list", "negative_class"}  # HTML
+    | {"log_run_length"}  # text dumps
+)
 _WINDOWS = (1, 3, 8)
 _PROSE_WORDS = 12
 POSITION_NAMES: tuple[str, ...] = (
@@ -95,14 +100,9 @@ POSITION_NAMES: tuple[str, ...] = (
 
 @cache
 def feature_names(content_type: str) -> tuple[str, ...]:
-    names = list(TEXT_NAMES)
-    sources = list(_CONTEXT_SOURCES)
-    if content_type == "text/html":
-        names += STRUCTURE_NAMES
-        sources += ["link_density", "in_list", "negative_class"]
-    else:
-        names += TEXT_STRUCTURE_NAMES
-        sources += ["log_run_length"]
+    names = [*TEXT_NAMES, *_structure_names(content_type)]
+    # The context columns follow their sources in the order of the local columns.
+    sources = [name for name in names if name in _CONTEXT_SOURCES]
     names += [f"{source}_mean{window}" for window in _WINDOWS for source in sources]
     names += [f"{source}_prev" for source in sources] + [f"{source}_next" for source in sources]
     return (*names, *POSITION_NAMES)
@@ -110,25 +110,16 @@ def feature_names(content_type: str) -> tuple[str, ...]:
 
 @cache
 def _source_columns(content_type: str) -> tuple[list[int], list[int]]:
-    """Which text and which structure columns feed the context features, in the order the
-    context columns are computed: that of the local columns (the models were trained so)."""
-    local_names = feature_names(content_type)[: len(TEXT_NAMES) + _structure_width(content_type)]
-    local = [i for i, name in enumerate(local_names) if _is_context_source(name)]
-    text = [i for i in local if i < len(TEXT_NAMES)]
-    return text, [i - len(TEXT_NAMES) for i in local if i >= len(TEXT_NAMES)]
+    """Which text and which structure columns feed the context features."""
+    text = [i for i, name in enumerate(TEXT_NAMES) if name in _CONTEXT_SOURCES]
+    structure = [
+        i for i, name in enumerate(_structure_names(content_type)) if name in _CONTEXT_SOURCES
+    ]
+    return text, structure
 
 
-def _is_context_source(name: str) -> bool:
-    return name in _CONTEXT_SOURCES or name in (
-        "link_density",
-        "in_list",
-        "negative_class",
-        "log_run_length",
-    )
-
-
-def _structure_width(content_type: str) -> int:
-    return len(STRUCTURE_NAMES if content_type == "text/html" else TEXT_STRUCTURE_NAMES)
+def _structure_names(content_type: str) -> tuple[str, ...]:
+    return STRUCTURE_NAMES if content_type == "text/html" else TEXT_STRUCTURE_NAMES
 
 
 def page_features(segments: PageSegments) -> FloatArray:
@@ -146,7 +137,7 @@ def page_features(segments: PageSegments) -> FloatArray:
     sources[:, : len(text_sources)] = text[:, text_sources]
     column = text.shape[1]
     structure = segments.structure
-    if structure is None or structure.shape[1] != _structure_width(segments.content_type):
+    if structure is None or structure.shape[1] != len(_structure_names(segments.content_type)):
         raise ValueError(f"{segments.content_type} segments need their structure columns")
     features[:, column : column + structure.shape[1]] = structure
     sources[:, len(text_sources) :] = structure[:, structure_sources]
