@@ -233,3 +233,30 @@ def test_main_container_matches_summing_into_every_ancestor() -> None:
         if prose:
             assert hs._main_container(prose) == reference_main_container(prose)
             checked += 1
+
+
+# --- hostile nesting ---------------------------------------------------------------------
+
+
+def test_nesting_estimate_counts_what_the_parser_keeps_open() -> None:
+    from worker.core.html_segments import nests_deeper_than
+
+    assert nests_deeper_than("<div>" * 101, limit=100)
+    assert not nests_deeper_than("<div>" * 100, limit=100)
+    assert not nests_deeper_than("<div></div>" * 500, limit=100)
+    # <div/> is an open div in HTML; only inside <svg> or <math> does "/>" close a tag.
+    assert nests_deeper_than("<div/>" * 101, limit=100)
+    assert not nests_deeper_than("<svg>" + '<path d="M0 0"/>' * 500 + "</svg>", limit=100)
+    # Void elements and those whose end tag may be left out do not nest.
+    assert not nests_deeper_than("<p>a<br><li>b<img src=x>" * 500, limit=100)
+
+
+def test_blocks_deeper_than_the_path_limit_still_give_their_text() -> None:
+    from worker.core.html_segments import MAX_BLOCK_PATH
+
+    depth = MAX_BLOCK_PATH + 50
+    page = (
+        "<html><body>" + "<div>" * depth + "Deep text.<p>Deeper paragraph.</p>" + "</div>" * depth
+    )
+    segments = html_segments(page + "<p>Shallow paragraph.</p></body></html>")
+    assert segments.texts == ["Deep text.", "Deeper paragraph.", "Shallow paragraph."]

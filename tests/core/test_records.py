@@ -116,6 +116,18 @@ def test_bad_input_gets_a_precise_dead_letter(value: bytes | None, kind: str, de
     assert original["null"] is (value is None)
 
 
+def test_html_nested_too_deep_is_dead_lettered_instead_of_parsed() -> None:
+    deep = "<html><body>" + "<div>" * 10_001 + PROSE + "</body></html>"
+    result = process(raw(body=deep, content_type="text/html"))
+    assert result.error_kind == "too_large"
+    [(_, letter)] = decoded(result)
+    validate("dead-letter", letter)
+    assert "more than 10,000 deep" in letter["error"]["message"]
+    # As deep as the limit is still a page, classified like any other.
+    fine = "<html><body>" + "<div>" * 10_000 + PROSE + "</body></html>"
+    assert process(raw(body=fine, content_type="text/html")).outcome != "dead_letter"
+
+
 def test_dead_letter_keeps_a_prefix_and_hash_of_a_huge_original() -> None:
     value = b"\xff" * (MAX_ORIGINAL_BYTES + 10)
     [(_, letter)] = decoded(process(value, limits=Limits(max_page_bytes=10**9)))

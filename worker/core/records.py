@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from worker.core.content_type import normalise_content_type, sniff_content_type
+from worker.core.html_segments import MAX_NESTING, nests_deeper_than
 from worker.core.verdict import ContentType, PageVerdict
 
 ARTICLE_SCHEMA = "chaff.article/1"
@@ -207,6 +208,12 @@ def _page_from_object(document: dict[str, Any]) -> RawPage:
         raise BadInput(
             "schema_violation",
             f"field 'content_type' is {declared!r}; supported: text/html, text/plain",
+        )
+    if content_type == "text/html" and nests_deeper_than(body, MAX_NESTING):
+        raise BadInput(
+            "too_large",
+            f"field 'body' nests HTML elements more than {MAX_NESTING:,} deep"
+            " (parsing time grows with the square of the depth)",
         )
     fetch_time = _string_field(document, "fetch_time")
     if fetch_time is not None:
