@@ -157,8 +157,19 @@ class TopicFactory:
         bootstrap: str | None = None,
     ) -> list[str]:
         """One new topic per prefix, created in one request."""
-        bootstrap = bootstrap or self.bootstrap
         names = [unique_topic_name(prefix) for prefix in prefixes]
+        return self.create(names, partitions=partitions, config=config, bootstrap=bootstrap)
+
+    def create(
+        self,
+        names: list[str],
+        *,
+        partitions: int = 1,
+        config: Mapping[str, str] | None = None,
+        bootstrap: str | None = None,
+    ) -> list[str]:
+        """These topics, by name (unique_topic_name gives one), created in one request."""
+        bootstrap = bootstrap or self.bootstrap
         with _admin(bootstrap) as admin:
             admin.create_topics(
                 [NewTopic(name, partitions, 1, topic_configs=dict(config or {})) for name in names]

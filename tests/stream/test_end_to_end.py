@@ -11,7 +11,13 @@ from pathlib import Path
 import orjson
 import pytest
 from contracts import validate
-from kafka_helpers import TopicFactory, consume_all, produce_raw, wait_for_records
+from kafka_helpers import (
+    TopicFactory,
+    consume_all,
+    produce_raw,
+    unique_topic_name,
+    wait_for_records,
+)
 from stream_helpers import (
     REPO,
     SEED,
@@ -203,6 +209,25 @@ def test_two_processes_share_the_partitions(
         assert worker.terminate() == 0, worker.log()
     assert set(found) == inputs
     assert "started 2 worker processes" in worker.log()
+
+
+def test_a_worker_started_before_its_raw_topic_exists_consumes_it_once_created(
+    kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path
+) -> None:
+    # Deployments start workers and create topics in any order: a worker that joined its
+    # group with no partitions to take must take them once the topic appears.
+    raw = unique_topic_name("raw")
+    topics = Topics(raw, *topic_factory.many("articles", "rejects", "dead"))
+    worker = Worker(kafka_bootstrap, topics, tmp_path / "early.log").start()
+    try:
+        time.sleep(8)  # joined, with nothing to consume
+        worker.assert_running()
+        topic_factory.create([raw], partitions=2)
+        inputs = published(kafka_bootstrap, topics, [text_page(n) for n in range(20)])
+        found = wait_for_outcomes(kafka_bootstrap, topics, inputs, [worker], timeout_s=100)
+    finally:
+        assert worker.terminate() == 0, worker.log()
+    assert set(found) == inputs
 
 
 @pytest.mark.slow
