@@ -121,9 +121,11 @@ def test_broker_stopped_mid_stream_exactly_once(
     local_broker: LocalKafka, topic_factory: TopicFactory, tmp_path: Path
 ) -> None:
     """An outage longer than the transaction timeout (15 s; a slow broker restart is) gets the
-    open transaction aborted and the producer fenced: the worker exits 1 and is restarted."""
+    open transaction aborted and the producer fenced: the worker exits 1 and is restarted.
+    The restarted one can meet kafka-python's dying producer thread (see the known issues)
+    and end itself by its watchdog (exit 4): a second restart, as a supervisor would."""
     broker_outages(
-        local_broker, topic_factory, tmp_path, ["stop"], exactly_once=True, restarts_allowed=1
+        local_broker, topic_factory, tmp_path, ["stop"], exactly_once=True, restarts_allowed=2
     )
 
 

@@ -183,8 +183,13 @@ class WorkerLoop:
         try:
             while not self.stop.is_set():
                 polled = self.consumer.poll(timeout_ms=self.settings.poll_timeout_ms)
-                self._report_lag()
+                caught_up = self._report_lag()
                 if not polled:
+                    if caught_up:
+                        # Idle, not stuck. Only when the poll came back empty: the position
+                        # runs ahead of what is committed while a batch is retried, so "no
+                        # lag" after a poll that returned records proves nothing.
+                        self.heartbeat = time.monotonic()
                     continue
                 batch = self._process(polled)
                 del polled  # the batch holds the records now
@@ -318,10 +323,11 @@ class WorkerLoop:
                 self.consumer.seek(tp, offset)
         self.observer.on_in_flight(0)
 
-    def _report_lag(self) -> None:
+    def _report_lag(self) -> bool | None:
+        """Publish the lag per partition; whether none is left (None: not measured now)."""
         now = time.monotonic()
         if now - self._last_lag < LAG_INTERVAL_S:
-            return
+            return None
         self._last_lag = now
         lag: dict[tuple[str, int], int] = {}
         for tp in self.consumer.assignment():
@@ -334,9 +340,8 @@ class WorkerLoop:
                 continue
             if position is not None:
                 lag[(tp.topic, tp.partition)] = max(0, highwater - position)
-        if not any(lag.values()):
-            self.heartbeat = now  # idle, not stuck
         self.observer.on_lag(lag)
+        return not any(lag.values())
 
 
 def _is_fatal(error: KafkaError) -> bool:
