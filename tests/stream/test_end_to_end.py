@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import orjson
@@ -39,6 +40,28 @@ def make_topics(topic_factory: TopicFactory, partitions: int) -> Topics:
 def published(bootstrap: str, topics: Topics, values: list[bytes | None]) -> set[tuple[int, int]]:
     keys = [b"news.example.test" if i % 2 else f"site-{i}".encode() for i in range(len(values))]
     return {(m.partition, m.offset) for m in produce_raw(bootstrap, topics.raw, values, keys=keys)}
+
+
+def run_worker_until_done(
+    bootstrap: str,
+    topics: Topics,
+    inputs: set[tuple[int, int]],
+    log_path: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    args: tuple[str, ...] = (),
+    timeout_s: float = 120.0,
+    isolation_level: str = "read_uncommitted",
+) -> dict[tuple[int, int], list[str]]:
+    """Start a worker, wait until every input has an outcome and stop it with SIGTERM; the
+    worker must have stayed up and must exit 0. Returns the outcomes."""
+    worker = Worker(bootstrap, topics, log_path, env or {}, args).start()
+    try:
+        found = wait_for_outcomes(bootstrap, topics, inputs, [worker], timeout_s, isolation_level)
+        worker.assert_running()
+    finally:
+        assert worker.terminate() == 0, worker.log()
+    return found
 
 
 def test_seed_page_end_to_end(
@@ -101,15 +124,15 @@ def test_every_bad_input_kind_is_dead_lettered_while_good_pages_flow(
     keys = [b"e.test"] * len(values)  # a null value needs a key
     metadata = produce_raw(kafka_bootstrap, topics.raw, values, keys=keys, partition=0)
 
-    worker = Worker(
-        kafka_bootstrap, topics, tmp_path / "worker.log", {"CHAFF_MAX_PAGE_BYTES": "100000"}
-    ).start()
-    try:
-        inputs = {(m.partition, m.offset) for m in metadata}
-        found = wait_for_outcomes(kafka_bootstrap, topics, inputs, [worker], timeout_s=90)
-        worker.assert_running()
-    finally:
-        assert worker.terminate() == 0, worker.log()
+    inputs = {(m.partition, m.offset) for m in metadata}
+    found = run_worker_until_done(
+        kafka_bootstrap,
+        topics,
+        inputs,
+        tmp_path / "worker.log",
+        {"CHAFF_MAX_PAGE_BYTES": "100000"},
+        timeout_s=90,
+    )
     assert [found[(m.partition, m.offset)] for m in metadata] == [[e] for e in expected]
     for record in consume_all(kafka_bootstrap, topics.dead_letter):
         letter = orjson.loads(record.value)
@@ -130,11 +153,7 @@ def test_restart_after_sigkill_resumes_from_committed_offsets_without_loss(
         first.kill()  # SIGKILL mid-stream: no chance to commit or flush
         processed_before = len(outcomes(kafka_bootstrap, topics))
         assert processed_before < len(inputs), "the kill came too late to test a resume"
-        second = Worker(kafka_bootstrap, topics, tmp_path / "second.log", env).start()
-        try:
-            found = wait_for_outcomes(kafka_bootstrap, topics, inputs, [second], timeout_s=120)
-        finally:
-            assert second.terminate() == 0, second.log()
+        found = run_worker_until_done(kafka_bootstrap, topics, inputs, tmp_path / "second.log", env)
     finally:
         first.stop_quietly()
     assert set(found) == inputs
@@ -154,18 +173,14 @@ def test_exactly_once_mode_survives_a_kill_with_no_duplicates(
         wait_for_records(kafka_bootstrap, topics.articles, 30, timeout_s=90)
         first.kill()
         # same instance id and index: the restarted worker fences the dead one's transaction
-        second = Worker(kafka_bootstrap, topics, tmp_path / "eos.log", env).start()
-        try:
-            found = wait_for_outcomes(
-                kafka_bootstrap,
-                topics,
-                inputs,
-                [second],
-                timeout_s=120,
-                isolation_level="read_committed",
-            )
-        finally:
-            assert second.terminate() == 0, second.log()
+        found = run_worker_until_done(
+            kafka_bootstrap,
+            topics,
+            inputs,
+            tmp_path / "eos.log",
+            env,
+            isolation_level="read_committed",
+        )
     finally:
         first.stop_quietly()
     assert set(found) == inputs
@@ -185,11 +200,7 @@ def test_sigterm_exits_zero_and_leaves_nothing_uncommitted(
     started = time.monotonic()
     assert first.terminate() == 0, first.log()
     assert time.monotonic() - started < 20  # the default shutdown bound
-    second = Worker(kafka_bootstrap, topics, tmp_path / "second.log", env).start()
-    try:
-        found = wait_for_outcomes(kafka_bootstrap, topics, inputs, [second], timeout_s=120)
-    finally:
-        assert second.terminate() == 0, second.log()
+    found = run_worker_until_done(kafka_bootstrap, topics, inputs, tmp_path / "second.log", env)
     # everything the first worker published was committed before it left: no redelivery
     assert duplicates(found) == {}
     assert set(found) == inputs
@@ -200,15 +211,12 @@ def test_two_processes_share_the_partitions(
 ) -> None:
     topics = make_topics(topic_factory, partitions=4)
     inputs = published(kafka_bootstrap, topics, [text_page(n) for n in range(200)])
-    worker = Worker(
-        kafka_bootstrap, topics, tmp_path / "pair.log", args=("--processes", "2")
-    ).start()
-    try:
-        found = wait_for_outcomes(kafka_bootstrap, topics, inputs, [worker], timeout_s=120)
-    finally:
-        assert worker.terminate() == 0, worker.log()
+    log_path = tmp_path / "pair.log"
+    found = run_worker_until_done(
+        kafka_bootstrap, topics, inputs, log_path, args=("--processes", "2")
+    )
     assert set(found) == inputs
-    assert "started 2 worker processes" in worker.log()
+    assert "started 2 worker processes" in log_path.read_text(errors="replace")
 
 
 def test_a_worker_started_before_its_raw_topic_exists_consumes_it_once_created(
