@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import orjson
+import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import MemberToRemove
 from kafka_helpers import TopicFactory
@@ -26,6 +28,17 @@ Found = dict[Offset, list[str]]
 MAX_RECORD_BYTES = 8 * 1024 * 1024
 TOPIC_CONFIG = {"max.message.bytes": str(MAX_RECORD_BYTES)}
 SOAK = os.environ.get("CHAFF_SOAK") == "1"
+
+# Every scenario that takes `exactly_once` runs once in each delivery mode.
+in_both_delivery_modes = pytest.mark.parametrize(
+    "exactly_once", [False, True], ids=["at_least_once", "exactly_once"]
+)
+
+
+def delivery_mode(exactly_once: bool) -> str:
+    """The mode's name for a scenario's report label."""
+    return "exactly-once" if exactly_once else "at-least-once"
+
 
 _PARAGRAPHS = (
     "The council voted on Tuesday to extend the harbour wall by another forty metres, "
@@ -93,6 +106,23 @@ def publish(bootstrap: str, topics: Topics, values: Sequence[bytes | None]) -> l
     finally:
         producer.close(timeout=30)
     return [(m.partition, m.offset) for m in sent]
+
+
+def publish_pages(bootstrap: str, topics: Topics, numbers: Iterable[int]) -> list[Offset]:
+    """Publish the small pages with these numbers (see small_page); their offsets in order."""
+    return publish(bootstrap, topics, [small_page(n) for n in numbers])
+
+
+@contextmanager
+def workers_stopped_at_exit() -> Iterator[list[Worker]]:
+    """A list to put started workers in; those still running at the end are killed, so a
+    failing scenario leaves no worker process behind."""
+    workers: list[Worker] = []
+    try:
+        yield workers
+    finally:
+        for worker in workers:
+            worker.stop_quietly()
 
 
 class Progress:

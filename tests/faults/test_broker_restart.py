@@ -17,11 +17,11 @@ from fault_helpers import (
     Offset,
     Stalled,
     account,
+    delivery_mode,
     final_outcomes,
     make_topics,
     outputs_so_far,
-    publish,
-    small_page,
+    publish_pages,
     wait_for_outputs,
     worker_env,
 )
@@ -69,7 +69,7 @@ def broker_outages(
             baseline = read()
             last = number == len(outages) - 1
             pages = range(number * share, PAGES if last else (number + 1) * share)
-            inputs += publish(bootstrap, topics, [small_page(n) for n in pages])
+            inputs += publish_pages(bootstrap, topics, pages)
             seen = wait_for_outputs(read, baseline + STEP, workers[-1:])
             # every input has at least one output: fewer outputs than inputs = mid-stream
             assert seen < baseline + len(pages), f"the worker was done before the {outage}"
@@ -106,7 +106,7 @@ def broker_outages(
     finally:
         for worker in workers:
             worker.stop_quietly()
-    mode = "exactly-once" if exactly_once else "at-least-once"
+    mode = delivery_mode(exactly_once)
     label = f"broker {'+'.join(outages)}, {mode}, {len(workers) - 1} worker restarts"
     account(found, inputs, exactly_once=exactly_once, label=label)
 

@@ -16,12 +16,13 @@ import pytest
 from fault_helpers import (
     Progress,
     account,
+    delivery_mode,
     evict,
     final_outcomes,
     group_members,
+    in_both_delivery_modes,
     make_topics,
-    publish,
-    small_page,
+    publish_pages,
     uncommitted_inputs,
     wait_for_outputs,
     wait_until,
@@ -109,7 +110,7 @@ def members_join_and_leave(
         for number, step in enumerate(steps):
             # input keeps arriving while the membership changes
             pages = range(number * chunk, PAGES if step is steps[-1] else (number + 1) * chunk)
-            inputs += publish(bootstrap, topics, [small_page(n) for n in pages])
+            inputs += publish_pages(bootstrap, topics, pages)
             left = uncommitted_inputs(bootstrap, topics)
             assert left > 0, "no input left to process at a membership change"
             before = progress()
@@ -122,11 +123,11 @@ def members_join_and_leave(
     finally:
         progress.close()
         group.stop_all()
-    mode = "exactly-once" if exactly_once else "at-least-once"
-    account(found, inputs, exactly_once=exactly_once, label=f"4 workers join/leave, {mode}")
+    label = f"4 workers join/leave, {delivery_mode(exactly_once)}"
+    account(found, inputs, exactly_once=exactly_once, label=label)
 
 
-@pytest.mark.parametrize("exactly_once", [False, True], ids=["at_least_once", "exactly_once"])
+@in_both_delivery_modes
 def test_members_joining_and_leaving_lose_nothing(
     kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path, exactly_once: bool
 ) -> None:

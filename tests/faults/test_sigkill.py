@@ -4,6 +4,7 @@ each time; at the end every input offset has an outcome (exactly one in exactly-
 from __future__ import annotations
 
 import random
+from contextlib import closing
 from functools import partial
 from pathlib import Path
 
@@ -12,14 +13,16 @@ from fault_helpers import (
     Progress,
     account,
     count_missing,
+    delivery_mode,
     evict,
     final_outcomes,
     group_members,
+    in_both_delivery_modes,
     make_topics,
-    publish,
-    small_page,
+    publish_pages,
     wait_until,
     worker_env,
+    workers_stopped_at_exit,
 )
 from kafka_helpers import TopicFactory
 from stream.stream_helpers import Worker
@@ -38,23 +41,25 @@ def kill_and_restart_repeatedly(
     pages: int,
     kills: int,
     exactly_once: bool,
-    seed: int,
+    seed: int | None = None,
 ) -> None:
+    """The scenario of this module. With no `seed` a fresh one is drawn; it is printed, so a
+    failing run can be replayed."""
+    if seed is None:
+        seed = random.randrange(2**32)
     rng = random.Random(seed)
     topics = make_topics(topic_factory, partitions=3)
-    inputs = publish(bootstrap, topics, [small_page(n) for n in range(pages)])
+    inputs = publish_pages(bootstrap, topics, range(pages))
     # Each page yields one or two output records; kill points are spread over the first
     # ~70% of the stream, so every kill lands while pages are still unprocessed.
     kill_points = sorted(rng.sample(range(pages // 20, int(pages * 0.7)), kills))
     print(f"\n[faults] seed={seed} kill after outputs: {kill_points}")
     env = worker_env(exactly_once)
     group = topics.env()["CHAFF_GROUP_ID"]
-    progress = Progress(bootstrap, topics)
     # One name for every incarnation: in exactly-once mode the restarted worker keeps the
     # transactional.id and so fences its killed predecessor's open transaction at once.
     log = tmp_path / "worker.log"
-    workers: list[Worker] = []
-    try:
+    with closing(Progress(bootstrap, topics)) as progress, workers_stopped_at_exit() as workers:
         for point in kill_points:
             worker = Worker(bootstrap, topics, log, env).start()
             workers.append(worker)
@@ -70,12 +75,8 @@ def kill_and_restart_repeatedly(
         workers.append(last)
         found = final_outcomes(bootstrap, topics, inputs, [last], exactly_once=exactly_once)
         assert last.terminate() == 0, last.log()
-    finally:
-        progress.close()
-        for worker in workers:
-            worker.stop_quietly()
-    mode = "exactly-once" if exactly_once else "at-least-once"
-    account(found, inputs, exactly_once=exactly_once, label=f"{kills} SIGKILLs, {mode}")
+    label = f"{kills} SIGKILLs, {delivery_mode(exactly_once)}"
+    account(found, inputs, exactly_once=exactly_once, label=label)
 
 
 def has_members(bootstrap: str, group: str) -> bool:
@@ -86,7 +87,7 @@ def reached(progress: Progress, outputs: int) -> bool:
     return progress() >= outputs
 
 
-@pytest.mark.parametrize("exactly_once", [False, True], ids=["at_least_once", "exactly_once"])
+@in_both_delivery_modes
 def test_sigkill_at_random_points_loses_nothing(
     kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path, exactly_once: bool
 ) -> None:
@@ -97,5 +98,4 @@ def test_sigkill_at_random_points_loses_nothing(
         pages=PAGES,
         kills=KILLS,
         exactly_once=exactly_once,
-        seed=random.randrange(2**32),
     )

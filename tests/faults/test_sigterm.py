@@ -7,6 +7,7 @@ processed twice."""
 from __future__ import annotations
 
 import random
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -16,13 +17,15 @@ from fault_helpers import (
     Progress,
     account,
     committed_offsets,
+    delivery_mode,
     final_outcomes,
+    in_both_delivery_modes,
     make_topics,
-    publish,
-    small_page,
+    publish_pages,
     uncommitted_inputs,
     wait_for_outputs,
     worker_env,
+    workers_stopped_at_exit,
 )
 from kafka_helpers import TopicFactory
 from stream.stream_helpers import Topics, Worker, outcomes
@@ -58,17 +61,15 @@ def terminate_under_load(
     # the default batch size: a SIGTERM finds a full batch in flight
     env = worker_env(exactly_once, CHAFF_MAX_POLL_RECORDS="200")
     share = PAGES // (TERMS + 1)
-    inputs: list[Offset] = list(publish(bootstrap, topics, [small_page(n) for n in range(share)]))
-    progress = Progress(bootstrap, topics)
-    workers: list[Worker] = []
-    try:
+    inputs: list[Offset] = publish_pages(bootstrap, topics, range(share))
+    with closing(Progress(bootstrap, topics)) as progress, workers_stopped_at_exit() as workers:
         for number in range(TERMS):
             worker = Worker(bootstrap, topics, tmp_path / "worker.log", env).start()
             workers.append(worker)
             wait_for_outputs(progress, progress() + rng.randrange(50, 400), [worker])
             # more input arrives while the worker is busy: the SIGTERM comes under load
             more = range((number + 1) * share, (number + 2) * share)
-            inputs += publish(bootstrap, topics, [small_page(n) for n in more])
+            inputs += publish_pages(bootstrap, topics, more)
             assert uncommitted_inputs(bootstrap, topics) > 0, "no backlog at the SIGTERM"
             assert worker.terminate() == 0, worker.log()
             assert_nothing_in_flight(
@@ -76,24 +77,18 @@ def terminate_under_load(
                 committed_offsets(bootstrap, topics),
                 f"after SIGTERM {number + 1}",
             )
-        inputs += publish(
-            bootstrap, topics, [small_page(n) for n in range((TERMS + 1) * share, PAGES)]
-        )
+        inputs += publish_pages(bootstrap, topics, range((TERMS + 1) * share, PAGES))
         last = Worker(bootstrap, topics, tmp_path / "worker.log", env).start()
         workers.append(last)
         found = final_outcomes(bootstrap, topics, inputs, [last], exactly_once=exactly_once)
         assert last.terminate() == 0, last.log()
-    finally:
-        progress.close()
-        for worker in workers:
-            worker.stop_quietly()
-    mode = "exactly-once" if exactly_once else "at-least-once"
+    label = f"{TERMS} SIGTERMs, {delivery_mode(exactly_once)}"
     # graceful stops leave nothing to redeliver: exactly once even in at-least-once mode
-    extra = account(found, inputs, exactly_once=True, label=f"{TERMS} SIGTERMs, {mode}")
+    extra = account(found, inputs, exactly_once=True, label=label)
     assert extra == {}
 
 
-@pytest.mark.parametrize("exactly_once", [False, True], ids=["at_least_once", "exactly_once"])
+@in_both_delivery_modes
 def test_sigterm_under_load_exits_zero_and_leaves_nothing_in_flight(
     kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path, exactly_once: bool
 ) -> None:

@@ -6,10 +6,10 @@ and killed workers are left to their 45 s session timeout instead of being evict
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
+from fault_helpers import in_both_delivery_modes
 from kafka_helpers import TopicFactory
 from test_rebalance import members_join_and_leave
 from test_sigkill import kill_and_restart_repeatedly
@@ -23,7 +23,7 @@ SOAK_KILLS = 10
 SOAK_ROUNDS = 3
 
 
-@pytest.mark.parametrize("exactly_once", [False, True], ids=["at_least_once", "exactly_once"])
+@in_both_delivery_modes
 def test_soak_many_sigkills(
     kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path, exactly_once: bool
 ) -> None:
@@ -34,11 +34,10 @@ def test_soak_many_sigkills(
         pages=SOAK_PAGES,
         kills=SOAK_KILLS,
         exactly_once=exactly_once,
-        seed=random.randrange(2**32),
     )
 
 
-@pytest.mark.parametrize("exactly_once", [False, True], ids=["at_least_once", "exactly_once"])
+@in_both_delivery_modes
 @pytest.mark.parametrize("round_", range(SOAK_ROUNDS))
 def test_soak_rebalances(
     kafka_bootstrap: str,
