@@ -12,11 +12,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 import orjson
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import MemberToRemove
+from kafka.errors import KafkaError
 from kafka_helpers import TopicFactory
 from stream.stream_helpers import Topics, Worker, duplicates, outcomes
 
@@ -28,6 +30,7 @@ Found = dict[Offset, list[str]]
 MAX_RECORD_BYTES = 8 * 1024 * 1024
 TOPIC_CONFIG = {"max.message.bytes": str(MAX_RECORD_BYTES)}
 SOAK = os.environ.get("CHAFF_SOAK") == "1"
+_Result = TypeVar("_Result")
 
 # Every scenario that takes `exactly_once` runs once in each delivery mode.
 in_both_delivery_modes = pytest.mark.parametrize(
@@ -149,11 +152,7 @@ class Progress:
 def committed_offsets(bootstrap: str, topics: Topics) -> dict[int, int]:
     """Raw partition -> the group's committed offset (partitions never committed: absent)."""
     group = topics.env()["CHAFF_GROUP_ID"]
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="chaff-faults")
-    try:
-        committed = admin.list_group_offsets(group).get(group, {})
-    finally:
-        admin.close()
+    committed = _with_admin(bootstrap, lambda admin: admin.list_group_offsets(group)).get(group, {})
     return {
         tp.partition: int(meta.offset) for tp, meta in committed.items() if tp.topic == topics.raw
     }
@@ -173,12 +172,12 @@ def uncommitted_inputs(bootstrap: str, topics: Topics) -> int:
 
 def group_members(bootstrap: str, group: str) -> set[str]:
     """Member ids of the consumer group's current generation (classic protocol)."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="chaff-faults")
-    try:
+
+    def describe(admin: KafkaAdminClient) -> set[str]:
         description = admin.describe_groups([group])[group]
         return {str(member["member_id"]) for member in description.get("members") or []}
-    finally:
-        admin.close()
+
+    return _with_admin(bootstrap, describe)
 
 
 def evict(bootstrap: str, group: str, member_ids: set[str]) -> None:
@@ -192,11 +191,29 @@ def evict(bootstrap: str, group: str, member_ids: set[str]) -> None:
     """
     if not member_ids or SOAK:
         return
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="chaff-faults")
-    try:
-        admin.remove_group_members(group, [MemberToRemove(member_id=m) for m in member_ids])
-    finally:
-        admin.close()
+    members = [MemberToRemove(member_id=m) for m in member_ids]
+    _with_admin(bootstrap, lambda admin: admin.remove_group_members(group, members))
+
+
+def _with_admin(
+    bootstrap: str, call: Callable[[KafkaAdminClient], _Result], timeout_s: float = 30.0
+) -> _Result:
+    """`call` with a fresh admin client, retried while the broker says "try again".
+
+    On a broker that just started, the group coordinator answers COORDINATOR_NOT_AVAILABLE
+    (or is still loading) for a few seconds: a scenario run first in a session met that.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="chaff-faults")
+        try:
+            return call(admin)
+        except KafkaError as error:
+            if not error.retriable or time.monotonic() > deadline:
+                raise
+        finally:
+            admin.close()
+        time.sleep(0.5)
 
 
 def wait_until(
