@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from fault_helpers import (
     Offset,
-    Stalled,
     account,
     delivery_mode,
     final_outcomes,
@@ -129,27 +128,13 @@ def test_broker_stopped_mid_stream_exactly_once(
     )
 
 
-@pytest.mark.xfail(
-    # Only the hang is tolerated: lost or duplicated outcomes, or a worker exiting other
-    # than through its stall watchdog, still fail.
-    raises=Stalled,
-    strict=False,  # intermittent: the hang shows in about a third of the runs
-    reason=(
-        "known bug (README, 'Known issues found by the suite'): after a broker crash, "
-        "kafka-python 3.0.12's "
-        "transactional producer I/O thread can die ('Invalid transition attempted from "
-        "state READY to state READY'); the worker then polls on without getting records "
-        "and without exiting; the stall watchdog (heartbeat = a batch committed) is "
-        "meant to end that worker with exit 4"
-    ),
-)
 def test_broker_killed_mid_stream_exactly_once(
     local_broker: LocalKafka, topic_factory: TopicFactory, tmp_path: Path
 ) -> None:
     """A broker crash can get the worker's producer fenced (exit 1) or its Kafka client
-    stuck (exit 4 from the stall watchdog, or a hang: README, "Known issues found by the suite").
-    A worker that ends itself is restarted; whatever happens, nothing may be lost or
-    duplicated."""
+    stuck (exit 4 from the stall watchdog: README, "Known issues found by the suite"). A
+    worker that ends itself is restarted; whatever happens, nothing may be lost or
+    duplicated, and a worker that hangs without ending itself fails the test (Stalled)."""
     broker_outages(
         local_broker,
         topic_factory,
