@@ -273,16 +273,6 @@ def _edge_widths(radius: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int
     return first, first[::-1]
 
 
-def _shift(values: npt.NDArray[np.float64], offset: int) -> npt.NDArray[np.float64]:
-    """values[i - offset] (the previous segment for offset 1), 0 past the page edges."""
-    shifted = np.zeros_like(values)
-    if offset > 0:
-        shifted[offset:] = values[:-offset]
-    else:
-        shifted[:offset] = values[-offset:]
-    return shifted
-
-
 def _position_features(
     log_words: npt.NDArray[np.float64],
     ends_sentence: npt.NDArray[np.float64],

@@ -22,6 +22,12 @@ MODEL_FORMAT = "chaff.segment-model/2"
 LOG_WORDS = TEXT_NAMES.index("log_words")  # the feature column that counts a segment's words
 
 
+def segment_words(features: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+    """Each segment's word count, read back from its feature row."""
+    words: npt.NDArray[np.float64] = np.expm1(features[:, LOG_WORDS].astype(np.float64))
+    return words
+
+
 @dataclass(frozen=True)
 class PageScores:
     scores: npt.NDArray[np.float64]  # final probability that each segment is article
@@ -31,8 +37,7 @@ class PageScores:
 
     @property
     def words(self) -> npt.NDArray[np.float64]:
-        words: npt.NDArray[np.float64] = np.expm1(self.features[:, LOG_WORDS].astype(np.float64))
-        return words
+        return segment_words(self.features)
 
 
 @dataclass(frozen=True)

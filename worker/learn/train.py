@@ -21,7 +21,7 @@ from worker.core.decision import Decision
 from worker.core.features import SMOOTHING_NAMES, feature_names, page_features, smoothing_features
 from worker.core.model import AdditiveModel, sigmoid
 from worker.core.rules import rule_rejections
-from worker.core.segment_model import LOG_WORDS, SegmentModel
+from worker.core.segment_model import LOG_WORDS, SegmentModel, segment_words
 from worker.core.segments import segment_page
 from worker.core.verdict import ContentType
 from worker.learn.dataset import LabelledPage, Mode
@@ -55,11 +55,7 @@ def prepare(pages: Iterable[tuple[LabelledPage, str]], mode: Mode) -> list[Train
         segments = segment_page(body, CONTENT_TYPES[mode])
         labels = np.asarray(segment_labels(segments.texts, page.main_content), dtype=np.int8)
         features = page_features(segments)
-        words = (
-            np.expm1(features[:, LOG_WORDS].astype(np.float64)) + 1.0
-            if len(segments)
-            else np.ones(0)
-        )
+        words = segment_words(features) + 1.0 if len(segments) else np.ones(0)
         weights = words / words.sum() if words.size else words
         prepared.append(TrainingPage(page, segments.texts, features, labels, weights))
     return prepared
@@ -264,7 +260,7 @@ def decision_keep(
 ) -> npt.NDArray[np.bool_]:
     if not len(page.texts):
         return np.zeros(0, dtype=bool)
-    return decision.keep(scores, np.expm1(page.features[:, LOG_WORDS].astype(np.float64)))
+    return decision.keep(scores, segment_words(page.features))
 
 
 def page_f1(page: TrainingPage, keep: npt.NDArray[np.bool_]) -> float:
