@@ -170,7 +170,7 @@ class TopicFactory:
     ) -> list[str]:
         """These topics, by name (unique_topic_name gives one), created in one request."""
         bootstrap = bootstrap or self.bootstrap
-        with _admin(bootstrap) as admin:
+        with admin_client(bootstrap) as admin:
             admin.create_topics(
                 [NewTopic(name, partitions, 1, topic_configs=dict(config or {})) for name in names]
             )
@@ -182,7 +182,7 @@ class TopicFactory:
         """Delete every topic made here; failures are warnings (the broker may be gone)."""
         for bootstrap, names in self._created.items():
             try:
-                with _admin(bootstrap) as admin:
+                with admin_client(bootstrap) as admin:
                     admin.delete_topics(names, timeout_ms=10_000)
             except Exception as error:  # teardown must go on; say what was left
                 warnings.warn(
@@ -229,7 +229,7 @@ def _topic_ready(description: Mapping[str, Any], partitions: int) -> bool:
 
 
 @contextmanager
-def _admin(bootstrap: str) -> Iterator[KafkaAdminClient]:
+def admin_client(bootstrap: str) -> Iterator[KafkaAdminClient]:
     # A fresh client per use: a cached one keeps a dead connection across broker restarts.
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="chaff-tests")
     try:

@@ -19,7 +19,7 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import MemberToRemove
 from kafka.errors import KafkaError
-from kafka_helpers import TopicFactory
+from kafka_helpers import TopicFactory, admin_client
 from stream.stream_helpers import Topics, Worker, duplicates, outcomes
 
 Offset = tuple[int, int]  # (raw partition, raw offset)
@@ -205,14 +205,12 @@ def _with_admin(
     """
     deadline = time.monotonic() + timeout_s
     while True:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="chaff-faults")
         try:
-            return call(admin)
+            with admin_client(bootstrap) as admin:
+                return call(admin)
         except KafkaError as error:
             if not error.retriable or time.monotonic() > deadline:
                 raise
-        finally:
-            admin.close()
         time.sleep(0.5)
 
 
