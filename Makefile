@@ -7,7 +7,8 @@ PY := $(VENV)/bin/python
 
 .PHONY: demo test lint install clean
 
-$(VENV)/.installed: pyproject.toml
+# The kernels are compiled by the install: a changed C file installs again.
+$(VENV)/.installed: pyproject.toml worker/core/_kernels.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -27,4 +28,4 @@ test: lint
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) .chaff .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .chaff .pytest_cache .mypy_cache .ruff_cache build worker/core/*.so

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from worker.core import kernels
+
 ALWAYS_KEPT = 0.5  # a score at or above this keeps its segment, whatever the page's cut
 
 
@@ -39,17 +41,7 @@ class Decision:
 
     def cut(self, scores: npt.NDArray[np.float64], words: npt.NDArray[np.float64]) -> float:
         """The bar of this page: segments scoring at or above it are kept (none if above 1)."""
-        candidates = scores >= self.floor
-        if not candidates.any():
-            return 2.0
-        probability = _shifted(scores, self.bias)
-        weight = np.maximum(words, 0.0) + 1.0  # a word-less segment still costs a little
-        expected_reference = float(probability @ weight)
-        order = np.argsort(-scores, kind="stable")[: int(candidates.sum())]
-        kept_hits = np.cumsum(probability[order] * weight[order])
-        kept_words = np.cumsum(weight[order])
-        expected_f1 = 2.0 * kept_hits / (kept_words + expected_reference)
-        return min(float(scores[order[int(np.argmax(expected_f1))]]), ALWAYS_KEPT)
+        return kernels.page_cut(scores, words, self.floor, self.bias, ALWAYS_KEPT)
 
     def keep(
         self, scores: npt.NDArray[np.float64], words: npt.NDArray[np.float64]
@@ -65,10 +57,3 @@ class Decision:
         if document.get("rule") != "expected-f1":
             raise ValueError(f"unknown decision rule {document.get('rule')!r}")
         return cls(bias=float(document["bias"]), floor=float(document["floor"]))
-
-
-def _shifted(scores: npt.NDArray[np.float64], bias: float) -> npt.NDArray[np.float64]:
-    clipped = np.clip(scores, 1e-6, 1.0 - 1e-6)
-    logits = np.log(clipped / (1.0 - clipped)) + bias
-    shifted: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-logits))
-    return shifted

@@ -1,8 +1,9 @@
 """Numeric features of every segment of a page, computed for the whole page at once.
 
 Per-segment Python loops are too slow for a stream worker (a text dump has ~400 lines),
-so the text features are byte counts taken with numpy over the page's UTF-8 bytes, and
-the context features are moving averages over neighbouring segments.
+so the text features are byte counts taken in one pass over the page's UTF-8 bytes, and
+the context features are moving averages over neighbouring segments; both loops are
+compiled (kernels.py).
 """
 
 from __future__ import annotations
@@ -14,18 +15,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from worker.core import kernels
 from worker.core.html_segments import STRUCTURE_NAMES
+from worker.core.kernels import TEXT_COUNT_COLUMNS
 from worker.core.phrases import PhraseCounter
 from worker.core.segments import TEXT_STRUCTURE_NAMES, PageSegments
 
 FloatArray = npt.NDArray[np.float32]
-FloatArray64 = npt.NDArray[np.float64]
 
-# Byte classes counted per segment.
+# Byte classes counted per segment, in the order of the enum in _kernels.c.
 _SPACE, _UPPER, _LOWER, _DIGIT, _SENTENCE, _COMMA, _PIPE, _OTHER, _MULTIBYTE, _CONTINUATION = range(
     10
 )
-_CLASS_COUNT = 10
 _BYTE_CLASS = np.full(256, _OTHER, dtype=np.int64)
 _BYTE_CLASS[[0x20, 0x09, 0x0A]] = _SPACE
 _BYTE_CLASS[ord("A") : ord("Z") + 1] = _UPPER
@@ -36,12 +37,13 @@ _BYTE_CLASS[[ord(","), ord(";"), ord(":")]] = _COMMA
 _BYTE_CLASS[ord("|")] = _PIPE
 _BYTE_CLASS[0xC0:0x100] = _MULTIBYTE  # lead bytes: one per non-ASCII character
 _BYTE_CLASS[0x80:0xC0] = _CONTINUATION  # counted, then ignored
-_CLASS_TABLE = bytes(_BYTE_CLASS.astype(np.uint8))  # for bytes.translate: a C-speed lookup
+_CLASS_TABLE = bytes(_BYTE_CLASS.astype(np.uint8))
 
 _ENDS_SENTENCE = np.zeros(256, dtype=bool)
 _ENDS_SENTENCE[[ord(c) for c in ".!?\"')"]] = True
 _ENDS_SENTENCE[0x9D] = True  # last byte of ” and ’ (U+201D/U+2019 end in 0x9D/0x99)
 _ENDS_SENTENCE[0x99] = True
+_ENDS_SENTENCE_TABLE = bytes(_ENDS_SENTENCE.astype(np.uint8))
 
 # Words that mark navigation, legal text, social widgets and teaser feeds in any layout.
 _BOILERPLATE_PHRASES = (
@@ -86,7 +88,9 @@ _CONTEXT_SOURCES = frozenset(
     | {"log_run_length"}  # text dumps
 )
 _WINDOWS = (1, 3, 8)
-_PROSE_WORDS = 12
+# Where a segment sits (kernels.position_features). Prose segments (12+ words ending in
+# sentence punctuation) anchor the article: what lies between the first and the last of
+# them, close to one, is rarely navigation.
 POSITION_NAMES: tuple[str, ...] = (
     "between_prose",
     "log_distance_to_prose",
@@ -143,7 +147,7 @@ def page_features(segments: PageSegments) -> FloatArray:
     sources[:, len(text_sources) :] = structure[:, structure_sources]
     column += structure.shape[1]
     width = sources.shape[1]
-    for means in _moving_means(sources, _WINDOWS):
+    for means in kernels.moving_means(sources, _WINDOWS):
         features[:, column : column + width] = means
         column += width
     features[0, column : column + width] = 0.0  # previous segment's sources
@@ -152,66 +156,21 @@ def page_features(segments: PageSegments) -> FloatArray:
     features[-1, column : column + width] = 0.0  # next segment's sources
     features[:-1, column : column + width] = sources[1:]
     column += width
-    _position_features(text[:, 1], text[:, 11], features[:, column:])
+    features[:, column:] = kernels.position_features(text[:, 1], text[:, 11])
     return features
 
 
 def _text_features(texts: list[str]) -> npt.NDArray[np.float64]:
     joined = "\n".join(texts)
-    encoded = joined.encode("utf-8", "replace")
-    data = np.frombuffer(encoded, dtype=np.uint8)
-    classes = np.frombuffer(encoded.translate(_CLASS_TABLE), dtype=np.uint8)
-    newlines = np.flatnonzero(data == 0x0A)
-    starts = np.concatenate(([0], newlines + 1))
-    ends = np.concatenate((newlines, [data.size]))  # exclusive
+    # A lone surrogate (JSON may carry one) stays a non-ASCII character of three bytes: no
+    # ASCII phrase can match it, as none matches it in the text.
+    encoded = joined.encode("utf-8", "surrogatepass")
     count = len(texts)
-    # Each byte falls in a cell of a (segment, after a space?, byte class) table; a segment owns
-    # its bytes and the newline after it. The word starts are the cells after a space whose
-    # class is not a space (the page's first byte counts as after one).
-    is_space = classes == _SPACE
-    after_space = np.empty(data.size, dtype=np.uint8)
-    after_space[:1] = _CLASS_COUNT
-    np.multiply(is_space[:-1], np.uint8(_CLASS_COUNT), out=after_space[1:])
-    row_width = 2 * _CLASS_COUNT
-    segment_bytes = np.diff(np.append(starts, data.size))
-    row_of_byte = np.repeat(np.arange(0, count * row_width, row_width), segment_bytes)
-    cells = row_of_byte + (classes + after_space)
-    table = np.bincount(cells, minlength=count * row_width).reshape(count, 2, _CLASS_COUNT)
-    word_starts = table[:, 1, :]
-    counts = table[:, 0, :] + word_starts
-    # All integers (exact in float64 in any order): the same values as float sums of counts.
-    words = (word_starts.sum(axis=1) - word_starts[:, _SPACE]).astype(np.float64)
-    capitalised = word_starts[:, _UPPER].astype(np.float64)
-    chars = np.maximum(segment_bytes - counts[:, _CONTINUATION] - counts[:, _SPACE], 1)
-    chars = chars.astype(np.float64)
-    letters = (counts[:, _UPPER] + counts[:, _LOWER] + counts[:, _MULTIBYTE]).astype(np.float64)
-    letters = np.maximum(letters, 1.0)
-    counts = counts.astype(np.float64)
-    safe_words = np.maximum(words, 1.0)
-    last = data[ends - 1]
-    before_last = data[np.maximum(ends - 2, starts)]
-    first_class = classes[starts]
-    last_class = classes[ends - 1]
     features = np.empty((count, len(TEXT_NAMES)))
-    features[:, 0] = np.log1p(chars)
-    features[:, 1] = np.log1p(words)
-    features[:, 2] = chars / safe_words
-    features[:, 3] = counts[:, _UPPER] / letters
-    features[:, 4] = counts[:, _LOWER] / letters
-    features[:, 5] = counts[:, _DIGIT] / chars
-    features[:, 6] = counts[:, _MULTIBYTE] / chars
-    features[:, 7] = counts[:, _SENTENCE] / safe_words
-    features[:, 8] = counts[:, _COMMA] / safe_words
-    features[:, 9] = counts[:, _PIPE]
-    features[:, 10] = capitalised / safe_words
-    features[:, 11] = _ENDS_SENTENCE[last]
-    features[:, 12] = last == ord(":")
-    features[:, 13] = (last == ord("-")) & (before_last == 0x20)
-    features[:, 14] = last_class == _DIGIT
-    features[:, 15] = first_class == _UPPER
-    features[:, 16] = first_class == _LOWER
-    features[:, 17] = (first_class == _OTHER) | (first_class == _PIPE)
-    features[:, 18] = _BOILERPLATE.counts(joined, encoded, starts, texts)
+    features[:, :TEXT_COUNT_COLUMNS] = kernels.text_counts(
+        encoded, count, _CLASS_TABLE, _ENDS_SENTENCE_TABLE
+    )
+    features[:, 18] = _BOILERPLATE.counts(joined, encoded, texts)
     features[:, 19] = np.log1p(_repeat_counts(texts))
     return features
 
@@ -221,82 +180,6 @@ def _repeat_counts(texts: list[str]) -> FloatArray:
     if len(seen) == len(texts):
         return np.zeros(len(texts), dtype=np.float32)
     return np.fromiter(map(seen.__getitem__, texts), dtype=np.float32, count=len(texts)) - 1
-
-
-def _moving_mean(values: npt.NDArray[np.float64], radius: int) -> npt.NDArray[np.float64]:
-    """Mean of values[i - radius : i + radius + 1] along axis 0, clipped at the page edges."""
-    means: npt.NDArray[np.float64] = _moving_means(values, (radius,))[0]
-    return means
-
-
-def _moving_means(
-    values: npt.NDArray[np.float64], radii: tuple[int, ...]
-) -> npt.NDArray[np.float64]:
-    """_moving_mean for each radius (along the first axis of the result), from one cumulative
-    sum.
-
-    Window i sums the rows up to min(i + r, n - 1), less those before max(i - r, 0): cumulative
-    sums taken as slices. A window starting at row 0 skips the subtraction (of 0.0 before: x -
-    0.0 is x, so the results are those of the plain formula, to the bit). Inside the page a
-    window is 2r + 1 rows wide, at its edges r + 1 to 2r.
-    """
-    count = values.shape[0]
-    sums = np.cumsum(values, axis=0)
-    window_sums = np.empty(values.shape)
-    column = (slice(None), None) if values.ndim == 2 else (slice(None),)
-    means = np.empty((len(radii), *values.shape))
-    for radius, out in zip(radii, means, strict=True):
-        ahead = min(radius + 1, count)  # rows i < count - ahead end their window inside
-        window_sums[: count - ahead] = sums[ahead - 1 : count - 1]
-        window_sums[count - ahead :] = sums[count - 1]
-        behind = min(radius + 1, count)  # rows i >= behind start their window after row 0
-        window_sums[behind:] -= sums[: count - behind]
-        if count < 2 * radius + 1:  # a window may reach past both edges
-            index = np.arange(count)
-            width = np.minimum(index + radius + 1, count) - np.maximum(index - radius, 0)
-            np.divide(window_sums, width[column], out=out)
-            continue
-        first_widths, last_widths = _edge_widths(radius)
-        inner = slice(radius, count - radius)
-        np.divide(window_sums[inner], 2 * radius + 1, out=out[inner])
-        np.divide(window_sums[:radius], first_widths[column], out=out[:radius])
-        np.divide(window_sums[count - radius :], last_widths[column], out=out[count - radius :])
-    return means
-
-
-@cache
-def _edge_widths(radius: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Widths of the first and of the last `radius` windows of a page of 2 * radius + 1 rows
-    or more."""
-    first = np.arange(radius + 1, 2 * radius + 1)
-    first.flags.writeable = False
-    return first, first[::-1]
-
-
-def _position_features(
-    log_words: npt.NDArray[np.float64],
-    ends_sentence: npt.NDArray[np.float64],
-    out: npt.NDArray[np.float32],
-) -> None:
-    """Fills out's columns, named by POSITION_NAMES."""
-    count = log_words.size
-    words = np.expm1(log_words)
-    total = max(words.sum(), 1.0)
-    index = np.arange(count, dtype=np.float64)
-    densest = float(np.argmax(_moving_mean(words, 5)))
-    # Prose lines (long, ending in punctuation) anchor the article: what lies between the
-    # first and the last of them, close to one, is rarely navigation.
-    prose = (words >= _PROSE_WORDS) & (ends_sentence > 0)
-    previous = np.maximum.accumulate(np.where(prose, index, -np.inf))
-    following = np.minimum.accumulate(np.where(prose, index, np.inf)[::-1])[::-1]
-    distance = np.minimum(index - previous, following - index)
-    out[:, 0] = np.isfinite(previous) & np.isfinite(following)
-    out[:, 1] = np.log1p(np.minimum(distance, count))
-    out[:, 2] = index / max(count - 1, 1)
-    out[:, 3] = (np.cumsum(words) - words) / total
-    out[:, 4] = np.abs(index - densest) / max(count, 1)
-    out[:, 5] = np.log1p(count)
-    out[:, 6] = np.log1p(total)
 
 
 _SMOOTHING_RADII = (1, 2, 4, 8, 16)
@@ -321,7 +204,7 @@ def smoothing_features(
     count = scores.size
     features = np.empty((count, len(SMOOTHING_NAMES)), dtype=np.float32)
     features[:, 0] = local_logits
-    features[:, 1 : 1 + len(_SMOOTHING_RADII)] = _moving_means(scores, _SMOOTHING_RADII).T
+    features[:, 1 : 1 + len(_SMOOTHING_RADII)] = kernels.moving_means(scores, _SMOOTHING_RADII).T
     features[:1, 6] = 0.0  # the previous segment's score
     features[1:, 6] = scores[:-1]
     features[-1:, 7] = 0.0  # the next segment's score

@@ -9,13 +9,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
+
+from worker.core import kernels
 
 FEED_MIN_RUN = 3
 _HEADLINE_WORDS = 30
-_SEPARATORS = frozenset("-|»›•…–—")
-_WORD = re.compile(r"\w")
+_SEPARATORS = "-|»›•…–—"
+_HEADLINE_ENDS = ".!:;,"  # a headline (the feed's last item) never ends in these
 
 
 def trailing_separator(text: str) -> str | None:
@@ -26,43 +27,9 @@ def trailing_separator(text: str) -> str | None:
 
 
 def rule_rejections(texts: Sequence[str]) -> dict[int, str]:
-    """Position -> reason, for every segment a rule rejects."""
-    rejected: dict[int, str] = {}
-    run: list[int] = []  # positions of the current run of teaser lines and lone separators
-    run_separator: str | None = None
-    teasers = 0
-
-    def close_run(next_position: int) -> None:
-        if teasers < FEED_MIN_RUN:
-            return
-        if next_position < len(texts) and _looks_like_headline(texts[next_position]):
-            run.append(next_position)
-        reason = f"in a feed of {teasers}+ teaser headlines separated by ' {run_separator}'"
-        for position in run:
-            rejected.setdefault(position, reason)
-
-    for position, text in enumerate(texts):
-        # \w is a character for which str.isalnum() holds, or "_": most segments start with one.
-        if not (text[:1].isalnum() or _WORD.search(text)):
-            rejected[position] = "no words"
-            if run:
-                run.append(position)
-            continue
-        # trailing_separator(text), inline: this loop runs for every line of every page.
-        last = text[-1]
-        if last in _SEPARATORS and len(text) >= 3 and text[-2] == " ":
-            if last == run_separator:
-                run.append(position)
-                teasers += 1
-                continue
-            close_run(position)
-            run, run_separator, teasers = [position], last, 1
-        elif run:
-            close_run(position)
-            run, run_separator, teasers = [], None, 0
-    close_run(len(texts))
-    return rejected
-
-
-def _looks_like_headline(text: str) -> bool:
-    return len(text.split()) <= _HEADLINE_WORDS and text[-1] not in ".!:;,"
+    """Position -> reason, for every segment a rule rejects. The loop runs in C
+    (kernels.rule_rejections: it ran once per line of every page, a tenth of a text dump's
+    time in Python); tests/core/test_fast_paths.py keeps it in plain Python."""
+    return kernels.rule_rejections(
+        list(texts), _SEPARATORS, FEED_MIN_RUN, _HEADLINE_WORDS, _HEADLINE_ENDS
+    )

@@ -50,8 +50,7 @@ class SegmentModel:
 
     def score(self, segments: PageSegments) -> PageScores:
         features = page_features(segments)
-        contributions = self.local.contributions(features)
-        local_logits = self.local.bias + contributions.sum(axis=1)
+        contributions, local_logits = self.local.scores(features)
         final_logits = self.smoothing.logits(
             smoothing_features(local_logits, features[:, LOG_WORDS])
         )

@@ -1,0 +1,238 @@
+"""The numpy definitions the compiled kernels replaced; tests/core/test_kernels.py checks the
+kernels give these results to the bit.
+
+Copied from commit cdc82af (worker/core/features.py, model.py and classify.py) and kept as
+plain as they were. Two departures, both on purpose:
+
+- the additive model looks every feature up in its own thresholds; the old code shifted the
+  features into disjoint ranges (offsets of 1e6, values clipped to +-5e5) to serve them all
+  with one searchsorted, and the shift rounded values and thresholds near each other;
+- the reason columns come from a stable argsort, so of equal contributions the lower column
+  comes first, as _kernels.c documents (the old default sort left ties to chance).
+
+The phrase counts' reference is PhraseCounter.reference_counts in worker/core/phrases.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+
+from worker.core.features import (
+    _CLASS_TABLE,
+    _COMMA,
+    _CONTINUATION,
+    _DIGIT,
+    _ENDS_SENTENCE,
+    _LOWER,
+    _MULTIBYTE,
+    _OTHER,
+    _PIPE,
+    _SENTENCE,
+    _SPACE,
+    _UPPER,
+)
+
+Float64 = npt.NDArray[np.float64]
+Float32 = npt.NDArray[np.float32]
+Int64 = npt.NDArray[np.int64]
+
+_CLASS_COUNT = 10  # the byte classes, _SPACE to _CONTINUATION
+TEXT_COUNT_COLUMNS = 18  # TEXT_NAMES up to starts_symbol
+_PROSE_WORDS = 12
+
+
+def text_counts(page: bytes, count: int) -> Float64:
+    """TEXT_NAMES' first 18 columns for the `count` segments of `page`, their UTF-8 joined by
+    newlines, as _text_features computed them.
+
+    Every segment needs a byte: the segmenters make no empty segment, and for one the old
+    code read a byte of another segment (or past the page).
+    """
+    data = np.frombuffer(page, dtype=np.uint8)
+    classes = np.frombuffer(page.translate(_CLASS_TABLE), dtype=np.uint8)
+    newlines = np.flatnonzero(data == 0x0A)
+    if newlines.size + 1 != count:
+        raise ValueError(f"{count} segments need {count - 1} newlines, not {newlines.size}")
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [data.size]))  # exclusive
+    if np.any(ends == starts):
+        raise ValueError("an empty segment")
+    # Each byte falls in a cell of a (segment, after a space?, byte class) table; a segment owns
+    # its bytes and the newline after it. The word starts are the cells after a space whose
+    # class is not a space (the page's first byte counts as after one).
+    is_space = classes == _SPACE
+    after_space = np.empty(data.size, dtype=np.uint8)
+    after_space[:1] = _CLASS_COUNT
+    np.multiply(is_space[:-1], np.uint8(_CLASS_COUNT), out=after_space[1:])
+    row_width = 2 * _CLASS_COUNT
+    segment_bytes = np.diff(np.append(starts, data.size))
+    row_of_byte = np.repeat(np.arange(0, count * row_width, row_width), segment_bytes)
+    cells = row_of_byte + (classes + after_space)
+    table = np.bincount(cells, minlength=count * row_width).reshape(count, 2, _CLASS_COUNT)
+    word_starts = table[:, 1, :]
+    counts = table[:, 0, :] + word_starts
+    # All integers (exact in float64 in any order): the same values as float sums of counts.
+    words = (word_starts.sum(axis=1) - word_starts[:, _SPACE]).astype(np.float64)
+    capitalised = word_starts[:, _UPPER].astype(np.float64)
+    chars = np.maximum(segment_bytes - counts[:, _CONTINUATION] - counts[:, _SPACE], 1)
+    chars = chars.astype(np.float64)
+    letters = (counts[:, _UPPER] + counts[:, _LOWER] + counts[:, _MULTIBYTE]).astype(np.float64)
+    letters = np.maximum(letters, 1.0)
+    counts = counts.astype(np.float64)
+    safe_words = np.maximum(words, 1.0)
+    last = data[ends - 1]
+    before_last = data[np.maximum(ends - 2, starts)]
+    first_class = classes[starts]
+    last_class = classes[ends - 1]
+    features = np.empty((count, TEXT_COUNT_COLUMNS))
+    features[:, 0] = np.log1p(chars)
+    features[:, 1] = np.log1p(words)
+    features[:, 2] = chars / safe_words
+    features[:, 3] = counts[:, _UPPER] / letters
+    features[:, 4] = counts[:, _LOWER] / letters
+    features[:, 5] = counts[:, _DIGIT] / chars
+    features[:, 6] = counts[:, _MULTIBYTE] / chars
+    features[:, 7] = counts[:, _SENTENCE] / safe_words
+    features[:, 8] = counts[:, _COMMA] / safe_words
+    features[:, 9] = counts[:, _PIPE]
+    features[:, 10] = capitalised / safe_words
+    features[:, 11] = _ENDS_SENTENCE[last]
+    features[:, 12] = last == ord(":")
+    features[:, 13] = (last == ord("-")) & (before_last == 0x20)
+    features[:, 14] = last_class == _DIGIT
+    features[:, 15] = first_class == _UPPER
+    features[:, 16] = first_class == _LOWER
+    features[:, 17] = (first_class == _OTHER) | (first_class == _PIPE)
+    return features
+
+
+def moving_mean(values: Float64, radius: int) -> Float64:
+    """Mean of values[i - radius : i + radius + 1] along axis 0, clipped at the page edges."""
+    means: Float64 = moving_means(values, (radius,))[0]
+    return means
+
+
+def moving_means(values: Float64, radii: Sequence[int]) -> Float64:
+    """moving_mean for each radius (along the first axis of the result), from one cumulative
+    sum.
+
+    Window i sums the rows up to min(i + r, n - 1), less those before max(i - r, 0): cumulative
+    sums taken as slices. A window starting at row 0 skips the subtraction (of 0.0 before: x -
+    0.0 is x, so the results are those of the plain formula, to the bit). Inside the page a
+    window is 2r + 1 rows wide, at its edges r + 1 to 2r.
+    """
+    count = values.shape[0]
+    sums = np.cumsum(values, axis=0)
+    window_sums = np.empty(values.shape)
+    column = (slice(None), None) if values.ndim == 2 else (slice(None),)
+    means = np.empty((len(radii), *values.shape))
+    for radius, out in zip(radii, means, strict=True):
+        ahead = min(radius + 1, count)  # rows i < count - ahead end their window inside
+        window_sums[: count - ahead] = sums[ahead - 1 : count - 1]
+        window_sums[count - ahead :] = sums[count - 1]
+        behind = min(radius + 1, count)  # rows i >= behind start their window after row 0
+        window_sums[behind:] -= sums[: count - behind]
+        if count < 2 * radius + 1:  # a window may reach past both edges
+            index = np.arange(count)
+            width = np.minimum(index + radius + 1, count) - np.maximum(index - radius, 0)
+            np.divide(window_sums, width[column], out=out)
+            continue
+        first_widths, last_widths = _edge_widths(radius)
+        inner = slice(radius, count - radius)
+        np.divide(window_sums[inner], 2 * radius + 1, out=out[inner])
+        np.divide(window_sums[:radius], first_widths[column], out=out[:radius])
+        np.divide(window_sums[count - radius :], last_widths[column], out=out[count - radius :])
+    return means
+
+
+@cache
+def _edge_widths(radius: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Widths of the first and of the last `radius` windows of a page of 2 * radius + 1 rows
+    or more."""
+    first = np.arange(radius + 1, 2 * radius + 1)
+    first.flags.writeable = False
+    return first, first[::-1]
+
+
+def position_features(log_words: Float64, ends_sentence: Float64, out: Float32) -> None:
+    """Fills out's columns, named by features.POSITION_NAMES."""
+    count = log_words.size
+    words = np.expm1(log_words)
+    total = max(words.sum(), 1.0)
+    index = np.arange(count, dtype=np.float64)
+    densest = float(np.argmax(moving_mean(words, 5)))
+    # Prose lines (long, ending in punctuation) anchor the article: what lies between the
+    # first and the last of them, close to one, is rarely navigation.
+    prose = (words >= _PROSE_WORDS) & (ends_sentence > 0)
+    previous = np.maximum.accumulate(np.where(prose, index, -np.inf))
+    following = np.minimum.accumulate(np.where(prose, index, np.inf)[::-1])[::-1]
+    distance = np.minimum(index - previous, following - index)
+    out[:, 0] = np.isfinite(previous) & np.isfinite(following)
+    out[:, 1] = np.log1p(np.minimum(distance, count))
+    out[:, 2] = index / max(count - 1, 1)
+    out[:, 3] = (np.cumsum(words) - words) / total
+    out[:, 4] = np.abs(index - densest) / max(count, 1)
+    out[:, 5] = np.log1p(count)
+    out[:, 6] = np.log1p(total)
+
+
+def additive_contributions(
+    features: npt.NDArray[np.floating],
+    thresholds: Sequence[Sequence[float]],
+    values: Sequence[Sequence[float]],
+) -> Float64:
+    """Per row and feature j, values[j][k], k the number of feature j's thresholds strictly
+    below the value (LightGBM sends x <= threshold left; NaN sorts after every threshold).
+    Features are read as float32, as the model stores them."""
+    table = np.asarray(features, dtype=np.float32).astype(np.float64)
+    contributions = np.empty(table.shape)
+    for j, (edges, steps) in enumerate(zip(thresholds, values, strict=True)):
+        below = np.searchsorted(np.asarray(edges, dtype=np.float64), table[:, j], side="left")
+        contributions[:, j] = np.asarray(steps, dtype=np.float64)[below]
+    return contributions
+
+
+def additive_logits(contributions: Float64, bias: float) -> Float64:
+    """The bias plus each row's contributions (numpy's pairwise sum along the row)."""
+    logits: Float64 = bias + contributions.sum(axis=1)
+    return logits
+
+
+def strongest_columns(contributions: Float64, keep: npt.NDArray[np.bool_], columns: int) -> Int64:
+    """Per row, the `columns` columns pushing hardest toward the row's label: kept rows by
+    their most positive contributions, the others by their most negative; of equal ones,
+    the lower column."""
+    signed = np.where(keep[:, None], -contributions, contributions)
+    chosen: Int64 = np.argsort(signed, axis=1, kind="stable")[:, :columns]
+    return chosen
+
+
+def rounded_values(features: Float32, columns: Int64) -> Float64:
+    """The chosen features rounded to two significant digits (classify.py at cdc82af)."""
+    values = np.take_along_axis(features, columns, axis=1).astype(np.float64)
+    magnitude = np.floor(np.log10(np.maximum(np.abs(values), 1e-12)))
+    scale = 10.0 ** (magnitude - 1)
+    with np.errstate(invalid="ignore"):  # infinity / infinity: NaN, as the kernel gives
+        rounded: Float64 = np.where(values == 0, 0.0, np.round(values / scale) * scale)
+    return rounded
+
+
+def page_cut(scores: Float64, words: Float64, floor: float, bias: float) -> float:
+    """Decision.cut at cdc82af, but for the expected reference summed pairwise (np.sum)
+    where the old code took a BLAS dot product, whose order of additions is the BLAS's."""
+    candidates = scores >= floor
+    if not candidates.any():
+        return 2.0
+    clipped = np.clip(scores, 1e-6, 1.0 - 1e-6)
+    probability = 1.0 / (1.0 + np.exp(-(np.log(clipped / (1.0 - clipped)) + bias)))
+    weight = np.maximum(words, 0.0) + 1.0
+    expected_reference = float(np.sum(probability * weight))
+    order = np.argsort(-scores, kind="stable")[: int(candidates.sum())]
+    kept_hits = np.cumsum(probability[order] * weight[order])
+    kept_words = np.cumsum(weight[order])
+    expected_f1 = 2.0 * kept_hits / (kept_words + expected_reference)
+    return min(float(scores[order[int(np.argmax(expected_f1))]]), 0.5)

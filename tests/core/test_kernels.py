@@ -1,0 +1,953 @@
+"""The compiled kernels (worker/core/kernels.py, _kernels.c) give the results of the numpy
+definitions they replaced (numpy_references.py) to the bit, and refuse bad arguments with
+ValueError instead of reading or writing past a buffer.
+
+Bit-exact: the models were trained and their figures measured on the numpy features; a
+kernel one rounding off would move scores near the cut and the accuracy figures with them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import numpy_references as reference
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from worker.core import _kernels, kernels
+from worker.core.features import (
+    _BOILERPLATE,
+    _BOILERPLATE_PHRASES,
+    _CLASS_TABLE,
+    _ENDS_SENTENCE_TABLE,
+    _SMOOTHING_RADII,
+    _WINDOWS,
+    page_features,
+    smoothing_features,
+)
+from worker.core.model import AdditiveModel
+from worker.core.phrases import _LOWERCASE_TO_ASCII, PhraseCounter
+from worker.core.segment_model import LOG_WORDS, shipped_model
+from worker.core.segments import PageSegments, segment_page
+from worker.core.verdict import ContentType
+from worker.learn.dataset import LabelledPage, Mode, load_pages
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "wcxb"
+CONTENT_TYPES: dict[Mode, ContentType] = {"html": "text/html", "text": "text/plain"}
+RADII = (0, 1, 2, 3, 4, 5, 8, 16, 40)
+KERNEL_SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+def assert_bit_equal(actual: npt.NDArray[Any], expected: npt.NDArray[Any]) -> None:
+    """Same dtype, shape and values, NaN where NaN is, and zeros of the same sign (which
+    np.array_equal alone does not check)."""
+    assert actual.dtype == expected.dtype, (actual.dtype, expected.dtype)
+    assert actual.shape == expected.shape, (actual.shape, expected.shape)
+    same = np.array_equal(actual, expected, equal_nan=actual.dtype.kind == "f")
+    if same and actual.dtype.kind == "f":
+        numbers = ~np.isnan(expected)
+        same = np.array_equal(np.signbit(actual[numbers]), np.signbit(expected[numbers]))
+    if not same:
+        differs = (actual != expected) & ~(np.isnan(actual) & np.isnan(expected))
+        if actual.dtype.kind == "f":
+            differs |= np.signbit(actual) != np.signbit(expected)
+            differs &= ~(np.isnan(actual) & np.isnan(expected))
+        where = tuple(int(i) for i in np.argwhere(differs)[0])
+        pytest.fail(
+            f"{int(differs.sum())} of {actual.size} differ; first at {where}: "
+            f"kernel {actual[where]!r} ({float(actual[where]).hex()}), "
+            f"numpy {expected[where]!r} ({float(expected[where]).hex()})"
+        )
+
+
+def encoded_page(texts: list[str]) -> bytes:
+    """The page as the feature code hands it to the kernels."""
+    return "\n".join(texts).encode("utf-8", "surrogatepass")
+
+
+# --- the fixture pages: every text dump and every HTML page's segments ------------------------
+
+
+@cache
+def fixture_pages() -> dict[tuple[Mode, str], LabelledPage]:
+    modes: tuple[Mode, ...] = ("html", "text")
+    return {(mode, page.page_id): page for mode in modes for page in load_pages(FIXTURE, mode)}
+
+
+FIXTURE_PAGES = [pytest.param(*key, id="-".join(key)) for key in fixture_pages()]
+
+
+@cache
+def fixture_segments(mode: Mode, page_id: str) -> PageSegments:
+    segments = segment_page(fixture_pages()[mode, page_id].body(mode), CONTENT_TYPES[mode])
+    assert len(segments) > 0 and all(segments.texts)
+    return segments
+
+
+@cache
+def fixture_text_features(mode: Mode, page_id: str) -> npt.NDArray[np.float64]:
+    texts = fixture_segments(mode, page_id).texts
+    return reference.text_counts(encoded_page(texts), len(texts))
+
+
+def test_the_fixture_pages_are_all_there() -> None:
+    """The parametrised tests below run once per page: a missing page would shrink them."""
+    assert len(FIXTURE_PAGES) == 70
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_text_counts_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    """Real pages: the segments the segmenters make, in the scripts the dataset has."""
+    texts = fixture_segments(mode, page_id).texts
+    actual = kernels.text_counts(
+        encoded_page(texts), len(texts), _CLASS_TABLE, _ENDS_SENTENCE_TABLE
+    )
+    assert_bit_equal(actual, fixture_text_features(mode, page_id))
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_moving_means_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    """On the columns the context features average (and all the others), 2-D and 1-D."""
+    segments = fixture_segments(mode, page_id)
+    assert segments.structure is not None
+    values = np.column_stack(
+        (fixture_text_features(mode, page_id), segments.structure.astype(np.float64))
+    )
+    for radii in (_WINDOWS, _SMOOTHING_RADII, RADII):
+        assert_bit_equal(kernels.moving_means(values, radii), reference.moving_means(values, radii))
+        column = np.ascontiguousarray(values[:, 1])
+        assert_bit_equal(kernels.moving_means(column, radii), reference.moving_means(column, radii))
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_position_features_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    """From the log_words and ends_sentence columns, as page_features passes them."""
+    text = fixture_text_features(mode, page_id)
+    expected = np.empty((text.shape[0], kernels.POSITION_COLUMNS), dtype=np.float32)
+    reference.position_features(text[:, 1], text[:, 11], expected)
+    assert_bit_equal(kernels.position_features(text[:, 1], text[:, 11]), expected)
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_model_scores_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    """Both stages of the shipped model, on the features they see in production."""
+    segments = fixture_segments(mode, page_id)
+    model = shipped_model(CONTENT_TYPES[mode])
+    features = page_features(segments)
+    local_logits = None
+    for stage in (model.local, model.smoothing):
+        if local_logits is not None:
+            features = smoothing_features(local_logits, features[:, LOG_WORDS])
+        contributions, logits = kernels.StepTables(stage.thresholds, stage.values).scores(
+            features, stage.bias
+        )
+        expected = reference.additive_contributions(features, stage.thresholds, stage.values)
+        assert_bit_equal(contributions, expected)
+        assert_bit_equal(logits, reference.additive_logits(expected, stage.bias))
+        assert_bit_equal(stage.scores(features)[1], logits)
+        local_logits = logits
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_strongest_columns_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    """The reasons' columns, for the labels the model gives and for the opposite ones."""
+    segments = fixture_segments(mode, page_id)
+    model = shipped_model(CONTENT_TYPES[mode])
+    scores = model.score(segments)
+    keep = scores.scores >= 0.5
+    for kept in (keep, ~keep):
+        for columns in (2, 8):
+            assert_bit_equal(
+                kernels.strongest_columns(scores.local_contributions, kept, columns),
+                reference.strongest_columns(scores.local_contributions, kept, columns),
+            )
+
+
+BOILERPLATE_BYTES = tuple(phrase.encode() for phrase in sorted(set(_BOILERPLATE_PHRASES)))
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_phrase_counts_match_the_regex_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    """The boilerplate phrases, where they occur: navigation, footers, share widgets."""
+    texts = fixture_segments(mode, page_id).texts
+    joined = "\n".join(texts)
+    assert not any(character in joined for character in _LOWERCASE_TO_ASCII)
+    expected = _BOILERPLATE.reference_counts(joined.lower(), texts)
+    assert expected.sum() > 0 or mode == "text"  # the HTML pages all have some boilerplate
+    actual = kernels.phrase_counts(encoded_page(texts), len(texts), BOILERPLATE_BYTES)
+    assert_bit_equal(actual, expected)
+
+
+# --- text_counts ----------------------------------------------------------------------------
+
+# A byte of every class; the bytes that end a sentence (. ! ? " ' ) and the last bytes of ” ’);
+# the dash teaser and a dash without its space; non-ASCII of 2, 3 and 4 bytes (an emoji); a
+# lone surrogate (encoded as "?"); whitespace and line separators that break no segment.
+TEXT_PIECES = [" ", "  ", "\t", "a", "z", "A", "Z", "word", "Word", "0", "7", ".", "!", "?"]
+TEXT_PIECES += [",", ";", ":", "|", "-", " -", "'", '"', ")", "”", "’", "é", "É", "©", "—"]
+TEXT_PIECES += ["\u3042", "\U0001f600", "\ud800", "\x00", "\x7f", "\r", "\x0b", "\xa0"]
+TEXT_PIECES += ["\u2028", "\u2029", "\x85", "\xad", "\u200b", "\ufeff"]
+segment_text = st.lists(st.sampled_from(TEXT_PIECES), min_size=1, max_size=12).map("".join)
+text_page = st.lists(segment_text, min_size=1, max_size=300)
+
+
+@KERNEL_SETTINGS
+@given(text_page)
+def test_text_counts_match_numpy(texts: list[str]) -> None:
+    """Every byte class at every edge of a segment, in pages of 1 to 300 segments."""
+    page = encoded_page(texts)
+    actual = kernels.text_counts(page, len(texts), _CLASS_TABLE, _ENDS_SENTENCE_TABLE)
+    assert_bit_equal(actual, reference.text_counts(page, len(texts)))
+
+
+@KERNEL_SETTINGS
+@given(
+    st.lists(
+        st.binary(min_size=1, max_size=16).map(lambda raw: raw.replace(b"\n", b"\t")),
+        min_size=1,
+        max_size=300,
+    )
+)
+def test_text_counts_match_numpy_on_any_bytes(segments: list[bytes]) -> None:
+    """Not UTF-8 at all: stray continuation bytes, lead bytes without them."""
+    page = b"\n".join(segments)
+    actual = kernels.text_counts(page, len(segments), _CLASS_TABLE, _ENDS_SENTENCE_TABLE)
+    assert_bit_equal(actual, reference.text_counts(page, len(segments)))
+
+
+def test_text_counts_on_known_segments() -> None:
+    """The edge bytes the features read: a one-byte segment, the page's first and last."""
+    texts = ["A", "Teaser -", "Word-", "Ends.", "“Quoted”", "Ends’", "x:", "|pipe", "9", "é"]
+    page = encoded_page(texts)
+    actual = kernels.text_counts(page, len(texts), _CLASS_TABLE, _ENDS_SENTENCE_TABLE)
+    assert_bit_equal(actual, reference.text_counts(page, len(texts)))
+    assert actual[:, 13].tolist() == [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]  # ends_dash_teaser
+    assert actual[:, 11].tolist() == [0, 0, 0, 1, 1, 1, 0, 0, 0, 0]  # ends_sentence
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.just(""), segment_text), min_size=1, max_size=40))
+def test_an_empty_segment_reads_as_a_lone_space(texts: list[str]) -> None:
+    """The segmenters make no empty segment and numpy's code could not take one; the kernel
+    counts it as it counts " " (the C says: as a lone newline), not as a neighbour's bytes."""
+    page = encoded_page(texts)
+    actual = kernels.text_counts(page, len(texts), _CLASS_TABLE, _ENDS_SENTENCE_TABLE)
+    spaced = [text or " " for text in texts]
+    assert_bit_equal(actual, reference.text_counts(encoded_page(spaced), len(spaced)))
+
+
+# --- moving_means ---------------------------------------------------------------------------
+
+any_float = st.floats(allow_nan=True, allow_infinity=True)
+plain_float = st.one_of(
+    st.floats(-1.0, 1.0),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([0.0, -0.0, 1.0, 0.5, 1e300, -1e300, 5e-324]),
+)
+
+
+@st.composite
+def table_of_values(draw: st.DrawFn) -> npt.NDArray[np.float64]:
+    rows = draw(st.integers(1, 300))
+    width = draw(st.sampled_from([None, 0, 1, 2, 3, 7]))
+    shape = (rows,) if width is None else (rows, width)
+    elements = draw(st.sampled_from([plain_float, any_float, st.integers(0, 3).map(float)]))
+    table: npt.NDArray[np.float64] = draw(arrays(np.float64, shape, elements=elements))
+    return table
+
+
+@KERNEL_SETTINGS
+@given(table_of_values(), st.lists(st.integers(0, 40), max_size=6).map(tuple))
+def test_moving_means_match_numpy(values: npt.NDArray[np.float64], radii: tuple[int, ...]) -> None:
+    """Windows wider than the page, radius 0, no column, and values that overflow to inf."""
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, 1e308 + 1e308
+        expected = reference.moving_means(values, radii)
+    assert_bit_equal(kernels.moving_means(values, radii), expected)
+
+
+def test_moving_means_keep_a_leading_negative_zero() -> None:
+    """np.cumsum starts from the first value, not from 0.0 + it: a window from row 0 over
+    -0.0 alone has the sum -0.0 (hypothesis needs thousands of examples to find this)."""
+    values = np.asarray([[-0.0, 1.0], [-0.0, -0.0], [2.0, -0.0]])
+    for radii in ((0, 1, 2), (0,)):
+        assert_bit_equal(kernels.moving_means(values, radii), reference.moving_means(values, radii))
+        column = np.ascontiguousarray(values[:, 0])
+        assert_bit_equal(kernels.moving_means(column, radii), reference.moving_means(column, radii))
+    assert np.signbit(kernels.moving_means(values, (0, 1))[:, 0, 0]).all()  # rows 0-1: -0.0
+
+
+def test_moving_means_match_the_plain_formula() -> None:
+    """The mean of the window clipped at the page's edges, from cumulative sums; the numpy
+    reference and the kernel both give exactly that, 2-D and 1-D."""
+    rng = np.random.default_rng(0)
+    for count in range(1, 30):
+        values = rng.normal(size=(count, 3))
+        for radius in (0, 1, 2, 5, 8, 16, 40):
+            index = np.arange(count)
+            low, high = np.maximum(index - radius, 0), np.minimum(index + radius + 1, count)
+            sums = np.concatenate((np.zeros((1, 3)), np.cumsum(values, axis=0)))
+            width = (high - low).astype(np.float64)
+            expected = (sums[high] - sums[low]) / width[:, None]
+            means = kernels.moving_means(values, (radius, radius + 1))
+            assert np.array_equal(means[0], expected)
+            assert np.array_equal(kernels.moving_means(values[:, 0], (radius,))[0], expected[:, 0])
+            assert np.array_equal(reference.moving_mean(values, radius), expected)
+
+
+# --- position_features ----------------------------------------------------------------------
+
+log_words_value = st.one_of(
+    st.integers(0, 40).map(lambda words: float(np.log1p(words))),
+    st.integers(0, 10**6).map(lambda words: float(np.log1p(words))),
+    st.floats(-5.0, 60.0),
+)
+ends_sentence_value = st.one_of(st.sampled_from([0.0, 1.0]), any_float)
+
+
+@st.composite
+def page_positions(draw: st.DrawFn) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    rows = draw(st.integers(1, 300))
+    log_words = draw(arrays(np.float64, rows, elements=log_words_value))
+    ends_sentence = draw(arrays(np.float64, rows, elements=ends_sentence_value))
+    return log_words, ends_sentence
+
+
+@KERNEL_SETTINGS
+@given(page_positions())
+def test_position_features_match_numpy(
+    page: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+) -> None:
+    """Pages with and without prose, ties for the densest window, odd ends_sentence values."""
+    log_words, ends_sentence = page
+    expected = np.empty((log_words.size, kernels.POSITION_COLUMNS), dtype=np.float32)
+    reference.position_features(log_words, ends_sentence, expected)
+    assert_bit_equal(kernels.position_features(log_words, ends_sentence), expected)
+
+
+def test_position_features_match_numpy_on_long_pages() -> None:
+    """The page's word total is a pairwise sum: pages past 128 and 256 segments take other
+    paths through it than the hypothesis pages mostly do."""
+    rng = np.random.default_rng(2)
+    for count in (*range(1, 140), 255, 256, 257, 511, 1000, 4097):
+        log_words = np.log1p(rng.integers(0, 60, size=count) * rng.random(count))
+        ends_sentence = (rng.random(count) < 0.5).astype(np.float64)
+        expected = np.empty((count, kernels.POSITION_COLUMNS), dtype=np.float32)
+        reference.position_features(log_words, ends_sentence, expected)
+        assert_bit_equal(kernels.position_features(log_words, ends_sentence), expected)
+
+
+# --- StepTables.scores ----------------------------------------------------------------------
+
+Tables = tuple[list[list[float]], list[list[float]], float, npt.NDArray[np.float32]]
+threshold = st.one_of(
+    st.floats(width=32, allow_nan=False, allow_infinity=False),  # a feature can equal it
+    st.floats(-100.0, 100.0, width=32),
+    st.floats(allow_nan=False, allow_infinity=False),  # float64: between two float32 values
+)
+step_value = st.one_of(
+    st.floats(-3.0, 3.0),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from([0.0, -0.0]),
+)
+
+
+def feature_pool(thresholds: list[list[float]]) -> list[float]:
+    """Every threshold as float32 and its float32 neighbours, and the extremes."""
+    extremes = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 3.4e38, -3.4e38, 1e-45]
+    pool = [float(np.float32(value)) for value in extremes]
+    with np.errstate(over="ignore"):
+        for value in (t for feature in thresholds for t in feature):
+            single = np.float32(value)
+            below = np.nextafter(single, np.float32(-np.inf))
+            above = np.nextafter(single, np.float32(np.inf))
+            pool += [float(single), float(below), float(above)]
+    return pool
+
+
+@st.composite
+def step_tables(draw: st.DrawFn) -> Tables:
+    width = draw(st.integers(0, 9))
+    thresholds = [sorted(set(draw(st.lists(threshold, max_size=12)))) for _ in range(width)]
+    values = [
+        draw(st.lists(step_value, min_size=len(t) + 1, max_size=len(t) + 1)) for t in thresholds
+    ]
+    bias = draw(st.one_of(st.floats(-5.0, 5.0), st.sampled_from([0.0, -0.0])))
+    rows = draw(st.integers(1, 300))
+    element = st.one_of(
+        st.sampled_from(feature_pool(thresholds)), st.floats(width=32, allow_nan=True)
+    )
+    features = draw(arrays(np.float32, (rows, width), elements=element))
+    return thresholds, values, bias, features
+
+
+@KERNEL_SETTINGS
+@given(step_tables())
+def test_step_table_scores_match_numpy(tables: Tables) -> None:
+    """Feature values on, just above and just below every threshold, extremes, NaN."""
+    thresholds, values, bias, features = tables
+    contributions, logits = kernels.StepTables(thresholds, values).scores(features, bias)
+    expected = reference.additive_contributions(features, thresholds, values)
+    assert_bit_equal(contributions, expected)
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e308 + 1e308, inf - inf
+        expected_logits = reference.additive_logits(expected, bias)
+    assert_bit_equal(logits, expected_logits)
+
+
+def test_logits_sum_like_numpy_at_every_width() -> None:
+    """numpy sums a row pairwise: 8 partial sums, blocks of 128, halves beyond; the kernel
+    must follow at every width, not only at the shipped models' 9 and 93 features."""
+    rng = np.random.default_rng(1)
+    for width in range(300):
+        thresholds = [[0.0]] * width
+        values = [
+            list(rng.normal(size=2) * 10.0 ** rng.integers(-8, 8, size=2)) for _ in thresholds
+        ]
+        features = rng.normal(size=(3, width)).astype(np.float32)
+        contributions, logits = kernels.StepTables(thresholds, values).scores(features, 0.1)
+        expected = reference.additive_contributions(features, thresholds, values)
+        assert_bit_equal(contributions, expected)
+        assert_bit_equal(logits, reference.additive_logits(expected, 0.1))
+
+
+def test_step_tables_read_features_as_float32() -> None:
+    """A float64 feature above a threshold that lies between two float32 values is rounded
+    to the float32 below it, as in the float32 feature matrix the model sees."""
+    single = float(np.float32(0.1))
+    threshold = float(np.nextafter(single, np.inf))
+    above = np.asarray([[np.nextafter(threshold, np.inf)]])  # float32(above) == single
+    tables = kernels.StepTables([[threshold]], [[-1.0, 1.0]])
+    contributions, _ = tables.scores(above, 0.0)
+    assert contributions.tolist() == [[-1.0]]
+    expected = reference.additive_contributions(above, [[threshold]], [[-1.0, 1.0]])
+    assert_bit_equal(contributions, expected)
+
+
+def test_nan_features_land_in_the_last_interval() -> None:
+    """As _kernels.c documents (and np.searchsorted does: NaN sorts after every number)."""
+    thresholds = [[-1.0, 0.0, 2.5], [], [7.0]]
+    values = [[1.0, 2.0, 3.0, 4.0], [0.5], [-8.0, 16.0]]
+    features = np.full((3, 3), np.nan, dtype=np.float32)
+    features[1] = [np.inf, 1.0, -np.inf]
+    contributions, logits = kernels.StepTables(thresholds, values).scores(features, 0.25)
+    assert contributions[0].tolist() == [4.0, 0.5, 16.0]
+    assert contributions[2].tolist() == [4.0, 0.5, 16.0]
+    assert contributions[1].tolist() == [4.0, 0.5, -8.0]
+    assert logits.tolist() == [20.75, -3.25, 20.75]
+    assert_bit_equal(contributions, reference.additive_contributions(features, thresholds, values))
+
+
+def test_a_value_equal_to_a_threshold_goes_left() -> None:
+    """LightGBM sends x <= threshold to the left: equal is below, the next float above."""
+    tables = kernels.StepTables([[1.0, 2.0]], [[10.0, 20.0, 30.0]])
+    one, two = np.float32(1.0), np.float32(2.0)
+    features = np.asarray([[one], [np.nextafter(one, two)], [two], [np.nextafter(two, one * 3)]])
+    contributions, _ = tables.scores(features, 0.0)
+    assert contributions[:, 0].tolist() == [10.0, 20.0, 20.0, 30.0]
+
+
+def test_unsorted_thresholds_are_refused_by_the_model_and_harmless_in_c() -> None:
+    """_kernels.c takes the thresholds as sorted and does not check: AdditiveModel refuses
+    others, and the C, given them anyway, still reads only the feature's own values."""
+    with pytest.raises(ValueError):
+        AdditiveModel(("x",), 0.0, ((3.0, 1.0, 2.0),), ((10.0, 20.0, 30.0, 40.0),))
+    tables = kernels.StepTables([[3.0, 1.0, 2.0], [0.0]], [[10.0, 20.0, 30.0, 40.0], [1.0, 2.0]])
+    values = np.linspace(-1.0, 5.0, 61, dtype=np.float32)
+    contributions, _ = tables.scores(np.column_stack((values, values)), 0.0)
+    assert set(contributions[:, 0].tolist()) <= {10.0, 20.0, 30.0, 40.0}
+    assert set(contributions[:, 1].tolist()) == {1.0, 2.0}
+
+
+# --- strongest_columns ----------------------------------------------------------------------
+
+contribution = st.one_of(
+    st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5]),  # ties
+    st.floats(allow_nan=False),  # contributions come from finite tables; inf for the edges
+)
+
+
+@st.composite
+def reason_tables(
+    draw: st.DrawFn,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], int]:
+    rows = draw(st.integers(1, 300))
+    width = draw(st.integers(1, 12))
+    contributions = draw(arrays(np.float64, (rows, width), elements=contribution))
+    keep = draw(arrays(np.bool_, rows))
+    columns = draw(st.integers(0, min(width, 8)))
+    return contributions, keep, columns
+
+
+@KERNEL_SETTINGS
+@given(reason_tables())
+def test_strongest_columns_match_a_stable_argsort(
+    table: tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], int],
+) -> None:
+    """Ties (of 0.0 and -0.0 too), infinities, 0 to 8 columns of up to 12."""
+    contributions, keep, columns = table
+    assert_bit_equal(
+        kernels.strongest_columns(contributions, keep, columns),
+        reference.strongest_columns(contributions, keep, columns),
+    )
+
+
+def test_strongest_columns_break_ties_toward_the_first_column() -> None:
+    """As _kernels.c documents: the reasons of a page do not depend on a sort's whims."""
+    contributions = np.asarray([[1.0, 3.0, 3.0, -2.0, -2.0], [0.0, -0.0, 0.0, 0.0, 1.0]])
+    keep = np.asarray([True, False])
+    assert kernels.strongest_columns(contributions, keep, 3).tolist() == [[1, 2, 0], [0, 1, 2]]
+    assert kernels.strongest_columns(contributions, ~keep, 2).tolist() == [[3, 4], [4, 0]]
+
+
+# --- phrase_counts --------------------------------------------------------------------------
+
+
+def assert_kernel_counts_like_the_regex(phrases: tuple[str, ...], texts: list[str]) -> None:
+    """kernels.phrase_counts itself (not PhraseCounter.counts, which sends pages holding K or
+    İ to the regex) against the regex over the lowercased page."""
+    joined = "\n".join(texts)
+    expected = PhraseCounter(phrases).reference_counts(joined.lower(), texts)
+    encoded = tuple(phrase.encode() for phrase in sorted(set(phrases)))
+    assert_bit_equal(kernels.phrase_counts(encoded_page(texts), len(texts), encoded), expected)
+
+
+@pytest.mark.parametrize(
+    ("phrases", "texts", "counts"),
+    [
+        (("ab",), ["x", "yab"], [0, 1]),  # at the very end of the page
+        (("ab",), ["yAB"], [1]),  # uppercase on the page, at its end
+        (("ab",), ["abx", "y"], [1, 0]),  # at the very start
+        (("ab",), ["xa", "b"], [0, 0]),  # across a newline: no match
+        (("a b",), ["xa", "b"], [0, 0]),
+        (("ab",), ["xya"], [0]),  # the page ends inside a phrase
+        (("aba",), ["ababa"], [1]),  # overlapping matches: the first only
+        (("aa",), ["aaaaa"], [2]),
+        (("ab", "abab"), ["ababab"], [2]),  # the longest at a position
+        (("ab", "bcd"), ["abcd"], [1]),  # the leftmost beats a longer one after it
+        (("b", "abc"), ["abd"], [1]),  # no match at a: on to b
+        (("-",), ["a - b -", "-", "x"], [2, 1, 0]),  # one byte
+        (("©",), ["©2024 ©", "x©"], [2, 1]),  # one non-ASCII character
+        (("sign in", "sign", "in"), ["Sign In", "sign", "In"], [1, 1, 1]),
+        (("ab",), ["", "ab", ""], [0, 1, 0]),  # empty segments
+    ],
+)
+def test_phrase_counts_on_known_pages(
+    phrases: tuple[str, ...], texts: list[str], counts: list[float]
+) -> None:
+    """The cases a scan over bytes gets wrong first: ends, overlaps, newlines."""
+    assert_kernel_counts_like_the_regex(phrases, texts)
+    encoded = tuple(phrase.encode() for phrase in phrases)
+    assert kernels.phrase_counts(encoded_page(texts), len(texts), encoded).tolist() == counts
+
+
+# Few letters, so that phrases overlap, prefix each other and run across segment ends.
+PAGE_CHARACTERS = [*"abAB -\t©éÉ", "\u3042", "\U0001f600", "\ud800"]
+phrase = st.one_of(st.text("ab -", min_size=1, max_size=5), st.just("©"))
+phrase_text = st.lists(st.sampled_from(PAGE_CHARACTERS), max_size=20).map("".join)
+phrase_texts = st.lists(phrase_text, min_size=1, max_size=300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(phrase, min_size=1, max_size=6).map(tuple), phrase_texts)
+def test_phrase_counts_match_the_regex(phrases: tuple[str, ...], texts: list[str]) -> None:
+    """Random phrase sets over a few letters: overlaps, shared prefixes, uppercase pages."""
+    assert_kernel_counts_like_the_regex(phrases, texts)
+
+
+def test_only_caseless_characters_stand_alone_as_phrases() -> None:
+    """The bytes path lowercases ASCII only: a phrase "é" would miss the page's "É", so it is
+    refused; "©" has no case and is taken."""
+    with pytest.raises(ValueError):
+        PhraseCounter(("é",))
+    texts = ["© x", "É ©"]
+    joined = "\n".join(texts)
+    counter = PhraseCounter(("©",))
+    assert_bit_equal(
+        counter.counts(joined, encoded_page(texts), texts),
+        counter.reference_counts(joined.lower(), texts),
+    )
+
+
+def test_a_lone_surrogate_is_no_question_mark() -> None:
+    """A lone surrogate reaches the bytes path as three non-ASCII bytes (surrogatepass), so a
+    phrase holding "?" cannot match it where the regex does not."""
+    texts = ["a\ud800", "a?"]
+    joined = "\n".join(texts)
+    counter = PhraseCounter(("a?",))
+    counts = counter.counts(joined, encoded_page(texts), texts)
+    assert_bit_equal(counts, counter.reference_counts(joined.lower(), texts))
+    assert counts.tolist() == [0.0, 1.0]
+
+
+# --- the C's argument checks ----------------------------------------------------------------
+
+CLASSES = _CLASS_TABLE
+ENDS = _ENDS_SENTENCE_TABLE
+F64 = np.float64
+I64 = np.int64
+
+
+def text_counts_call(page: bytes, count: int, rows: int | None = None, **tables: bytes) -> None:
+    out = np.empty((count if rows is None else rows, kernels.TEXT_COUNT_COLUMNS))
+    _kernels.text_counts(page, tables.get("classes", CLASSES), tables.get("ends", ENDS), count, out)
+
+
+def additive_call(
+    count: int = 2,
+    width: int = 2,
+    edges: npt.NDArray[np.float64] | None = None,
+    edge_starts: list[int] | None = None,
+    table_starts: list[int] | None = None,
+    feature_items: int | None = None,
+    contribution_items: int | None = None,
+    logit_items: int | None = None,
+) -> None:
+    """A good call of two features with one threshold each, but for what is given."""
+    _kernels.additive_scores(
+        np.zeros(count * width if feature_items is None else feature_items, dtype=np.float32),
+        count,
+        np.asarray([0.0, 1.0]) if edges is None else edges,
+        np.asarray([0, 1, 2] if edge_starts is None else edge_starts, dtype=I64),
+        np.arange(4.0),
+        np.asarray([0, 2] if table_starts is None else table_starts, dtype=I64),
+        0.0,
+        np.empty(count * width if contribution_items is None else contribution_items),
+        np.empty(count if logit_items is None else logit_items),
+    )
+
+
+def test_the_additive_call_helper_is_a_good_call() -> None:
+    """The calls below differ from this one in one argument each."""
+    additive_call()
+    _kernels.strongest_columns(np.zeros(6), np.ones(2, dtype=np.uint8), 2, 3, np.empty(4, I64))
+    text_counts_call(b"a\nb", 2)
+    _kernels.phrase_counts(b"a\nb", 2, (b"a",), np.empty(2, dtype=np.float32))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param(lambda: text_counts_call(b"a\nb", 2, classes=CLASSES[:255]), id="class-table"),
+        pytest.param(lambda: text_counts_call(b"a\nb", 2, ends=ENDS + b"\0"), id="ends-table"),
+        pytest.param(
+            lambda: text_counts_call(b"a\nb", 2, classes=bytes([10]) * 256), id="unknown-class"
+        ),
+        pytest.param(lambda: text_counts_call(b"a\nb", 2, rows=1), id="out-short"),
+        pytest.param(lambda: text_counts_call(b"a\nb", 2, rows=3), id="out-long"),
+        pytest.param(lambda: text_counts_call(b"a\nb\nc", 2, rows=2), id="more-newlines"),
+        pytest.param(lambda: text_counts_call(b"a\nb", 3, rows=3), id="fewer-newlines"),
+        pytest.param(lambda: text_counts_call(b"", 0), id="no-segment"),
+        pytest.param(lambda: text_counts_call(b"a", -1, rows=0), id="negative-count"),
+    ],
+)
+def test_text_counts_refuses_bad_arguments(call: Any) -> None:
+    """Tables, out and page must fit count: the C reads them by it."""
+    with pytest.raises(ValueError):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("values", "count", "width", "radii", "out"),
+    [
+        pytest.param(5, 3, 2, (1,), 6, id="values-short"),
+        pytest.param(7, 3, 2, (1,), 6, id="values-long"),
+        pytest.param(6, 3, 2, (1,), 12, id="out-long"),
+        pytest.param(6, 3, 2, (1, 2), 6, id="out-short"),
+        pytest.param(6, 3, 2, (-1,), 6, id="negative-radius"),
+        pytest.param(6, 3, 2, (2, -3), 12, id="negative-second-radius"),
+        pytest.param(0, -1, 0, (1,), 0, id="negative-count"),
+        pytest.param(0, 0, -1, (1,), 0, id="negative-width"),
+        pytest.param(6, -3, -2, (1,), 6, id="both-negative"),
+    ],
+)
+def test_moving_means_refuses_bad_arguments(
+    values: int, count: int, width: int, radii: tuple[int, ...], out: int
+) -> None:
+    """values and out must hold count x width (x radii) floats."""
+    with pytest.raises(ValueError):
+        _kernels.moving_means(np.zeros(values), count, width, radii, np.empty(out))
+
+
+def test_the_moving_means_wrapper_refuses_a_negative_radius() -> None:
+    with pytest.raises(ValueError):
+        kernels.moving_means(np.zeros((4, 2)), (1, -1))
+
+
+@pytest.mark.parametrize(
+    ("log_words", "ends_sentence", "count", "out"),
+    [
+        pytest.param(0, 0, 0, 0, id="no-segment"),
+        pytest.param(2, 3, 3, 21, id="log-words-short"),
+        pytest.param(3, 4, 3, 21, id="ends-sentence-long"),
+        pytest.param(3, 3, 3, 20, id="out-short"),
+        pytest.param(3, 3, 3, 28, id="out-long"),
+        pytest.param(3, 3, -3, 21, id="negative-count"),
+    ],
+)
+def test_position_features_refuses_bad_arguments(
+    log_words: int, ends_sentence: int, count: int, out: int
+) -> None:
+    """Every buffer must hold count rows."""
+    with pytest.raises(ValueError):
+        _kernels.position_features(
+            np.zeros(log_words), np.zeros(ends_sentence), count, np.empty(out, dtype=np.float32)
+        )
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        pytest.param({"edge_starts": []}, id="no-edge-starts"),
+        pytest.param({"feature_items": 3}, id="features-short"),
+        pytest.param({"feature_items": 5}, id="features-long"),
+        pytest.param({"table_starts": [0]}, id="table-starts-short"),
+        pytest.param({"table_starts": [0, 2, 3]}, id="table-starts-long"),
+        pytest.param({"contribution_items": 3}, id="contributions-short"),
+        pytest.param({"logit_items": 3}, id="logits-long"),
+        pytest.param({"edge_starts": [0, 1, 3]}, id="edges-past-the-end"),
+        pytest.param({"edge_starts": [0, 2, 1]}, id="edge-starts-unsorted"),
+        pytest.param({"edge_starts": [-1, 1, 2]}, id="edge-start-negative"),
+        pytest.param({"edges": np.zeros(1)}, id="edges-short"),
+        pytest.param({"table_starts": [0, 3]}, id="values-past-the-end"),
+        pytest.param({"table_starts": [-1, 2]}, id="table-start-negative"),
+        pytest.param(
+            {"count": -1, "feature_items": 0, "contribution_items": 0, "logit_items": 0},
+            id="negative-count",
+        ),
+    ],
+)
+def test_additive_scores_refuses_bad_tables(arguments: dict[str, Any]) -> None:
+    """The tables index each other: no index may point outside them."""
+    with pytest.raises(ValueError):
+        additive_call(**arguments)
+
+
+def test_step_tables_refuse_features_of_another_width() -> None:
+    with pytest.raises(ValueError):
+        kernels.StepTables([[0.0], [1.0]], [[1.0, 2.0], [3.0, 4.0]]).scores(np.zeros((4, 3)), 0.0)
+
+
+@pytest.mark.parametrize(
+    ("contributions", "keep", "count", "width", "out"),
+    [
+        pytest.param(6, 2, 2, 3, 8, id="k-larger-than-width"),
+        pytest.param(20, 2, 2, 10, 18, id="k-larger-than-8"),
+        pytest.param(6, 3, 2, 3, 4, id="keep-long"),
+        pytest.param(5, 2, 2, 3, 4, id="contributions-short"),
+        pytest.param(6, 2, 2, 3, 3, id="out-not-whole-rows"),
+        pytest.param(0, 2, 2, 0, 0, id="no-column"),
+        pytest.param(0, 0, -1, 3, 0, id="negative-count"),
+    ],
+)
+def test_strongest_columns_refuses_bad_arguments(
+    contributions: int, keep: int, count: int, width: int, out: int
+) -> None:
+    """k comes from out's length: it must be whole rows, at most width and 8."""
+    with pytest.raises(ValueError):
+        _kernels.strongest_columns(
+            np.zeros(contributions), np.ones(keep, dtype=np.uint8), count, width, np.empty(out, I64)
+        )
+
+
+def test_the_strongest_columns_wrapper_refuses_more_columns_than_there_are() -> None:
+    with pytest.raises(ValueError):
+        kernels.strongest_columns(np.zeros((3, 2)), np.ones(3, dtype=bool), 3)
+
+
+@pytest.mark.parametrize(
+    ("page", "count", "phrases", "out"),
+    [
+        pytest.param(b"a\nb\nc", 2, (b"a",), 2, id="more-newlines"),
+        pytest.param(b"a\nb", 3, (b"a",), 3, id="fewer-newlines"),
+        pytest.param(b"abc", 3, (b"x",), 3, id="fewer-newlines-no-match"),
+        pytest.param(b"", 0, (b"a",), 0, id="no-segment"),
+        pytest.param(b"a\nb", 2, (b"a",), 3, id="out-long"),
+        pytest.param(b"a\nb", 2, (b"",), 2, id="empty-phrase"),
+        pytest.param(b"a\nb", 2, (b"a\nb",), 2, id="phrase-with-newline"),
+        pytest.param(b"a\nb", 2, ("a",), 2, id="phrase-not-bytes"),
+    ],
+)
+def test_phrase_counts_refuses_bad_arguments(
+    page: bytes, count: int, phrases: tuple[Any, ...], out: int
+) -> None:
+    with pytest.raises(ValueError):
+        _kernels.phrase_counts(page, count, phrases, np.empty(out, dtype=np.float32))
+
+
+# Counts so large that count * width * item size overflows Py_ssize_t and wraps to the length
+# of an empty buffer: the length checks must not be fooled into running the loops. Each call
+# runs in a child process, so a crash fails one test instead of ending the run, and writes into
+# zero-length views of zeroed guard arrays, so a write past the buffer shows.
+OVERFLOWING_CALLS = [
+    pytest.param(
+        "_kernels.text_counts(b'abc', bytes(256), bytes(256), 2**60, guard64[:0])",
+        id="text-counts",
+    ),
+    pytest.param(
+        "_kernels.moving_means(np.empty(0), 2**32, 2**32, (1,), guard64[:0])",
+        id="moving-means",
+    ),
+    pytest.param(
+        "_kernels.position_features(np.empty(0), np.empty(0), 2**62, guard32[:0])",
+        id="position-features",
+    ),
+    pytest.param(
+        "_kernels.additive_scores(np.empty(0, np.float32), 2**61, np.zeros(0),"
+        " np.zeros(9, np.int64), np.zeros(8), np.zeros(8, np.int64), 0.0, guard64[:0],"
+        " guard64[:0])",
+        id="additive-scores",
+    ),
+    pytest.param(
+        "_kernels.strongest_columns(np.empty(0), np.empty(0, np.uint8), 2**61, 8, guard64[:0]"
+        ".view(np.int64))",
+        id="strongest-columns",
+    ),
+    pytest.param(
+        "_kernels.phrase_counts(b'abc', 2**62, (b'a',), guard32[:0])",
+        id="phrase-counts",
+    ),
+]
+
+
+def run_in_a_child(statement: str) -> subprocess.CompletedProcess[str]:
+    """Runs the statement; prints ValueError if it raised one, then whether the guards kept
+    their zeros."""
+    script = (
+        "import sys\nimport numpy as np\nfrom worker.core import _kernels, kernels\n"
+        "guard64, guard32 = np.zeros(64), np.zeros(64, dtype=np.float32)\n"
+        f"try:\n    {statement}\nexcept ValueError:\n    print('ValueError')\n"
+        "print('untouched' if not (guard64.any() or guard32.any()) else 'written')\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[2],
+    )
+
+
+@pytest.mark.parametrize("statement", OVERFLOWING_CALLS)
+def test_overflowing_counts_are_refused(statement: str) -> None:
+    """A count from outside must not buy a write past the buffers."""
+    child = run_in_a_child(statement)
+    assert (child.returncode, child.stdout) == (0, "ValueError\nuntouched\n"), child.stderr[-2000:]
+
+
+def test_a_radius_near_the_largest_integer_means_the_whole_page() -> None:
+    """A window that reaches past both edges is the whole page, however wide it is."""
+    child = run_in_a_child(
+        "values = np.arange(5.0)\n"
+        "    means = kernels.moving_means(values, (sys.maxsize,))[0]\n"
+        "    print(means.tolist() == [values.sum() / 5] * 5)"
+    )
+    expected = ("True\nuntouched\n", "ValueError\nuntouched\n")
+    assert child.returncode == 0 and child.stdout in expected, child
+
+
+# --- the reasons' values, the page's cut and the str kernels -----------------------------------
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_the_cut_and_the_reason_values_match_numpy_on_the_fixture_pages(
+    mode: Mode, page_id: str
+) -> None:
+    """On the shipped model's scores: the page's cut, and the values its reasons quote."""
+    segments = fixture_segments(mode, page_id)
+    model = shipped_model(CONTENT_TYPES[mode])
+    page = model.score(segments)
+    decision = model.decision
+    expected_cut = reference.page_cut(page.scores, page.words, decision.floor, decision.bias)
+    assert decision.cut(page.scores, page.words) == expected_cut
+    columns = kernels.strongest_columns(page.local_contributions, page.scores >= 0.5, 2)
+    assert_bit_equal(
+        kernels.rounded_values(page.features, columns),
+        reference.rounded_values(page.features, columns),
+    )
+
+
+@KERNEL_SETTINGS
+@given(
+    arrays(np.float32, st.tuples(st.integers(1, 40), st.integers(1, 12))),
+    st.integers(0, 2**16),
+)
+def test_rounded_values_match_numpy(features: npt.NDArray[np.float32], seed: int) -> None:
+    """Any float32, NaN, infinities, subnormals and zeros of either sign included."""
+    columns = np.random.default_rng(seed).integers(0, features.shape[1], (features.shape[0], 3))
+    assert_bit_equal(
+        kernels.rounded_values(features, columns), reference.rounded_values(features, columns)
+    )
+
+
+def test_rounded_values_on_known_values() -> None:
+    features = np.array([[0.0, -0.0, 1234.5, 0.0456, -7.25, 1e-13]], dtype=np.float32)
+    values = kernels.rounded_values(features, np.array([[0, 1, 2, 3, 4, 5]]))
+    assert values.tolist() == [[0.0, 0.0, 1200.0, 0.046, -7.2, 1e-13]]
+
+
+page_scores = st.integers(1, 300).flatmap(
+    lambda count: st.tuples(
+        arrays(np.float64, count, elements=st.floats(0.0, 1.0)),
+        arrays(np.float64, count, elements=st.floats(0.0, 500.0)),
+    )
+)
+
+
+@KERNEL_SETTINGS
+@given(page_scores, st.sampled_from([0.0, 0.05, 0.2, 0.5]), st.floats(-3.0, 3.0))
+def test_page_cut_matches_numpy(
+    scores_and_words: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+    floor: float,
+    bias: float,
+) -> None:
+    """Ties, scores of exactly 0, 1 and the floor, pages where nothing reaches the floor."""
+    scores, words = scores_and_words
+    expected = reference.page_cut(scores, words, floor, bias)
+    assert kernels.page_cut(scores, words, floor, bias, 0.5) == expected
+
+
+def test_page_cut_refuses_tables_of_different_lengths() -> None:
+    with pytest.raises(ValueError):
+        _kernels.page_cut(np.zeros(3), np.zeros(2), 0.2, 0.0, 0.5)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: _kernels.rounded_values(
+            np.zeros((2, 3), np.float32), 3, np.array([[0], [3]]), np.empty(2)
+        ),
+        lambda: _kernels.rounded_values(
+            np.zeros((2, 3), np.float32), 3, np.array([[0], [-1]]), np.empty(2)
+        ),
+        lambda: _kernels.rounded_values(
+            np.zeros((2, 3), np.float32), 3, np.array([0, 1, 2]), np.empty(3)
+        ),
+        lambda: _kernels.rounded_values(
+            np.zeros((2, 3), np.float32), 0, np.array([[0]]), np.empty(1)
+        ),
+        lambda: _kernels.rounded_values(
+            np.zeros((2, 3), np.float32), 3, np.array([[0], [1]]), np.empty(3)
+        ),
+    ],
+    ids=["column-too-large", "negative-column", "ragged-rows", "no-width", "short-out"],
+)
+def test_rounded_values_refuses_bad_arguments(call: Any) -> None:
+    with pytest.raises(ValueError):
+        call()
+
+
+def test_the_str_kernels_refuse_what_is_not_str() -> None:
+    with pytest.raises(TypeError):
+        _kernels.text_lines(b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        _kernels.rule_rejections(["ok", b"bytes"], "-", 3, 30, ".")  # type: ignore[list-item]

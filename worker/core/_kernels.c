@@ -1,0 +1,1148 @@
+/* Compiled inner loops of the classifier, one per numpy routine they replace.
+
+   Each function takes numpy arrays through the buffer protocol and fills an output array
+   the caller allocated, so this file needs neither numpy's headers nor any state. The
+   Python caller checks shapes and dtypes; here every length is checked again, so a wrong
+   call raises ValueError instead of reading past a buffer. Floating-point arithmetic is
+   done in the order numpy does it (sums pairwise like numpy's add.reduce, cumulative sums
+   left to right), so the results equal the numpy definitions, which tests/core keep as
+   references, to the bit. Build flags forbid contracting a*b+c into one rounding. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Byte classes, in the order of worker/core/features.py, which passes its class table. */
+enum { SPACE, UPPER, LOWER, DIGIT, SENTENCE, COMMA, PIPE, OTHER, MULTIBYTE, CONTINUATION,
+       CLASS_COUNT };
+#define TEXT_COUNT_COLUMNS 18 /* TEXT_NAMES up to starts_symbol; the rest come from Python */
+
+/* numpy's pairwise summation (numpy/_core/src/umath/loops_utils.h.src), which add.reduce
+   uses along a contiguous axis: 8 interleaved partial sums, blocks of at most 128. */
+static double
+pairwise_sum(const double *values, Py_ssize_t count)
+{
+    if (count < 8) {
+        double sum = 0.0;
+        for (Py_ssize_t i = 0; i < count; i++) {
+            sum += values[i];
+        }
+        return sum;
+    }
+    if (count <= 128) {
+        double partial[8];
+        Py_ssize_t i;
+        for (int j = 0; j < 8; j++) {
+            partial[j] = values[j];
+        }
+        for (i = 8; i < count - (count % 8); i += 8) {
+            for (int j = 0; j < 8; j++) {
+                partial[j] += values[i + j];
+            }
+        }
+        double sum = ((partial[0] + partial[1]) + (partial[2] + partial[3])) +
+                     ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+        for (; i < count; i++) {
+            sum += values[i];
+        }
+        return sum;
+    }
+    Py_ssize_t half = count / 2;
+    half -= half % 8;
+    return pairwise_sum(values, half) + pairwise_sum(values + half, count - half);
+}
+
+/* a * b, or -1 if either is negative or the product does not fit (a caller's size is
+   never trusted: a huge count must not wrap around to the length of a small buffer). */
+static Py_ssize_t
+product(Py_ssize_t a, Py_ssize_t b)
+{
+    Py_ssize_t result;
+    if (a < 0 || b < 0 || __builtin_mul_overflow(a, b, &result)) {
+        return -1;
+    }
+    return result;
+}
+
+/* Whether `buffer` holds `items` items of `item_size` bytes; ValueError if not. */
+static int
+check_length(const Py_buffer *buffer, Py_ssize_t items, Py_ssize_t item_size, const char *name)
+{
+    Py_ssize_t bytes = product(items, item_size);
+    if (bytes < 0) {
+        PyErr_Format(PyExc_ValueError, "%s: a size is negative or too large", name);
+        return -1;
+    }
+    if (buffer->len != bytes) {
+        PyErr_Format(PyExc_ValueError, "%s holds %zd bytes, expected %zd", name, buffer->len,
+                     bytes);
+        return -1;
+    }
+    return 0;
+}
+
+/* text_counts(page, class_table, ends_sentence_table, count, out)
+
+   The first TEXT_COUNT_COLUMNS text features of each of the `count` segments of `page`, the
+   UTF-8 of the segments joined by "\n": see _text_features in features.py. A segment owns its
+   bytes and the newline after it; a word starts at a byte that is not a space and follows
+   one (the page's first byte follows one). out: float64, count x TEXT_COUNT_COLUMNS. */
+static PyObject *
+text_counts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer page, classes, ends_sentence, out;
+    Py_ssize_t count;
+    if (!PyArg_ParseTuple(args, "y*y*y*nw*", &page, &classes, &ends_sentence, &count, &out)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    int64_t(*cells)[2][CLASS_COUNT] = NULL;
+    if (check_length(&classes, 256, 1, "class_table") < 0 ||
+        check_length(&ends_sentence, 256, 1, "ends_sentence_table") < 0 ||
+        check_length(&out, product(count, TEXT_COUNT_COLUMNS), sizeof(double), "out") < 0) {
+        goto done;
+    }
+    const uint8_t *bytes = page.buf, *class_of = classes.buf, *ends = ends_sentence.buf;
+    Py_ssize_t size = page.len, newlines = 0;
+    for (Py_ssize_t p = 0; p < size; p++) {
+        newlines += bytes[p] == '\n';
+        if (class_of[bytes[p]] >= CLASS_COUNT) {
+            PyErr_SetString(PyExc_ValueError, "class_table holds an unknown class");
+            goto done;
+        }
+    }
+    if (count < 1 || newlines + 1 != count) {
+        PyErr_Format(PyExc_ValueError, "%zd segments need %zd newlines, the page has %zd",
+                     count, count - 1, newlines);
+        goto done;
+    }
+    /* cells[segment][after a space?][class]: how many of the segment's bytes fall there */
+    cells = PyMem_Calloc((size_t)count, sizeof *cells);
+    if (cells == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double *features = out.buf;
+    Py_ssize_t segment = 0, start = 0;
+    int after_space = 1;
+    for (Py_ssize_t p = 0; p <= size; p++) {
+        if (p == size || bytes[p] == '\n') {
+            /* The segment's text is bytes[start:p]; its counts are complete but for the
+               newline, counted below with the next iteration's byte. */
+            if (p < size) {
+                cells[segment][after_space][SPACE]++;
+            }
+            int64_t *plain = cells[segment][0], *word_starts = cells[segment][1];
+            int64_t totals[CLASS_COUNT], words = 0;
+            for (int c = 0; c < CLASS_COUNT; c++) {
+                totals[c] = plain[c] + word_starts[c];
+                words += c == SPACE ? 0 : word_starts[c];
+            }
+            int64_t owned = (p < size ? p + 1 : p) - start;
+            double chars = (double)(owned - totals[CONTINUATION] - totals[SPACE]);
+            chars = chars < 1.0 ? 1.0 : chars;
+            double letters = (double)(totals[UPPER] + totals[LOWER] + totals[MULTIBYTE]);
+            letters = letters < 1.0 ? 1.0 : letters;
+            double safe_words = words < 1 ? 1.0 : (double)words;
+            /* An empty segment (the segmenters make none) reads as a lone newline. */
+            uint8_t last = p > start ? bytes[p - 1] : '\n';
+            uint8_t before_last = p - 2 >= start ? bytes[p - 2] : last;
+            uint8_t first_class = p > start ? class_of[bytes[start]] : SPACE;
+            double *row = features + segment * TEXT_COUNT_COLUMNS;
+            row[0] = log1p(chars);
+            row[1] = log1p((double)words);
+            row[2] = chars / safe_words;
+            row[3] = (double)totals[UPPER] / letters;
+            row[4] = (double)totals[LOWER] / letters;
+            row[5] = (double)totals[DIGIT] / chars;
+            row[6] = (double)totals[MULTIBYTE] / chars;
+            row[7] = (double)totals[SENTENCE] / safe_words;
+            row[8] = (double)totals[COMMA] / safe_words;
+            row[9] = (double)totals[PIPE];
+            row[10] = (double)word_starts[UPPER] / safe_words;
+            row[11] = ends[last] ? 1.0 : 0.0;
+            row[12] = last == ':';
+            row[13] = last == '-' && before_last == ' ';
+            row[14] = class_of[last] == DIGIT;
+            row[15] = first_class == UPPER;
+            row[16] = first_class == LOWER;
+            row[17] = first_class == OTHER || first_class == PIPE;
+            segment++;
+            start = p + 1;
+            after_space = 1;
+            continue;
+        }
+        uint8_t class = class_of[bytes[p]];
+        cells[segment][after_space][class]++;
+        after_space = class == SPACE;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(cells);
+    PyBuffer_Release(&page);
+    PyBuffer_Release(&classes);
+    PyBuffer_Release(&ends_sentence);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+/* Mean of values[i - radius : i + radius + 1] (rows, clipped at the edges) for one column of
+   a row-major count x width table, from its cumulative sums: see _moving_means. */
+static void
+moving_mean_column(const double *sums, Py_ssize_t count, Py_ssize_t width, Py_ssize_t radius,
+                   double *out)
+{
+    for (Py_ssize_t i = 0; i < count; i++) {
+        Py_ssize_t last = i + radius < count - 1 ? i + radius : count - 1;
+        Py_ssize_t first = i - radius > 0 ? i - radius : 0;
+        double sum = sums[last * width];
+        if (first > 0) {
+            sum -= sums[(first - 1) * width];
+        }
+        out[i * width] = sum / (double)(last - first + 1);
+    }
+}
+
+/* moving_means(values, count, width, radii, out)
+
+   values: float64, count x width; out: float64, len(radii) x count x width, the moving
+   mean of every column for each radius. */
+static PyObject *
+moving_means(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer values, out;
+    Py_ssize_t count, width;
+    PyObject *radii;
+    if (!PyArg_ParseTuple(args, "y*nnO!w*", &values, &count, &width, &PyTuple_Type, &radii,
+                          &out)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    double *sums = NULL;
+    Py_ssize_t windows = PyTuple_GET_SIZE(radii);
+    if (check_length(&values, product(count, width), sizeof(double), "values") < 0 ||
+        check_length(&out, product(windows, product(count, width)), sizeof(double), "out") < 0) {
+        goto done;
+    }
+    sums = PyMem_Malloc((size_t)(count * width + 1) * sizeof(double));
+    if (sums == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const double *input = values.buf;
+    for (Py_ssize_t c = 0; c < width; c++) {
+        /* np.cumsum starts from the first value, not from 0.0 (which would turn -0.0 into 0.0) */
+        for (Py_ssize_t i = 0; i < count; i++) {
+            double value = input[i * width + c];
+            sums[i * width + c] = i ? sums[(i - 1) * width + c] + value : value;
+        }
+    }
+    for (Py_ssize_t w = 0; w < windows; w++) {
+        Py_ssize_t radius = PyLong_AsSsize_t(PyTuple_GET_ITEM(radii, w));
+        if (radius < 0) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_ValueError, "a radius must not be negative");
+            }
+            goto done;
+        }
+        if (radius > count) { /* a window as wide as the page or wider: the same sums */
+            radius = count;
+        }
+        double *plane = (double *)out.buf + w * count * width;
+        for (Py_ssize_t c = 0; c < width; c++) {
+            moving_mean_column(sums + c, count, width, radius, plane + c);
+        }
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(sums);
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+#define PROSE_WORDS 12.0
+#define DENSEST_RADIUS 5
+#define POSITION_COLUMNS 7
+
+/* position_features(log_words, ends_sentence, count, out): see _position_features.
+   log_words, ends_sentence: float64, count; out: float32, count x POSITION_COLUMNS. */
+static PyObject *
+position_features(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer log_words, ends_sentence, out;
+    Py_ssize_t count;
+    if (!PyArg_ParseTuple(args, "y*y*nw*", &log_words, &ends_sentence, &count, &out)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    double *words = NULL;
+    if (count < 1 || check_length(&log_words, count, sizeof(double), "log_words") < 0 ||
+        check_length(&ends_sentence, count, sizeof(double), "ends_sentence") < 0 ||
+        check_length(&out, product(count, POSITION_COLUMNS), sizeof(float), "out") < 0) {
+        if (count < 1 && !PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "a page needs a segment");
+        }
+        goto done;
+    }
+    /* words, their cumulative sums, the nearest prose segment before and after, and the
+       moving mean that finds the densest text */
+    words = PyMem_Malloc((size_t)count * 5 * sizeof(double));
+    if (words == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double *sums = words + count, *previous = sums + count, *following = previous + count;
+    double *means = following + count;
+    const double *logs = log_words.buf, *ends = ends_sentence.buf;
+    double last_prose = -INFINITY;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        words[i] = expm1(logs[i]);
+        sums[i] = i ? sums[i - 1] + words[i] : words[i]; /* as np.cumsum */
+        if (words[i] >= PROSE_WORDS && ends[i] > 0) {
+            last_prose = (double)i;
+        }
+        previous[i] = last_prose;
+    }
+    double next_prose = INFINITY;
+    for (Py_ssize_t i = count - 1; i >= 0; i--) {
+        if (words[i] >= PROSE_WORDS && ends[i] > 0) {
+            next_prose = (double)i;
+        }
+        following[i] = next_prose;
+    }
+    double total = pairwise_sum(words, count);
+    total = total > 1.0 ? total : 1.0;
+    /* np.argmax of the radius-5 moving mean: the first of equal maxima */
+    moving_mean_column(sums, count, 1, DENSEST_RADIUS, means);
+    Py_ssize_t densest = 0;
+    for (Py_ssize_t i = 1; i < count; i++) {
+        if (means[i] > means[densest]) {
+            densest = i;
+        }
+    }
+    float *rows = out.buf;
+    double last_index = count > 1 ? (double)(count - 1) : 1.0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        double index = (double)i;
+        double distance = fmin(index - previous[i], following[i] - index);
+        float *row = rows + i * POSITION_COLUMNS;
+        row[0] = isfinite(previous[i]) && isfinite(following[i]);
+        row[1] = (float)log1p(fmin(distance, (double)count));
+        row[2] = (float)(index / last_index);
+        row[3] = (float)((sums[i] - words[i]) / total);
+        row[4] = (float)(fabs(index - (double)densest) / (double)count);
+        row[5] = (float)log1p((double)count);
+        row[6] = (float)log1p(total);
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(words);
+    PyBuffer_Release(&log_words);
+    PyBuffer_Release(&ends_sentence);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+/* additive_scores(features, count, edges, edge_starts, table, table_starts, bias,
+                   contributions, logits)
+
+   An AdditiveModel applied to a count x width float32 feature table: feature j's
+   thresholds are edges[edge_starts[j]:edge_starts[j + 1]] (sorted), its values
+   table[table_starts[j]:], one more than its thresholds. A value x lies in the interval
+   after the thresholds strictly below it (LightGBM sends x <= threshold left); NaN lies in
+   the last. contributions: float64, count x width; logits: float64, count, the bias plus
+   each row's sum. */
+static PyObject *
+additive_scores(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer features, edges, edge_starts, table, table_starts, contributions, logits;
+    Py_ssize_t count;
+    double bias;
+    if (!PyArg_ParseTuple(args, "y*ny*y*y*y*dw*w*", &features, &count, &edges, &edge_starts,
+                          &table, &table_starts, &bias, &contributions, &logits)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t width = (Py_ssize_t)(edge_starts.len / (Py_ssize_t)sizeof(int64_t)) - 1;
+    if (width < 0 || count < 0 ||
+        check_length(&features, product(count, width), sizeof(float), "features") < 0 ||
+        check_length(&table_starts, width, sizeof(int64_t), "table_starts") < 0 ||
+        check_length(&contributions, product(count, width), sizeof(double), "contributions") < 0 ||
+        check_length(&logits, count, sizeof(double), "logits") < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "edge_starts needs one entry more than features");
+        }
+        goto done;
+    }
+    const int64_t *edge_at = edge_starts.buf, *table_at = table_starts.buf;
+    Py_ssize_t edge_count = edges.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t table_count = table.len / (Py_ssize_t)sizeof(double);
+    for (Py_ssize_t j = 0; j < width; j++) {
+        int64_t thresholds = edge_at[j + 1] - edge_at[j];
+        if (thresholds < 0 || edge_at[j] < 0 || edge_at[j + 1] > edge_count ||
+            table_at[j] < 0 || table_at[j] + thresholds + 1 > table_count) {
+            PyErr_Format(PyExc_ValueError, "feature %zd's thresholds or values lie outside "
+                         "the tables", j);
+            goto done;
+        }
+    }
+    const float *x = features.buf;
+    const double *edge = edges.buf, *value = table.buf;
+    double *out = contributions.buf, *sums = logits.buf;
+    /* A branch-free binary search: which side of a threshold a segment's value falls is a coin
+       toss the CPU cannot predict (this runs a third faster than the branching search). */
+    for (Py_ssize_t i = 0; i < count; i++) {
+        for (Py_ssize_t j = 0; j < width; j++) {
+            const double *first = edge + edge_at[j];
+            Py_ssize_t thresholds = (Py_ssize_t)(edge_at[j + 1] - edge_at[j]);
+            const double *values = value + table_at[j];
+            double v = (double)x[i * width + j];
+            const double *base = first;
+            Py_ssize_t left = thresholds;
+            while (left > 1) {
+                Py_ssize_t half = left / 2;
+                base = base[half] < v ? base + half : base;
+                left -= half;
+            }
+            /* how many thresholds lie strictly below v; NaN lies above them all */
+            Py_ssize_t below = (base - first) + (thresholds > 0 && base[0] < v);
+            out[i * width + j] = values[isnan(v) ? thresholds : below];
+        }
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        sums[i] = bias + pairwise_sum(out + i * width, width);
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&features);
+    PyBuffer_Release(&edges);
+    PyBuffer_Release(&edge_starts);
+    PyBuffer_Release(&table);
+    PyBuffer_Release(&table_starts);
+    PyBuffer_Release(&contributions);
+    PyBuffer_Release(&logits);
+    return result;
+}
+
+/* strongest_columns(contributions, keep, count, width, out)
+
+   For each row of a count x width float64 table, the `k` columns (k = out's width) pushing
+   hardest toward the row's label: the largest contributions where keep[i] (uint8) is set,
+   the most negative elsewhere; of equal ones, the first. out: int64, count x k. */
+static PyObject *
+strongest_columns(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer contributions, keep, out;
+    Py_ssize_t count, width;
+    if (!PyArg_ParseTuple(args, "y*y*nnw*", &contributions, &keep, &count, &width, &out)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t k = count > 0 ? out.len / (Py_ssize_t)sizeof(int64_t) / count : 0;
+    if (count < 0 || width < 1 ||
+        check_length(&contributions, product(count, width), sizeof(double), "contributions") < 0 ||
+        check_length(&keep, count, 1, "keep") < 0 ||
+        check_length(&out, product(count, k), sizeof(int64_t), "out") < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "a table needs a column");
+        }
+        goto done;
+    }
+    if (k > width || k > 8) {
+        PyErr_Format(PyExc_ValueError, "%zd columns of %zd asked for (at most 8)", k, width);
+        goto done;
+    }
+    const double *table = contributions.buf;
+    const uint8_t *kept = keep.buf;
+    int64_t *chosen = out.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const double *row = table + i * width;
+        double sign = kept[i] ? -1.0 : 1.0;
+        /* best[0..found): the strongest so far, strongest first (insertion into k slots) */
+        double best[8];
+        int64_t *columns = chosen + i * k;
+        Py_ssize_t found = 0;
+        for (Py_ssize_t j = 0; j < width; j++) {
+            double signed_value = sign * row[j];
+            Py_ssize_t slot = found;
+            while (slot > 0 && signed_value < best[slot - 1]) {
+                slot--;
+            }
+            if (slot >= k) {
+                continue;
+            }
+            Py_ssize_t last = found < k ? found : k - 1;
+            for (Py_ssize_t s = last; s > slot; s--) {
+                best[s] = best[s - 1];
+                columns[s] = columns[s - 1];
+            }
+            best[slot] = signed_value;
+            columns[slot] = j;
+            found = found < k ? found + 1 : k;
+        }
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&contributions);
+    PyBuffer_Release(&keep);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+static Py_ssize_t
+count_newlines(const uint8_t *bytes, Py_ssize_t size)
+{
+    Py_ssize_t newlines = 0;
+    const uint8_t *end = bytes + size, *found;
+    while (bytes < end && (found = memchr(bytes, '\n', (size_t)(end - bytes))) != NULL) {
+        newlines++;
+        bytes = found + 1;
+    }
+    return newlines;
+}
+
+/* bytes.lower(), as a table: a branch per byte on the case of letters mispredicts often. */
+static uint8_t lower_ascii[256];
+#define LOWER_ASCII(b) (lower_ascii[(uint8_t)(b)])
+#define PREFIX_HASHES 65536
+#define PREFIX_HASH(a, b, c) (((unsigned)(a) * 1031u + (unsigned)(b) * 37u + (unsigned)(c)) & 0xFFFFu)
+
+/* phrase_counts(page, count, phrases, out)
+
+   How many phrase matches start in each of the `count` newline-separated segments of
+   `page`, read the way re.finditer reads one alternation of all phrases over the page
+   lowercased: matches never overlap, the leftmost wins and, at one position, the longest.
+   ASCII letters of the page are lowercased (bytes.lower()); phrases (bytes, lowercase, none
+   empty, none holding a newline) are compared byte for byte. out: float32, count. */
+static PyObject *
+phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer page, out;
+    Py_ssize_t count;
+    PyObject *phrases;
+    if (!PyArg_ParseTuple(args, "y*nO!w*", &page, &count, &PyTuple_Type, &phrases, &out)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t phrase_count = PyTuple_GET_SIZE(phrases);
+    /* Phrases by first byte, longest first: by_first[first[b] .. first[b + 1]). */
+    Py_ssize_t *order = NULL, first[257] = {0};
+    if (count < 1 || check_length(&out, count, sizeof(float), "out") < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "a page needs a segment");
+        }
+        goto done;
+    }
+    order = PyMem_Malloc((size_t)(phrase_count + 1) * sizeof(Py_ssize_t));
+    if (order == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < phrase_count; i++) {
+        PyObject *phrase = PyTuple_GET_ITEM(phrases, i);
+        if (!PyBytes_Check(phrase) || PyBytes_GET_SIZE(phrase) == 0 ||
+            memchr(PyBytes_AS_STRING(phrase), '\n', (size_t)PyBytes_GET_SIZE(phrase))) {
+            PyErr_SetString(PyExc_ValueError, "phrases must be non-empty bytes, no newline");
+            goto done;
+        }
+        first[(uint8_t)PyBytes_AS_STRING(phrase)[0] + 1]++;
+    }
+    for (int b = 0; b < 256; b++) {
+        first[b + 1] += first[b];
+    }
+    {
+        Py_ssize_t filled[256];
+        memcpy(filled, first, sizeof filled);
+        /* Insertion by length into each first byte's slots: a few dozen phrases. */
+        for (Py_ssize_t i = 0; i < phrase_count; i++) {
+            PyObject *phrase = PyTuple_GET_ITEM(phrases, i);
+            uint8_t b = (uint8_t)PyBytes_AS_STRING(phrase)[0];
+            Py_ssize_t slot = filled[b]++;
+            while (slot > first[b] &&
+                   PyBytes_GET_SIZE(PyTuple_GET_ITEM(phrases, order[slot - 1])) <
+                       PyBytes_GET_SIZE(phrase)) {
+                order[slot] = order[slot - 1];
+                slot--;
+            }
+            order[slot] = i;
+        }
+    }
+    /* A bit per hash of the first three bytes of each phrase (a shorter phrase sets the bits
+       of every third byte): most positions of a page are ruled out by one bit. */
+    uint8_t starts[PREFIX_HASHES / 8];
+    memset(starts, 0, sizeof starts);
+    for (Py_ssize_t i = 0; i < phrase_count; i++) {
+        PyObject *phrase = PyTuple_GET_ITEM(phrases, i);
+        const uint8_t *text = (const uint8_t *)PyBytes_AS_STRING(phrase);
+        Py_ssize_t length = PyBytes_GET_SIZE(phrase);
+        unsigned seconds = length >= 2 ? 1 : 256, thirds = length >= 3 ? 1 : 256;
+        for (unsigned second = 0; second < seconds; second++) {
+            for (unsigned third = 0; third < thirds; third++) {
+                unsigned hash = PREFIX_HASH(text[0], length >= 2 ? text[1] : second,
+                                            length >= 3 ? text[2] : third);
+                starts[hash >> 3] |= (uint8_t)(1u << (hash & 7));
+            }
+        }
+    }
+    const uint8_t *bytes = page.buf;
+    Py_ssize_t size = page.len, segment = 0, counted = 0; /* newlines before `counted` seen */
+    float *hits = out.buf;
+    memset(hits, 0, (size_t)count * sizeof(float));
+    /* The lowered bytes at p, p + 1 and p + 2 (0 past the end), shifted along. */
+    uint8_t here = 0, next = size > 0 ? LOWER_ASCII(bytes[0]) : 0;
+    uint8_t after = size > 1 ? LOWER_ASCII(bytes[1]) : 0;
+    for (Py_ssize_t p = 0; p < size;) {
+        here = next;
+        next = after;
+        after = p + 2 < size ? LOWER_ASCII(bytes[p + 2]) : 0;
+        unsigned hash = PREFIX_HASH(here, next, after);
+        if (!(starts[hash >> 3] & (1u << (hash & 7)))) {
+            p++;
+            continue;
+        }
+        Py_ssize_t matched = 0;
+        for (Py_ssize_t k = first[here]; k < first[here + 1] && !matched; k++) {
+            PyObject *phrase = PyTuple_GET_ITEM(phrases, order[k]);
+            const uint8_t *text = (const uint8_t *)PyBytes_AS_STRING(phrase);
+            Py_ssize_t length = PyBytes_GET_SIZE(phrase);
+            if (length > size - p) {
+                continue;
+            }
+            Py_ssize_t i = 1;
+            while (i < length && LOWER_ASCII(bytes[p + i]) == text[i]) {
+                i++;
+            }
+            matched = i == length ? length : 0;
+        }
+        if (!matched) {
+            p++;
+            continue;
+        }
+        segment += count_newlines(bytes + counted, p - counted);
+        counted = p;
+        if (segment >= count) {
+            break; /* reported below */
+        }
+        hits[segment] += 1.0f;
+        p += matched;
+        next = p < size ? LOWER_ASCII(bytes[p]) : 0;
+        after = p + 1 < size ? LOWER_ASCII(bytes[p + 1]) : 0;
+    }
+    segment += count_newlines(bytes + counted, size - counted);
+    if (segment + 1 != count) {
+        PyErr_Format(PyExc_ValueError, "%zd segments need %zd newlines, the page has %zd",
+                     count, count - 1, segment);
+        goto done;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(order);
+    PyBuffer_Release(&page);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+/* rounded_values(features, width, columns, out)
+
+   features[i, columns[i, c]] of a float32 table `width` wide, rounded to two significant
+   digits as numpy does it: rint(x / 10^(floor(log10(max(|x|, 1e-12))) - 1)) times that
+   power of ten, 0 for 0. columns: int64, count x k; out: float64, count x k. */
+static PyObject *
+rounded_values(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer features, columns, out;
+    Py_ssize_t width;
+    if (!PyArg_ParseTuple(args, "y*ny*w*", &features, &width, &columns, &out)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t cells = columns.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t count = width > 0 ? features.len / (Py_ssize_t)sizeof(float) / width : 0;
+    if (width < 1 || check_length(&features, product(count, width), sizeof(float), "features") < 0 ||
+        check_length(&out, cells, sizeof(double), "out") < 0 ||
+        (count > 0 ? cells % count != 0 : cells != 0)) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "columns needs as many rows as features");
+        }
+        goto done;
+    }
+    const float *table = features.buf;
+    const int64_t *chosen = columns.buf;
+    double *rounded = out.buf;
+    Py_ssize_t k = count > 0 ? cells / count : 0;
+    for (Py_ssize_t cell = 0; cell < cells; cell++) {
+        int64_t column = chosen[cell];
+        if (column < 0 || column >= width) {
+            PyErr_Format(PyExc_ValueError, "column %lld outside the %zd features",
+                         (long long)column, width);
+            goto done;
+        }
+        double value = (double)table[(cell / k) * width + column];
+        double magnitude = fabs(value);
+        if (magnitude < 1e-12) { /* np.maximum: NaN stays NaN */
+            magnitude = 1e-12;
+        }
+        double scale = pow(10.0, floor(log10(magnitude)) - 1.0);
+        rounded[cell] = value == 0.0 ? 0.0 : rint(value / scale) * scale;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&features);
+    PyBuffer_Release(&columns);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+/* How a character starting at `at` (of `left` bytes to the end) reads to str.split() and
+   str.splitlines(): 0 not whitespace, 1 whitespace inside a line, 2 a line break other
+   than "\n" (and "\r\n"). *width is set to its length in bytes. */
+static int
+whitespace_kind(const uint8_t *at, Py_ssize_t left, Py_ssize_t *width)
+{
+    uint8_t b = at[0];
+    *width = 1;
+    if (b < 0x80) {
+        if (b == ' ' || b == '\t' || b == 0x1F) {
+            return 1;
+        }
+        if (b == '\r') {
+            if (left >= 2 && at[1] == '\n') {
+                return 0; /* the caller takes "\r\n" as its newline */
+            }
+            return 2;
+        }
+        return b == 0x0B || b == 0x0C || (b >= 0x1C && b <= 0x1E) ? 2 : 0;
+    }
+    if (b == 0xC2 && left >= 2) {
+        *width = 2;
+        return at[1] == 0x85 ? 2 : at[1] == 0xA0 ? 1 : 0;
+    }
+    if (b >= 0xE1 && b <= 0xE3 && left >= 3) {
+        *width = 3;
+        unsigned code = (unsigned)b << 16 | (unsigned)at[1] << 8 | at[2];
+        if (code == 0xE280A8 || code == 0xE280A9) { /* U+2028, U+2029 */
+            return 2;
+        }
+        return (code >= 0xE28080 && code <= 0xE2808A) || code == 0xE19A80 ||
+                       code == 0xE280AF || code == 0xE2819F || code == 0xE38080
+                   ? 1
+                   : 0;
+    }
+    /* other lead bytes: the length of their character, to copy it whole */
+    *width = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+    if (*width > left) {
+        *width = left;
+    }
+    return 0;
+}
+
+/* text_lines(body) -> (texts, structure) or None
+
+   The non-blank lines of a text dump, each with its whitespace collapsed to single spaces
+   (" ".join(line.split())), and per line the float32 structure columns blank_before,
+   blank_after and log_run_length (see segments.text_segments, whose plain definition this
+   is) as a bytearray. None when the body holds a line break other than "\n" and "\r\n", or
+   a lone surrogate: the caller takes the plain way then. */
+static PyObject *
+text_lines(PyObject *Py_UNUSED(module), PyObject *body)
+{
+    if (!PyUnicode_Check(body)) {
+        PyErr_SetString(PyExc_TypeError, "text_lines needs a str");
+        return NULL;
+    }
+    Py_ssize_t size;
+    const char *utf8 = PyUnicode_AsUTF8AndSize(body, &size);
+    if (utf8 == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
+            return NULL;
+        }
+        PyErr_Clear();
+        return Py_NewRef(Py_None);
+    }
+    const uint8_t *bytes = (const uint8_t *)utf8;
+    PyObject *texts = PyList_New(0), *result = NULL;
+    char *line = PyMem_Malloc((size_t)size + 1);
+    Py_ssize_t *run_starts = NULL; /* per text, the index of the first text of its run */
+    uint8_t *before = NULL;
+    Py_ssize_t capacity = 0, count = 0;
+    if (texts == NULL || line == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int blank_line_before = 1; /* the page's start counts as a blank line */
+    for (Py_ssize_t p = 0; p <= size;) {
+        /* one line: bytes[p:end), whitespace collapsed into `line` */
+        Py_ssize_t length = 0;
+        int pending_space = 0;
+        while (p < size) {
+            uint8_t b = bytes[p];
+            if (b > ' ' && b < 0x7F) { /* most bytes: printable ASCII */
+                if (pending_space) {
+                    line[length++] = ' ';
+                    pending_space = 0;
+                }
+                line[length++] = (char)b;
+                p++;
+                continue;
+            }
+            if (b == '\n' || (b == '\r' && p + 1 < size && bytes[p + 1] == '\n')) {
+                break;
+            }
+            Py_ssize_t width;
+            int kind = whitespace_kind(bytes + p, size - p, &width);
+            if (kind == 2) {
+                result = Py_NewRef(Py_None);
+                goto done;
+            }
+            if (kind == 1) {
+                pending_space = length > 0;
+            }
+            else {
+                if (pending_space) {
+                    line[length++] = ' ';
+                    pending_space = 0;
+                }
+                for (Py_ssize_t i = 0; i < width; i++) {
+                    line[length++] = (char)bytes[p + i];
+                }
+            }
+            p += width;
+        }
+        p += p < size && bytes[p] == '\r' ? 2 : 1; /* past the newline (or the end) */
+        if (length == 0) {
+            blank_line_before = 1;
+            continue;
+        }
+        PyObject *text = PyUnicode_DecodeUTF8(line, length, "surrogatepass");
+        if (text == NULL || PyList_Append(texts, text) < 0) {
+            Py_XDECREF(text);
+            goto done;
+        }
+        Py_DECREF(text);
+        if (count == capacity) {
+            capacity = capacity ? 2 * capacity : 64;
+            uint8_t *grown = PyMem_Realloc(before, (size_t)capacity);
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            before = grown;
+        }
+        before[count++] = (uint8_t)blank_line_before;
+        blank_line_before = 0;
+    }
+    PyObject *structure =
+        PyByteArray_FromStringAndSize(NULL, count * 3 * (Py_ssize_t)sizeof(float));
+    run_starts = PyMem_Malloc((size_t)(count + 1) * sizeof(Py_ssize_t));
+    if (structure == NULL || run_starts == NULL) {
+        Py_XDECREF(structure);
+        PyErr_NoMemory();
+        goto done;
+    }
+    float *rows = (float *)PyByteArray_AS_STRING(structure);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        run_starts[i] = before[i] || i == 0 ? i : run_starts[i - 1];
+    }
+    for (Py_ssize_t i = count - 1, run_end = count; i >= 0; i--) {
+        rows[3 * i] = before[i];
+        rows[3 * i + 1] = i + 1 < count ? before[i + 1] : 1;
+        rows[3 * i + 2] = (float)log1p((double)(run_end - run_starts[i]));
+        if (before[i]) {
+            run_end = i; /* the run before this one ends here */
+        }
+    }
+    result = PyTuple_Pack(2, texts, structure);
+    Py_DECREF(structure);
+done:
+    Py_XDECREF(texts);
+    PyMem_Free(line);
+    PyMem_Free(run_starts);
+    PyMem_Free(before);
+    return result;
+}
+
+/* The feed a run of teaser lines forms: its positions, separator and teaser count. */
+typedef struct {
+    Py_ssize_t *positions; /* room for every segment and one more */
+    Py_ssize_t length, teasers;
+    Py_UCS4 separator; /* 0: no run */
+} TeaserRun;
+
+typedef struct {
+    PyObject *texts; /* list of str */
+    PyObject *rejected; /* dict: position -> reason */
+    Py_ssize_t min_run, headline_words;
+    PyObject *headline_ends; /* str: a headline never ends in one of these */
+} FeedRules;
+
+static int
+has_word_character(PyObject *text)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == '_' || Py_UNICODE_ISALNUM(c)) { /* what re's \w matches */
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* len(text.split()) <= headline_words and text[-1] not in headline_ends */
+static int
+looks_like_headline(const FeedRules *rules, PyObject *text)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text), words = 0;
+    int in_word = 0;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        int space = Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i));
+        words += !space && !in_word;
+        in_word = !space;
+    }
+    if (words > rules->headline_words || length == 0) {
+        return 0;
+    }
+    Py_UCS4 last = PyUnicode_READ(kind, data, length - 1);
+    return PyUnicode_FindChar(rules->headline_ends, last, 0,
+                              PyUnicode_GET_LENGTH(rules->headline_ends), 1) == -1;
+}
+
+/* Rejects a finished run of min_run teasers or more, and the headline after it. */
+static int
+close_run(const FeedRules *rules, TeaserRun *run, Py_ssize_t next)
+{
+    if (run->teasers < rules->min_run) {
+        return 0;
+    }
+    if (next < PyList_GET_SIZE(rules->texts) &&
+        looks_like_headline(rules, PyList_GET_ITEM(rules->texts, next))) {
+        run->positions[run->length++] = next;
+    }
+    PyObject *separator = PyUnicode_FromOrdinal((int)run->separator);
+    PyObject *reason = separator == NULL ? NULL : PyUnicode_FromFormat(
+        "in a feed of %zd+ teaser headlines separated by ' %U'", run->teasers, separator);
+    Py_XDECREF(separator);
+    if (reason == NULL) {
+        return -1;
+    }
+    int status = 0;
+    for (Py_ssize_t i = 0; i < run->length && status == 0; i++) {
+        PyObject *position = PyLong_FromSsize_t(run->positions[i]);
+        status = position == NULL ? -1
+                 : PyDict_SetDefault(rules->rejected, position, reason) == NULL ? -1 : 0;
+        Py_XDECREF(position);
+    }
+    Py_DECREF(reason);
+    return status;
+}
+
+/* rule_rejections(texts, separators, min_run, headline_words, headline_ends) -> dict
+
+   Position -> reason for every segment a rule rejects (see rules.py, which passes its
+   policy): "no words" where no character is a word character; a feed where `min_run` or
+   more segments in a row end in the same separator after a space, lone separators among
+   them and the headline right after them included. */
+static PyObject *
+rule_rejections(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *texts, *separators, *headline_ends;
+    Py_ssize_t min_run, headline_words;
+    if (!PyArg_ParseTuple(args, "O!UnnU", &PyList_Type, &texts, &separators, &min_run,
+                          &headline_words, &headline_ends)) {
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(texts);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (!PyUnicode_Check(PyList_GET_ITEM(texts, i))) {
+            PyErr_SetString(PyExc_TypeError, "texts must be a list of str");
+            return NULL;
+        }
+    }
+    FeedRules rules = {texts, PyDict_New(), min_run, headline_words, headline_ends};
+    PyObject *no_words = PyUnicode_FromString("no words");
+    TeaserRun run = {PyMem_Malloc((size_t)(count + 1) * sizeof(Py_ssize_t)), 0, 0, 0};
+    if (rules.rejected == NULL || no_words == NULL || run.positions == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_NoMemory();
+        }
+        goto failed;
+    }
+    Py_ssize_t separator_count = PyUnicode_GET_LENGTH(separators);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *text = PyList_GET_ITEM(texts, i);
+        if (!has_word_character(text)) {
+            PyObject *position = PyLong_FromSsize_t(i);
+            if (position == NULL || PyDict_SetItem(rules.rejected, position, no_words) < 0) {
+                Py_XDECREF(position);
+                goto failed;
+            }
+            Py_DECREF(position);
+            if (run.length) {
+                run.positions[run.length++] = i;
+            }
+            continue;
+        }
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        Py_UCS4 last = PyUnicode_READ_CHAR(text, length - 1);
+        if (length >= 3 && PyUnicode_READ_CHAR(text, length - 2) == ' ' &&
+            PyUnicode_FindChar(separators, last, 0, separator_count, 1) >= 0) {
+            if (last == run.separator) {
+                run.positions[run.length++] = i;
+                run.teasers++;
+                continue;
+            }
+            if (close_run(&rules, &run, i) < 0) {
+                goto failed;
+            }
+            run.positions[0] = i;
+            run.length = run.teasers = 1;
+            run.separator = last;
+        }
+        else if (run.length) {
+            if (close_run(&rules, &run, i) < 0) {
+                goto failed;
+            }
+            run.length = run.teasers = 0;
+            run.separator = 0;
+        }
+    }
+    if (close_run(&rules, &run, count) < 0) {
+        goto failed;
+    }
+    Py_DECREF(no_words);
+    PyMem_Free(run.positions);
+    return rules.rejected;
+failed:
+    Py_XDECREF(rules.rejected);
+    Py_XDECREF(no_words);
+    PyMem_Free(run.positions);
+    return NULL;
+}
+
+typedef struct {
+    const double *scores;
+    Py_ssize_t index;
+} Ranked;
+
+/* Higher scores first; of equal ones, the earlier segment (np.argsort(-s, kind="stable")). */
+static int
+by_score_descending(const void *left, const void *right)
+{
+    const Ranked *a = left, *b = right;
+    double x = a->scores[a->index], y = b->scores[b->index];
+    if (x != y) {
+        return x > y ? -1 : 1;
+    }
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* page_cut(scores, words, floor, bias, always_kept) -> float
+
+   The page's bar (decision.Decision.cut, whose docstring explains it): of the segments
+   scoring `floor` or more, best first, keep the number that maximises the expected word-F1,
+   the scores read as probabilities after adding `bias` to their logits; the bar is the
+   last kept score, never above `always_kept`, and 2.0 (nothing kept) when no segment
+   reaches the floor. scores, words: float64, one per segment. */
+static PyObject *
+page_cut(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer scores, words;
+    double floor_score, bias, always_kept;
+    if (!PyArg_ParseTuple(args, "y*y*ddd", &scores, &words, &floor_score, &bias,
+                          &always_kept)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    double *probability = NULL;
+    Ranked *ranked = NULL;
+    Py_ssize_t count = scores.len / (Py_ssize_t)sizeof(double);
+    if (check_length(&scores, count, sizeof(double), "scores") < 0 ||
+        check_length(&words, count, sizeof(double), "words") < 0) {
+        goto done;
+    }
+    const double *score = scores.buf, *word = words.buf;
+    Py_ssize_t candidates = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        candidates += score[i] >= floor_score;
+    }
+    if (candidates == 0) {
+        result = PyFloat_FromDouble(2.0);
+        goto done;
+    }
+    probability = PyMem_Malloc((size_t)count * 3 * sizeof(double));
+    ranked = PyMem_Malloc((size_t)count * sizeof(Ranked));
+    if (probability == NULL || ranked == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double *weight = probability + count, *expected_hits = weight + count;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        double clipped = score[i] < 1e-6 ? 1e-6 : score[i] > 1.0 - 1e-6 ? 1.0 - 1e-6 : score[i];
+        double logit = log(clipped / (1.0 - clipped)) + bias;
+        probability[i] = 1.0 / (1.0 + exp(-logit));
+        weight[i] = (word[i] > 0.0 ? word[i] : 0.0) + 1.0; /* a word-less segment costs a little */
+        expected_hits[i] = probability[i] * weight[i];
+        ranked[i] = (Ranked){score, i};
+    }
+    double expected_reference = pairwise_sum(expected_hits, count);
+    qsort(ranked, (size_t)count, sizeof(Ranked), by_score_descending);
+    double kept_hits = 0.0, kept_words = 0.0, best_f1 = -INFINITY;
+    Py_ssize_t best = 0;
+    for (Py_ssize_t k = 0; k < candidates; k++) {
+        Py_ssize_t i = ranked[k].index;
+        kept_hits = k ? kept_hits + probability[i] * weight[i] : probability[i] * weight[i];
+        kept_words = k ? kept_words + weight[i] : weight[i];
+        double f1 = 2.0 * kept_hits / (kept_words + expected_reference);
+        if (f1 > best_f1) { /* np.argmax: the first of equal maxima */
+            best_f1 = f1;
+            best = k;
+        }
+    }
+    double cut = score[ranked[best].index];
+    result = PyFloat_FromDouble(cut < always_kept ? cut : always_kept);
+done:
+    PyMem_Free(probability);
+    PyMem_Free(ranked);
+    PyBuffer_Release(&scores);
+    PyBuffer_Release(&words);
+    return result;
+}
+
+static PyMethodDef kernel_methods[] = {
+    {"text_counts", text_counts, METH_VARARGS, "Byte-count text features of every segment."},
+    {"moving_means", moving_means, METH_VARARGS, "Moving means of every column, per radius."},
+    {"position_features", position_features, METH_VARARGS, "Where each segment sits."},
+    {"additive_scores", additive_scores, METH_VARARGS, "An additive model's contributions."},
+    {"phrase_counts", phrase_counts, METH_VARARGS, "Phrase matches in each segment."},
+    {"rounded_values", rounded_values, METH_VARARGS, "Chosen features, two digits."},
+    {"text_lines", text_lines, METH_O, "A text dump's non-blank lines, normalised."},
+    {"rule_rejections", rule_rejections, METH_VARARGS, "Segments the rules reject."},
+    {"page_cut", page_cut, METH_VARARGS, "The page's bar: segments at or above it are kept."},
+    {"strongest_columns", strongest_columns, METH_VARARGS, "The columns behind each label."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef kernels_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_kernels",
+    .m_doc = "Compiled inner loops of the classifier: see worker/core/kernels.py.",
+    .m_size = 0,
+    .m_methods = kernel_methods,
+};
+
+PyMODINIT_FUNC
+PyInit__kernels(void)
+{
+    for (int b = 0; b < 256; b++) {
+        lower_ascii[b] = (uint8_t)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+    }
+    return PyModule_Create(&kernels_module);
+}

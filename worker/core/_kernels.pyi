@@ -1,0 +1,40 @@
+# The compiled module's signatures; kernels.py is the typed way in. Any C-contiguous buffer
+# goes (typing's Buffer protocol covers numpy arrays only from Python 3.12).
+from typing import Any, TypeAlias
+
+import numpy.typing as npt
+
+Buffer: TypeAlias = bytes | npt.NDArray[Any]
+
+def text_counts(
+    page: Buffer, class_table: Buffer, ends_sentence_table: Buffer, count: int, out: Buffer
+) -> None: ...
+def moving_means(
+    values: Buffer, count: int, width: int, radii: tuple[int, ...], out: Buffer
+) -> None: ...
+def position_features(
+    log_words: Buffer, ends_sentence: Buffer, count: int, out: Buffer
+) -> None: ...
+def additive_scores(
+    features: Buffer,
+    count: int,
+    edges: Buffer,
+    edge_starts: Buffer,
+    table: Buffer,
+    table_starts: Buffer,
+    bias: float,
+    contributions: Buffer,
+    logits: Buffer,
+) -> None: ...
+def strongest_columns(
+    contributions: Buffer, keep: Buffer, count: int, width: int, out: Buffer
+) -> None: ...
+def phrase_counts(page: Buffer, count: int, phrases: tuple[bytes, ...], out: Buffer) -> None: ...
+def rounded_values(features: Buffer, width: int, columns: Buffer, out: Buffer) -> None: ...
+def text_lines(body: str) -> tuple[list[str], bytearray] | None: ...
+def rule_rejections(
+    texts: list[str], separators: str, min_run: int, headline_words: int, headline_ends: str
+) -> dict[int, str]: ...
+def page_cut(
+    scores: Buffer, words: Buffer, floor: float, bias: float, always_kept: float
+) -> float: ...

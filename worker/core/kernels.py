@@ -1,0 +1,162 @@
+"""Typed entry points to the classifier's compiled inner loops (_kernels.c).
+
+numpy serves the classifier well for whole-page work, but a page's hot spots are loops
+over a few hundred short rows, where numpy spends more time entering and leaving its calls
+than computing: the byte counts of every segment, the moving means, the model's table
+lookups and the choice of each segment's reasons. These run in C. Each kernel gives the
+result of the numpy definition it replaced, to the bit (tests/core/numpy_references.py
+keeps those definitions and tests/core/test_kernels.py compares them), so the models and
+their figures do not change with it.
+
+The wrappers here allocate the outputs and hand over C-contiguous arrays; _kernels.c
+checks every length again before it reads a byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from worker.core import _kernels
+
+Float64 = npt.NDArray[np.float64]
+Float32 = npt.NDArray[np.float32]
+
+TEXT_COUNT_COLUMNS = 18  # the text features the byte pass measures (TEXT_NAMES' first 18)
+POSITION_COLUMNS = 7
+TEXT_STRUCTURE_COLUMNS = 3  # blank_before, blank_after, log_run_length
+
+
+def text_counts(page: bytes, count: int, class_table: bytes, ends_sentence_table: bytes) -> Float64:
+    """The byte-count text features of the `count` segments whose UTF-8 `page` joins by
+    newlines: one row per segment, TEXT_COUNT_COLUMNS columns."""
+    out = np.empty((count, TEXT_COUNT_COLUMNS))
+    _kernels.text_counts(page, class_table, ends_sentence_table, count, out)
+    return out
+
+
+def moving_means(values: Float64, radii: Sequence[int]) -> Float64:
+    """For each radius r, the mean of values[i - r : i + r + 1] along the first axis, the
+    window clipped at both ends; stacked along a new first axis."""
+    table = np.ascontiguousarray(values, dtype=np.float64)
+    rows = table.shape[0]
+    width = table.shape[1] if table.ndim == 2 else 1
+    out = np.empty((len(radii), *table.shape))
+    _kernels.moving_means(table, rows, width, tuple(radii), out)
+    return out
+
+
+def position_features(log_words: Float64, ends_sentence: Float64) -> Float32:
+    """Where each segment sits among the page's words and prose: features.POSITION_NAMES."""
+    count = log_words.shape[0]
+    out = np.empty((count, POSITION_COLUMNS), dtype=np.float32)
+    _kernels.position_features(
+        np.ascontiguousarray(log_words, dtype=np.float64),
+        np.ascontiguousarray(ends_sentence, dtype=np.float64),
+        count,
+        out,
+    )
+    return out
+
+
+class StepTables:
+    """An additive model's step functions as flat tables: feature j's sorted thresholds are
+    edges[edge_starts[j] : edge_starts[j + 1]], its values start at values[value_starts[j]]."""
+
+    def __init__(
+        self, thresholds: Sequence[Sequence[float]], values: Sequence[Sequence[float]]
+    ) -> None:
+        self.width = len(thresholds)
+        self.edges = np.asarray([t for feature in thresholds for t in feature], dtype=np.float64)
+        self.edge_starts = np.cumsum([0, *map(len, thresholds)], dtype=np.int64)
+        self.values = np.asarray([v for feature in values for v in feature], dtype=np.float64)
+        self.value_starts = np.cumsum([0, *map(len, values)], dtype=np.int64)[:-1]
+
+    def scores(self, features: npt.NDArray[np.floating], bias: float) -> tuple[Float64, Float64]:
+        """Each feature's contribution (a value x lies in the interval after the thresholds
+        strictly below it), and bias plus each row's sum. Features are read as float32."""
+        table = np.ascontiguousarray(features, dtype=np.float32)
+        if table.ndim != 2 or table.shape[1] != self.width:
+            raise ValueError(f"features must be rows of {self.width}, not {table.shape}")
+        count = table.shape[0]
+        contributions = np.empty((count, self.width))
+        logits = np.empty(count)
+        _kernels.additive_scores(
+            table,
+            count,
+            self.edges,
+            self.edge_starts,
+            self.values,
+            self.value_starts,
+            bias,
+            contributions,
+            logits,
+        )
+        return contributions, logits
+
+
+def strongest_columns(
+    contributions: Float64, keep: npt.NDArray[np.bool_], columns: int
+) -> npt.NDArray[np.int64]:
+    """Per row, the `columns` columns pushing hardest toward the row's label: the largest
+    contributions of kept rows, the most negative of the others; of equal ones, the first."""
+    table = np.ascontiguousarray(contributions, dtype=np.float64)
+    count, width = table.shape
+    out = np.empty((count, columns), dtype=np.int64)
+    _kernels.strongest_columns(table, np.ascontiguousarray(keep, dtype=np.uint8), count, width, out)
+    return out
+
+
+def phrase_counts(page: bytes, count: int, phrases: tuple[bytes, ...]) -> Float32:
+    """Per segment of `page` (UTF-8, segments joined by newlines), how many phrase matches
+    start in it: leftmost first, the longest at a position, never overlapping, the page's
+    ASCII letters lowercased. Phrases are lowercase bytes without newlines."""
+    out = np.empty(count, dtype=np.float32)
+    _kernels.phrase_counts(page, count, phrases, out)
+    return out
+
+
+def rounded_values(features: Float32, columns: npt.NDArray[np.int64]) -> Float64:
+    """features[i, columns[i, c]], rounded to two significant digits (what a reason quotes)."""
+    table = np.ascontiguousarray(features, dtype=np.float32)
+    chosen = np.ascontiguousarray(columns, dtype=np.int64)
+    out = np.empty(chosen.shape)
+    _kernels.rounded_values(table, table.shape[1], chosen, out)
+    return out
+
+
+def text_lines(body: str) -> tuple[list[str], Float32] | None:
+    """A text dump's non-blank lines, whitespace collapsed, and one row of structure per line
+    (segments.TEXT_STRUCTURE_NAMES); None when the body holds a line break other than "\\n"
+    and "\\r\\n", or a lone surrogate."""
+    found = _kernels.text_lines(body)
+    if found is None:
+        return None
+    texts, structure = found
+    rows = np.frombuffer(structure, dtype=np.float32).reshape(len(texts), TEXT_STRUCTURE_COLUMNS)
+    return texts, rows
+
+
+def rule_rejections(
+    texts: list[str], separators: str, min_run: int, headline_words: int, headline_ends: str
+) -> dict[int, str]:
+    """Position -> reason for each segment without a word character ("no words") and each
+    segment of a feed: min_run or more segments in a row ending in the same separator after
+    a space, the lone separators among them and the headline right after them (at most
+    headline_words words, not ending in one of headline_ends)."""
+    return _kernels.rule_rejections(texts, separators, min_run, headline_words, headline_ends)
+
+
+def page_cut(
+    scores: Float64, words: Float64, floor: float, bias: float, always_kept: float
+) -> float:
+    """decision.Decision.cut, in one pass: the bar of the page (2.0 when nothing is kept)."""
+    return _kernels.page_cut(
+        np.ascontiguousarray(scores, dtype=np.float64),
+        np.ascontiguousarray(words, dtype=np.float64),
+        floor,
+        bias,
+        always_kept,
+    )
