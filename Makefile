@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 .PHONY: demo test lint install clean
 
 # The kernels are compiled by the install: a changed C file installs again.
-$(VENV)/.installed: pyproject.toml worker/core/_kernels.c
+$(VENV)/.installed: pyproject.toml setup.py worker/core/_kernels.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -20,8 +20,8 @@ demo: $(VENV)/.installed
 	$(PY) -m worker demo
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check worker tests
-	$(VENV)/bin/ruff format --check worker tests
+	$(VENV)/bin/ruff check worker tests setup.py
+	$(VENV)/bin/ruff format --check worker tests setup.py
 	$(VENV)/bin/mypy
 
 test: lint

@@ -175,6 +175,17 @@ def test_dockerfile_is_multi_stage_and_non_root() -> None:
     assert "worker.core" in dockerfile and "models" in dockerfile  # the model is checked in
 
 
+def test_the_image_build_gets_every_file_the_package_build_reads() -> None:
+    """No Docker engine here to build the image: at least the build stage must copy, and the
+    dockerignore let through, what `pip wheel .` reads (setup.py compiles the kernels)."""
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    ignore = (DEPLOY / "Dockerfile.dockerignore").read_text().split()
+    for needed in ("pyproject.toml", "setup.py", "README.md", "worker"):
+        assert needed in dockerfile, needed
+        assert f"!{needed}" in ignore or f"!{needed}/" in ignore, needed
+    assert "import worker.core._kernels" in dockerfile  # a kernel-less wheel fails the build
+
+
 def test_compose_runs_the_sitestats_job_from_the_worker_image() -> None:
     [compose] = load_yaml_documents("docker-compose.yml")
     services = compose["services"]

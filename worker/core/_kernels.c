@@ -86,10 +86,11 @@ check_length(const Py_buffer *buffer, Py_ssize_t items, Py_ssize_t item_size, co
 
 /* text_counts(page, class_table, ends_sentence_table, count, out)
 
-   The first TEXT_COUNT_COLUMNS text features of each of the `count` segments of `page`, the
-   UTF-8 of the segments joined by "\n": see _text_features in features.py. A segment owns its
-   bytes and the newline after it; a word starts at a byte that is not a space and follows
-   one (the page's first byte follows one). out: float64, count x TEXT_COUNT_COLUMNS. */
+   The first TEXT_COUNT_COLUMNS text features (features.TEXT_NAMES, log_chars to
+   starts_symbol) of each of the `count` segments of `page`, the UTF-8 of the segments
+   joined by "\n". A segment owns its bytes and the newline after it; a word starts at a
+   byte that is not a space and follows one (the page's first byte follows one).
+   out: float64, count x TEXT_COUNT_COLUMNS. */
 static PyObject *
 text_counts(PyObject *Py_UNUSED(module), PyObject *args)
 {
@@ -190,7 +191,8 @@ done:
 }
 
 /* Mean of values[i - radius : i + radius + 1] (rows, clipped at the edges) for one column of
-   a row-major count x width table, from its cumulative sums: see _moving_means. */
+   a row-major count x width table, from its cumulative sums: window i sums the rows up to
+   min(i + radius, count - 1), less those before max(i - radius, 0). */
 static void
 moving_mean_column(const double *sums, Py_ssize_t count, Py_ssize_t width, Py_ssize_t radius,
                    double *out)
@@ -268,8 +270,13 @@ done:
 #define DENSEST_RADIUS 5
 #define POSITION_COLUMNS 7
 
-/* position_features(log_words, ends_sentence, count, out): see _position_features.
-   log_words, ends_sentence: float64, count; out: float32, count x POSITION_COLUMNS. */
+/* position_features(log_words, ends_sentence, count, out)
+
+   Where each segment sits (features.POSITION_NAMES): between the first and last prose
+   segments (PROSE_WORDS words or more, ending a sentence), how far from the nearest, its
+   relative position, the share of the page's words before it, its distance to the densest
+   text (the largest radius-5 moving mean of words), and the page's size in segments and in
+   words. log_words, ends_sentence: float64, count; out: float32, count x POSITION_COLUMNS. */
 static PyObject *
 position_features(PyObject *Py_UNUSED(module), PyObject *args)
 {

@@ -1,0 +1,17 @@
+"""The one thing pyproject.toml cannot say yet without an experimental table: the compiled
+classifier kernels (worker/core/kernels.py says which loops and why). Everything else about
+the package is in pyproject.toml."""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "worker.core._kernels",
+            sources=["worker/core/_kernels.c"],
+            # No fused multiply-adds: the kernels equal numpy's results to the bit on every
+            # machine. No numpy headers: arrays cross by the buffer protocol.
+            extra_compile_args=["-O2", "-ffp-contract=off"],
+        )
+    ]
+)
