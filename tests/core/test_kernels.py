@@ -8,6 +8,7 @@ kernel one rounding off would move scores near the cut and the accuracy figures 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from functools import cache
@@ -33,6 +34,7 @@ from worker.core.features import (
     page_features,
     smoothing_features,
 )
+from worker.core.html_segments import html_segments
 from worker.core.model import AdditiveModel
 from worker.core.phrases import _LOWERCASE_TO_ASCII, PhraseCounter
 from worker.core.segment_model import LOG_WORDS, shipped_model
@@ -951,3 +953,34 @@ def test_the_str_kernels_refuse_what_is_not_str() -> None:
         _kernels.text_lines(b"bytes")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         _kernels.rule_rejections(["ok", b"bytes"], "-", 3, 30, ".")  # type: ignore[list-item]
+
+
+# --- <noscript> renamed <div> ------------------------------------------------------------------
+
+NOSCRIPT = re.compile(r"<(/?)noscript\b", re.IGNORECASE)  # what the kernel does to the text
+NOSCRIPT_PIECES = ["<noscript", "</noscript", "<NOSCRIPT", "</NoScript", "<noſcrİpt", "<noscrıpt"]
+NOSCRIPT_PIECES += ["<", "/", ">", "noscript", "<nos", "é", "_", "1", "-", " ", "\U0001f600", "x"]
+noscript_page = st.lists(st.sampled_from(NOSCRIPT_PIECES), max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(noscript_page)
+def test_noscript_as_div_renames_as_the_regex_does(page: str) -> None:
+    expected = NOSCRIPT.sub(r"<\1div", page).encode()
+    assert kernels.noscript_as_div(page.encode()) == expected
+
+
+def test_noscript_as_div_ends_the_name_where_re_sees_a_word_boundary() -> None:
+    """Every character after the name, one to four bytes of UTF-8: renamed only where the
+    regex's \\b holds (the character is no letter, digit or underscore)."""
+    characters = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    page = "".join(f"<noscript{c}" for c in characters)
+    assert kernels.noscript_as_div(page.encode()) == NOSCRIPT.sub(r"<\1div", page).encode()
+
+
+def test_a_page_with_noscript_segments_as_it_did_through_the_regex() -> None:
+    """html_segments hands lexbor the renamed bytes; a lone surrogate takes the regex."""
+    page = "<p>before</p><noscript><p>Hidden <b>text</b></p></noscript><p>\ud800 after</p>"
+    segments = html_segments(page)
+    assert segments.texts == ["before", "Hidden text", "after"]
+    assert html_segments(page.replace("\ud800", "")).texts == segments.texts

@@ -1123,6 +1123,103 @@ done:
     return result;
 }
 
+/* How many bytes of the page at `at` (of `left`) spell the letter `letter` the way
+   re.IGNORECASE reads a str: either ASCII case, and for "s" and "i" the characters Unicode
+   folds to them (U+017F long s; U+0130 and U+0131, dotted capital and dotless i). 0 if
+   they do not. */
+static Py_ssize_t
+folded_letter(const uint8_t *at, Py_ssize_t left, char letter)
+{
+    if (left >= 1 && (at[0] | 0x20) == (uint8_t)letter) {
+        return 1;
+    }
+    if (left >= 2 && letter == 's' && at[0] == 0xC5 && at[1] == 0xBF) {
+        return 2;
+    }
+    if (left >= 2 && letter == 'i' && at[0] == 0xC4 && (at[1] == 0xB0 || at[1] == 0xB1)) {
+        return 2;
+    }
+    return 0;
+}
+
+/* Whether the UTF-8 character at `at` is a word character to re's \b (str.isalnum() or
+   "_"); the page's end is none. */
+static int
+word_character_at(const uint8_t *at, Py_ssize_t left)
+{
+    if (left <= 0) {
+        return 0;
+    }
+    if (at[0] < 0x80) {
+        return at[0] == '_' || Py_UNICODE_ISALNUM(at[0]);
+    }
+    int width = at[0] >= 0xF0 ? 4 : at[0] >= 0xE0 ? 3 : 2;
+    if (width > left) {
+        return 0;
+    }
+    Py_UCS4 code = at[0] & (width == 4 ? 0x07 : width == 3 ? 0x0F : 0x1F);
+    for (int i = 1; i < width; i++) {
+        code = code << 6 | (at[i] & 0x3F);
+    }
+    return Py_UNICODE_ISALNUM(code);
+}
+
+/* noscript_as_div(page) -> bytes
+
+   The UTF-8 `page` with every <noscript and </noscript tag name (any case, then a word
+   boundary) renamed div: re.sub(r"<(/?)noscript\b", r"<\1div", page, flags=re.I) on the
+   text, done on its bytes (html_segments says why it is needed). */
+static PyObject *
+noscript_as_div(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer page;
+    if (!PyArg_ParseTuple(args, "y*", &page)) {
+        return NULL;
+    }
+    const uint8_t *bytes = page.buf;
+    Py_ssize_t size = page.len, written = 0;
+    PyObject *result = NULL;
+    uint8_t *out = PyMem_Malloc((size_t)size + 1); /* renaming never lengthens the page */
+    if (out == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t p = 0; p < size;) {
+        const uint8_t *open = memchr(bytes + p, '<', (size_t)(size - p));
+        Py_ssize_t tag = open == NULL ? size : open - bytes;
+        memcpy(out + written, bytes + p, (size_t)(tag - p));
+        written += tag - p;
+        if (tag == size) {
+            break;
+        }
+        Py_ssize_t at = tag + 1 + (tag + 1 < size && bytes[tag + 1] == '/');
+        const char *name = "noscript";
+        for (; *name != '\0'; name++) {
+            Py_ssize_t width = folded_letter(bytes + at, size - at, *name);
+            if (width == 0) {
+                break;
+            }
+            at += width;
+        }
+        if (*name == '\0' && !word_character_at(bytes + at, size - at)) {
+            Py_ssize_t prefix = bytes[tag + 1] == '/' ? 2 : 1;
+            memcpy(out + written, bytes + tag, (size_t)prefix);
+            memcpy(out + written + prefix, "div", 3);
+            written += prefix + 3;
+            p = at;
+        }
+        else {
+            out[written++] = '<';
+            p = tag + 1;
+        }
+    }
+    result = PyBytes_FromStringAndSize((const char *)out, written);
+done:
+    PyMem_Free(out);
+    PyBuffer_Release(&page);
+    return result;
+}
+
 static PyMethodDef kernel_methods[] = {
     {"text_counts", text_counts, METH_VARARGS, "Byte-count text features of every segment."},
     {"moving_means", moving_means, METH_VARARGS, "Moving means of every column, per radius."},
@@ -1133,6 +1230,7 @@ static PyMethodDef kernel_methods[] = {
     {"text_lines", text_lines, METH_O, "A text dump's non-blank lines, normalised."},
     {"rule_rejections", rule_rejections, METH_VARARGS, "Segments the rules reject."},
     {"page_cut", page_cut, METH_VARARGS, "The page's bar: segments at or above it are kept."},
+    {"noscript_as_div", noscript_as_div, METH_VARARGS, "<noscript> renamed <div>."},
     {"strongest_columns", strongest_columns, METH_VARARGS, "The columns behind each label."},
     {NULL, NULL, 0, NULL},
 };

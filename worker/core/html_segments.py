@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from worker.core import kernels
 from worker.core.segments import PageSegments
 
 _DROPPED_TAGS = ["script", "style", "template", "svg", "iframe", "head", "select"]
@@ -265,9 +266,10 @@ def _hint_bits(class_and_id: str) -> int:
 def html_segments(html: str) -> PageSegments:
     if not html.strip():
         return PageSegments("text/html", [])
+    page: str | bytes = html
     if "noscript" in html or "NOSCRIPT" in html:  # str search first: far cheaper than re
-        html = _NOSCRIPT.sub(r"<\1div", html)
-    tree = LexborHTMLParser(html)
+        page = _noscript_as_div(html)
+    tree = LexborHTMLParser(page)
     title_element = tree.css_first("title")
     title = " ".join(title_element.text().split()).lower() if title_element is not None else ""
     tree.strip_tags(_DROPPED_TAGS)
@@ -276,6 +278,16 @@ def html_segments(html: str) -> PageSegments:
     if root is not None:
         builder.collect(root)
     return PageSegments("text/html", builder.texts, builder.structure(title))
+
+
+def _noscript_as_div(html: str) -> str | bytes:
+    """_NOSCRIPT.sub(r"<\\1div", html), as the UTF-8 the parser reads (selectolax encodes a
+    str so itself). Done on the bytes in C: the regex took 0.6 ms on an average page."""
+    try:
+        encoded = html.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: a boundary to the regex, none in bytes
+        return _NOSCRIPT.sub(r"<\1div", html)
+    return kernels.noscript_as_div(encoded)
 
 
 # The block a node belongs to: its memory id, its kind, the memory id of its parent (blocks

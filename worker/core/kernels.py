@@ -160,3 +160,9 @@ def page_cut(
         bias,
         always_kept,
     )
+
+
+def noscript_as_div(page: bytes) -> bytes:
+    """The UTF-8 page with its <noscript> and </noscript> tags renamed div:
+    re.sub(r"<(/?)noscript\\b", r"<\\1div", text, flags=re.IGNORECASE) on its text."""
+    return _kernels.noscript_as_div(page)
