@@ -984,3 +984,31 @@ def test_a_page_with_noscript_segments_as_it_did_through_the_regex() -> None:
     segments = html_segments(page)
     assert segments.texts == ["before", "Hidden text", "after"]
     assert html_segments(page.replace("\ud800", "")).texts == segments.texts
+
+
+# --- an HTML segment's text nodes joined -------------------------------------------------------
+
+WHITESPACE_CHARACTERS = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+JOIN_PIECES = [*WHITESPACE_CHARACTERS, "a", "é", "Ω", "\U0001f600", "\xff", "word", " ", "  "]
+text_runs = st.lists(
+    st.lists(st.lists(st.sampled_from(JOIN_PIECES), max_size=6).map("".join), max_size=5),
+    max_size=6,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text_runs)
+def test_joined_words_fold_whitespace_as_str_split_does(runs: list[list[str]]) -> None:
+    """Every whitespace character Python knows, text of 1-, 2- and 4-byte width: the same
+    str, built at the same (narrowest) width, so equal ones compare and hash equal."""
+    expected = [" ".join("".join(run).split()) for run in runs]
+    joined = kernels.joined_words(runs)
+    assert joined == expected
+    assert [hash(text) for text in joined] == [hash(text) for text in expected]
+
+
+def test_joined_words_refuse_what_is_not_a_list_of_str() -> None:
+    with pytest.raises(TypeError):
+        _kernels.joined_words([["ok"], [b"bytes"]])  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        _kernels.joined_words([("a", "tuple")])  # type: ignore[list-item]

@@ -1220,6 +1220,84 @@ done:
     return result;
 }
 
+/* joined_words(runs) -> list[str]
+
+   For each run (a list of str), " ".join("".join(run).split()): the pieces joined as they
+   are, whitespace (what str.split() splits at) folded into single spaces, none at the ends.
+   Two passes, so the result is built at its narrowest width, as Python's own str are. */
+static PyObject *
+joined_words(PyObject *Py_UNUSED(module), PyObject *runs)
+{
+    if (!PyList_Check(runs) && !PyTuple_Check(runs)) {
+        PyErr_SetString(PyExc_TypeError, "joined_words needs a sequence of lists of str");
+        return NULL;
+    }
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(runs);
+    PyObject *texts = PyList_New(count);
+    if (texts == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t r = 0; r < count; r++) {
+        PyObject *run = PySequence_Fast_GET_ITEM(runs, r);
+        if (!PyList_Check(run)) {
+            PyErr_SetString(PyExc_TypeError, "each run must be a list of str");
+            goto failed;
+        }
+        Py_ssize_t pieces = PyList_GET_SIZE(run), length = 0;
+        Py_UCS4 widest = 0;
+        int pending_space = 0;
+        for (Py_ssize_t i = 0; i < pieces; i++) { /* the length and the widest character */
+            PyObject *piece = PyList_GET_ITEM(run, i);
+            if (!PyUnicode_Check(piece)) {
+                PyErr_SetString(PyExc_TypeError, "each run must be a list of str");
+                goto failed;
+            }
+            int kind = PyUnicode_KIND(piece);
+            const void *data = PyUnicode_DATA(piece);
+            for (Py_ssize_t c = 0; c < PyUnicode_GET_LENGTH(piece); c++) {
+                Py_UCS4 character = PyUnicode_READ(kind, data, c);
+                if (Py_UNICODE_ISSPACE(character)) {
+                    pending_space = length > 0;
+                    continue;
+                }
+                length += pending_space + 1;
+                pending_space = 0;
+                widest = character > widest ? character : widest;
+            }
+        }
+        PyObject *text = PyUnicode_New(length, widest > ' ' ? widest : ' ');
+        if (text == NULL) {
+            goto failed;
+        }
+        int out_kind = PyUnicode_KIND(text);
+        void *out = PyUnicode_DATA(text);
+        Py_ssize_t written = 0;
+        pending_space = 0;
+        for (Py_ssize_t i = 0; i < pieces; i++) {
+            PyObject *piece = PyList_GET_ITEM(run, i);
+            int kind = PyUnicode_KIND(piece);
+            const void *data = PyUnicode_DATA(piece);
+            for (Py_ssize_t c = 0; c < PyUnicode_GET_LENGTH(piece); c++) {
+                Py_UCS4 character = PyUnicode_READ(kind, data, c);
+                if (Py_UNICODE_ISSPACE(character)) {
+                    pending_space = written > 0;
+                    continue;
+                }
+                if (pending_space) {
+                    PyUnicode_WRITE(out_kind, out, written++, ' ');
+                    pending_space = 0;
+                }
+                PyUnicode_WRITE(out_kind, out, written++, character);
+            }
+        }
+        PyList_SET_ITEM(texts, r, text);
+    }
+    return texts;
+failed:
+    Py_DECREF(texts);
+    return NULL;
+}
+
 static PyMethodDef kernel_methods[] = {
     {"text_counts", text_counts, METH_VARARGS, "Byte-count text features of every segment."},
     {"moving_means", moving_means, METH_VARARGS, "Moving means of every column, per radius."},
@@ -1231,6 +1309,7 @@ static PyMethodDef kernel_methods[] = {
     {"rule_rejections", rule_rejections, METH_VARARGS, "Segments the rules reject."},
     {"page_cut", page_cut, METH_VARARGS, "The page's bar: segments at or above it are kept."},
     {"noscript_as_div", noscript_as_div, METH_VARARGS, "<noscript> renamed <div>."},
+    {"joined_words", joined_words, METH_O, "Each run of str joined, whitespace folded."},
     {"strongest_columns", strongest_columns, METH_VARARGS, "The columns behind each label."},
     {NULL, NULL, 0, NULL},
 };

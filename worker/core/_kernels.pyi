@@ -1,5 +1,6 @@
 # The compiled module's signatures; kernels.py is the typed way in. Any C-contiguous buffer
 # goes (typing's Buffer protocol covers numpy arrays only from Python 3.12).
+from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 import numpy.typing as npt
@@ -39,3 +40,4 @@ def page_cut(
     scores: Buffer, words: Buffer, floor: float, bias: float, always_kept: float
 ) -> float: ...
 def noscript_as_div(page: Buffer) -> bytes: ...
+def joined_words(runs: Sequence[list[str]]) -> list[str]: ...

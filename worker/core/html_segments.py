@@ -398,9 +398,10 @@ class _BlockBuilder:
         if not runs:
             return
         pieces, links, contexts = zip(*runs, strict=True)
-        # Text nodes carry their own spacing ("<b>Hel</b>lo" is one word): join them as is.
-        # Never empty: every piece has a character that is not whitespace.
-        self.texts = [" ".join("".join(texts).split()) for texts in pieces]
+        # Text nodes carry their own spacing ("<b>Hel</b>lo" is one word): join them as is,
+        # whitespace folded (" ".join("".join(texts).split()), in C). Never empty: every
+        # piece has a character that is not whitespace.
+        self.texts = kernels.joined_words(pieces)
         self.links = links
         self.pieces = [len(texts) for texts in pieces]
         blocks, self.bits, self.depths = zip(*contexts, strict=True)

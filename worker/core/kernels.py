@@ -2,11 +2,13 @@
 
 numpy serves the classifier well for whole-page work, but a page's hot spots are loops
 over a few hundred short rows, where numpy spends more time entering and leaving its calls
-than computing: the byte counts of every segment, the moving means, the model's table
-lookups and the choice of each segment's reasons. These run in C. Each kernel gives the
-result of the numpy definition it replaced, to the bit (tests/core/numpy_references.py
-keeps those definitions and tests/core/test_kernels.py compares them), so the models and
-their figures do not change with it.
+than computing (the byte counts of every segment, the moving means, the model's table
+lookups, the choice of each segment's reasons, the page's cut), and loops over every line
+or byte that Python runs one step at a time (a text dump's lines, the rules, boilerplate
+phrases, <noscript> tags). These run in C. Each kernel gives the result of the numpy or
+Python definition it replaced, to the bit (tests/core/numpy_references.py and
+tests/core/test_fast_paths.py keep those definitions, tests/core/test_kernels.py compares
+them), so the models and their figures do not change with it.
 
 The wrappers here allocate the outputs and hand over C-contiguous arrays; _kernels.c
 checks every length again before it reads a byte.
@@ -100,8 +102,9 @@ class StepTables:
 def strongest_columns(
     contributions: Float64, keep: npt.NDArray[np.bool_], columns: int
 ) -> npt.NDArray[np.int64]:
-    """Per row, the `columns` columns pushing hardest toward the row's label: the largest
-    contributions of kept rows, the most negative of the others; of equal ones, the first."""
+    """Per row, the `columns` columns (at most 8) pushing hardest toward the row's label: the
+    largest contributions of kept rows, the most negative of the others; of equal ones, the
+    first."""
     table = np.ascontiguousarray(contributions, dtype=np.float64)
     count, width = table.shape
     out = np.empty((count, columns), dtype=np.int64)
@@ -166,3 +169,8 @@ def noscript_as_div(page: bytes) -> bytes:
     """The UTF-8 page with its <noscript> and </noscript> tags renamed div:
     re.sub(r"<(/?)noscript\\b", r"<\\1div", text, flags=re.IGNORECASE) on its text."""
     return _kernels.noscript_as_div(page)
+
+
+def joined_words(runs: Sequence[list[str]]) -> list[str]:
+    """For each run of str, " ".join("".join(run).split())."""
+    return _kernels.joined_words(runs)
