@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from worker.core import _kernels, kernels
+from worker.core import html_segments as html_segments_module
 from worker.core.features import (
     _BOILERPLATE,
     _BOILERPLATE_PHRASES,
@@ -1012,3 +1013,55 @@ def test_joined_words_refuse_what_is_not_a_list_of_str() -> None:
         _kernels.joined_words([["ok"], [b"bytes"]])  # type: ignore[list-item]
     with pytest.raises(TypeError):
         _kernels.joined_words([("a", "tuple")])  # type: ignore[list-item]
+
+
+# --- class/id hints ----------------------------------------------------------------------------
+
+# The regexes the hint needles replaced (worker/core/html_segments.py at cdc82af).
+NEGATIVE_REGEX = re.compile(
+    r"nav|menu|foot|sidebar|side-bar|widget|comment|share|social|related|recommend|promo|"
+    r"banner|cookie|consent|breadcrumb|subscri|newsletter|signup|login|popup|modal|advert|"
+    r"\bads?\b|sponsor|tags?\b|meta|author-bio|pagination|pager|toolbar|masthead|header|"
+    r"skip|hidden|teaser|trending|popular|more-|outbrain|taboola|disqus"
+)
+POSITIVE_REGEX = re.compile(
+    r"article|content|entry|post|story|body|main|text|prose|blog|markdown|answer|question|"
+    r"description|product|review|message|thread|documentation|docs"
+)
+HINT_PIECES = ["nav", "ad", "ads", "tag", "tags", "stage", "shadow", "header", "a", "d", "s"]
+HINT_PIECES += [" ", "-", "_", "1", "é", "\u0660", "\U0001f600", "post", "docs", "side-bar"]
+HINT_PIECES += ["ta", "g", "more-", "Ad", "x"]
+hint_text = st.lists(st.sampled_from(HINT_PIECES), max_size=12).map("".join)
+
+
+def assert_same_hints(text: str) -> None:
+    assert html_segments_module._NEGATIVE.found_in(text) == bool(NEGATIVE_REGEX.search(text))
+    assert html_segments_module._POSITIVE.found_in(text) == bool(POSITIVE_REGEX.search(text))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(hint_text)
+def test_hint_needles_find_what_the_regexes_found(text: str) -> None:
+    assert_same_hints(text)
+
+
+def test_hint_word_boundaries_are_those_of_re_for_every_character() -> None:
+    """ "ad" as a whole word and "tag" at a word's end, next to every character: \\b is a
+    word character (str.isalnum() or "_") on one side only."""
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        c = chr(code)
+        for text in (f"{c}ad", f"ad{c}", f"{c}ads{c}", f"tag{c}", f"{c}tags"):
+            assert html_segments_module._NEGATIVE.found_in(text) == bool(
+                NEGATIVE_REGEX.search(text)
+            ), text
+
+
+def test_needles_refuse_what_they_cannot_search() -> None:
+    for needles in (("word",), (("", False, False),), ((b"bytes", False, False),)):
+        with pytest.raises((TypeError, ValueError)):
+            _kernels.compile_needles(needles)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        _kernels.contains_needle(object(), "text")
+    assert kernels.Needles([("\U0001f600x", False, False)]).found_in("a\U0001f600x")

@@ -516,7 +516,8 @@ count_newlines(const uint8_t *bytes, Py_ssize_t size)
 static uint8_t lower_ascii[256];
 #define LOWER_ASCII(b) (lower_ascii[(uint8_t)(b)])
 #define PREFIX_HASHES 65536
-#define PREFIX_HASH(a, b, c) (((unsigned)(a) * 1031u + (unsigned)(b) * 37u + (unsigned)(c)) & 0xFFFFu)
+#define PREFIX_HASH(a, b, c) \
+    (((unsigned)(a) * 1031u + (unsigned)(b) * 37u + (unsigned)(c)) & 0xFFFFu)
 
 /* phrase_counts(page, count, phrases, out)
 
@@ -669,7 +670,8 @@ rounded_values(PyObject *Py_UNUSED(module), PyObject *args)
     PyObject *result = NULL;
     Py_ssize_t cells = columns.len / (Py_ssize_t)sizeof(int64_t);
     Py_ssize_t count = width > 0 ? features.len / (Py_ssize_t)sizeof(float) / width : 0;
-    if (width < 1 || check_length(&features, product(count, width), sizeof(float), "features") < 0 ||
+    if (width < 1 ||
+        check_length(&features, product(count, width), sizeof(float), "features") < 0 ||
         check_length(&out, cells, sizeof(double), "out") < 0 ||
         (count > 0 ? cells % count != 0 : cells != 0)) {
         if (!PyErr_Occurred()) {
@@ -1298,6 +1300,184 @@ failed:
     return NULL;
 }
 
+/* A set of needles to look for in short texts (an element's class and id): each a str,
+   perhaps to be found only as a whole word at its start or end (re's \b). Compiled once
+   into buckets by first character, so a search looks at a few needles per position. */
+typedef struct {
+    Py_UCS4 *characters;
+    Py_ssize_t length;
+    int boundary_before, boundary_after;
+} Needle;
+
+typedef struct {
+    Py_ssize_t count;
+    Needle *needles;           /* sorted by first character */
+    Py_ssize_t first[257]; /* needles starting with character c < 256 are */
+                           /* needles[first[c] .. first[c + 1]); the others follow */
+    uint8_t pairs[65536 / 8]; /* a bit per pair of characters < 256 that begins a needle */
+} NeedleSet;
+
+#define NEEDLES_CAPSULE "worker.core._kernels.NeedleSet"
+
+static void
+free_needles(PyObject *capsule)
+{
+    NeedleSet *set = PyCapsule_GetPointer(capsule, NEEDLES_CAPSULE);
+    if (set == NULL) {
+        return;
+    }
+    for (Py_ssize_t i = 0; i < set->count; i++) {
+        PyMem_Free(set->needles[i].characters);
+    }
+    PyMem_Free(set->needles);
+    PyMem_Free(set);
+}
+
+static int
+compare_first_characters(const void *left, const void *right)
+{
+    Py_UCS4 a = ((const Needle *)left)->characters[0];
+    Py_UCS4 b = ((const Needle *)right)->characters[0];
+    a = a < 256 ? a : 256;
+    b = b < 256 ? b : 256;
+    return (a > b) - (a < b);
+}
+
+/* compile_needles(needles) -> capsule; needles: a tuple of (str, bool, bool): the text,
+   whether a word boundary must come before it and whether one must come after it. */
+static PyObject *
+compile_needles(PyObject *Py_UNUSED(module), PyObject *needles)
+{
+    if (!PyTuple_Check(needles)) {
+        PyErr_SetString(PyExc_TypeError, "needles must be a tuple of (str, bool, bool)");
+        return NULL;
+    }
+    NeedleSet *set = PyMem_Calloc(1, sizeof(NeedleSet));
+    Py_ssize_t count = PyTuple_GET_SIZE(needles);
+    if (set == NULL ||
+        (set->needles = PyMem_Calloc((size_t)count + 1, sizeof(Needle))) == NULL) {
+        PyMem_Free(set);
+        return PyErr_NoMemory();
+    }
+    PyObject *capsule = PyCapsule_New(set, NEEDLES_CAPSULE, free_needles);
+    if (capsule == NULL) {
+        PyMem_Free(set->needles);
+        PyMem_Free(set);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *text;
+        int before, after;
+        PyObject *item = PyTuple_GET_ITEM(needles, i);
+        if (!PyTuple_Check(item) || !PyArg_ParseTuple(item, "Upp", &text, &before, &after)) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "each needle is a (str, bool, bool)");
+            }
+            Py_DECREF(capsule);
+            return NULL;
+        }
+        if (PyUnicode_GET_LENGTH(text) == 0) {
+            PyErr_SetString(PyExc_ValueError, "a needle needs a character");
+            Py_DECREF(capsule);
+            return NULL;
+        }
+        Needle *needle = &set->needles[set->count];
+        needle->characters = PyUnicode_AsUCS4Copy(text);
+        if (needle->characters == NULL) {
+            Py_DECREF(capsule);
+            return NULL;
+        }
+        needle->length = PyUnicode_GET_LENGTH(text);
+        needle->boundary_before = before;
+        needle->boundary_after = after;
+        set->count++;
+    }
+    qsort(set->needles, (size_t)set->count, sizeof(Needle), compare_first_characters);
+    for (Py_ssize_t i = 0; i < set->count; i++) {
+        Py_UCS4 c = set->needles[i].characters[0];
+        if (c < 256) { /* the others sort last, from first[256] on */
+            set->first[c + 1]++;
+        }
+    }
+    for (int c = 0; c < 256; c++) {
+        set->first[c + 1] += set->first[c];
+    }
+    for (Py_ssize_t i = 0; i < set->count; i++) {
+        const Needle *needle = &set->needles[i];
+        for (unsigned second = 0; second < 256; second++) {
+            if (needle->characters[0] < 256 &&
+                (needle->length == 1 || needle->characters[1] == second)) {
+                unsigned pair = needle->characters[0] << 8 | second;
+                set->pairs[pair >> 3] |= (uint8_t)(1u << (pair & 7));
+            }
+        }
+    }
+    return capsule;
+}
+
+static int
+is_word(Py_UCS4 c) /* re's \w on str */
+{
+    return c == '_' || Py_UNICODE_ISALNUM(c);
+}
+
+/* contains_needle(needles, text) -> bool: whether any needle occurs in text (with the word
+   boundaries it asks for): re.search of the needles' alternation, without re. */
+static PyObject *
+contains_needle(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *capsule, *text;
+    if (!PyArg_ParseTuple(args, "OU", &capsule, &text)) {
+        return NULL;
+    }
+    NeedleSet *set = PyCapsule_GetPointer(capsule, NEEDLES_CAPSULE);
+    if (set == NULL) {
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t p = 0; p < length; p++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, p);
+        Py_UCS4 next = p + 1 < length ? PyUnicode_READ(kind, data, p + 1) : 0;
+        if (c < 256 && next < 256) { /* most positions: ruled out by one bit */
+            unsigned pair = c << 8 | next;
+            if (!(set->pairs[pair >> 3] & (1u << (pair & 7)))) {
+                continue;
+            }
+        }
+        Py_ssize_t from = c < 256 ? set->first[c] : set->first[256];
+        Py_ssize_t to = c < 256 ? set->first[c + 1] : set->count;
+        for (Py_ssize_t k = from; k < to; k++) {
+            const Needle *needle = &set->needles[k];
+            if (needle->length > length - p || needle->characters[0] != c) {
+                continue; /* (a first character past 255 shares the last bucket) */
+            }
+            Py_ssize_t i = 1;
+            while (i < needle->length &&
+                   PyUnicode_READ(kind, data, p + i) == needle->characters[i]) {
+                i++;
+            }
+            if (i < needle->length) {
+                continue;
+            }
+            /* \b: a word character on one side and none on the other (or the text's edge) */
+            if (needle->boundary_before &&
+                (p > 0 && is_word(PyUnicode_READ(kind, data, p - 1))) == is_word(c)) {
+                continue;
+            }
+            Py_ssize_t end = p + needle->length;
+            Py_UCS4 last = needle->characters[needle->length - 1];
+            if (needle->boundary_after &&
+                (end < length && is_word(PyUnicode_READ(kind, data, end))) == is_word(last)) {
+                continue;
+            }
+            Py_RETURN_TRUE;
+        }
+    }
+    Py_RETURN_FALSE;
+}
+
 static PyMethodDef kernel_methods[] = {
     {"text_counts", text_counts, METH_VARARGS, "Byte-count text features of every segment."},
     {"moving_means", moving_means, METH_VARARGS, "Moving means of every column, per radius."},
@@ -1310,6 +1490,8 @@ static PyMethodDef kernel_methods[] = {
     {"page_cut", page_cut, METH_VARARGS, "The page's bar: segments at or above it are kept."},
     {"noscript_as_div", noscript_as_div, METH_VARARGS, "<noscript> renamed <div>."},
     {"joined_words", joined_words, METH_O, "Each run of str joined, whitespace folded."},
+    {"compile_needles", compile_needles, METH_O, "Needles for contains_needle."},
+    {"contains_needle", contains_needle, METH_VARARGS, "Whether a needle occurs in a str."},
     {"strongest_columns", strongest_columns, METH_VARARGS, "The columns behind each label."},
     {NULL, NULL, 0, NULL},
 };

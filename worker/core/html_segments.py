@@ -179,16 +179,31 @@ _TAG_BITS = {
 _BLOCK_KINDS = {"p": 1, "li": 2, "h1": 3, "h2": 3, "h3": 3, "h4": 3, "h5": 3, "h6": 3, "td": 4}
 _BLOCK_KINDS |= {"th": 4, "div": 5, "span": 6, "a": 7, "pre": 8, "blockquote": 8, "br": 9}
 
-_NEGATIVE = re.compile(
-    r"nav|menu|foot|sidebar|side-bar|widget|comment|share|social|related|recommend|promo|"
-    r"banner|cookie|consent|breadcrumb|subscri|newsletter|signup|login|popup|modal|advert|"
-    r"\bads?\b|sponsor|tags?\b|meta|author-bio|pagination|pager|toolbar|masthead|header|"
-    r"skip|hidden|teaser|trending|popular|more-|outbrain|taboola|disqus"
+# Words in an element's class or id that mark boilerplate or content containers, found
+# anywhere in the lowercased "class id" string ("ad" and "ads" only as whole words, "tag"
+# and "tags" only at a word's end: "header", "shadow" and "stage" are no ads or tags).
+_NEGATIVE_WORDS = (
+    "nav", "menu", "foot", "sidebar", "side-bar", "widget", "comment", "share", "social",
+    "related", "recommend", "promo", "banner", "cookie", "consent", "breadcrumb", "subscri",
+    "newsletter", "signup", "login", "popup", "modal", "advert", "sponsor", "meta",
+    "author-bio", "pagination", "pager", "toolbar", "masthead", "header", "skip", "hidden",
+    "teaser", "trending", "popular", "more-", "outbrain", "taboola", "disqus",
+)  # fmt: skip
+_NEGATIVE_WHOLE_WORDS = ("ad", "ads")
+_NEGATIVE_WORD_ENDS = ("tag", "tags")
+_POSITIVE_WORDS = (
+    "article", "content", "entry", "post", "story", "body", "main", "text", "prose", "blog",
+    "markdown", "answer", "question", "description", "product", "review", "message",
+    "thread", "documentation", "docs",
+)  # fmt: skip
+# A search per hint ran two regexes of forty alternatives: 10 µs, on ~110 new class/id
+# strings per page of a site not seen before. The needles search in C: well under 1 µs.
+_NEGATIVE = kernels.Needles(
+    [(word, False, False) for word in _NEGATIVE_WORDS]
+    + [(word, True, True) for word in _NEGATIVE_WHOLE_WORDS]
+    + [(word, False, True) for word in _NEGATIVE_WORD_ENDS]
 )
-_POSITIVE = re.compile(
-    r"article|content|entry|post|story|body|main|text|prose|blog|markdown|answer|question|"
-    r"description|product|review|message|thread|documentation|docs"
-)
+_POSITIVE = kernels.Needles([(word, False, False) for word in _POSITIVE_WORDS])
 _ATTRIBUTE_TAGS = frozenset(
     [
         "div",
@@ -254,8 +269,8 @@ def _hint_bits(class_and_id: str) -> int:
     bits = _hint_cache.get(class_and_id)
     if bits is None:
         lowered = class_and_id.lower()
-        bits = (NEGATIVE_HINT if _NEGATIVE.search(lowered) else 0) | (
-            POSITIVE_HINT if _POSITIVE.search(lowered) else 0
+        bits = (NEGATIVE_HINT if _NEGATIVE.found_in(lowered) else 0) | (
+            POSITIVE_HINT if _POSITIVE.found_in(lowered) else 0
         )
         if len(_hint_cache) >= _HINT_CACHE_SIZE:
             _hint_cache.clear()

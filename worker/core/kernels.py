@@ -174,3 +174,14 @@ def noscript_as_div(page: bytes) -> bytes:
 def joined_words(runs: Sequence[list[str]]) -> list[str]:
     """For each run of str, " ".join("".join(run).split())."""
     return _kernels.joined_words(runs)
+
+
+class Needles:
+    """Words to look for in short texts: found_in(text) is re.search of their alternation,
+    each word perhaps asking for a word boundary (re's \\b) before and after it."""
+
+    def __init__(self, words: Sequence[tuple[str, bool, bool]]) -> None:
+        self._compiled = _kernels.compile_needles(tuple(words))
+
+    def found_in(self, text: str) -> bool:
+        return _kernels.contains_needle(self._compiled, text)
