@@ -1,20 +1,22 @@
-"""The numpy definitions the compiled kernels replaced; tests/core/test_kernels.py checks the
-kernels give these results to the bit.
+"""The numpy (and regex) definitions the compiled kernels replaced; tests/core/test_kernels.py
+checks the kernels give these results to the bit.
 
-Copied from commit cdc82af (worker/core/features.py, model.py and classify.py) and kept as
-plain as they were. Two departures, both on purpose:
+Copied from commit cdc82af (worker/core/features.py, model.py, classify.py, decision.py and
+html_segments.py) and kept as plain as they were. Departures, all on purpose:
 
 - the additive model looks every feature up in its own thresholds; the old code shifted the
   features into disjoint ranges (offsets of 1e6, values clipped to +-5e5) to serve them all
   with one searchsorted, and the shift rounded values and thresholds near each other;
 - the reason columns come from a stable argsort, so of equal contributions the lower column
-  comes first, as _kernels.c documents (the old default sort left ties to chance).
+  comes first, as _kernels.c documents (the old default sort left ties to chance);
+- the page's cut sums its expected reference pairwise (np.sum), not by a BLAS dot product.
 
 The phrase counts' reference is PhraseCounter.reference_counts in worker/core/phrases.py.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 
@@ -236,3 +238,16 @@ def page_cut(scores: Float64, words: Float64, floor: float, bias: float) -> floa
     kept_words = np.cumsum(weight[order])
     expected_f1 = 2.0 * kept_hits / (kept_words + expected_reference)
     return min(float(scores[order[int(np.argmax(expected_f1))]]), 0.5)
+
+
+# The regexes the hint needles replaced (worker/core/html_segments.py at cdc82af).
+NEGATIVE_HINTS = re.compile(
+    r"nav|menu|foot|sidebar|side-bar|widget|comment|share|social|related|recommend|promo|"
+    r"banner|cookie|consent|breadcrumb|subscri|newsletter|signup|login|popup|modal|advert|"
+    r"\bads?\b|sponsor|tags?\b|meta|author-bio|pagination|pager|toolbar|masthead|header|"
+    r"skip|hidden|teaser|trending|popular|more-|outbrain|taboola|disqus"
+)
+POSITIVE_HINTS = re.compile(
+    r"article|content|entry|post|story|body|main|text|prose|blog|markdown|answer|question|"
+    r"description|product|review|message|thread|documentation|docs"
+)

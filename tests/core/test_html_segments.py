@@ -12,6 +12,7 @@ import random
 import re
 
 import numpy as np
+import numpy_references as reference
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
@@ -51,8 +52,8 @@ def reference_segments(html: str) -> tuple[list[str], np.ndarray | None]:
             if tag in hs._ATTRIBUTE_TAGS:
                 attributes = element.attributes
                 hint = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
-                bits |= hs.NEGATIVE_HINT if hs._NEGATIVE.search(hint) else 0
-                bits |= hs.POSITIVE_HINT if hs._POSITIVE.search(hint) else 0
+                bits |= hs.NEGATIVE_HINT if reference.NEGATIVE_HINTS.search(hint) else 0
+                bits |= hs.POSITIVE_HINT if reference.POSITIVE_HINTS.search(hint) else 0
             depth += 1
             if tag in hs._BLOCK_TAGS:
                 block, kind, group = element.mem_id, hs._BLOCK_KINDS.get(tag, 10), above
