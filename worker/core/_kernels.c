@@ -1,12 +1,22 @@
-/* Compiled inner loops of the classifier, one per numpy routine they replace.
+/* Compiled inner loops of the classifier, one per numpy or Python routine they replace.
 
-   Each function takes numpy arrays through the buffer protocol and fills an output array
-   the caller allocated, so this file needs neither numpy's headers nor any state. The
-   Python caller checks shapes and dtypes; here every length is checked again, so a wrong
+   Numeric kernels take numpy arrays through the buffer protocol and fill an output array
+   the caller allocated, so this file needs neither numpy's headers nor any state (the
+   needle sets are the one object it builds, held by a capsule). The Python caller
+   (kernels.py) checks shapes and dtypes; here every length is checked again, so a wrong
    call raises ValueError instead of reading past a buffer. Floating-point arithmetic is
    done in the order numpy does it (sums pairwise like numpy's add.reduce, cumulative sums
-   left to right), so the results equal the numpy definitions, which tests/core keep as
-   references, to the bit. Build flags forbid contracting a*b+c into one rounding. */
+   left to right), so the results equal the definitions tests/core keep as references, to
+   the bit. Build flags forbid contracting a*b+c into one rounding.
+
+   The kernels, by the stage they serve:
+     segmenting     text_lines (text dumps); noscript_as_div, joined_words,
+                    compile_needles + contains_needle (HTML)
+     features       text_counts, phrase_counts (boilerplate words), moving_means,
+                    position_features
+     model          additive_scores
+     decision       rule_rejections, page_cut
+     reasons        strongest_columns, rounded_values */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
