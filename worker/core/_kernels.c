@@ -77,6 +77,18 @@ product(Py_ssize_t a, Py_ssize_t b)
     return result;
 }
 
+static Py_ssize_t
+count_newlines(const uint8_t *bytes, Py_ssize_t size)
+{
+    Py_ssize_t newlines = 0;
+    const uint8_t *end = bytes + size, *found;
+    while (bytes < end && (found = memchr(bytes, '\n', (size_t)(end - bytes))) != NULL) {
+        newlines++;
+        bytes = found + 1;
+    }
+    return newlines;
+}
+
 /* Whether `buffer` holds `items` items of `item_size` bytes; ValueError if not. */
 static int
 check_length(const Py_buffer *buffer, Py_ssize_t items, Py_ssize_t item_size, const char *name)
@@ -117,14 +129,13 @@ text_counts(PyObject *Py_UNUSED(module), PyObject *args)
         goto done;
     }
     const uint8_t *bytes = page.buf, *class_of = classes.buf, *ends = ends_sentence.buf;
-    Py_ssize_t size = page.len, newlines = 0;
-    for (Py_ssize_t p = 0; p < size; p++) {
-        newlines += bytes[p] == '\n';
-        if (class_of[bytes[p]] >= CLASS_COUNT) {
+    for (int b = 0; b < 256; b++) {
+        if (class_of[b] >= CLASS_COUNT) {
             PyErr_SetString(PyExc_ValueError, "class_table holds an unknown class");
             goto done;
         }
     }
+    Py_ssize_t size = page.len, newlines = count_newlines(bytes, size);
     if (count < 1 || newlines + 1 != count) {
         PyErr_Format(PyExc_ValueError, "%zd segments need %zd newlines, the page has %zd",
                      count, count - 1, newlines);
@@ -508,18 +519,6 @@ done:
     PyBuffer_Release(&keep);
     PyBuffer_Release(&out);
     return result;
-}
-
-static Py_ssize_t
-count_newlines(const uint8_t *bytes, Py_ssize_t size)
-{
-    Py_ssize_t newlines = 0;
-    const uint8_t *end = bytes + size, *found;
-    while (bytes < end && (found = memchr(bytes, '\n', (size_t)(end - bytes))) != NULL) {
-        newlines++;
-        bytes = found + 1;
-    }
-    return newlines;
 }
 
 /* bytes.lower(), as a table: a branch per byte on the case of letters mispredicts often. */

@@ -17,7 +17,6 @@ import numpy.typing as npt
 
 from worker.core import kernels
 from worker.core.html_segments import STRUCTURE_NAMES
-from worker.core.kernels import TEXT_COUNT_COLUMNS
 from worker.core.phrases import PhraseCounter
 from worker.core.segments import TEXT_STRUCTURE_NAMES, PageSegments
 
@@ -167,7 +166,7 @@ def _text_features(texts: list[str]) -> npt.NDArray[np.float64]:
     encoded = joined.encode("utf-8", "surrogatepass")
     count = len(texts)
     features = np.empty((count, len(TEXT_NAMES)))
-    features[:, :TEXT_COUNT_COLUMNS] = kernels.text_counts(
+    features[:, : kernels.TEXT_COUNT_COLUMNS] = kernels.text_counts(
         encoded, count, _CLASS_TABLE, _ENDS_SENTENCE_TABLE
     )
     features[:, 18] = _BOILERPLATE.counts(joined, encoded, texts)

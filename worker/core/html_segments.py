@@ -297,7 +297,7 @@ def html_segments(html: str) -> PageSegments:
 
 def _noscript_as_div(html: str) -> str | bytes:
     """_NOSCRIPT.sub(r"<\\1div", html), as the UTF-8 the parser reads (selectolax encodes a
-    str so itself). Done on the bytes in C: the regex took 0.6 ms on an average page."""
+    str so itself). Done on the bytes in C: the regex took 1.2 ms on a page holding one."""
     try:
         encoded = html.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: a boundary to the regex, none in bytes
