@@ -9,15 +9,20 @@ html_segments.py) and kept as plain as they were. Departures, all on purpose:
   with one searchsorted, and the shift rounded values and thresholds near each other;
 - the reason columns come from a stable argsort, so of equal contributions the lower column
   comes first, as _kernels.c documents (the old default sort left ties to chance);
-- the page's cut sums its expected reference pairwise (np.sum), not by a BLAS dot product.
+- the page's cut sums its expected reference pairwise (np.sum), not by a BLAS dot product;
+- log1p, expm1, log10, exp, log and powers of ten are the C library's (Python's math module,
+  which calls libm as the kernels do), not numpy's: on CPUs with AVX-512 numpy switches to
+  SIMD versions of these that land up to an ulp away from libm, which made the kernels and
+  numpy disagree there, and only there, in the last bit.
 
 The phrase counts' reference is PhraseCounter.reference_counts in worker/core/phrases.py.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 
 import numpy as np
@@ -45,6 +50,25 @@ Int64 = npt.NDArray[np.int64]
 _CLASS_COUNT = 10  # the byte classes, _SPACE to _CONTINUATION
 TEXT_COUNT_COLUMNS = 18  # TEXT_NAMES up to starts_symbol
 _PROSE_WORDS = 12
+
+
+def _libm(function: Callable[[float], float]) -> Callable[[npt.ArrayLike], Float64]:
+    """`function` elementwise, as the C library computes it (see the module's docstring)."""
+    elementwise = np.frompyfunc(function, 1, 1)
+
+    def apply(values: npt.ArrayLike) -> Float64:
+        result: Float64 = np.asarray(elementwise(values), dtype=np.float64)
+        return result
+
+    return apply
+
+
+log1p = _libm(math.log1p)
+expm1 = _libm(math.expm1)
+log10 = _libm(math.log10)
+exp = _libm(math.exp)
+log = _libm(math.log)
+power_of_ten = _libm(lambda exponent: math.pow(10.0, exponent))
 
 
 def text_counts(page: bytes, count: int) -> Float64:
@@ -91,8 +115,8 @@ def text_counts(page: bytes, count: int) -> Float64:
     first_class = classes[starts]
     last_class = classes[ends - 1]
     features = np.empty((count, TEXT_COUNT_COLUMNS))
-    features[:, 0] = np.log1p(chars)
-    features[:, 1] = np.log1p(words)
+    features[:, 0] = log1p(chars)
+    features[:, 1] = log1p(words)
     features[:, 2] = chars / safe_words
     features[:, 3] = counts[:, _UPPER] / letters
     features[:, 4] = counts[:, _LOWER] / letters
@@ -163,7 +187,7 @@ def _edge_widths(radius: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int
 def position_features(log_words: Float64, ends_sentence: Float64, out: Float32) -> None:
     """Fills out's columns, named by features.POSITION_NAMES."""
     count = log_words.size
-    words = np.expm1(log_words)
+    words = expm1(log_words)
     total = max(words.sum(), 1.0)
     index = np.arange(count, dtype=np.float64)
     densest = float(np.argmax(moving_mean(words, 5)))
@@ -174,12 +198,12 @@ def position_features(log_words: Float64, ends_sentence: Float64, out: Float32) 
     following = np.minimum.accumulate(np.where(prose, index, np.inf)[::-1])[::-1]
     distance = np.minimum(index - previous, following - index)
     out[:, 0] = np.isfinite(previous) & np.isfinite(following)
-    out[:, 1] = np.log1p(np.minimum(distance, count))
+    out[:, 1] = log1p(np.minimum(distance, count))
     out[:, 2] = index / max(count - 1, 1)
     out[:, 3] = (np.cumsum(words) - words) / total
     out[:, 4] = np.abs(index - densest) / max(count, 1)
-    out[:, 5] = np.log1p(count)
-    out[:, 6] = np.log1p(total)
+    out[:, 5] = log1p(count)
+    out[:, 6] = log1p(total)
 
 
 def additive_contributions(
@@ -216,8 +240,8 @@ def strongest_columns(contributions: Float64, keep: npt.NDArray[np.bool_], colum
 def rounded_values(features: Float32, columns: Int64) -> Float64:
     """The chosen features rounded to two significant digits (classify.py at cdc82af)."""
     values = np.take_along_axis(features, columns, axis=1).astype(np.float64)
-    magnitude = np.floor(np.log10(np.maximum(np.abs(values), 1e-12)))
-    scale = 10.0 ** (magnitude - 1)
+    magnitude = np.floor(log10(np.maximum(np.abs(values), 1e-12)))
+    scale = power_of_ten(magnitude - 1)
     with np.errstate(invalid="ignore"):  # infinity / infinity: NaN, as the kernel gives
         rounded: Float64 = np.where(values == 0, 0.0, np.round(values / scale) * scale)
     return rounded
@@ -230,7 +254,7 @@ def page_cut(scores: Float64, words: Float64, floor: float, bias: float) -> floa
     if not candidates.any():
         return 2.0
     clipped = np.clip(scores, 1e-6, 1.0 - 1e-6)
-    probability = 1.0 / (1.0 + np.exp(-(np.log(clipped / (1.0 - clipped)) + bias)))
+    probability = 1.0 / (1.0 + exp(-(log(clipped / (1.0 - clipped)) + bias)))
     weight = np.maximum(words, 0.0) + 1.0
     expected_reference = float(np.sum(probability * weight))
     order = np.argsort(-scores, kind="stable")[: int(candidates.sum())]

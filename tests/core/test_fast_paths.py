@@ -4,6 +4,7 @@ import re
 import sys
 
 import numpy as np
+import numpy_references as reference
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -31,7 +32,7 @@ def reference_text_segments(body: str) -> PageSegments:
     after = np.append(before[1:], 1.0)
     run = np.cumsum(before)
     run_length = np.bincount(run.astype(np.int64))[run.astype(np.int64)]
-    structure = np.column_stack([before, after, np.log1p(run_length)]).astype(np.float32)
+    structure = np.column_stack([before, after, reference.log1p(run_length)]).astype(np.float32)
     return PageSegments("text/plain", texts, structure)
 
 
