@@ -25,6 +25,7 @@ from hypothesis.extra.numpy import arrays
 
 from worker.core import _kernels, kernels
 from worker.core import html_segments as html_segments_module
+from worker.core.classify import describe
 from worker.core.features import (
     _BOILERPLATE,
     _BOILERPLATE_PHRASES,
@@ -895,6 +896,121 @@ def test_rounded_values_on_known_values() -> None:
     features = np.array([[0.0, -0.0, 1234.5, 0.0456, -7.25, 1e-13]], dtype=np.float32)
     values = kernels.rounded_values(features, np.array([[0, 1, 2, 3, 4, 5]]))
     assert values.tolist() == [[0.0, 0.0, 1200.0, 0.046, -7.2, 1e-13]]
+
+
+def plain_reasons(
+    names: tuple[str, ...],
+    columns: npt.NDArray[np.int64],
+    values: npt.NDArray[np.float64],
+    describe: Any,
+) -> list[tuple[str, ...]]:
+    """What ReasonTexts.rows stands for: describe every pair, no cache."""
+    return [
+        tuple(describe(names[c], v) for c, v in zip(row_columns, row_values, strict=True))
+        for row_columns, row_values in zip(columns.tolist(), values.tolist(), strict=True)
+    ]
+
+
+def spelled_out(name: str, value: float) -> str:
+    return f"{name}={value!r}"
+
+
+@KERNEL_SETTINGS
+@given(
+    st.integers(0, 40),
+    st.integers(1, 4),
+    st.lists(st.floats(allow_nan=False), min_size=1, max_size=6),
+    st.integers(1, 8),
+    st.integers(0, 2**16),
+)
+def test_reason_texts_are_what_describe_says(
+    rows: int, k: int, pool: list[float], limit: int, seed: int
+) -> None:
+    """A small pool of values makes hits; a small limit makes the caches clear in between."""
+    names = ("alpha", "beta", "gamma")
+    rng = np.random.default_rng(seed)
+    columns = rng.integers(0, len(names), (rows, k))
+    values = np.asarray(pool)[rng.integers(0, len(pool), (rows, k))]
+    texts = kernels.ReasonTexts(names, spelled_out, limit)
+    for _ in range(2):  # the second time from the caches
+        assert texts.rows(columns, values) == plain_reasons(names, columns, values, spelled_out)
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_reason_texts_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    """The reasons classify_page quotes: the shipped feature names, the describe it uses."""
+    segments = fixture_segments(mode, page_id)
+    model = shipped_model(CONTENT_TYPES[mode])
+    page = model.score(segments)
+    columns = kernels.strongest_columns(page.local_contributions, page.scores >= 0.5, 2)
+    values = kernels.rounded_values(page.features, columns)
+    names = model.local.feature_names
+    texts = kernels.ReasonTexts(names, describe)
+    assert texts.rows(columns, values) == plain_reasons(names, columns, values, describe)
+
+
+def test_reason_texts_cache_per_column_and_clear_at_the_limit() -> None:
+    calls: list[tuple[str, float]] = []
+
+    def counted(name: str, value: float) -> str:
+        calls.append((name, value))
+        return spelled_out(name, value)
+
+    texts = kernels.ReasonTexts(("a", "b"), counted, limit=2)
+    columns = np.array([[0, 1], [0, 1], [1, 0]])
+    assert texts.rows(columns, np.array([[1.0, 1.0], [1.0, 1.0], [2.0, 3.0]])) == [
+        ("a=1.0", "b=1.0"),
+        ("a=1.0", "b=1.0"),
+        ("b=2.0", "a=3.0"),
+    ]
+    assert calls == [("a", 1.0), ("b", 1.0), ("b", 2.0), ("a", 3.0)]
+    calls.clear()
+    # Column "a" holds 1.0 and 3.0: a third value clears it, then 1.0 is described again.
+    texts.rows(np.array([[0], [0], [0]]), np.array([[4.0], [1.0], [4.0]]))
+    assert calls == [("a", 4.0), ("a", 1.0)]
+
+
+def test_reason_texts_of_no_rows() -> None:
+    texts = kernels.ReasonTexts(("a",), spelled_out)
+    assert texts.rows(np.empty((0, 2), dtype=np.int64), np.empty((0, 2))) == []
+
+
+@pytest.mark.parametrize(
+    ("columns", "values", "error"),
+    [
+        ([[0, 2]], [[1.0, 1.0]], ValueError),  # no column 2
+        ([[0, -1]], [[1.0, 1.0]], ValueError),
+        ([[0, 1]], [[1.0]], ValueError),  # shapes differ
+        ([0, 1], [1.0, 1.0], ValueError),  # not a table
+    ],
+    ids=["column-too-large", "negative-column", "shapes-differ", "one-dimensional"],
+)
+def test_reason_texts_refuse_bad_tables(
+    columns: list[Any], values: list[Any], error: type[Exception]
+) -> None:
+    texts = kernels.ReasonTexts(("a", "b"), spelled_out)
+    with pytest.raises(error):
+        texts.rows(np.asarray(columns, dtype=np.int64), np.asarray(values))
+
+
+def test_reason_texts_refuse_bad_calls() -> None:
+    one = np.zeros((1, 1), dtype=np.int64)
+    with pytest.raises(ValueError):  # one cache for two names
+        _kernels.reason_texts([{}], spelled_out, ("a", "b"), one, np.zeros((1, 1)), 1, 8)
+    with pytest.raises(TypeError):
+        _kernels.reason_texts([[]], spelled_out, ("a",), one, np.zeros((1, 1)), 1, 8)
+    with pytest.raises(ValueError):  # more rows than the buffers hold
+        _kernels.reason_texts([{}], spelled_out, ("a",), one, np.zeros((1, 1)), 2, 8)
+    with pytest.raises(TypeError):
+        kernels.ReasonTexts(("a",), lambda name, value: 1).rows(one, np.zeros((1, 1)))  # type: ignore[arg-type, return-value]
+
+
+def test_reason_texts_pass_describes_error_on() -> None:
+    def failing(name: str, value: float) -> str:
+        raise KeyError(name)
+
+    with pytest.raises(KeyError):
+        kernels.ReasonTexts(("a",), failing).rows(np.zeros((1, 1), np.int64), np.zeros((1, 1)))
 
 
 page_scores = st.integers(1, 300).flatmap(

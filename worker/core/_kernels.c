@@ -16,7 +16,7 @@
                     position_features
      model          additive_scores
      decision       rule_rejections, page_cut
-     reasons        strongest_columns, rounded_values */
+     reasons        strongest_columns, rounded_values, reason_texts */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -1487,6 +1487,99 @@ contains_needle(PyObject *Py_UNUSED(module), PyObject *args)
     Py_RETURN_FALSE;
 }
 
+/* reason_texts(caches, describe, names, columns, values, count, limit) -> list of tuples
+
+   Row i's reasons in words: for each of its k chosen (column, value) pairs (columns: int64,
+   values: float64, both count x k), caches[column][value] (caches: a list of dicts, one per
+   column of names) or, on a miss, describe(names[column], value), which that column's
+   cache then keeps; a cache holding `limit` texts is cleared first. Same texts as calling
+   describe every time, for any pure describe. */
+static PyObject *
+reason_texts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *caches, *describe, *names;
+    Py_buffer columns, values;
+    Py_ssize_t count, limit;
+    if (!PyArg_ParseTuple(args, "O!OO!y*y*nn", &PyList_Type, &caches, &describe, &PyTuple_Type,
+                          &names, &columns, &values, &count, &limit)) {
+        return NULL;
+    }
+    PyObject *rows = NULL;
+    Py_ssize_t width = PyTuple_GET_SIZE(names);
+    Py_ssize_t k = count > 0 ? columns.len / (Py_ssize_t)sizeof(int64_t) / count : 0;
+    if (count < 0 || check_length(&columns, product(count, k), sizeof(int64_t), "columns") < 0 ||
+        check_length(&values, product(count, k), sizeof(double), "values") < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "count must not be negative");
+        }
+        goto done;
+    }
+    if (PyList_GET_SIZE(caches) != width) {
+        PyErr_Format(PyExc_ValueError, "%zd caches for %zd names", PyList_GET_SIZE(caches),
+                     width);
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < width; j++) {
+        if (!PyDict_CheckExact(PyList_GET_ITEM(caches, j))) {
+            PyErr_SetString(PyExc_TypeError, "each cache must be a dict");
+            goto done;
+        }
+    }
+    const int64_t *chosen = columns.buf;
+    const double *chosen_values = values.buf;
+    if ((rows = PyList_New(count)) == NULL) {
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *row = PyTuple_New(k);
+        if (row == NULL) {
+            Py_CLEAR(rows);
+            goto done;
+        }
+        PyList_SET_ITEM(rows, i, row);
+        for (Py_ssize_t c = 0; c < k; c++) {
+            int64_t column = chosen[i * k + c];
+            if (column < 0 || column >= width) {
+                PyErr_Format(PyExc_ValueError, "column %lld of %zd", (long long)column, width);
+                Py_CLEAR(rows);
+                goto done;
+            }
+            /* describe may run any Python: hold what it could drop */
+            PyObject *cache = Py_NewRef(PyList_GET_ITEM(caches, column));
+            PyObject *value = PyFloat_FromDouble(chosen_values[i * k + c]);
+            PyObject *text = value ? PyDict_GetItemWithError(cache, value) : NULL;
+            if (text != NULL) {
+                Py_INCREF(text);
+            }
+            else if (value != NULL && !PyErr_Occurred()) {
+                text = PyObject_CallFunctionObjArgs(describe, PyTuple_GET_ITEM(names, column),
+                                                    value, NULL);
+                if (text != NULL && !PyUnicode_Check(text)) {
+                    PyErr_SetString(PyExc_TypeError, "describe must return a str");
+                    Py_CLEAR(text);
+                }
+                if (text != NULL && PyDict_GET_SIZE(cache) >= limit) {
+                    PyDict_Clear(cache);
+                }
+                if (text != NULL && PyDict_SetItem(cache, value, text) < 0) {
+                    Py_CLEAR(text);
+                }
+            }
+            Py_XDECREF(value);
+            Py_DECREF(cache);
+            if (text == NULL) {
+                Py_CLEAR(rows);
+                goto done;
+            }
+            PyTuple_SET_ITEM(row, c, text);
+        }
+    }
+done:
+    PyBuffer_Release(&columns);
+    PyBuffer_Release(&values);
+    return rows;
+}
+
 static PyMethodDef kernel_methods[] = {
     {"text_counts", text_counts, METH_VARARGS, "Byte-count text features of every segment."},
     {"moving_means", moving_means, METH_VARARGS, "Moving means of every column, per radius."},
@@ -1502,6 +1595,7 @@ static PyMethodDef kernel_methods[] = {
     {"compile_needles", compile_needles, METH_O, "Needles for contains_needle."},
     {"contains_needle", contains_needle, METH_VARARGS, "Whether a needle occurs in a str."},
     {"strongest_columns", strongest_columns, METH_VARARGS, "The columns behind each label."},
+    {"reason_texts", reason_texts, METH_VARARGS, "Each row's reasons, in words."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,6 +1,6 @@
 # The compiled module's signatures; kernels.py is the typed way in. Any C-contiguous buffer
 # goes (typing's Buffer protocol covers numpy arrays only from Python 3.12).
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
 import numpy.typing as npt
@@ -43,3 +43,12 @@ def noscript_as_div(page: Buffer) -> bytes: ...
 def joined_words(runs: Sequence[list[str]]) -> list[str]: ...
 def compile_needles(needles: tuple[tuple[str, bool, bool], ...]) -> object: ...
 def contains_needle(needles: object, text: str) -> bool: ...
+def reason_texts(
+    caches: list[dict[float, str]],
+    describe: Callable[[str, float], str],
+    names: tuple[str, ...],
+    columns: Buffer,
+    values: Buffer,
+    count: int,
+    limit: int,
+) -> list[tuple[str, ...]]: ...

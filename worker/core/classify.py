@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from functools import cache, lru_cache
+from functools import cache
 from itertools import repeat
 from typing import cast
 
@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from worker.core.decision import ALWAYS_KEPT
 from worker.core.features import feature_names
-from worker.core.kernels import rounded_values, strongest_columns
+from worker.core.kernels import ReasonTexts, rounded_values, strongest_columns
 from worker.core.rules import rule_rejections
 from worker.core.segment_model import PageScores, SegmentModel, shipped_model
 from worker.core.segments import segment_page
@@ -66,13 +66,10 @@ def _reasons(
     # Kept segments are explained by their most positive contributions, rejected ones by their
     # most negative.
     columns = strongest_columns(page.local_contributions, keep, _REASONS_PER_SEGMENT)
-    # Coarse values read better and keep describe()'s cache small and its hit rate high.
+    # Coarse values read better and keep the cache of their words small and its hit rate high.
     values = rounded_values(page.features, columns)
-    # In bulk, C-level map and zip: a per-segment Python loop here cost more than the model.
-    described = map(
-        describe, _names_array(content_type)[columns].ravel().tolist(), values.ravel().tolist()
-    )
-    reasons: list[tuple[str, ...]] = list(zip(*[described] * _REASONS_PER_SEGMENT, strict=True))
+    # In C, from a cache: a per-segment Python loop here cost more than the model.
+    reasons = _reason_texts(content_type).rows(columns, values)
     # Few segments get more: a rule, the page's cut (a kept score under ALWAYS_KEPT), or
     # the neighbours that tipped the balance; these go first, in that order.
     neighbours = np.where(
@@ -100,8 +97,8 @@ _NEIGHBOUR_REASONS = {1: "inside a run of article text", -1: "surrounded by reje
 
 
 @cache
-def _names_array(content_type: ContentType) -> npt.NDArray[np.object_]:
-    return np.asarray(feature_names(content_type), dtype=object)
+def _reason_texts(content_type: ContentType) -> ReasonTexts:
+    return ReasonTexts(feature_names(content_type), describe)
 
 
 def model_version() -> str:
@@ -149,7 +146,6 @@ _DESCRIPTIONS: dict[str, str] = {
 _CONTEXT = re.compile(r"(?P<source>\w+?)_(?:mean(?P<radius>\d+)|(?P<side>prev|next))$")
 
 
-@lru_cache(maxsize=8192)
 def describe(feature: str, value: float) -> str:
     """A reason a person can read: the feature in words, with the segment's value."""
     context = _CONTEXT.match(feature)

@@ -16,7 +16,7 @@ checks every length again before it reads a byte.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -128,6 +128,33 @@ def rounded_values(features: Float32, columns: npt.NDArray[np.int64]) -> Float64
     out = np.empty(chosen.shape)
     _kernels.rounded_values(table, table.shape[1], chosen, out)
     return out
+
+
+class ReasonTexts:
+    """The words for a feature's value, as describe(name, value) gives them, remembered per
+    feature column (at most `limit` values each), for whole tables of chosen columns."""
+
+    def __init__(
+        self, names: Sequence[str], describe: Callable[[str, float], str], limit: int = 1024
+    ) -> None:
+        self._names = tuple(names)
+        self._describe = describe
+        self._caches: list[dict[float, str]] = [{} for _ in self._names]
+        self._limit = limit
+
+    def rows(self, columns: npt.NDArray[np.int64], values: Float64) -> list[tuple[str, ...]]:
+        """Per row, the texts of its (columns[i, c], values[i, c]) pairs, in order."""
+        if columns.ndim != 2 or columns.shape != values.shape:
+            raise ValueError(f"columns {columns.shape} and values {values.shape} differ")
+        return _kernels.reason_texts(
+            self._caches,
+            self._describe,
+            self._names,
+            np.ascontiguousarray(columns, dtype=np.int64),
+            np.ascontiguousarray(values, dtype=np.float64),
+            columns.shape[0],
+            self._limit,
+        )
 
 
 def text_lines(body: str) -> tuple[list[str], Float32] | None:
