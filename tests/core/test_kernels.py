@@ -576,7 +576,7 @@ def test_only_caseless_characters_stand_alone_as_phrases() -> None:
     joined = "\n".join(texts)
     counter = PhraseCounter(("©",))
     assert_bit_equal(
-        counter.counts(joined, encoded_page(texts), texts),
+        counter.counts(encoded_page(texts), texts),
         counter.reference_counts(joined.lower(), texts),
     )
 
@@ -587,7 +587,7 @@ def test_a_lone_surrogate_is_no_question_mark() -> None:
     texts = ["a\ud800", "a?"]
     joined = "\n".join(texts)
     counter = PhraseCounter(("a?",))
-    counts = counter.counts(joined, encoded_page(texts), texts)
+    counts = counter.counts(encoded_page(texts), texts)
     assert_bit_equal(counts, counter.reference_counts(joined.lower(), texts))
     assert counts.tolist() == [0.0, 1.0]
 

@@ -758,12 +758,13 @@ whitespace_kind(const uint8_t *at, Py_ssize_t left, Py_ssize_t *width)
     return 0;
 }
 
-/* text_lines(body) -> (texts, structure) or None
+/* text_lines(body) -> (texts, structure, page) or None
 
    The non-blank lines of a text dump, each with its whitespace collapsed to single spaces
-   (" ".join(line.split())), and per line the float32 structure columns blank_before,
+   (" ".join(line.split())), per line the float32 structure columns blank_before,
    blank_after and log_run_length (see segments.text_segments, whose plain definition this
-   is) as a bytearray. None when the body holds a line break other than "\n" and "\r\n", or
+   is) as a bytearray, and the page as the features read it: the UTF-8 of
+   "\n".join(texts), as bytes. None when the body holds a line break other than "\n" and "\r\n", or
    a lone surrogate: the caller takes the plain way then. */
 static PyObject *
 text_lines(PyObject *Py_UNUSED(module), PyObject *body)
@@ -782,18 +783,22 @@ text_lines(PyObject *Py_UNUSED(module), PyObject *body)
         return Py_NewRef(Py_None);
     }
     const uint8_t *bytes = (const uint8_t *)utf8;
-    PyObject *texts = PyList_New(0), *result = NULL;
-    char *line = PyMem_Malloc((size_t)size + 1);
+    PyObject *texts = PyList_New(0), *result = NULL, *page = NULL;
+    /* the texts, joined by newlines: never longer than the body they were folded from */
+    char *joined = PyMem_Malloc((size_t)size + 1);
+    Py_ssize_t joined_length = 0;
     Py_ssize_t *run_starts = NULL; /* per text, the index of the first text of its run */
     uint8_t *before = NULL;
     Py_ssize_t capacity = 0, count = 0;
-    if (texts == NULL || line == NULL) {
+    if (texts == NULL || joined == NULL) {
         PyErr_NoMemory();
         goto done;
     }
     int blank_line_before = 1; /* the page's start counts as a blank line */
     for (Py_ssize_t p = 0; p <= size;) {
-        /* one line: bytes[p:end), whitespace collapsed into `line` */
+        /* one line: bytes[p:end), whitespace collapsed into `line`, after the texts so far
+           and a newline */
+        char *line = joined + joined_length + (joined_length > 0);
         Py_ssize_t length = 0;
         int pending_space = 0;
         while (p < size) {
@@ -841,6 +846,10 @@ text_lines(PyObject *Py_UNUSED(module), PyObject *body)
             goto done;
         }
         Py_DECREF(text);
+        if (joined_length > 0) {
+            joined[joined_length++] = '\n';
+        }
+        joined_length += length;
         if (count == capacity) {
             capacity = capacity ? 2 * capacity : 64;
             uint8_t *grown = PyMem_Realloc(before, (size_t)capacity);
@@ -873,11 +882,15 @@ text_lines(PyObject *Py_UNUSED(module), PyObject *body)
             run_end = i; /* the run before this one ends here */
         }
     }
-    result = PyTuple_Pack(2, texts, structure);
+    page = PyBytes_FromStringAndSize(joined, joined_length);
+    if (page != NULL) {
+        result = PyTuple_Pack(3, texts, structure, page);
+    }
     Py_DECREF(structure);
 done:
     Py_XDECREF(texts);
-    PyMem_Free(line);
+    Py_XDECREF(page);
+    PyMem_Free(joined);
     PyMem_Free(run_starts);
     PyMem_Free(before);
     return result;

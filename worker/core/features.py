@@ -133,7 +133,7 @@ def page_features(segments: PageSegments) -> FloatArray:
     if count == 0:
         return features
     # Computed in float64 and rounded to float32 once, as each column is stored.
-    text = _text_features(segments.texts)
+    text = _text_features(segments.texts, segments.utf8)
     features[:, : text.shape[1]] = text
     text_sources, structure_sources = _source_columns(segments.content_type)
     sources = np.empty((count, len(text_sources) + len(structure_sources)))
@@ -159,17 +159,17 @@ def page_features(segments: PageSegments) -> FloatArray:
     return features
 
 
-def _text_features(texts: list[str]) -> npt.NDArray[np.float64]:
-    joined = "\n".join(texts)
-    # A lone surrogate (JSON may carry one) stays a non-ASCII character of three bytes: no
-    # ASCII phrase can match it, as none matches it in the text.
-    encoded = joined.encode("utf-8", "surrogatepass")
+def _text_features(texts: list[str], encoded: bytes | None) -> npt.NDArray[np.float64]:
+    if encoded is None:
+        # A lone surrogate (JSON may carry one) stays a non-ASCII character of three bytes:
+        # no ASCII phrase can match it, as none matches it in the text.
+        encoded = "\n".join(texts).encode("utf-8", "surrogatepass")
     count = len(texts)
     features = np.empty((count, len(TEXT_NAMES)))
     features[:, : kernels.TEXT_COUNT_COLUMNS] = kernels.text_counts(
         encoded, count, _CLASS_TABLE, _ENDS_SENTENCE_TABLE
     )
-    features[:, 18] = _BOILERPLATE.counts(joined, encoded, texts)
+    features[:, 18] = _BOILERPLATE.counts(encoded, texts)
     features[:, 19] = np.log1p(_repeat_counts(texts))
     return features
 

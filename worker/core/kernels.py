@@ -157,16 +157,16 @@ class ReasonTexts:
         )
 
 
-def text_lines(body: str) -> tuple[list[str], Float32] | None:
-    """A text dump's non-blank lines, whitespace collapsed, and one row of structure per line
-    (segments.TEXT_STRUCTURE_NAMES); None when the body holds a line break other than "\\n"
-    and "\\r\\n", or a lone surrogate."""
+def text_lines(body: str) -> tuple[list[str], Float32, bytes] | None:
+    """A text dump's non-blank lines, whitespace collapsed, one row of structure per line
+    (segments.TEXT_STRUCTURE_NAMES) and the UTF-8 of the lines joined by newlines; None when
+    the body holds a line break other than "\\n" and "\\r\\n", or a lone surrogate."""
     found = _kernels.text_lines(body)
     if found is None:
         return None
-    texts, structure = found
+    texts, structure, page = found
     rows = np.frombuffer(structure, dtype=np.float32).reshape(len(texts), TEXT_STRUCTURE_COLUMNS)
-    return texts, rows
+    return texts, rows, page
 
 
 def rule_rejections(

@@ -22,6 +22,7 @@ FloatArray = npt.NDArray[np.float32]
 # Lowercasing may turn these non-ASCII letters into ASCII (KELVIN SIGN -> "k") or change the
 # text's length (İ -> "i̇"), so a page holding one takes the reference path.
 _LOWERCASE_TO_ASCII = ("\u212a", "\u0130")
+_LOWERCASE_TO_ASCII_UTF8 = tuple(character.encode() for character in _LOWERCASE_TO_ASCII)
 
 
 def first_letter_regex(phrases: Sequence[str]) -> re.Pattern[str]:
@@ -61,13 +62,12 @@ class PhraseCounter:
             np.add.at(hits, owners, 1.0)
         return hits
 
-    def counts(self, joined: str, encoded: bytes, texts: Sequence[str]) -> FloatArray:
-        """reference_counts(joined.lower(), texts), from the page's UTF-8 bytes.
-
-        `joined` is "\\n".join(texts) and `encoded` its UTF-8 encoding.
-        """
-        if any(character in joined for character in _LOWERCASE_TO_ASCII):
-            return self.reference_counts(joined.lower(), texts)
+    def counts(self, encoded: bytes, texts: Sequence[str]) -> FloatArray:
+        """reference_counts("\\n".join(texts).lower(), texts), from `encoded`, the UTF-8 of
+        "\\n".join(texts) (surrogatepass)."""
+        # UTF-8 synchronises: the character's bytes occur in the page only where it does.
+        if any(character in encoded for character in _LOWERCASE_TO_ASCII_UTF8):
+            return self.reference_counts("\n".join(texts).lower(), texts)
         return kernels.phrase_counts(encoded, len(texts), self._encoded)
 
 

@@ -20,8 +20,12 @@ from worker.core.verdict import ContentType
 class PageSegments:
     content_type: ContentType
     texts: list[str]
-    # One row per segment, columns named by html_segments.STRUCTURE_NAMES; None for text dumps.
+    # One row per segment, columns named by html_segments.STRUCTURE_NAMES or
+    # TEXT_STRUCTURE_NAMES.
     structure: npt.NDArray[np.float32] | None = None
+    # "\n".join(texts) as UTF-8 (lone surrogates as three bytes), when the segmenter made it
+    # on the way; the features need it and make it themselves otherwise.
+    utf8: bytes | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -36,8 +40,8 @@ def text_segments(body: str) -> PageSegments:
     """The non-blank lines of `body` (str.splitlines), each as " ".join(line.split())."""
     found = kernels.text_lines(body)
     if found is not None:
-        texts, rows = found
-        return PageSegments("text/plain", texts, rows if texts else None)
+        texts, rows, utf8 = found
+        return PageSegments("text/plain", texts, rows if texts else None, utf8)
     # Line breaks other than "\n" and "\r\n" (or a lone surrogate) are rare: the plain way.
     lines = [" ".join(line.split()) for line in body.splitlines()]
     texts = list(filter(None, lines))
