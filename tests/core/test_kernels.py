@@ -592,6 +592,36 @@ def test_a_lone_surrogate_is_no_question_mark() -> None:
     assert counts.tolist() == [0.0, 1.0]
 
 
+@pytest.mark.parametrize("character", _LOWERCASE_TO_ASCII)
+@pytest.mark.parametrize(
+    "texts",
+    [["{c}"], ["a {c}", "b"], ["a", "b{c}"], ["{c}{c} log in"], ["sign up", "x", "©{c}"]],
+)
+def test_phrase_counts_refuse_a_page_whose_lowercase_bytes_would_mislead(
+    character: str, texts: list[str]
+) -> None:
+    """K (KELVIN SIGN) lowercases to ASCII "k" and İ to two characters: anywhere on the page,
+    the kernel says so, and PhraseCounter counts with the regex instead."""
+    page = [text.format(c=character) for text in texts]
+    assert kernels.phrase_counts(encoded_page(page), len(page), BOILERPLATE_BYTES) is None
+    joined = "\n".join(page)
+    assert_bit_equal(
+        _BOILERPLATE.counts(encoded_page(page), page),
+        _BOILERPLATE.reference_counts(joined.lower(), page),
+    )
+    # the kernel still checks its sizes on such a page
+    with pytest.raises(ValueError):
+        kernels.phrase_counts(encoded_page(page), len(page) + 1, BOILERPLATE_BYTES)
+
+
+def test_phrase_counts_read_the_neighbours_of_those_characters() -> None:
+    """Their bytes' neighbours (™ is E2 84 A2, Ĳ is C4 B2) are ordinary characters."""
+    page = ["™ log in", "Ĳ sign up ℃"]
+    counts = kernels.phrase_counts(encoded_page(page), len(page), BOILERPLATE_BYTES)
+    assert counts is not None
+    assert_bit_equal(counts, _BOILERPLATE.reference_counts("\n".join(page).lower(), page))
+
+
 # --- the C's argument checks ----------------------------------------------------------------
 
 CLASSES = _CLASS_TABLE

@@ -534,7 +534,10 @@ static uint8_t lower_ascii[256];
    `page`, read the way re.finditer reads one alternation of all phrases over the page
    lowercased: matches never overlap, the leftmost wins and, at one position, the longest.
    ASCII letters of the page are lowercased (bytes.lower()); phrases (bytes, lowercase, none
-   empty, none holding a newline) are compared byte for byte. out: float32, count. */
+   empty, none holding a newline) are compared byte for byte. out: float32, count.
+   Returns False, and counts that are not to be used, when the page holds a character whose
+   lowercase is ASCII or of another length (KELVIN SIGN, U+212A -> "k"; U+0130 -> "i̇"):
+   bytes.lower() cannot read such a page as str.lower() does. True otherwise. */
 static PyObject *
 phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
 {
@@ -605,6 +608,14 @@ phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
             }
         }
     }
+    /* U+212A and U+0130 must pass the bitmap too, to be noticed */
+    unsigned kelvin = PREFIX_HASH(0xE2, 0x84, 0xAA);
+    starts[kelvin >> 3] |= (uint8_t)(1u << (kelvin & 7));
+    for (unsigned third = 0; third < 256; third++) {
+        unsigned dotted = PREFIX_HASH(0xC4, 0xB0, third);
+        starts[dotted >> 3] |= (uint8_t)(1u << (dotted & 7));
+    }
+    int readable = 1;
     const uint8_t *bytes = page.buf;
     Py_ssize_t size = page.len, segment = 0, counted = 0; /* newlines before `counted` seen */
     float *hits = out.buf;
@@ -620,6 +631,9 @@ phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
         if (!(starts[hash >> 3] & (1u << (hash & 7)))) {
             p++;
             continue;
+        }
+        if ((here == 0xE2 && next == 0x84 && after == 0xAA) || (here == 0xC4 && next == 0xB0)) {
+            readable = 0; /* the sizes are still checked to the end */
         }
         Py_ssize_t matched = 0;
         for (Py_ssize_t k = first[here]; k < first[here + 1] && !matched; k++) {
@@ -655,7 +669,7 @@ phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
                      count, count - 1, segment);
         goto done;
     }
-    result = Py_NewRef(Py_None);
+    result = PyBool_FromLong(readable);
 done:
     PyMem_Free(order);
     PyBuffer_Release(&page);

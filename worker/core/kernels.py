@@ -112,13 +112,13 @@ def strongest_columns(
     return out
 
 
-def phrase_counts(page: bytes, count: int, phrases: tuple[bytes, ...]) -> Float32:
+def phrase_counts(page: bytes, count: int, phrases: tuple[bytes, ...]) -> Float32 | None:
     """Per segment of `page` (UTF-8, segments joined by newlines), how many phrase matches
     start in it: leftmost first, the longest at a position, never overlapping, the page's
-    ASCII letters lowercased. Phrases are lowercase bytes without newlines."""
+    ASCII letters lowercased. Phrases are lowercase bytes without newlines. None if the page
+    holds U+212A or U+0130, whose lowercase is ASCII or longer: str.lower() is needed."""
     out = np.empty(count, dtype=np.float32)
-    _kernels.phrase_counts(page, count, phrases, out)
-    return out
+    return out if _kernels.phrase_counts(page, count, phrases, out) else None
 
 
 def rounded_values(features: Float32, columns: npt.NDArray[np.int64]) -> Float64:

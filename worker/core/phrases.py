@@ -20,9 +20,8 @@ from worker.core import kernels
 FloatArray = npt.NDArray[np.float32]
 
 # Lowercasing may turn these non-ASCII letters into ASCII (KELVIN SIGN -> "k") or change the
-# text's length (İ -> "i̇"), so a page holding one takes the reference path.
+# text's length (İ -> "i̇"), so the kernel refuses a page holding one: the reference path.
 _LOWERCASE_TO_ASCII = ("\u212a", "\u0130")
-_LOWERCASE_TO_ASCII_UTF8 = tuple(character.encode() for character in _LOWERCASE_TO_ASCII)
 
 
 def first_letter_regex(phrases: Sequence[str]) -> re.Pattern[str]:
@@ -65,10 +64,10 @@ class PhraseCounter:
     def counts(self, encoded: bytes, texts: Sequence[str]) -> FloatArray:
         """reference_counts("\\n".join(texts).lower(), texts), from `encoded`, the UTF-8 of
         "\\n".join(texts) (surrogatepass)."""
-        # UTF-8 synchronises: the character's bytes occur in the page only where it does.
-        if any(character in encoded for character in _LOWERCASE_TO_ASCII_UTF8):
+        counts = kernels.phrase_counts(encoded, len(texts), self._encoded)
+        if counts is None:  # a character in _LOWERCASE_TO_ASCII
             return self.reference_counts("\n".join(texts).lower(), texts)
-        return kernels.phrase_counts(encoded, len(texts), self._encoded)
+        return counts
 
 
 def _caseless_character(phrase: str) -> bool:
