@@ -814,7 +814,7 @@ text_lines(PyObject *Py_UNUSED(module), PyObject *body)
            and a newline */
         char *line = joined + joined_length + (joined_length > 0);
         Py_ssize_t length = 0;
-        int pending_space = 0;
+        int pending_space = 0, ascii = 1;
         while (p < size) {
             uint8_t b = bytes[p];
             if (b > ' ' && b < 0x7F) { /* most bytes: printable ASCII */
@@ -823,6 +823,11 @@ text_lines(PyObject *Py_UNUSED(module), PyObject *body)
                     pending_space = 0;
                 }
                 line[length++] = (char)b;
+                p++;
+                continue;
+            }
+            if (b == ' ') { /* the next most: a space between words */
+                pending_space = length > 0;
                 p++;
                 continue;
             }
@@ -846,6 +851,7 @@ text_lines(PyObject *Py_UNUSED(module), PyObject *body)
                 for (Py_ssize_t i = 0; i < width; i++) {
                     line[length++] = (char)bytes[p + i];
                 }
+                ascii &= b < 0x80;
             }
             p += width;
         }
@@ -854,7 +860,15 @@ text_lines(PyObject *Py_UNUSED(module), PyObject *body)
             blank_line_before = 1;
             continue;
         }
-        PyObject *text = PyUnicode_DecodeUTF8(line, length, "surrogatepass");
+        PyObject *text;
+        if (ascii) { /* no decoding to do */
+            if ((text = PyUnicode_New(length, 127)) != NULL) {
+                memcpy(PyUnicode_1BYTE_DATA(text), line, (size_t)length);
+            }
+        }
+        else {
+            text = PyUnicode_DecodeUTF8(line, length, "surrogatepass");
+        }
         if (text == NULL || PyList_Append(texts, text) < 0) {
             Py_XDECREF(text);
             goto done;
