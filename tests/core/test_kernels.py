@@ -504,6 +504,21 @@ def test_strongest_columns_match_a_stable_argsort(
     )
 
 
+@KERNEL_SETTINGS
+@given(reason_tables())
+def test_strongest_two_columns_match_a_stable_argsort(
+    table: tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], int],
+) -> None:
+    """Two columns, as classify asks for them, take a path of their own in C."""
+    contributions, keep, _ = table
+    if contributions.shape[1] < 2:
+        contributions = np.repeat(contributions, 2, axis=1)  # ties between the two
+    assert_bit_equal(
+        kernels.strongest_columns(contributions, keep, 2),
+        reference.strongest_columns(contributions, keep, 2),
+    )
+
+
 def test_strongest_columns_break_ties_toward_the_first_column() -> None:
     """As _kernels.c documents: the reasons of a page do not depend on a sort's whims."""
     contributions = np.asarray([[1.0, 3.0, 3.0, -2.0, -2.0], [0.0, -0.0, 0.0, 0.0, 1.0]])
