@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import cache
 
@@ -275,3 +276,11 @@ POSITIVE_HINTS = re.compile(
     r"article|content|entry|post|story|body|main|text|prose|blog|markdown|answer|question|"
     r"description|product|review|message|thread|documentation|docs"
 )
+
+
+def repeat_counts(texts: list[str]) -> Float32:
+    """How many other segments hold the same text (features.py at 2d924a3)."""
+    seen = Counter(texts)
+    if len(seen) == len(texts):
+        return np.zeros(len(texts), dtype=np.float32)
+    return np.fromiter(map(seen.__getitem__, texts), dtype=np.float32, count=len(texts)) - 1

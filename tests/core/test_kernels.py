@@ -637,6 +637,44 @@ def test_phrase_counts_read_the_neighbours_of_those_characters() -> None:
     assert_bit_equal(counts, _BOILERPLATE.reference_counts("\n".join(page).lower(), page))
 
 
+# --- repeat_counts --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_repeat_counts_match_a_counter_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    texts = fixture_segments(mode, page_id).texts
+    actual = kernels.repeat_counts(encoded_page(texts), len(texts))
+    assert_bit_equal(actual, reference.repeat_counts(texts))
+
+
+@KERNEL_SETTINGS
+@given(st.lists(st.sampled_from(["", "a", "ab", "b", "a b", "é", "\ud800", "Share", "share"])))
+def test_repeat_counts_match_a_counter(texts: list[str]) -> None:
+    """Empty segments, prefixes of each other, case, non-ASCII, a lone surrogate."""
+    texts = texts or [""]
+    actual = kernels.repeat_counts(encoded_page(texts), len(texts))
+    assert_bit_equal(actual, reference.repeat_counts(texts))
+
+
+def test_repeat_counts_on_a_known_page() -> None:
+    texts = ["Share", "x", "Share", "", "Share", "", "share"]
+    counts = kernels.repeat_counts(encoded_page(texts), len(texts))
+    assert counts.tolist() == [2, 0, 2, 1, 2, 1, 0]
+
+
+def test_repeat_counts_of_many_segments_that_collide() -> None:
+    """More segments than a small table: the table grows with the page, probing stays right."""
+    texts = [str(i % 700) for i in range(5000)]
+    counts = kernels.repeat_counts(encoded_page(texts), len(texts))
+    assert_bit_equal(counts, reference.repeat_counts(texts))
+
+
+@pytest.mark.parametrize(("page", "count"), [(b"a\nb", 1), (b"a\nb", 3), (b"", 0)])
+def test_repeat_counts_refuse_a_count_the_page_does_not_hold(page: bytes, count: int) -> None:
+    with pytest.raises(ValueError):
+        _kernels.repeat_counts(page, count, np.empty(max(count, 1), dtype=np.float32))
+
+
 # --- the C's argument checks ----------------------------------------------------------------
 
 CLASSES = _CLASS_TABLE

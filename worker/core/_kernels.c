@@ -12,8 +12,8 @@
    The kernels, by the stage they serve:
      segmenting     text_lines (text dumps); noscript_as_div, joined_words,
                     compile_needles + contains_needle (HTML)
-     features       text_counts, phrase_counts (boilerplate words), moving_means,
-                    position_features
+     features       text_counts, phrase_counts (boilerplate words), repeat_counts,
+                    moving_means, position_features
      model          additive_scores
      decision       rule_rejections, page_cut
      reasons        strongest_columns, rounded_values, reason_texts */
@@ -705,6 +705,90 @@ phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
     result = PyBool_FromLong(readable);
 done:
     PyMem_Free(order);
+    PyBuffer_Release(&page);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+/* repeat_counts(page, count, out)
+
+   For each of the `count` newline-separated segments of `page`, how many other segments
+   are the same bytes (Counter(texts)[text] - 1). out: float32, count. */
+static PyObject *
+repeat_counts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer page, out;
+    Py_ssize_t count;
+    if (!PyArg_ParseTuple(args, "y*nw*", &page, &count, &out)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t *starts = NULL, *slots = NULL, *owner = NULL, *seen = NULL;
+    if (count < 1 || check_length(&out, count, sizeof(float), "out") < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "a page needs a segment");
+        }
+        goto done;
+    }
+    const uint8_t *bytes = page.buf;
+    Py_ssize_t size = page.len;
+    if (count_newlines(bytes, size) + 1 != count) {
+        PyErr_Format(PyExc_ValueError, "%zd segments need %zd newlines", count, count - 1);
+        goto done;
+    }
+    Py_ssize_t capacity = 16; /* a power of two, at least twice the segments */
+    while (capacity < 2 * count) {
+        capacity *= 2;
+    }
+    starts = PyMem_Malloc((size_t)(count + 1) * sizeof(Py_ssize_t));
+    slots = PyMem_Malloc((size_t)capacity * sizeof(Py_ssize_t)); /* a segment, or -1 */
+    owner = PyMem_Malloc((size_t)count * sizeof(Py_ssize_t)); /* its first equal segment */
+    seen = PyMem_Calloc((size_t)count, sizeof(Py_ssize_t)); /* per first one: how many */
+    if (starts == NULL || slots == NULL || owner == NULL || seen == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memset(slots, 0xFF, (size_t)capacity * sizeof(Py_ssize_t));
+    for (Py_ssize_t i = 0, p = 0; i < count; i++) {
+        starts[i] = p;
+        const uint8_t *end = memchr(bytes + p, '\n', (size_t)(size - p));
+        p = end ? end - bytes + 1 : size + 1; /* a segment owns its newline */
+    }
+    starts[count] = size + 1;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const uint8_t *text = bytes + starts[i];
+        Py_ssize_t length = starts[i + 1] - starts[i] - 1;
+        uint64_t hash = 14695981039346656037ull; /* FNV-1a */
+        for (Py_ssize_t b = 0; b < length; b++) {
+            hash = (hash ^ text[b]) * 1099511628211ull;
+        }
+        Py_ssize_t slot = (Py_ssize_t)(hash & (uint64_t)(capacity - 1));
+        while (1) {
+            Py_ssize_t other = slots[slot];
+            if (other < 0) {
+                slots[slot] = i;
+                owner[i] = i;
+                break;
+            }
+            if (starts[other + 1] - starts[other] - 1 == length &&
+                memcmp(bytes + starts[other], text, (size_t)length) == 0) {
+                owner[i] = other;
+                break;
+            }
+            slot = (slot + 1) & (capacity - 1);
+        }
+        seen[owner[i]]++;
+    }
+    float *repeats = out.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        repeats[i] = (float)(seen[owner[i]] - 1);
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(starts);
+    PyMem_Free(slots);
+    PyMem_Free(owner);
+    PyMem_Free(seen);
     PyBuffer_Release(&page);
     PyBuffer_Release(&out);
     return result;
@@ -1660,6 +1744,7 @@ static PyMethodDef kernel_methods[] = {
     {"position_features", position_features, METH_VARARGS, "Where each segment sits."},
     {"additive_scores", additive_scores, METH_VARARGS, "An additive model's contributions."},
     {"phrase_counts", phrase_counts, METH_VARARGS, "Phrase matches in each segment."},
+    {"repeat_counts", repeat_counts, METH_VARARGS, "How often each segment recurs."},
     {"rounded_values", rounded_values, METH_VARARGS, "Chosen features, two digits."},
     {"text_lines", text_lines, METH_O, "A text dump's non-blank lines, normalised."},
     {"rule_rejections", rule_rejections, METH_VARARGS, "Segments the rules reject."},

@@ -8,7 +8,6 @@ compiled (kernels.py).
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import cache
 from typing import Any
 
@@ -170,15 +169,8 @@ def _text_features(texts: list[str], encoded: bytes | None) -> npt.NDArray[np.fl
         encoded, count, _CLASS_TABLE, _ENDS_SENTENCE_TABLE
     )
     features[:, 18] = _BOILERPLATE.counts(encoded, texts)
-    features[:, 19] = np.log1p(_repeat_counts(texts))
+    features[:, 19] = np.log1p(kernels.repeat_counts(encoded, count))
     return features
-
-
-def _repeat_counts(texts: list[str]) -> FloatArray:
-    seen = Counter(texts)
-    if len(seen) == len(texts):
-        return np.zeros(len(texts), dtype=np.float32)
-    return np.fromiter(map(seen.__getitem__, texts), dtype=np.float32, count=len(texts)) - 1
 
 
 _SMOOTHING_RADII = (1, 2, 4, 8, 16)

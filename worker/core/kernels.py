@@ -121,6 +121,14 @@ def phrase_counts(page: bytes, count: int, phrases: tuple[bytes, ...]) -> Float3
     return out if _kernels.phrase_counts(page, count, phrases, out) else None
 
 
+def repeat_counts(page: bytes, count: int) -> Float32:
+    """Per segment of `page` (UTF-8, segments joined by newlines), how many other segments
+    hold the same text."""
+    out = np.empty(count, dtype=np.float32)
+    _kernels.repeat_counts(page, count, out)
+    return out
+
+
 def rounded_values(features: Float32, columns: npt.NDArray[np.int64]) -> Float64:
     """features[i, columns[i, c]], rounded to two significant digits (what a reason quotes)."""
     table = np.ascontiguousarray(features, dtype=np.float32)
