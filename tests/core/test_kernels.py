@@ -1117,6 +1117,18 @@ def test_page_cut_matches_numpy(
     assert kernels.page_cut(scores, words, floor, bias, 0.5) == expected
 
 
+@pytest.mark.parametrize("count", [1, 15, 16, 17, 33, 250, 1000, 4099])
+def test_page_cut_ranks_long_pages_of_tied_scores_like_numpy(count: int) -> None:
+    """Long pages with few distinct scores: every level of the merge sort meets ties."""
+    rng = np.random.default_rng(count)
+    for levels in (2, 5, 40):
+        scores = rng.integers(0, levels, count) / (levels - 1)
+        words = rng.integers(0, 60, count).astype(np.float64)
+        for floor in (0.0, 0.2):
+            expected = reference.page_cut(scores, words, floor, 0.3)
+            assert kernels.page_cut(scores, words, floor, 0.3, 0.5) == expected
+
+
 def test_page_cut_refuses_tables_of_different_lengths() -> None:
     with pytest.raises(ValueError):
         _kernels.page_cut(np.zeros(3), np.zeros(2), 0.2, 0.0, 0.5)

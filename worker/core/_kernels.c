@@ -1204,20 +1204,48 @@ failed:
 }
 
 typedef struct {
-    const double *scores;
+    double score;
     Py_ssize_t index;
 } Ranked;
 
-/* Higher scores first; of equal ones, the earlier segment (np.argsort(-s, kind="stable")). */
-static int
-by_score_descending(const void *left, const void *right)
+/* Sorts items[0..count) by score, highest first, keeping the order of equal scores (so, as
+   np.argsort(-s, kind="stable"), the earlier segment first when the items come in segment
+   order); a merge sort over runs put in order by insertion, with no comparison function to
+   call. Scores must not be NaN. scratch: room for count items. */
+static void
+sort_by_score_descending(Ranked *items, Ranked *scratch, Py_ssize_t count)
 {
-    const Ranked *a = left, *b = right;
-    double x = a->scores[a->index], y = b->scores[b->index];
-    if (x != y) {
-        return x > y ? -1 : 1;
+    enum { RUN = 16 };
+    for (Py_ssize_t start = 0; start < count; start += RUN) {
+        Py_ssize_t end = count - start < RUN ? count : start + RUN;
+        for (Py_ssize_t i = start + 1; i < end; i++) {
+            Ranked item = items[i];
+            Py_ssize_t slot = i;
+            while (slot > start && items[slot - 1].score < item.score) {
+                items[slot] = items[slot - 1];
+                slot--;
+            }
+            items[slot] = item;
+        }
     }
-    return a->index < b->index ? -1 : a->index > b->index;
+    for (Py_ssize_t width = RUN; width < count; width *= 2) {
+        for (Py_ssize_t start = 0; start < count; start += 2 * width) {
+            Py_ssize_t middle = count - start < width ? count : start + width;
+            Py_ssize_t end = count - start < 2 * width ? count : start + 2 * width;
+            Py_ssize_t left = start, right = middle, out = start;
+            while (left < middle && right < end) { /* a tie takes the left run's item */
+                scratch[out++] = items[right].score > items[left].score ? items[right++]
+                                                                       : items[left++];
+            }
+            while (left < middle) {
+                scratch[out++] = items[left++];
+            }
+            while (right < end) {
+                scratch[out++] = items[right++];
+            }
+        }
+        memcpy(items, scratch, (size_t)count * sizeof(Ranked));
+    }
 }
 
 /* page_cut(scores, words, floor, bias, always_kept) -> float
@@ -1254,7 +1282,8 @@ page_cut(PyObject *Py_UNUSED(module), PyObject *args)
         goto done;
     }
     probability = PyMem_Malloc((size_t)count * 3 * sizeof(double));
-    ranked = PyMem_Malloc((size_t)count * sizeof(Ranked));
+    /* the candidates, in segment order, then best first; and the merge sort's scratch */
+    ranked = PyMem_Malloc((size_t)candidates * 2 * sizeof(Ranked));
     if (probability == NULL || ranked == NULL) {
         PyErr_NoMemory();
         goto done;
@@ -1266,10 +1295,15 @@ page_cut(PyObject *Py_UNUSED(module), PyObject *args)
         probability[i] = 1.0 / (1.0 + exp(-logit));
         weight[i] = (word[i] > 0.0 ? word[i] : 0.0) + 1.0; /* a word-less segment costs a little */
         expected_hits[i] = probability[i] * weight[i];
-        ranked[i] = (Ranked){score, i};
+    }
+    /* Only candidates are ranked: below the floor nothing is kept (and no NaN passes it). */
+    for (Py_ssize_t i = 0, k = 0; i < count; i++) {
+        if (score[i] >= floor_score) {
+            ranked[k++] = (Ranked){score[i], i};
+        }
     }
     double expected_reference = pairwise_sum(expected_hits, count);
-    qsort(ranked, (size_t)count, sizeof(Ranked), by_score_descending);
+    sort_by_score_descending(ranked, ranked + candidates, candidates);
     double kept_hits = 0.0, kept_words = 0.0, best_f1 = -INFINITY;
     Py_ssize_t best = 0;
     for (Py_ssize_t k = 0; k < candidates; k++) {
