@@ -713,7 +713,8 @@ done:
 /* repeat_counts(page, count, out)
 
    For each of the `count` newline-separated segments of `page`, how many other segments
-   are the same bytes (Counter(texts)[text] - 1). out: float32, count. */
+   are the same bytes (Counter(texts)[text] - 1). out: float32, count. Segments are hashed
+   eight bytes at a time into an open-addressing table and compared byte for byte. */
 static PyObject *
 repeat_counts(PyObject *Py_UNUSED(module), PyObject *args)
 {
@@ -758,10 +759,21 @@ repeat_counts(PyObject *Py_UNUSED(module), PyObject *args)
     for (Py_ssize_t i = 0; i < count; i++) {
         const uint8_t *text = bytes + starts[i];
         Py_ssize_t length = starts[i + 1] - starts[i] - 1;
-        uint64_t hash = 14695981039346656037ull; /* FNV-1a */
-        for (Py_ssize_t b = 0; b < length; b++) {
-            hash = (hash ^ text[b]) * 1099511628211ull;
+        uint64_t hash = (uint64_t)length * 0x9E3779B97F4A7C15ull;
+        Py_ssize_t b = 0;
+        for (; b + 8 <= length; b += 8) { /* eight bytes a multiplication */
+            uint64_t word;
+            memcpy(&word, text + b, 8);
+            hash = (hash ^ word) * 0xFF51AFD7ED558CCDull;
+            hash ^= hash >> 32;
         }
+        if (b < length) {
+            uint64_t word = 0;
+            memcpy(&word, text + b, (size_t)(length - b));
+            hash = (hash ^ word) * 0xFF51AFD7ED558CCDull;
+            hash ^= hash >> 32;
+        }
+        hash ^= hash >> 29; /* the table takes the low bits: mix the high ones in */
         Py_ssize_t slot = (Py_ssize_t)(hash & (uint64_t)(capacity - 1));
         while (1) {
             Py_ssize_t other = slots[slot];
