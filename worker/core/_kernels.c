@@ -946,17 +946,17 @@ text_lines(PyObject *Py_UNUSED(module), PyObject *body)
         int pending_space = 0, ascii = 1;
         while (p < size) {
             uint8_t b = bytes[p];
-            if (b > ' ' && b < 0x7F) { /* most bytes: printable ASCII */
-                if (pending_space) {
-                    line[length++] = ' ';
-                    pending_space = 0;
-                }
-                line[length++] = (char)b;
-                p++;
-                continue;
-            }
-            if (b == ' ') { /* the next most: a space between words */
-                pending_space = length > 0;
+            if ((uint8_t)(b - ' ') < 0x5F) {
+                /* Most bytes: printable ASCII or a space, without a branch on which (a
+                   branch mispredicted at every word's edge). A space only becomes pending;
+                   the byte after it writes it. The stores past `length` land on bytes this
+                   line or the next will write: the text never outgrows the body read. */
+                int space = b == ' ';
+                line[length] = ' ';
+                length += pending_space & !space;
+                line[length] = (char)b;
+                length += !space;
+                pending_space = space & (length > 0);
                 p++;
                 continue;
             }
