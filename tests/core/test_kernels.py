@@ -229,6 +229,15 @@ def test_text_counts_match_numpy_on_any_bytes(segments: list[bytes]) -> None:
     assert_bit_equal(actual, reference.text_counts(page, len(segments)))
 
 
+@pytest.mark.parametrize("length", [4094, 4095, 4096, 4097, 9000])
+def test_text_counts_past_the_table_of_small_counts(length: int) -> None:
+    """Counts under 4096 take log1p from a table made at import, the others call it."""
+    segments = [b"x" * length, b"a " * (length // 2), b"y"]
+    page = b"\n".join(segments)
+    actual = kernels.text_counts(page, len(segments), _CLASS_TABLE, _ENDS_SENTENCE_TABLE)
+    assert_bit_equal(actual, reference.text_counts(page, len(segments)))
+
+
 def test_text_counts_on_known_segments() -> None:
     """The edge bytes the features read: a one-byte segment, the page's first and last."""
     texts = ["A", "Teaser -", "Word-", "Ends.", "“Quoted”", "Ends’", "x:", "|pipe", "9", "é"]

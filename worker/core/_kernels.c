@@ -30,6 +30,17 @@ enum { SPACE, UPPER, LOWER, DIGIT, SENTENCE, COMMA, PIPE, OTHER, MULTIBYTE, CONT
        CLASS_COUNT };
 #define TEXT_COUNT_COLUMNS 18 /* TEXT_NAMES up to starts_symbol; the rest come from Python */
 
+/* log1p of the whole numbers a page's counts mostly are (characters, words, segments),
+   computed once by log1p itself when the module loads: a lookup instead of a call. */
+#define SMALL_COUNTS 4096
+static double log1p_of_small[SMALL_COUNTS];
+
+static double
+log1p_count(double count) /* count: a whole number >= 0 */
+{
+    return count < SMALL_COUNTS ? log1p_of_small[(Py_ssize_t)count] : log1p(count);
+}
+
 /* numpy's pairwise summation (numpy/_core/src/umath/loops_utils.h.src), which add.reduce
    uses along a contiguous axis: 8 interleaved partial sums, blocks of at most 128. */
 static double
@@ -174,8 +185,8 @@ text_counts(PyObject *Py_UNUSED(module), PyObject *args)
             uint8_t before_last = p - 2 >= start ? bytes[p - 2] : last;
             uint8_t first_class = p > start ? class_of[bytes[start]] : SPACE;
             double *row = features + segment * TEXT_COUNT_COLUMNS;
-            row[0] = log1p(chars);
-            row[1] = log1p((double)words);
+            row[0] = log1p_count(chars);
+            row[1] = log1p_count((double)words);
             row[2] = chars / safe_words;
             row[3] = (double)totals[UPPER] / letters;
             row[4] = (double)totals[LOWER] / letters;
@@ -359,11 +370,11 @@ position_features(PyObject *Py_UNUSED(module), PyObject *args)
         double distance = fmin(index - previous[i], following[i] - index);
         float *row = rows + i * POSITION_COLUMNS;
         row[0] = isfinite(previous[i]) && isfinite(following[i]);
-        row[1] = (float)log1p(fmin(distance, (double)count));
+        row[1] = (float)log1p_count(fmin(distance, (double)count));
         row[2] = (float)(index / last_index);
         row[3] = (float)((sums[i] - words[i]) / total);
         row[4] = (float)(fabs(index - (double)densest) / (double)count);
-        row[5] = (float)log1p((double)count);
+        row[5] = (float)log1p_count((double)count);
         row[6] = (float)log1p(total);
     }
     result = Py_NewRef(Py_None);
@@ -1034,7 +1045,7 @@ text_lines(PyObject *Py_UNUSED(module), PyObject *body)
     for (Py_ssize_t i = count - 1, run_end = count; i >= 0; i--) {
         rows[3 * i] = before[i];
         rows[3 * i + 1] = i + 1 < count ? before[i + 1] : 1;
-        rows[3 * i + 2] = (float)log1p((double)(run_end - run_starts[i]));
+        rows[3 * i + 2] = (float)log1p_count((double)(run_end - run_starts[i]));
         if (before[i]) {
             run_end = i; /* the run before this one ends here */
         }
@@ -1817,6 +1828,9 @@ PyInit__kernels(void)
 {
     for (int b = 0; b < 256; b++) {
         lower_ascii[b] = (uint8_t)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+    }
+    for (int count = 0; count < SMALL_COUNTS; count++) {
+        log1p_of_small[count] = log1p((double)count);
     }
     return PyModule_Create(&kernels_module);
 }
