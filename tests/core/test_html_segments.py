@@ -25,8 +25,9 @@ _ORIGINAL_NOSCRIPT = re.compile(r"<(/?)noscript\b", re.IGNORECASE)
 def reference_segments(html: str) -> tuple[list[str], np.ndarray | None]:
     if not html.strip():
         return [], None
-    if "noscript" in html or "NOSCRIPT" in html:
-        html = _ORIGINAL_NOSCRIPT.sub(r"<\1div", html)
+    # In any case: "<NoScript" too, which the code before 2026-11-29 left alone when neither
+    # "noscript" nor "NOSCRIPT" was on the page.
+    html = _ORIGINAL_NOSCRIPT.sub(r"<\1div", html)
     tree = LexborHTMLParser(html)
     title_element = tree.css_first("title")
     title = " ".join(title_element.text().split()).lower() if title_element is not None else ""

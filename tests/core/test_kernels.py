@@ -1191,6 +1191,14 @@ def test_noscript_as_div_renames_as_the_regex_does(page: str) -> None:
     assert kernels.noscript_as_div(page.encode()) == expected
 
 
+@pytest.mark.parametrize("page", [b"", b"<p>plain</p>", b"<noscripts>", b"<nos", b"<"])
+def test_noscript_as_div_hands_back_a_page_without_one_as_it_is(page: bytes) -> None:
+    """No copy of a page that has nothing to rename (most pages, some of them megabytes)."""
+    assert kernels.noscript_as_div(page) is page
+    renamed = kernels.noscript_as_div(bytearray(page))  # any other buffer: a new bytes
+    assert renamed == page and type(renamed) is bytes
+
+
 def test_noscript_as_div_ends_the_name_where_re_sees_a_word_boundary() -> None:
     """Every character after the name, one to four bytes of UTF-8: renamed only where the
     regex's \\b holds (the character is no letter, digit or underscore)."""

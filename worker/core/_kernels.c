@@ -1390,22 +1390,60 @@ word_character_at(const uint8_t *at, Py_ssize_t left)
     return Py_UNICODE_ISALNUM(code);
 }
 
+/* Whether a "<noscript" or "</noscript" tag name (as noscript_as_div reads them) begins
+   at `tag`, a '<'; *end is set past the name. */
+static int
+noscript_at(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t tag, Py_ssize_t *end)
+{
+    Py_ssize_t at = tag + 1 + (tag + 1 < size && bytes[tag + 1] == '/');
+    for (const char *name = "noscript"; *name != '\0'; name++) {
+        Py_ssize_t width = folded_letter(bytes + at, size - at, *name);
+        if (width == 0) {
+            return 0;
+        }
+        at += width;
+    }
+    *end = at;
+    return !word_character_at(bytes + at, size - at);
+}
+
+static int
+contains_noscript(const uint8_t *bytes, Py_ssize_t size)
+{
+    Py_ssize_t end;
+    for (const uint8_t *open = bytes; (open = memchr(open, '<', (size_t)(bytes + size - open)));
+         open++) {
+        if (noscript_at(bytes, size, open - bytes, &end)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* noscript_as_div(page) -> bytes
 
    The UTF-8 `page` with every <noscript and </noscript tag name (any case, then a word
    boundary) renamed div: re.sub(r"<(/?)noscript\b", r"<\1div", page, flags=re.I) on the
-   text, done on its bytes (html_segments says why it is needed). */
+   text, done on its bytes (html_segments says why it is needed). A page without one is
+   returned as it is, not copied. */
 static PyObject *
 noscript_as_div(PyObject *Py_UNUSED(module), PyObject *args)
 {
     Py_buffer page;
-    if (!PyArg_ParseTuple(args, "y*", &page)) {
+    PyObject *given;
+    if (!PyArg_ParseTuple(args, "O", &given) ||
+        PyObject_GetBuffer(given, &page, PyBUF_SIMPLE) < 0) {
         return NULL;
     }
     const uint8_t *bytes = page.buf;
     Py_ssize_t size = page.len, written = 0;
     PyObject *result = NULL;
-    uint8_t *out = PyMem_Malloc((size_t)size + 1); /* renaming never lengthens the page */
+    uint8_t *out = NULL;
+    if (PyBytes_CheckExact(given) && !contains_noscript(bytes, size)) {
+        result = Py_NewRef(given);
+        goto done;
+    }
+    out = PyMem_Malloc((size_t)size + 1); /* renaming never lengthens the page */
     if (out == NULL) {
         PyErr_NoMemory();
         goto done;
@@ -1418,16 +1456,8 @@ noscript_as_div(PyObject *Py_UNUSED(module), PyObject *args)
         if (tag == size) {
             break;
         }
-        Py_ssize_t at = tag + 1 + (tag + 1 < size && bytes[tag + 1] == '/');
-        const char *name = "noscript";
-        for (; *name != '\0'; name++) {
-            Py_ssize_t width = folded_letter(bytes + at, size - at, *name);
-            if (width == 0) {
-                break;
-            }
-            at += width;
-        }
-        if (*name == '\0' && !word_character_at(bytes + at, size - at)) {
+        Py_ssize_t at;
+        if (noscript_at(bytes, size, tag, &at)) {
             Py_ssize_t prefix = bytes[tag + 1] == '/' ? 2 : 1;
             memcpy(out + written, bytes + tag, (size_t)prefix);
             memcpy(out + written + prefix, "div", 3);

@@ -279,12 +279,9 @@ def _hint_bits(class_and_id: str) -> int:
 
 
 def html_segments(html: str) -> PageSegments:
-    if not html.strip():
+    if not html or html.isspace():  # (html.strip() would copy the page)
         return PageSegments("text/html", [])
-    page: str | bytes = html
-    if "noscript" in html or "NOSCRIPT" in html:  # str search first: far cheaper than re
-        page = _noscript_as_div(html)
-    tree = LexborHTMLParser(page)
+    tree = LexborHTMLParser(_noscript_as_div(html))
     title_element = tree.css_first("title")
     title = " ".join(title_element.text().split()).lower() if title_element is not None else ""
     tree.strip_tags(_DROPPED_TAGS)
@@ -297,7 +294,8 @@ def html_segments(html: str) -> PageSegments:
 
 def _noscript_as_div(html: str) -> str | bytes:
     """_NOSCRIPT.sub(r"<\\1div", html), as the UTF-8 the parser reads (selectolax encodes a
-    str so itself). Done on the bytes in C: the regex took 1.2 ms on a page holding one."""
+    str so itself). Done on the bytes in C: the regex took 1.2 ms on a page holding one, and
+    two str searches for "noscript" before it 60 µs on every page."""
     try:
         encoded = html.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: a boundary to the regex, none in bytes
