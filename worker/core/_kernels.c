@@ -869,47 +869,70 @@ done:
     return result;
 }
 
-/* How a character starting at `at` (of `left` bytes to the end) reads to str.split() and
-   str.splitlines(): 0 not whitespace, 1 whitespace inside a line, 2 a line break other
-   than "\n" (and "\r\n"). *width is set to its length in bytes. */
-static int
-whitespace_kind(const uint8_t *at, Py_ssize_t left, Py_ssize_t *width)
+/* One line of a str of `kind`, from code point *at up to its "\n" or "\r\n" (or the end),
+   written into `line` as UTF-8 with its whitespace folded as " ".join(line.split()) folds
+   it; *at is left on the newline. Returns the length written, or -1 when the line holds
+   another line break (str.splitlines() breaks there too) or a lone surrogate: the caller
+   takes the plain way then. *ascii says whether every character was ASCII. Inlined for each
+   kind, so PyUnicode_READ's switch on the kind is decided at compile time. */
+static inline __attribute__((always_inline)) Py_ssize_t
+fold_line(int kind, const void *data, Py_ssize_t size, Py_ssize_t *at, char *line, int *ascii)
 {
-    uint8_t b = at[0];
-    *width = 1;
-    if (b < 0x80) {
-        if (b == ' ' || b == '\t' || b == 0x1F) {
-            return 1;
+    Py_ssize_t p = *at, length = 0;
+    int pending_space = 0, only_ascii = 1;
+    for (; p < size; p++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, p);
+        if (c - ' ' < 0x5F) {
+            /* Most characters: printable ASCII or a space, without a branch on which (a
+               branch mispredicted at every word's edge). A space only becomes pending; the
+               character after it writes it. The stores past `length` land on bytes this
+               line or the next will write: see text_lines. */
+            int space = c == ' ';
+            line[length] = ' ';
+            length += pending_space & !space;
+            line[length] = (char)c;
+            length += !space;
+            pending_space = space & (length > 0);
+            continue;
         }
-        if (b == '\r') {
-            if (left >= 2 && at[1] == '\n') {
-                return 0; /* the caller takes "\r\n" as its newline */
+        if (c == '\n' ||
+            (c == '\r' && p + 1 < size && PyUnicode_READ(kind, data, p + 1) == '\n')) {
+            break;
+        }
+        if (Py_UNICODE_ISLINEBREAK(c) || (c >= 0xD800 && c <= 0xDFFF)) {
+            return -1;
+        }
+        if (Py_UNICODE_ISSPACE(c)) {
+            pending_space = length > 0;
+            continue;
+        }
+        if (pending_space) {
+            line[length++] = ' ';
+            pending_space = 0;
+        }
+        if (c < 0x80) { /* a control character */
+            line[length++] = (char)c;
+            continue;
+        }
+        only_ascii = 0;
+        if (c < 0x800) {
+            line[length++] = (char)(0xC0 | c >> 6);
+        }
+        else {
+            if (c < 0x10000) {
+                line[length++] = (char)(0xE0 | c >> 12);
             }
-            return 2;
+            else {
+                line[length++] = (char)(0xF0 | c >> 18);
+                line[length++] = (char)(0x80 | (c >> 12 & 0x3F));
+            }
+            line[length++] = (char)(0x80 | (c >> 6 & 0x3F));
         }
-        return b == 0x0B || b == 0x0C || (b >= 0x1C && b <= 0x1E) ? 2 : 0;
+        line[length++] = (char)(0x80 | (c & 0x3F));
     }
-    if (b == 0xC2 && left >= 2) {
-        *width = 2;
-        return at[1] == 0x85 ? 2 : at[1] == 0xA0 ? 1 : 0;
-    }
-    if (b >= 0xE1 && b <= 0xE3 && left >= 3) {
-        *width = 3;
-        unsigned code = (unsigned)b << 16 | (unsigned)at[1] << 8 | at[2];
-        if (code == 0xE280A8 || code == 0xE280A9) { /* U+2028, U+2029 */
-            return 2;
-        }
-        return (code >= 0xE28080 && code <= 0xE2808A) || code == 0xE19A80 ||
-                       code == 0xE280AF || code == 0xE2819F || code == 0xE38080
-                   ? 1
-                   : 0;
-    }
-    /* other lead bytes: the length of their character, to copy it whole */
-    *width = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-    if (*width > left) {
-        *width = left;
-    }
-    return 0;
+    *at = p;
+    *ascii = only_ascii;
+    return length;
 }
 
 /* text_lines(body) -> (texts, structure, page) or None
@@ -918,8 +941,9 @@ whitespace_kind(const uint8_t *at, Py_ssize_t left, Py_ssize_t *width)
    (" ".join(line.split())), per line the float32 structure columns blank_before,
    blank_after and log_run_length (see segments.text_segments, whose plain definition this
    is) as a bytearray, and the page as the features read it: the UTF-8 of
-   "\n".join(texts), as bytes. None when the body holds a line break other than "\n" and "\r\n", or
-   a lone surrogate: the caller takes the plain way then. */
+   "\n".join(texts), as bytes. Read from the str's own characters: a body is not encoded
+   first. None when the body holds a line break other than "\n" and "\r\n", or a lone
+   surrogate: the caller takes the plain way then. */
 static PyObject *
 text_lines(PyObject *Py_UNUSED(module), PyObject *body)
 {
@@ -927,19 +951,17 @@ text_lines(PyObject *Py_UNUSED(module), PyObject *body)
         PyErr_SetString(PyExc_TypeError, "text_lines needs a str");
         return NULL;
     }
-    Py_ssize_t size;
-    const char *utf8 = PyUnicode_AsUTF8AndSize(body, &size);
-    if (utf8 == NULL) {
-        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
-            return NULL;
-        }
-        PyErr_Clear();
-        return Py_NewRef(Py_None);
+    if (PyUnicode_READY(body) < 0) {
+        return NULL;
     }
-    const uint8_t *bytes = (const uint8_t *)utf8;
+    int kind = PyUnicode_KIND(body);
+    const void *data = PyUnicode_DATA(body);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(body);
     PyObject *texts = PyList_New(0), *result = NULL, *page = NULL;
-    /* the texts, joined by newlines: never longer than the body they were folded from */
-    char *joined = PyMem_Malloc((size_t)size + 1);
+    /* The texts as UTF-8, joined by newlines. A text's bytes never outnumber the UTF-8 bytes
+       of the characters it was folded from, nor its newline theirs, so 4 bytes a character
+       (the longest UTF-8 of one) hold them, and any store of fold_line. */
+    char *joined = PyMem_Malloc((size_t)size * 4 + 1);
     Py_ssize_t joined_length = 0;
     Py_ssize_t *run_starts = NULL; /* per text, the index of the first text of its run */
     uint8_t *before = NULL;
@@ -950,52 +972,25 @@ text_lines(PyObject *Py_UNUSED(module), PyObject *body)
     }
     int blank_line_before = 1; /* the page's start counts as a blank line */
     for (Py_ssize_t p = 0; p <= size;) {
-        /* one line: bytes[p:end), whitespace collapsed into `line`, after the texts so far
-           and a newline */
+        /* one line: written after the texts so far and a newline */
         char *line = joined + joined_length + (joined_length > 0);
-        Py_ssize_t length = 0;
-        int pending_space = 0, ascii = 1;
-        while (p < size) {
-            uint8_t b = bytes[p];
-            if ((uint8_t)(b - ' ') < 0x5F) {
-                /* Most bytes: printable ASCII or a space, without a branch on which (a
-                   branch mispredicted at every word's edge). A space only becomes pending;
-                   the byte after it writes it. The stores past `length` land on bytes this
-                   line or the next will write: the text never outgrows the body read. */
-                int space = b == ' ';
-                line[length] = ' ';
-                length += pending_space & !space;
-                line[length] = (char)b;
-                length += !space;
-                pending_space = space & (length > 0);
-                p++;
-                continue;
-            }
-            if (b == '\n' || (b == '\r' && p + 1 < size && bytes[p + 1] == '\n')) {
-                break;
-            }
-            Py_ssize_t width;
-            int kind = whitespace_kind(bytes + p, size - p, &width);
-            if (kind == 2) {
-                result = Py_NewRef(Py_None);
-                goto done;
-            }
-            if (kind == 1) {
-                pending_space = length > 0;
-            }
-            else {
-                if (pending_space) {
-                    line[length++] = ' ';
-                    pending_space = 0;
-                }
-                for (Py_ssize_t i = 0; i < width; i++) {
-                    line[length++] = (char)bytes[p + i];
-                }
-                ascii &= b < 0x80;
-            }
-            p += width;
+        int ascii;
+        Py_ssize_t length;
+        switch (kind) {
+        case PyUnicode_1BYTE_KIND:
+            length = fold_line(PyUnicode_1BYTE_KIND, data, size, &p, line, &ascii);
+            break;
+        case PyUnicode_2BYTE_KIND:
+            length = fold_line(PyUnicode_2BYTE_KIND, data, size, &p, line, &ascii);
+            break;
+        default:
+            length = fold_line(PyUnicode_4BYTE_KIND, data, size, &p, line, &ascii);
         }
-        p += p < size && bytes[p] == '\r' ? 2 : 1; /* past the newline (or the end) */
+        if (length < 0) {
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        p += p < size && PyUnicode_READ(kind, data, p) == '\r' ? 2 : 1; /* past the newline */
         if (length == 0) {
             blank_line_before = 1;
             continue;
