@@ -25,7 +25,7 @@ from hypothesis.extra.numpy import arrays
 
 from worker.core import _kernels, kernels
 from worker.core import html_segments as html_segments_module
-from worker.core.classify import describe
+from worker.core.classify import _reasons, classify_page, describe
 from worker.core.features import (
     _BOILERPLATE,
     _BOILERPLATE_PHRASES,
@@ -39,9 +39,10 @@ from worker.core.features import (
 from worker.core.html_segments import html_segments
 from worker.core.model import AdditiveModel
 from worker.core.phrases import _LOWERCASE_TO_ASCII, PhraseCounter
+from worker.core.rules import rule_rejections
 from worker.core.segment_model import LOG_WORDS, shipped_model
 from worker.core.segments import PageSegments, segment_page
-from worker.core.verdict import ContentType
+from worker.core.verdict import ContentType, SegmentVerdict
 from worker.learn.dataset import LabelledPage, Mode, load_pages
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "wcxb"
@@ -1103,6 +1104,90 @@ def test_reason_texts_pass_describes_error_on() -> None:
 
     with pytest.raises(KeyError):
         kernels.ReasonTexts(("a",), failing).rows(np.zeros((1, 1), np.int64), np.zeros((1, 1)))
+
+
+def plain_verdicts(
+    texts: list[str],
+    keep: npt.NDArray[np.bool_],
+    scores: npt.NDArray[np.float64],
+    reasons: list[tuple[str, ...]],
+) -> tuple[SegmentVerdict, ...]:
+    """What segment_verdicts stands for (classify.py at 2d924a3)."""
+    labels = np.where(keep, "article", "junk").tolist()
+    with np.errstate(over="ignore"):  # x * 10^4 overflows past 1.8e304: inf, as in C
+        rounded = np.round(scores, 4).tolist()
+    rows = zip(range(len(texts)), texts, labels, rounded, reasons, strict=True)
+    return tuple(SegmentVerdict(*row) for row in rows)
+
+
+def assert_same_verdicts(
+    actual: tuple[SegmentVerdict, ...], expected: tuple[SegmentVerdict, ...]
+) -> None:
+    assert all(type(row) is SegmentVerdict for row in actual)
+    assert [row[:3] + row[4:] for row in actual] == [row[:3] + row[4:] for row in expected]
+    assert_bit_equal(
+        np.asarray([row.score for row in actual], dtype=np.float64),
+        np.asarray([row.score for row in expected], dtype=np.float64),
+    )
+
+
+@KERNEL_SETTINGS
+@given(arrays(np.float64, st.integers(0, 60)), st.integers(0, 2**16))
+def test_segment_verdicts_round_and_label_as_numpy(
+    scores: npt.NDArray[np.float64], seed: int
+) -> None:
+    """Any float64: NaN, infinities, zeros of either sign, halves at the fourth decimal."""
+    rng = np.random.default_rng(seed)
+    keep = rng.random(scores.size) < 0.5
+    texts = [f"segment {i}" for i in range(scores.size)]
+    reasons = [("a reason",) * int(rng.integers(0, 4)) for _ in range(scores.size)]
+    actual = kernels.segment_verdicts(
+        SegmentVerdict, texts, keep, scores, reasons, ("junk", "article")
+    )
+    assert_same_verdicts(actual, plain_verdicts(texts, keep, scores, reasons))
+
+
+def test_segment_verdicts_round_halves_to_even_like_numpy() -> None:
+    scores = np.array([0.00005, 0.00015, 0.12345, 0.99995, 1.0, 0.5, -0.0, 1e-300])
+    keep = np.ones(scores.size, dtype=bool)
+    texts = ["x"] * scores.size
+    reasons: list[tuple[str, ...]] = [()] * scores.size
+    actual = kernels.segment_verdicts(
+        SegmentVerdict, texts, keep, scores, reasons, ("junk", "article")
+    )
+    assert_same_verdicts(actual, plain_verdicts(texts, keep, scores, reasons))
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_classify_page_builds_its_verdicts_as_before(mode: Mode, page_id: str) -> None:
+    """The rows of a whole page, from classify_page's own steps, as the Python built them."""
+    content_type = CONTENT_TYPES[mode]
+    model = shipped_model(content_type)
+    segments = fixture_segments(mode, page_id)
+    page = model.score(segments)
+    scores = page.scores.copy()
+    ruled = rule_rejections(segments.texts)
+    scores[list(ruled)] = 0.0
+    cut = model.decision.cut(scores, page.words)
+    keep = scores >= cut
+    reasons = _reasons(content_type, page, keep, ruled, cut)
+    expected = plain_verdicts(segments.texts, keep, scores, reasons)
+    verdict = classify_page(fixture_pages()[mode, page_id].body(mode), content_type)
+    assert_same_verdicts(verdict.segments, expected)
+
+
+def test_segment_verdicts_refuse_bad_calls() -> None:
+    one = np.zeros(1)
+    with pytest.raises(TypeError):  # not a tuple subclass
+        _kernels.segment_verdicts(dict, ["x"], b"\x01", one, [()], ("junk", "article"))
+    with pytest.raises(ValueError):  # scores of two segments for one text
+        _kernels.segment_verdicts(
+            SegmentVerdict, ["x"], b"\x01", np.zeros(2), [()], ("junk", "article")
+        )
+    with pytest.raises(ValueError):  # no reasons for the text
+        _kernels.segment_verdicts(SegmentVerdict, ["x"], b"\x01", one, [], ("junk", "article"))
+    with pytest.raises(ValueError):  # one label
+        _kernels.segment_verdicts(SegmentVerdict, ["x"], b"\x01", one, [()], ("junk",))
 
 
 page_scores = st.integers(1, 300).flatmap(

@@ -1,11 +1,12 @@
 # The compiled module's signatures; kernels.py is the typed way in. Any C-contiguous buffer
 # goes (typing's Buffer protocol covers numpy arrays only from Python 3.12).
 from collections.abc import Callable, Sequence
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 import numpy.typing as npt
 
 Buffer: TypeAlias = bytes | npt.NDArray[Any]
+RowT = TypeVar("RowT", bound=tuple[Any, ...])
 
 def text_counts(
     page: Buffer, class_table: Buffer, ends_sentence_table: Buffer, count: int, out: Buffer
@@ -53,3 +54,11 @@ def reason_texts(
     count: int,
     limit: int,
 ) -> list[tuple[str, ...]]: ...
+def segment_verdicts(
+    row_type: type[RowT],
+    texts: list[str],
+    keep: Buffer,
+    scores: Buffer,
+    reasons: list[tuple[str, ...]],
+    labels: tuple[str, str],
+) -> tuple[RowT, ...]: ...

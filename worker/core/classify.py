@@ -9,19 +9,22 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
-from itertools import repeat
-from typing import cast
 
 import numpy as np
 import numpy.typing as npt
 
 from worker.core.decision import ALWAYS_KEPT
 from worker.core.features import feature_names
-from worker.core.kernels import ReasonTexts, rounded_values, strongest_columns
+from worker.core.kernels import (
+    ReasonTexts,
+    rounded_values,
+    segment_verdicts,
+    strongest_columns,
+)
 from worker.core.rules import rule_rejections
 from worker.core.segment_model import PageScores, SegmentModel, shipped_model
 from worker.core.segments import segment_page
-from worker.core.verdict import ContentType, PageVerdict, SegmentVerdict
+from worker.core.verdict import ContentType, Label, PageVerdict, SegmentVerdict
 
 _REASONS_PER_SEGMENT = 2
 _NEIGHBOUR_SHIFT = 1.0  # logit change by the smoothing stage worth naming as a reason
@@ -42,15 +45,12 @@ def classify_page(
     cut = model.decision.cut(scores, page.words)
     keep = scores >= cut
     reasons = _reasons(content_type, page, keep, ruled, cut)
-    scores = np.round(scores, 4)
-    labels = np.where(keep, "article", "junk").tolist()
-    rows = zip(range(len(segments)), segments.texts, labels, scores.tolist(), reasons, strict=True)
-    # tuple.__new__ builds each named tuple in C; calling SegmentVerdict runs its Python-level
-    # __new__, which took twice as long.
-    verdicts = cast(
-        tuple[SegmentVerdict, ...], tuple(map(tuple.__new__, repeat(SegmentVerdict), rows))
-    )
+    # Built in C: calling SegmentVerdict runs its Python-level __new__ for every segment.
+    verdicts = segment_verdicts(SegmentVerdict, segments.texts, keep, scores, reasons, _LABELS)
     return PageVerdict(content_type, verdicts, model.version)
+
+
+_LABELS: tuple[Label, Label] = ("junk", "article")  # by keep: False, True
 
 
 def _reasons(

@@ -17,6 +17,7 @@ checks every length again before it reads a byte.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +25,7 @@ import numpy.typing as npt
 from worker.core import _kernels
 
 Float64 = npt.NDArray[np.float64]
+RowT = TypeVar("RowT", bound=tuple[Any, ...])
 Float32 = npt.NDArray[np.float32]
 
 TEXT_COUNT_COLUMNS = 18  # the text features the byte pass measures (TEXT_NAMES' first 18)
@@ -163,6 +165,26 @@ class ReasonTexts:
             columns.shape[0],
             self._limit,
         )
+
+
+def segment_verdicts(
+    row_type: type[RowT],
+    texts: list[str],
+    keep: npt.NDArray[np.bool_],
+    scores: Float64,
+    reasons: list[tuple[str, ...]],
+    labels: tuple[str, str],
+) -> tuple[RowT, ...]:
+    """row_type(i, texts[i], labels[keep[i]], round(scores[i], 4), reasons[i]) for every
+    segment, rounded as np.round(scores, 4); row_type is a NamedTuple of those five."""
+    return _kernels.segment_verdicts(
+        row_type,
+        texts,
+        np.ascontiguousarray(keep, dtype=np.uint8),
+        np.ascontiguousarray(scores, dtype=np.float64),
+        reasons,
+        labels,
+    )
 
 
 def text_lines(body: str) -> tuple[list[str], Float32, bytes] | None:
