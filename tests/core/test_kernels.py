@@ -1266,30 +1266,47 @@ def test_the_str_kernels_refuse_what_is_not_str() -> None:
 NOSCRIPT = re.compile(r"<(/?)noscript\b", re.IGNORECASE)  # what the kernel does to the text
 NOSCRIPT_PIECES = ["<noscript", "</noscript", "<NOSCRIPT", "</NoScript", "<noſcrİpt", "<noscrıpt"]
 NOSCRIPT_PIECES += ["<", "/", ">", "noscript", "<nos", "é", "_", "1", "-", " ", "\U0001f600", "x"]
+NOSCRIPT_PIECES += ["’", "<p>plain text</p>", "abcdefgh"]  # runs the kernel takes 4 or 8 at a time
 noscript_page = st.lists(st.sampled_from(NOSCRIPT_PIECES), max_size=30).map("".join)
 
 
 @settings(max_examples=400, deadline=None)
 @given(noscript_page)
-def test_noscript_as_div_renames_as_the_regex_does(page: str) -> None:
-    expected = NOSCRIPT.sub(r"<\1div", page).encode()
-    assert kernels.noscript_as_div(page.encode()) == expected
+def test_html_utf8_renames_as_the_regex_does(page: str) -> None:
+    assert kernels.html_utf8(page) == NOSCRIPT.sub(r"<\1div", page).encode()
 
 
-@pytest.mark.parametrize("page", [b"", b"<p>plain</p>", b"<noscripts>", b"<nos", b"<"])
-def test_noscript_as_div_hands_back_a_page_without_one_as_it_is(page: bytes) -> None:
-    """No copy of a page that has nothing to rename (most pages, some of them megabytes)."""
-    assert kernels.noscript_as_div(page) is page
-    renamed = kernels.noscript_as_div(bytearray(page))  # any other buffer: a new bytes
-    assert renamed == page and type(renamed) is bytes
-
-
-def test_noscript_as_div_ends_the_name_where_re_sees_a_word_boundary() -> None:
+def test_html_utf8_ends_the_name_where_re_sees_a_word_boundary() -> None:
     """Every character after the name, one to four bytes of UTF-8: renamed only where the
     regex's \\b holds (the character is no letter, digit or underscore)."""
     characters = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
     page = "".join(f"<noscript{c}" for c in characters)
-    assert kernels.noscript_as_div(page.encode()) == NOSCRIPT.sub(r"<\1div", page).encode()
+    assert kernels.html_utf8(page) == NOSCRIPT.sub(r"<\1div", page).encode()
+
+
+@pytest.mark.parametrize(
+    "widest", ["", "é", "’", "\U0001f600"], ids=["ascii", "ucs1", "ucs2", "ucs4"]
+)
+def test_html_utf8_encodes_as_str_encode_at_every_offset(widest: str) -> None:
+    """Runs of ASCII go 8 or 4 characters at a time: a '<', a "<noscript" or a wider
+    character at every offset of such a run, in a str of each width."""
+    for length in range(0, 20):
+        for at in range(length + 1):
+            for piece in ("<", "<noscript>", "</NOSCRIPT ", "ÿ", widest, "\x7f", "\x80"):
+                page = "a" * at + piece + "b" * (length - at) + widest
+                expected = NOSCRIPT.sub(r"<\1div", page).encode()
+                assert kernels.html_utf8(page) == expected, (page, piece)
+
+
+def test_html_utf8_encodes_every_code_point() -> None:
+    characters = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    for page in (characters[:256], characters[:0xD800], characters):  # UCS-1, UCS-2, UCS-4
+        assert kernels.html_utf8(page) == NOSCRIPT.sub(r"<\1div", page).encode()
+
+
+@pytest.mark.parametrize("page", ["\ud800", "a\udfff<noscript>", "é\udc80", "\U0001f600\ud83d"])
+def test_html_utf8_gives_none_for_a_lone_surrogate(page: str) -> None:
+    assert kernels.html_utf8(page) is None
 
 
 def test_a_page_with_noscript_segments_as_it_did_through_the_regex() -> None:

@@ -10,7 +10,7 @@
    the bit. Build flags forbid contracting a*b+c into one rounding.
 
    The kernels, by the stage they serve:
-     segmenting     text_lines (text dumps); noscript_as_div, joined_words,
+     segmenting     text_lines (text dumps); html_utf8, joined_words,
                     compile_needles + contains_needle (HTML)
      features       text_counts, phrase_counts (boilerplate words), repeat_counts,
                     moving_means, position_features
@@ -1345,130 +1345,156 @@ done:
     return result;
 }
 
-/* How many bytes of the page at `at` (of `left`) spell the letter `letter` the way
-   re.IGNORECASE reads a str: either ASCII case, and for "s" and "i" the characters Unicode
-   folds to them (U+017F long s; U+0130 and U+0131, dotted capital and dotless i). 0 if
-   they do not. */
-static Py_ssize_t
-folded_letter(const uint8_t *at, Py_ssize_t left, char letter)
+/* Whether the character c spells the letter `letter` the way re.IGNORECASE reads a str:
+   either ASCII case, and for "s" and "i" the characters Unicode folds to them (U+017F long
+   s; U+0130 and U+0131, dotted capital and dotless i). */
+static int
+folds_to(Py_UCS4 c, char letter)
 {
-    if (left >= 1 && (at[0] | 0x20) == (uint8_t)letter) {
-        return 1;
-    }
-    if (left >= 2 && letter == 's' && at[0] == 0xC5 && at[1] == 0xBF) {
-        return 2;
-    }
-    if (left >= 2 && letter == 'i' && at[0] == 0xC4 && (at[1] == 0xB0 || at[1] == 0xB1)) {
-        return 2;
-    }
-    return 0;
+    return (c | 0x20) == (Py_UCS4)letter || (letter == 's' && c == 0x17F) ||
+           (letter == 'i' && (c == 0x130 || c == 0x131));
 }
 
-/* Whether the UTF-8 character at `at` is a word character to re's \b (str.isalnum() or
-   "_"); the page's end is none. */
-static int
-word_character_at(const uint8_t *at, Py_ssize_t left)
+/* If a "<noscript" or "</noscript" tag name, as re.sub(r"<(/?)noscript\b", ..., flags=re.I)
+   finds it, begins at `tag` (a '<') of a str of `kind`, where the name ends; else 0. */
+static inline __attribute__((always_inline)) Py_ssize_t
+noscript_end(int kind, const void *data, Py_ssize_t size, Py_ssize_t tag)
 {
-    if (left <= 0) {
-        return 0;
-    }
-    if (at[0] < 0x80) {
-        return at[0] == '_' || Py_UNICODE_ISALNUM(at[0]);
-    }
-    int width = at[0] >= 0xF0 ? 4 : at[0] >= 0xE0 ? 3 : 2;
-    if (width > left) {
-        return 0;
-    }
-    Py_UCS4 code = at[0] & (width == 4 ? 0x07 : width == 3 ? 0x0F : 0x1F);
-    for (int i = 1; i < width; i++) {
-        code = code << 6 | (at[i] & 0x3F);
-    }
-    return Py_UNICODE_ISALNUM(code);
-}
-
-/* Whether a "<noscript" or "</noscript" tag name (as noscript_as_div reads them) begins
-   at `tag`, a '<'; *end is set past the name. */
-static int
-noscript_at(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t tag, Py_ssize_t *end)
-{
-    Py_ssize_t at = tag + 1 + (tag + 1 < size && bytes[tag + 1] == '/');
-    for (const char *name = "noscript"; *name != '\0'; name++) {
-        Py_ssize_t width = folded_letter(bytes + at, size - at, *name);
-        if (width == 0) {
+    Py_ssize_t at = tag + 1 + (tag + 1 < size && PyUnicode_READ(kind, data, tag + 1) == '/');
+    for (const char *name = "noscript"; *name != '\0'; name++, at++) {
+        if (at >= size || !folds_to(PyUnicode_READ(kind, data, at), *name)) {
             return 0;
         }
-        at += width;
     }
-    *end = at;
-    return !word_character_at(bytes + at, size - at);
-}
-
-static int
-contains_noscript(const uint8_t *bytes, Py_ssize_t size)
-{
-    Py_ssize_t end;
-    for (const uint8_t *open = bytes; (open = memchr(open, '<', (size_t)(bytes + size - open)));
-         open++) {
-        if (noscript_at(bytes, size, open - bytes, &end)) {
-            return 1;
+    /* \b: "t" is a word character, so the next one must not be (or the page ends) */
+    if (at < size) {
+        Py_UCS4 next = PyUnicode_READ(kind, data, at);
+        if (next == '_' || Py_UNICODE_ISALNUM(next)) {
+            return 0;
         }
     }
-    return 0;
+    return at;
 }
 
-/* noscript_as_div(page) -> bytes
+/* 0x80 in each lane of a 64-bit word holding a zero lane (lanes of 8 or 16 bits) */
+#define ZERO_BYTE(x) (((x) - 0x0101010101010101ull) & ~(x) & 0x8080808080808080ull)
+#define ZERO_UCS2(x) (((x) - 0x0001000100010001ull) & ~(x) & 0x8000800080008000ull)
 
-   The UTF-8 `page` with every <noscript and </noscript tag name (any case, then a word
-   boundary) renamed div: re.sub(r"<(/?)noscript\b", r"<\1div", page, flags=re.I) on the
-   text, done on its bytes (html_segments says why it is needed). A page without one is
-   returned as it is, not copied. */
-static PyObject *
-noscript_as_div(PyObject *Py_UNUSED(module), PyObject *args)
+/* The UTF-8 of a str of `kind` into out (room for 4 bytes a character), with <noscript tags
+   renamed <div; -1 at a lone surrogate. Runs of ASCII without a '<' go 8 (UCS-1) or 4
+   (UCS-2) characters at a time: most of a page. */
+static inline __attribute__((always_inline)) Py_ssize_t
+html_utf8_of(int kind, const void *data, Py_ssize_t size, uint8_t *out)
 {
-    Py_buffer page;
-    PyObject *given;
-    if (!PyArg_ParseTuple(args, "O", &given) ||
-        PyObject_GetBuffer(given, &page, PyBUF_SIMPLE) < 0) {
-        return NULL;
-    }
-    const uint8_t *bytes = page.buf;
-    Py_ssize_t size = page.len, written = 0;
-    PyObject *result = NULL;
-    uint8_t *out = NULL;
-    if (PyBytes_CheckExact(given) && !contains_noscript(bytes, size)) {
-        result = Py_NewRef(given);
-        goto done;
-    }
-    out = PyMem_Malloc((size_t)size + 1); /* renaming never lengthens the page */
-    if (out == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
+    Py_ssize_t written = 0;
     for (Py_ssize_t p = 0; p < size;) {
-        const uint8_t *open = memchr(bytes + p, '<', (size_t)(size - p));
-        Py_ssize_t tag = open == NULL ? size : open - bytes;
-        memcpy(out + written, bytes + p, (size_t)(tag - p));
-        written += tag - p;
-        if (tag == size) {
-            break;
+        if (kind == PyUnicode_1BYTE_KIND && p + 8 <= size) {
+            uint64_t word;
+            memcpy(&word, (const uint8_t *)data + p, 8);
+            if (!(word & 0x8080808080808080ull) && !ZERO_BYTE(word ^ 0x3C3C3C3C3C3C3C3Cull)) {
+                memcpy(out + written, &word, 8);
+                written += 8;
+                p += 8;
+                continue;
+            }
         }
-        Py_ssize_t at;
-        if (noscript_at(bytes, size, tag, &at)) {
-            Py_ssize_t prefix = bytes[tag + 1] == '/' ? 2 : 1;
-            memcpy(out + written, bytes + tag, (size_t)prefix);
-            memcpy(out + written + prefix, "div", 3);
-            written += prefix + 3;
-            p = at;
+        if (kind == PyUnicode_2BYTE_KIND && p + 4 <= size) {
+            uint64_t word;
+            memcpy(&word, (const Py_UCS2 *)data + p, 8);
+            if (!(word & 0xFF80FF80FF80FF80ull) && !ZERO_UCS2(word ^ 0x003C003C003C003Cull)) {
+                for (int i = 0; i < 4; i++) {
+                    out[written + i] = (uint8_t)(word >> (16 * i));
+                }
+                written += 4;
+                p += 4;
+                continue;
+            }
+        }
+        Py_UCS4 c = PyUnicode_READ(kind, data, p);
+        if (c == '<') {
+            Py_ssize_t end = noscript_end(kind, data, size, p);
+            if (end) {
+                int closing = PyUnicode_READ(kind, data, p + 1) == '/';
+                memcpy(out + written, closing ? "</div" : "<div", closing ? 5 : 4);
+                written += closing ? 5 : 4;
+                p = end;
+                continue;
+            }
+        }
+        if (c < 0x80) {
+            out[written++] = (uint8_t)c;
+        }
+        else if (c < 0x800) {
+            out[written++] = (uint8_t)(0xC0 | c >> 6);
+            out[written++] = (uint8_t)(0x80 | (c & 0x3F));
+        }
+        else if (c >= 0xD800 && c <= 0xDFFF) {
+            return -1;
         }
         else {
-            out[written++] = '<';
-            p = tag + 1;
+            if (c < 0x10000) {
+                out[written++] = (uint8_t)(0xE0 | c >> 12);
+            }
+            else {
+                out[written++] = (uint8_t)(0xF0 | c >> 18);
+                out[written++] = (uint8_t)(0x80 | (c >> 12 & 0x3F));
+            }
+            out[written++] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
+            out[written++] = (uint8_t)(0x80 | (c & 0x3F));
         }
+        p++;
     }
-    result = PyBytes_FromStringAndSize((const char *)out, written);
-done:
-    PyMem_Free(out);
-    PyBuffer_Release(&page);
+    return written;
+}
+
+/* html_utf8(page) -> bytes or None
+
+   page.encode("utf-8") with every <noscript and </noscript tag name (any case, then a word
+   boundary) renamed div, in one pass over the str's characters: the UTF-8 the HTML parser
+   reads, and re.sub(r"<(/?)noscript\b", r"<\1div", page, flags=re.I) on its text
+   (html_segments says why). None if the page holds a lone surrogate, which UTF-8 cannot
+   hold. */
+static PyObject *
+html_utf8(PyObject *Py_UNUSED(module), PyObject *page)
+{
+    if (!PyUnicode_Check(page)) {
+        PyErr_SetString(PyExc_TypeError, "html_utf8 needs a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(page) < 0) {
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(page);
+    const void *data = PyUnicode_DATA(page);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(page);
+    if (size > (PY_SSIZE_T_MAX - 1) / 4) {
+        return PyErr_NoMemory();
+    }
+    /* a character takes at most as many UTF-8 bytes as its kind's width plus one (UCS-1: 2,
+       UCS-2: 3, UCS-4: 4), and renaming shortens the page */
+    PyObject *result = PyBytes_FromStringAndSize(NULL, size * (kind == 4 ? 4 : kind + 1));
+    if (result == NULL) {
+        return NULL;
+    }
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+    Py_ssize_t written;
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND:
+        written = html_utf8_of(PyUnicode_1BYTE_KIND, data, size, out);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        written = html_utf8_of(PyUnicode_2BYTE_KIND, data, size, out);
+        break;
+    default:
+        written = html_utf8_of(PyUnicode_4BYTE_KIND, data, size, out);
+    }
+    if (written < 0) {
+        Py_DECREF(result);
+        return Py_NewRef(Py_None);
+    }
+    if (_PyBytes_Resize(&result, written) < 0) {
+        return NULL;
+    }
     return result;
 }
 
@@ -1894,7 +1920,7 @@ static PyMethodDef kernel_methods[] = {
     {"text_lines", text_lines, METH_O, "A text dump's non-blank lines, normalised."},
     {"rule_rejections", rule_rejections, METH_VARARGS, "Segments the rules reject."},
     {"page_cut", page_cut, METH_VARARGS, "The page's bar: segments at or above it are kept."},
-    {"noscript_as_div", noscript_as_div, METH_VARARGS, "<noscript> renamed <div>."},
+    {"html_utf8", html_utf8, METH_O, "A page's UTF-8, <noscript> renamed <div>."},
     {"joined_words", joined_words, METH_O, "Each run of str joined, whitespace folded."},
     {"compile_needles", compile_needles, METH_O, "Needles for contains_needle."},
     {"contains_needle", contains_needle, METH_VARARGS, "Whether a needle occurs in a str."},

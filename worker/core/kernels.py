@@ -222,10 +222,11 @@ def page_cut(
     )
 
 
-def noscript_as_div(page: bytes) -> bytes:
-    """The UTF-8 page with its <noscript> and </noscript> tags renamed div:
-    re.sub(r"<(/?)noscript\\b", r"<\\1div", text, flags=re.IGNORECASE) on its text."""
-    return _kernels.noscript_as_div(page)
+def html_utf8(page: str) -> bytes | None:
+    """page.encode("utf-8") with its <noscript> and </noscript> tags renamed div, as
+    re.sub(r"<(/?)noscript\\b", r"<\\1div", page, flags=re.IGNORECASE) renames them; None
+    if the page holds a lone surrogate."""
+    return _kernels.html_utf8(page)
 
 
 def joined_words(runs: Sequence[list[str]]) -> list[str]:
