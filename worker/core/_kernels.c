@@ -1376,55 +1376,83 @@ noscript_end(int kind, const void *data, Py_ssize_t size, Py_ssize_t tag)
     return at;
 }
 
-/* 0x80 in each lane of a 64-bit word holding a zero lane (lanes of 8 or 16 bits) */
-#define ZERO_BYTE(x) (((x) - 0x0101010101010101ull) & ~(x) & 0x8080808080808080ull)
-#define ZERO_UCS2(x) (((x) - 0x0001000100010001ull) & ~(x) & 0x8000800080008000ull)
+/* A lane's top bit set in each lane of a 64-bit word that holds a zero lane (lanes of 8,
+   16 or 32 bits): whether a run of characters holds a '<' (a word xor '<' in every lane). */
+#define ZERO_LANE(x, ones, tops) (((x) - (ones)) & ~(x) & (tops))
 
-/* The UTF-8 of a str of `kind` into out (room for 4 bytes a character), with <noscript tags
-   renamed <div; -1 at a lone surrogate. Runs of ASCII without a '<' go 8 (UCS-1) or 4
-   (UCS-2) characters at a time: most of a page. */
+/* How many characters from `from` on are ASCII and no "<noscript" tag, copied to out as
+   their bytes: 8 at a time while they are (a str of `kind` holds 8 characters in 1, 2 or 4
+   64-bit words), then one by one. A block may write up to 8 bytes past the count returned;
+   they are the bytes of characters still to come, written again in their turn. */
+static inline __attribute__((always_inline)) Py_ssize_t
+ascii_run(int kind, const void *data, Py_ssize_t size, Py_ssize_t from, uint8_t *out)
+{
+    const uint64_t high = kind == 1 ? 0x8080808080808080ull
+                          : kind == 2 ? 0xFF80FF80FF80FF80ull
+                                      : 0xFFFFFF80FFFFFF80ull;
+    const uint64_t ones = kind == 1 ? 0x0101010101010101ull
+                          : kind == 2 ? 0x0001000100010001ull
+                                      : 0x0000000100000001ull;
+    const uint64_t tops = kind == 1 ? 0x8080808080808080ull
+                          : kind == 2 ? 0x8000800080008000ull
+                                      : 0x8000000080000000ull;
+    Py_ssize_t p = from;
+    for (; p + 8 <= size; p += 8) {
+        uint64_t words[4], any = 0, opens = 0;
+        memcpy(words, (const uint8_t *)data + p * kind, (size_t)(8 * kind));
+        for (int w = 0; w < kind; w++) {
+            any |= words[w];
+            opens |= ZERO_LANE(words[w] ^ ones * '<', ones, tops);
+        }
+        if (any & high) {
+            break;
+        }
+        uint8_t *to = out + (p - from);
+        for (int w = 0; w < kind; w++) { /* each lane's low byte */
+            for (int lane = 0; lane < 8 / kind; lane++) {
+                to[w * (8 / kind) + lane] = (uint8_t)(words[w] >> (8 * kind * lane));
+            }
+        }
+        if (opens) { /* a '<' among them: does a <noscript> tag begin there? */
+            for (Py_ssize_t i = p; i < p + 8; i++) {
+                if (PyUnicode_READ(kind, data, i) == '<' && noscript_end(kind, data, size, i)) {
+                    return i - from;
+                }
+            }
+        }
+    }
+    for (; p < size; p++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, p);
+        if (c >= 0x80 || (c == '<' && noscript_end(kind, data, size, p))) {
+            break;
+        }
+        out[p - from] = (uint8_t)c;
+    }
+    return p - from;
+}
+
+/* The UTF-8 of a str of `kind` into out (room for kind + 1 bytes a character, 4 for UCS-4),
+   with <noscript tags renamed <div; -1 at a lone surrogate. */
 static inline __attribute__((always_inline)) Py_ssize_t
 html_utf8_of(int kind, const void *data, Py_ssize_t size, uint8_t *out)
 {
     Py_ssize_t written = 0;
     for (Py_ssize_t p = 0; p < size;) {
-        if (kind == PyUnicode_1BYTE_KIND && p + 8 <= size) {
-            uint64_t word;
-            memcpy(&word, (const uint8_t *)data + p, 8);
-            if (!(word & 0x8080808080808080ull) && !ZERO_BYTE(word ^ 0x3C3C3C3C3C3C3C3Cull)) {
-                memcpy(out + written, &word, 8);
-                written += 8;
-                p += 8;
-                continue;
-            }
-        }
-        if (kind == PyUnicode_2BYTE_KIND && p + 4 <= size) {
-            uint64_t word;
-            memcpy(&word, (const Py_UCS2 *)data + p, 8);
-            if (!(word & 0xFF80FF80FF80FF80ull) && !ZERO_UCS2(word ^ 0x003C003C003C003Cull)) {
-                for (int i = 0; i < 4; i++) {
-                    out[written + i] = (uint8_t)(word >> (16 * i));
-                }
-                written += 4;
-                p += 4;
-                continue;
-            }
+        Py_ssize_t run = ascii_run(kind, data, size, p, out + written);
+        p += run;
+        written += run;
+        if (p == size) {
+            break;
         }
         Py_UCS4 c = PyUnicode_READ(kind, data, p);
-        if (c == '<') {
-            Py_ssize_t end = noscript_end(kind, data, size, p);
-            if (end) {
-                int closing = PyUnicode_READ(kind, data, p + 1) == '/';
-                memcpy(out + written, closing ? "</div" : "<div", closing ? 5 : 4);
-                written += closing ? 5 : 4;
-                p = end;
-                continue;
-            }
+        if (c == '<') { /* ascii_run stops at a '<' only where a <noscript> tag begins */
+            int closing = PyUnicode_READ(kind, data, p + 1) == '/';
+            memcpy(out + written, closing ? "</div" : "<div", closing ? 5 : 4);
+            written += closing ? 5 : 4;
+            p = noscript_end(kind, data, size, p);
+            continue;
         }
-        if (c < 0x80) {
-            out[written++] = (uint8_t)c;
-        }
-        else if (c < 0x800) {
+        if (c < 0x800) {
             out[written++] = (uint8_t)(0xC0 | c >> 6);
             out[written++] = (uint8_t)(0x80 | (c & 0x3F));
         }
