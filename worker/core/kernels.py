@@ -3,9 +3,11 @@
 numpy serves the classifier well for whole-page work, but a page's hot spots are loops
 over a few hundred short rows, where numpy spends more time entering and leaving its calls
 than computing (the byte counts of every segment, the moving means, the model's table
-lookups, the choice of each segment's reasons, the page's cut), and loops over every line
-or byte that Python runs one step at a time (a text dump's lines, the rules, boilerplate
-phrases, <noscript> tags). These run in C. Each kernel gives the result of the numpy or
+lookups, the choice of each segment's reasons, the page's cut), loops over every line,
+character or byte that Python runs one step at a time (a text dump's lines, an HTML page's
+UTF-8 and <noscript> tags, the rules, boilerplate phrases, repeated segments), and the
+Python objects made per segment (the words of its reasons, its SegmentVerdict row). These
+run in C. Each kernel gives the result of the numpy or
 Python definition it replaced, to the bit (tests/core/numpy_references.py and
 tests/core/test_fast_paths.py keep those definitions, tests/core/test_kernels.py compares
 them), so the models and their figures do not change with it.
