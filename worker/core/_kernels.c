@@ -936,6 +936,29 @@ fold_line(int kind, const void *data, Py_ssize_t size, Py_ssize_t *at, char *lin
     return length;
 }
 
+/* The characters of a str (its kind, data and length), for a kernel that reads them itself,
+   at most 4 UTF-8 bytes a character; TypeError if `text` is no str. */
+static int
+characters_of(PyObject *text, const char *kernel, int *kind, const void **data,
+              Py_ssize_t *size)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "%s needs a str", kernel);
+        return -1;
+    }
+    if (PyUnicode_READY(text) < 0) {
+        return -1;
+    }
+    *kind = PyUnicode_KIND(text);
+    *data = PyUnicode_DATA(text);
+    *size = PyUnicode_GET_LENGTH(text);
+    if (*size > (PY_SSIZE_T_MAX - 1) / 4) { /* its UTF-8 could not be counted */
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
 /* text_lines(body) -> (texts, structure, page) or None
 
    The non-blank lines of a text dump, each with its whitespace collapsed to single spaces
@@ -948,16 +971,12 @@ fold_line(int kind, const void *data, Py_ssize_t size, Py_ssize_t *at, char *lin
 static PyObject *
 text_lines(PyObject *Py_UNUSED(module), PyObject *body)
 {
-    if (!PyUnicode_Check(body)) {
-        PyErr_SetString(PyExc_TypeError, "text_lines needs a str");
+    int kind;
+    const void *data;
+    Py_ssize_t size;
+    if (characters_of(body, "text_lines", &kind, &data, &size) < 0) {
         return NULL;
     }
-    if (PyUnicode_READY(body) < 0) {
-        return NULL;
-    }
-    int kind = PyUnicode_KIND(body);
-    const void *data = PyUnicode_DATA(body);
-    Py_ssize_t size = PyUnicode_GET_LENGTH(body);
     PyObject *texts = PyList_New(0), *result = NULL, *page = NULL;
     /* The texts as UTF-8, joined by newlines. A text's bytes never outnumber the UTF-8 bytes
        of the characters it was folded from, nor its newline theirs, so 4 bytes a character
@@ -1485,18 +1504,11 @@ html_utf8_of(int kind, const void *data, Py_ssize_t size, uint8_t *out)
 static PyObject *
 html_utf8(PyObject *Py_UNUSED(module), PyObject *page)
 {
-    if (!PyUnicode_Check(page)) {
-        PyErr_SetString(PyExc_TypeError, "html_utf8 needs a str");
+    int kind;
+    const void *data;
+    Py_ssize_t size;
+    if (characters_of(page, "html_utf8", &kind, &data, &size) < 0) {
         return NULL;
-    }
-    if (PyUnicode_READY(page) < 0) {
-        return NULL;
-    }
-    int kind = PyUnicode_KIND(page);
-    const void *data = PyUnicode_DATA(page);
-    Py_ssize_t size = PyUnicode_GET_LENGTH(page);
-    if (size > (PY_SSIZE_T_MAX - 1) / 4) {
-        return PyErr_NoMemory();
     }
     /* a character takes at most as many UTF-8 bytes as its kind's width plus one (UCS-1: 2,
        UCS-2: 3, UCS-4: 4), and renaming shortens the page */
