@@ -1392,3 +1392,29 @@ def test_needles_refuse_what_they_cannot_search() -> None:
     with pytest.raises(ValueError):
         _kernels.contains_needle(object(), "text")
     assert kernels.Needles([("\U0001f600x", False, False)]).found_in("a\U0001f600x")
+
+
+# --- control characters of a raw record -----------------------------------------------------
+
+
+def plain_control_characters(text: str, limit: int) -> int:
+    """records._control_share's count at 2d924a3."""
+    return sum(1 for c in text[:limit] if (c < " " and c not in "\t\n\r\f\v") or c == "\x7f")
+
+
+CONTROL_PIECES = [chr(c) for c in range(0x21)] + ["\x7f", "\x80", "a", "é", "’", "\U0001f600"]
+
+
+@KERNEL_SETTINGS
+@given(st.lists(st.sampled_from(CONTROL_PIECES)).map("".join), st.integers(-1, 50))
+def test_control_characters_count_as_python_did(text: str, limit: int) -> None:
+    """Every character below U+0021, DEL, and text of each str width; limits past the end
+    and negative (the whole text)."""
+    expected = plain_control_characters(text, limit if limit >= 0 else len(text))
+    assert kernels.control_characters(text, limit) == expected
+
+
+def test_control_characters_of_every_code_point() -> None:
+    text = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    assert kernels.control_characters(text, len(text)) == 28  # 33 below space, 5 allowed, DEL
+    assert kernels.control_characters(text, 9) == 9  # U+0000 to U+0008

@@ -17,7 +17,8 @@
      model          additive_scores
      decision       rule_rejections, page_cut
      reasons        strongest_columns, rounded_values, reason_texts
-     verdict        segment_verdicts */
+     verdict        segment_verdicts
+   and one for validating a raw record (records.py): control_characters */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -1949,6 +1950,28 @@ done:
     return rows;
 }
 
+/* control_characters(text, limit) -> int: how many of the first `limit` characters of
+   text are control characters of binary data: below U+0020 but for \t \n \v \f \r, and
+   U+007F. */
+static PyObject *
+control_characters(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *text;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "Un", &text, &limit)) {
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(text), found = 0;
+    size = limit >= 0 && limit < size ? limit : size;
+    for (Py_ssize_t p = 0; p < size; p++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, p);
+        found += (c < ' ' && (c < '\t' || c > '\r')) || c == 0x7F;
+    }
+    return PyLong_FromSsize_t(found);
+}
+
 static PyMethodDef kernel_methods[] = {
     {"text_counts", text_counts, METH_VARARGS, "Byte-count text features of every segment."},
     {"moving_means", moving_means, METH_VARARGS, "Moving means of every column, per radius."},
@@ -1961,6 +1984,7 @@ static PyMethodDef kernel_methods[] = {
     {"rule_rejections", rule_rejections, METH_VARARGS, "Segments the rules reject."},
     {"page_cut", page_cut, METH_VARARGS, "The page's bar: segments at or above it are kept."},
     {"html_utf8", html_utf8, METH_O, "A page's UTF-8, <noscript> renamed <div>."},
+    {"control_characters", control_characters, METH_VARARGS, "Binary control characters."},
     {"joined_words", joined_words, METH_O, "Each run of str joined, whitespace folded."},
     {"compile_needles", compile_needles, METH_O, "Needles for contains_needle."},
     {"contains_needle", contains_needle, METH_VARARGS, "Whether a needle occurs in a str."},

@@ -245,3 +245,10 @@ class Needles:
 
     def found_in(self, text: str) -> bool:
         return _kernels.contains_needle(self._compiled, text)
+
+
+def control_characters(text: str, limit: int) -> int:
+    """How many of text's first `limit` characters are controls that text does not hold:
+    below U+0020 but for tab, newline, vertical tab, form feed and carriage return, and
+    DEL (U+007F)."""
+    return _kernels.control_characters(text, limit)
