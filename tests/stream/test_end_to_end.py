@@ -145,7 +145,8 @@ def test_restart_after_sigkill_resumes_from_committed_offsets_without_loss(
     kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path
 ) -> None:
     topics = make_topics(topic_factory, partitions=3)
-    inputs = published(kafka_bootstrap, topics, [text_page(n) for n in range(400)])
+    # Enough pages that the kill lands mid-stream: a worker made 400 before a reader saw 40.
+    inputs = published(kafka_bootstrap, topics, [text_page(n) for n in range(3000)])
     env = {"CHAFF_MAX_POLL_RECORDS": "10"}
     first = Worker(kafka_bootstrap, topics, tmp_path / "first.log", env).start()
     try:
@@ -166,7 +167,7 @@ def test_exactly_once_mode_survives_a_kill_with_no_duplicates(
     kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path
 ) -> None:
     topics = make_topics(topic_factory, partitions=2)
-    inputs = published(kafka_bootstrap, topics, [text_page(n) for n in range(300)])
+    inputs = published(kafka_bootstrap, topics, [text_page(n) for n in range(1500)])
     env = {"CHAFF_EXACTLY_ONCE": "true", "CHAFF_MAX_POLL_RECORDS": "10"}
     first = Worker(kafka_bootstrap, topics, tmp_path / "eos.log", env).start()
     try:
