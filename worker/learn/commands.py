@@ -242,7 +242,8 @@ def _register_bench(subparsers: Any) -> None:
         help="pages per second and peak memory of the classifier, per mode, on one core",
         description=(
             "Classify the same pages with Chaff (and trafilatura for HTML) in one process pinned "
-            "to one core, several rounds; report median pages/s, the ratio, and peak RSS."
+            "to one core: one untimed pass, then several rounds, each on new str objects (as a "
+            "worker gets them); report median pages/s, the ratio per round, and peak RSS."
         ),
     )
     _dataset_argument(classify)
