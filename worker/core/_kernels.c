@@ -871,6 +871,32 @@ done:
     return result;
 }
 
+/* Writes the UTF-8 of c, a code point that is no surrogate, at out; returns its length. */
+static inline Py_ssize_t
+put_utf8(Py_UCS4 c, uint8_t *out)
+{
+    if (c < 0x80) {
+        out[0] = (uint8_t)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (uint8_t)(0xC0 | c >> 6);
+        out[1] = (uint8_t)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (uint8_t)(0xE0 | c >> 12);
+        out[1] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
+        out[2] = (uint8_t)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    out[0] = (uint8_t)(0xF0 | c >> 18);
+    out[1] = (uint8_t)(0x80 | (c >> 12 & 0x3F));
+    out[2] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
+    out[3] = (uint8_t)(0x80 | (c & 0x3F));
+    return 4;
+}
+
 /* One line of a str of `kind`, from code point *at up to its "\n" or "\r\n" (or the end),
    written into `line` as UTF-8 with its whitespace folded as " ".join(line.split()) folds
    it; *at is left on the newline. Returns the length written, or -1 when the line holds
@@ -912,25 +938,8 @@ fold_line(int kind, const void *data, Py_ssize_t size, Py_ssize_t *at, char *lin
             line[length++] = ' ';
             pending_space = 0;
         }
-        if (c < 0x80) { /* a control character */
-            line[length++] = (char)c;
-            continue;
-        }
-        only_ascii = 0;
-        if (c < 0x800) {
-            line[length++] = (char)(0xC0 | c >> 6);
-        }
-        else {
-            if (c < 0x10000) {
-                line[length++] = (char)(0xE0 | c >> 12);
-            }
-            else {
-                line[length++] = (char)(0xF0 | c >> 18);
-                line[length++] = (char)(0x80 | (c >> 12 & 0x3F));
-            }
-            line[length++] = (char)(0x80 | (c >> 6 & 0x3F));
-        }
-        line[length++] = (char)(0x80 | (c & 0x3F));
+        only_ascii &= c < 0x80; /* (an ASCII one here is a control character) */
+        length += put_utf8(c, (uint8_t *)line + length);
     }
     *at = p;
     *ascii = only_ascii;
@@ -1472,24 +1481,10 @@ html_utf8_of(int kind, const void *data, Py_ssize_t size, uint8_t *out)
             p = noscript_end(kind, data, size, p);
             continue;
         }
-        if (c < 0x800) {
-            out[written++] = (uint8_t)(0xC0 | c >> 6);
-            out[written++] = (uint8_t)(0x80 | (c & 0x3F));
-        }
-        else if (c >= 0xD800 && c <= 0xDFFF) {
+        if (c >= 0xD800 && c <= 0xDFFF) {
             return -1;
         }
-        else {
-            if (c < 0x10000) {
-                out[written++] = (uint8_t)(0xE0 | c >> 12);
-            }
-            else {
-                out[written++] = (uint8_t)(0xF0 | c >> 18);
-                out[written++] = (uint8_t)(0x80 | (c >> 12 & 0x3F));
-            }
-            out[written++] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
-            out[written++] = (uint8_t)(0x80 | (c & 0x3F));
-        }
+        written += put_utf8(c, out + written);
         p++;
     }
     return written;
@@ -1957,13 +1952,13 @@ static PyObject *
 control_characters(PyObject *Py_UNUSED(module), PyObject *args)
 {
     PyObject *text;
-    Py_ssize_t limit;
-    if (!PyArg_ParseTuple(args, "Un", &text, &limit)) {
+    Py_ssize_t limit, size, found = 0;
+    int kind;
+    const void *data;
+    if (!PyArg_ParseTuple(args, "On", &text, &limit) ||
+        characters_of(text, "control_characters", &kind, &data, &size) < 0) {
         return NULL;
     }
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    Py_ssize_t size = PyUnicode_GET_LENGTH(text), found = 0;
     size = limit >= 0 && limit < size ? limit : size;
     for (Py_ssize_t p = 0; p < size; p++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, p);

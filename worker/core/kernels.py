@@ -7,10 +7,10 @@ lookups, the choice of each segment's reasons, the page's cut), loops over every
 character or byte that Python runs one step at a time (a text dump's lines, an HTML page's
 UTF-8 and <noscript> tags, the rules, boilerplate phrases, repeated segments), and the
 Python objects made per segment (the words of its reasons, its SegmentVerdict row). These
-run in C. Each kernel gives the result of the numpy or
-Python definition it replaced, to the bit (tests/core/numpy_references.py and
-tests/core/test_fast_paths.py keep those definitions, tests/core/test_kernels.py compares
-them), so the models and their figures do not change with it.
+run in C. Each kernel gives the result of the numpy or Python definition it replaced, to
+the bit (tests/core/numpy_references.py and tests/core/test_fast_paths.py keep those
+definitions, tests/core/test_kernels.py compares them), so the models and their figures do
+not change with it.
 
 The wrappers here allocate the outputs and hand over C-contiguous arrays; _kernels.c
 checks every length again before it reads a byte.
@@ -27,8 +27,8 @@ import numpy.typing as npt
 from worker.core import _kernels
 
 Float64 = npt.NDArray[np.float64]
-RowT = TypeVar("RowT", bound=tuple[Any, ...])
 Float32 = npt.NDArray[np.float32]
+RowT = TypeVar("RowT", bound=tuple[Any, ...])  # a NamedTuple of segment_verdicts' rows
 
 TEXT_COUNT_COLUMNS = 18  # the text features the byte pass measures (TEXT_NAMES' first 18)
 POSITION_COLUMNS = 7
@@ -248,7 +248,7 @@ class Needles:
 
 
 def control_characters(text: str, limit: int) -> int:
-    """How many of text's first `limit` characters are controls that text does not hold:
-    below U+0020 but for tab, newline, vertical tab, form feed and carriage return, and
-    DEL (U+007F)."""
+    """How many of text's first `limit` characters (all, if negative) are control characters
+    that plain text does not contain: below U+0020 but for tab, newline, vertical tab, form
+    feed and carriage return, and DEL (U+007F)."""
     return _kernels.control_characters(text, limit)
