@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 .PHONY: demo test lint install clean
 
 # The kernels are compiled by the install: a changed C file installs again.
-$(VENV)/.installed: pyproject.toml setup.py worker/core/_kernels.c
+$(VENV)/.installed: pyproject.toml setup.py worker/core/_kernels.c worker/core/_html_blocks.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

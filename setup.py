@@ -1,5 +1,6 @@
 """The one thing pyproject.toml cannot say yet without an experimental table: the compiled
-classifier kernels (worker/core/kernels.py says which loops and why). Everything else about
+classifier kernels (worker/core/kernels.py says which loops and why) and the HTML walk
+(worker/core/html_segments.py). Everything else about
 the package is in pyproject.toml."""
 
 from setuptools import Extension, setup
@@ -12,6 +13,12 @@ setup(
             # No fused multiply-adds: the kernels equal numpy's results to the bit on every
             # machine. No numpy headers: arrays cross by the buffer protocol.
             extra_compile_args=["-O2", "-ffp-contract=off"],
-        )
+        ),
+        # The walk over lexbor's tree for html_segments, which reads selectolax's objects.
+        Extension(
+            "worker.core._html_blocks",
+            sources=["worker/core/_html_blocks.c"],
+            extra_compile_args=["-O2"],
+        ),
     ]
 )

@@ -8,16 +8,21 @@ shipped model was trained on its output.
 
 from __future__ import annotations
 
+import gzip
 import random
 import re
+from pathlib import Path
 
 import numpy as np
 import numpy_references as reference
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from worker.core import _html_blocks
 from worker.core import html_segments as hs
 from worker.core.html_segments import STRUCTURE_NAMES, html_segments
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "wcxb"
 
 _ORIGINAL_NOSCRIPT = re.compile(r"<(/?)noscript\b", re.IGNORECASE)
 
@@ -167,8 +172,15 @@ def random_page(rng: random.Random, depth: int = 0) -> str:
     return "".join(parts)
 
 
+@pytest.fixture(params=["compiled walk", "python walk"])
+def walk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test with each walk: the compiled one, and the Python one it falls back to."""
+    monkeypatch.setattr(hs, "COMPILED_WALK", request.param == "compiled walk")
+    return str(request.param)
+
+
 @pytest.mark.parametrize("seed", range(4))
-def test_random_pages_match_the_reference(seed: int) -> None:
+def test_random_pages_match_the_reference(seed: int, walk: str) -> None:
     rng = random.Random(seed)
     for _ in range(100):
         title = f"<title>{rng.choice(_TEXTS)}</title>" if rng.random() < 0.5 else ""
@@ -195,11 +207,11 @@ ODD_PAGES = {
 
 
 @pytest.mark.parametrize("name", ODD_PAGES)
-def test_odd_pages_match_the_reference(name: str) -> None:
+def test_odd_pages_match_the_reference(name: str, walk: str) -> None:
     assert_same_as_reference(ODD_PAGES[name])
 
 
-def test_a_large_page_matches_the_reference() -> None:
+def test_a_large_page_matches_the_reference(walk: str) -> None:
     rng = random.Random(11)
     page = "".join(random_page(rng) for _ in range(2_000))
     assert len(page) > 500_000
@@ -262,3 +274,100 @@ def test_blocks_deeper_than_the_path_limit_still_give_their_text() -> None:
     )
     segments = html_segments(page + "<p>Shallow paragraph.</p></body></html>")
     assert segments.texts == ["Deep text.", "Deeper paragraph.", "Shallow paragraph."]
+
+
+# --- the compiled walk -------------------------------------------------------------------
+
+
+def test_the_compiled_walk_reads_this_selectolax() -> None:
+    """The speed figures assume it: a selectolax whose objects it cannot read leaves the
+    Python walk in use, which must not go unnoticed."""
+    assert hs.COMPILED_WALK
+
+
+def both_walks(page: str | bytes) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """What each walk gathers on the page, with the same tree (so the same memory ids)."""
+    tree = LexborHTMLParser(page)
+    tree.strip_tags(hs._DROPPED_TAGS)
+    root = tree.body or tree.root
+    assert root is not None
+    compiled, python = hs._BlockBuilder(), hs._BlockBuilder()
+    python.collect_in_python(root)
+    compiled.texts, *columns = _html_blocks.html_blocks(
+        root, hs._LEXBOR_RULES, hs._hint_cache, hs._hint_bits, hs.IN_LINK
+    )
+    compiled.links, compiled.pieces, compiled.bits, compiled.depths = columns[:4]
+    compiled.blocks, compiled.kinds, compiled.groups, compiled.paths = columns[4:]
+    return tuple(compiled.columns()), tuple(python.columns())
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURE / "html").glob("*.html.gz")))
+def test_both_walks_gather_the_same_on_real_pages(name: str) -> None:
+    compiled, python = both_walks(gzip.decompress((FIXTURE / "html" / name).read_bytes()))
+    assert len(python[0]) > 5
+    assert compiled == python
+
+
+ODD_TEXTS = {
+    # lexbor passes bytes through as they came; selectolax reads them with U+FFFD
+    "malformed utf-8": (
+        b"<p>a\xff\xfeb \xc3</p><p>\xe2\x82</p><div>\xed\xa0\x80 x</div><p>\xc0\xaf.</p>"
+    ),
+    "cut-short sequence at the end": b"<p>ok</p><p>tail \xf0\x9f\x98",
+    "whitespace python folds": "<p>a\x1cb\x1dc\x1ed\x1ff\x85g\u2028h\u3000i\u00a0j</p>",
+    "pieces of only whitespace": "<p>a<b>\u2003</b><i>\u00a0\u00a0</i>b</p><p>\u3000</p><p>c</p>",
+    "whitespace between two blocks": "<p>one</p>\u00a0<div>\u2028</div><p>two</p>",
+    "wide characters": "<p>\U0001f600 smile</p><p>\u4e2d\u6587</p><p>caf\u00e9</p>",
+    "hints": (
+        "<div class='menu' id='main'>a</div><div class id>b</div><div class=''>c</div>"
+        "<div class='Article' class='nav'>d</div><div ID='SIDEBAR'>e</div>"
+        "<div class='\u0130tem \u212aelvin'>f</div><div class='\xe9\xff'>g</div>"
+        f"<div class='{'x' * 300}' id='{'nav' * 100}'>h</div>"
+    ),
+    "links": "<a href=x>link <b>bold</b></a> tail <p><a>in p</a> and \u00e9t\u00e9</p>",
+    "text straight in the root": "<body>before<p>in</p>after</body>",
+    "empty body": "<html><body></body></html>",
+}
+
+
+@pytest.mark.parametrize("name", ODD_TEXTS)
+def test_both_walks_gather_the_same_on_odd_text(name: str) -> None:
+    page = ODD_TEXTS[name]
+    compiled, python = both_walks(page)
+    assert compiled == python
+    assert bool(python[0]) == (name != "empty body")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_both_walks_gather_the_same_on_random_pages(seed: int) -> None:
+    rng = random.Random(100 + seed)
+    for _ in range(50):
+        compiled, python = both_walks(f"<body>{random_page(rng)}{random_page(rng)}</body>")
+        assert compiled == python
+
+
+def test_the_compiled_walk_refuses_what_it_cannot_read() -> None:
+    rules, cache, bits = hs._LEXBOR_RULES, hs._hint_cache, hs._hint_bits
+    tree = LexborHTMLParser("<div class=menu><p>text</p></div>")
+    with pytest.raises(TypeError, match="LexborNode"):
+        _html_blocks.html_blocks(tree, rules, cache, bits, hs.IN_LINK)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="LexborNode"):
+        _html_blocks.html_blocks("<p>", rules, cache, bits, hs.IN_LINK)  # type: ignore[arg-type]
+    assert tree.body is not None
+    with pytest.raises(TypeError, match="rule"):
+        _html_blocks.html_blocks(tree.body, [(1, 2, 3, True)], cache, bits, 1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="out of range"):
+        _html_blocks.html_blocks(tree.body, ((4096, 1, 1, True),), cache, bits, 1)
+
+
+def test_an_error_in_hint_bits_reaches_the_caller() -> None:
+    tree = LexborHTMLParser("<div class='never seen before 93ab'><p>text</p></div>")
+    assert tree.body is not None
+
+    def failing(hint: str) -> int:
+        raise RuntimeError(f"no bits for {hint!r}")
+
+    with pytest.raises(RuntimeError, match="never seen before 93ab"):
+        _html_blocks.html_blocks(tree.body, hs._LEXBOR_RULES, {}, failing, hs.IN_LINK)
+    with pytest.raises(ValueError, match="negative"):
+        _html_blocks.html_blocks(tree.body, hs._LEXBOR_RULES, {}, lambda _: -1, hs.IN_LINK)
