@@ -293,11 +293,9 @@ def both_walks(page: str | bytes) -> tuple[tuple[object, ...], tuple[object, ...
     assert root is not None
     compiled, python = hs._BlockBuilder(), hs._BlockBuilder()
     python.collect_in_python(root)
-    compiled.texts, *columns = _html_blocks.html_blocks(
-        root, hs._LEXBOR_RULES, hs._hint_cache, hs._hint_bits, hs.IN_LINK
+    compiled.take(
+        _html_blocks.html_blocks(root, hs._LEXBOR_RULES, hs._hint_cache, hs._hint_bits, hs.IN_LINK)
     )
-    compiled.links, compiled.pieces, compiled.bits, compiled.depths = columns[:4]
-    compiled.blocks, compiled.kinds, compiled.groups, compiled.paths = columns[4:]
     return tuple(compiled.columns()), tuple(python.columns())
 
 

@@ -1,15 +1,11 @@
 # The compiled walk's signature; html_segments._BlockBuilder is the typed way in.
 from collections.abc import Callable
+from typing import TypeAlias
 
 from selectolax.lexbor import LexborNode
 
-def html_blocks(
-    root: LexborNode,
-    rules: tuple[tuple[int, int, int, bool], ...],
-    hint_cache: dict[str, int],
-    hint_bits: Callable[[str], int],
-    link_bit: int,
-) -> tuple[
+# texts, links, pieces, bits, depths, blocks, kinds, groups, paths: one entry per run
+Columns: TypeAlias = tuple[
     list[str],
     list[int],
     list[int],
@@ -19,4 +15,12 @@ def html_blocks(
     list[int],
     list[int],
     list[tuple[int, ...]],
-]: ...
+]
+
+def html_blocks(
+    root: LexborNode,
+    rules: tuple[tuple[int, int, int, bool], ...],
+    hint_cache: dict[str, int],
+    hint_bits: Callable[[str], int],
+    link_bit: int,
+) -> Columns: ...

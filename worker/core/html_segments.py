@@ -320,6 +320,10 @@ _Run = tuple[list[str], int, _Context]
 _DETACHED: _Context = ((0, 0, 0, ()), 0, 0)
 
 
+# What a walk gathers per segment, in the order html_blocks returns it.
+_COLUMNS = ("texts", "links", "pieces", "bits", "depths", "blocks", "kinds", "groups", "paths")
+
+
 class _BlockBuilder:
     """Groups text nodes, in document order, by their nearest block-level ancestor.
 
@@ -344,36 +348,20 @@ class _BlockBuilder:
 
     def collect(self, root: LexborNode) -> None:
         if COMPILED_WALK:
-            (
-                self.texts,
-                self.links,
-                self.pieces,
-                self.bits,
-                self.depths,
-                self.blocks,
-                self.kinds,
-                self.groups,
-                self.paths,
-            ) = _html_blocks.html_blocks(root, _LEXBOR_RULES, _hint_cache, _hint_bits, IN_LINK)
+            self.take(
+                _html_blocks.html_blocks(root, _LEXBOR_RULES, _hint_cache, _hint_bits, IN_LINK)
+            )
         else:
             self.collect_in_python(root)
 
-    def columns(self) -> tuple[Sequence[object], ...]:
-        """What the walk gathered, one list per column, one entry per segment."""
-        return tuple(
-            list(column)
-            for column in (
-                self.texts,
-                self.links,
-                self.pieces,
-                self.bits,
-                self.depths,
-                self.blocks,
-                self.kinds,
-                self.groups,
-                self.paths,
-            )
-        )
+    def take(self, columns: _html_blocks.Columns) -> None:
+        """What html_blocks gathered, in the order of _COLUMNS."""
+        self.texts, self.links, self.pieces, self.bits, self.depths = columns[:5]
+        self.blocks, self.kinds, self.groups, self.paths = columns[5:]
+
+    def columns(self) -> tuple[list[object], ...]:
+        """What the walk gathered, one list per column (_COLUMNS), one entry per segment."""
+        return tuple(list(getattr(self, name)) for name in _COLUMNS)
 
     def collect_in_python(self, root: LexborNode) -> None:
         root_id = root.mem_id
@@ -605,20 +593,11 @@ def _compiled_walk_agrees() -> bool:
     compiled, python = _BlockBuilder(), _BlockBuilder()
     python.collect_in_python(tree.body)
     try:
-        found = _html_blocks.html_blocks(tree.body, _LEXBOR_RULES, _hint_cache, _hint_bits, IN_LINK)
+        compiled.take(
+            _html_blocks.html_blocks(tree.body, _LEXBOR_RULES, _hint_cache, _hint_bits, IN_LINK)
+        )
     except TypeError:  # not the LexborNode it mirrors
         return False
-    (
-        compiled.texts,
-        compiled.links,
-        compiled.pieces,
-        compiled.bits,
-        compiled.depths,
-        compiled.blocks,
-        compiled.kinds,
-        compiled.groups,
-        compiled.paths,
-    ) = found
     return len(python.texts) > 10 and compiled.columns() == python.columns()
 
 
