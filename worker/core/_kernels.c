@@ -819,6 +819,22 @@ done:
     return result;
 }
 
+/* pow(10.0, e) for the whole e two-digit rounding meets (float32 magnitudes from 1e-12
+   on), made by pow at import: half of rounded_values' time was pow. */
+#define POWERS_FROM (-13)
+#define POWERS 52
+static double powers_of_ten[POWERS];
+
+static inline double
+ten_to(double exponent) /* exponent: a whole number, or not finite */
+{
+    double index = exponent - POWERS_FROM;
+    if (index >= 0.0 && index < POWERS) {
+        return powers_of_ten[(int)index];
+    }
+    return pow(10.0, exponent);
+}
+
 /* rounded_values(features, width, columns, out)
 
    features[i, columns[i, c]] of a float32 table `width` wide, rounded to two significant
@@ -860,7 +876,7 @@ rounded_values(PyObject *Py_UNUSED(module), PyObject *args)
         if (magnitude < 1e-12) { /* np.maximum: NaN stays NaN */
             magnitude = 1e-12;
         }
-        double scale = pow(10.0, floor(log10(magnitude)) - 1.0);
+        double scale = ten_to(floor(log10(magnitude)) - 1.0);
         rounded[cell] = value == 0.0 ? 0.0 : rint(value / scale) * scale;
     }
     result = Py_NewRef(Py_None);
@@ -2005,6 +2021,9 @@ PyInit__kernels(void)
     }
     for (int count = 0; count < SMALL_COUNTS; count++) {
         log1p_of_small[count] = log1p((double)count);
+    }
+    for (int i = 0; i < POWERS; i++) {
+        powers_of_ten[i] = pow(10.0, (double)(i + POWERS_FROM));
     }
     return PyModule_Create(&kernels_module);
 }
