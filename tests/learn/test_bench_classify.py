@@ -37,3 +37,4 @@ def test_bench_reports_a_warm_up_and_every_round(monkeypatch: pytest.MonkeyPatch
         assert "trafilatura" not in figures[mode]
     report = bench.format_bench(figures)
     assert "text   chaff" in report and "html   chaff" in report and "2 rounds" in report
+    assert figures["html_walk"] == "compiled" and "compiled HTML walk" in report

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from worker.core import html_segments
 from worker.core.classify import classify_page
 from worker.core.verdict import ContentType
 from worker.learn.baselines import trafilatura_extract
@@ -32,6 +33,8 @@ def bench_classify(
     _pin_to_one_core()
     figures: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "cpu": platform.processor() or "?"},
+        # The Python walk stays in use when the compiled one cannot read this selectolax.
+        "html_walk": "compiled" if html_segments.COMPILED_WALK else "python",
         "pages_per_mode": pages_per_mode,
         "rounds": rounds,
     }
@@ -101,6 +104,6 @@ def format_bench(figures: dict[str, Any]) -> str:
             )
     lines.append(
         f"peak RSS {figures['peak_rss_mb']:.0f} MB ({figures['rounds']} rounds, "
-        f"{figures['pages_per_mode']} pages per mode, one core)"
+        f"{figures['pages_per_mode']} pages per mode, one core, {figures['html_walk']} HTML walk)"
     )
     return "\n".join(lines)
