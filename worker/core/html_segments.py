@@ -25,47 +25,29 @@ from worker.core import _html_blocks, kernels
 from worker.core.segments import PageSegments
 
 _DROPPED_TAGS = ["script", "style", "template", "svg", "iframe", "head", "select"]
-# Some sites (Discourse forums, for one) serve their whole content inside <noscript> for
-# crawlers, and an HTML5 parser keeps <noscript> as raw text: read it as a <div> instead.
 # How deep a page may nest its elements. lexbor's parse time grows with the square of the
 # depth (0.7 s for 20,000 nested <div>s, 2.6 s for 40,000; a 2 MB page could hold 400,000):
 # the worker dead-letters deeper pages instead of parsing them for minutes. Real pages nest
 # a few dozen deep (46 at most in WCXB's 1,355).
 MAX_NESTING = 10_000
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
-# Elements that never hold others open: void ones, and those whose end tag may be left out.
-_NOT_NESTING = frozenset((
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td",
-    "th", "tbody", "thead", "tfoot", "colgroup", "rb", "rt", "rp", "html", "head", "body",
-))  # fmt: skip
-_FOREIGN = frozenset(["svg", "math"])  # inside these, "<path/>" closes itself; elsewhere not
 
 
 def nests_deeper_than(html: str, limit: int = MAX_NESTING) -> bool:
     """Whether the page's start tags, less its end tags, ever stand more than `limit` deep.
 
-    An upper estimate of the parsed depth (a tag the parser closes by itself still counts),
-    and cheap where it matters: a page with no more than `limit` tags cannot be that deep.
+    An upper estimate of the parsed depth (a tag the parser closes by itself still counts:
+    void elements and those whose end tag may be left out do not; "<x/>" closes itself only
+    inside <svg> or <math>), and cheap where it matters: a page with no more than `limit`
+    tags cannot be that deep. The scan is C (kernels.nests_deeper_than): as a regex it took
+    longer than classifying the page on the 2% of pages with more than 10,000 tags.
     """
     if html.count("<") <= limit:
         return False
-    depth = foreign = 0
-    for closing, name, self_closing in _TAG.findall(html):
-        name = name.lower()
-        if name in _NOT_NESTING:
-            continue
-        if name in _FOREIGN:
-            foreign += -1 if closing else 1
-        if closing:
-            depth -= 1
-        elif not (self_closing and foreign > 0):
-            depth += 1
-            if depth > limit:
-                return True
-    return False
+    return kernels.nests_deeper_than(html, limit)
 
 
+# Some sites (Discourse forums, for one) serve their whole content inside <noscript> for
+# crawlers, and an HTML5 parser keeps <noscript> as raw text: read it as a <div> instead.
 _NOSCRIPT = re.compile(r"<(/?)noscript\b", re.IGNORECASE)
 _BLOCK_TAGS = frozenset(
     [

@@ -247,6 +247,13 @@ class Needles:
         return _kernels.contains_needle(self._compiled, text)
 
 
+def nests_deeper_than(html: str, limit: int) -> bool:
+    """Whether the page's tags, as re.findall(r"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
+    finds them, ever stand more than `limit` deep: start tags less end tags, leaving out the
+    tags that never hold others open, and "<x/>" inside <svg> or <math>."""
+    return _kernels.nests_deeper_than(html, limit)
+
+
 def control_characters(text: str, limit: int) -> int:
     """How many of text's first `limit` characters (all, if negative) are control characters
     that plain text does not contain: below U+0020 but for tab, newline, vertical tab, form
