@@ -100,7 +100,6 @@ typedef struct {
     uint8_t reads_hints;
 } Frame;
 
-
 /* The run of text nodes being gathered, as the UTF-8 of its text with whitespace already
    folded (" ".join(text.split()) but for a space pending at the end): how many text nodes
    it joins, how many of their characters lie inside links, the context of the first. */
@@ -119,6 +118,8 @@ typedef struct {
 /* What html_blocks returns: a list per column, one entry per run. */
 enum { TEXTS, LINKS, PIECES, BITS, DEPTHS, BLOCKS, KINDS, GROUPS, PATHS, COLUMNS };
 
+/* The walk's state: frames[0] is the root, frames[1 .. count) the elements from it down to
+   the parent of the node being visited; the first `resolved` of them have their bits. */
 typedef struct {
     Frame *frames;
     Py_ssize_t count, capacity, resolved;
