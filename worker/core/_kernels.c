@@ -985,6 +985,22 @@ characters_of(PyObject *text, const char *kernel, int *kind, const void **data,
     return 0;
 }
 
+/* result = function(kind, ...) for a str of that kind, with the kind a constant in each
+   call: an always_inline function so called is compiled once per str width, and its
+   PyUnicode_READ needs no switch per character. */
+#define BY_KIND(result, function, kind, ...)                          \
+    do {                                                             \
+        if ((kind) == PyUnicode_1BYTE_KIND) {                        \
+            (result) = function(PyUnicode_1BYTE_KIND, __VA_ARGS__);  \
+        }                                                            \
+        else if ((kind) == PyUnicode_2BYTE_KIND) {                   \
+            (result) = function(PyUnicode_2BYTE_KIND, __VA_ARGS__);  \
+        }                                                            \
+        else {                                                       \
+            (result) = function(PyUnicode_4BYTE_KIND, __VA_ARGS__);  \
+        }                                                            \
+    } while (0)
+
 /* text_lines(body) -> (texts, structure, page) or None
 
    The non-blank lines of a text dump, each with its whitespace collapsed to single spaces
@@ -1022,16 +1038,7 @@ text_lines(PyObject *Py_UNUSED(module), PyObject *body)
         char *line = joined + joined_length + (joined_length > 0);
         int ascii;
         Py_ssize_t length;
-        switch (kind) {
-        case PyUnicode_1BYTE_KIND:
-            length = fold_line(PyUnicode_1BYTE_KIND, data, size, &p, line, &ascii);
-            break;
-        case PyUnicode_2BYTE_KIND:
-            length = fold_line(PyUnicode_2BYTE_KIND, data, size, &p, line, &ascii);
-            break;
-        default:
-            length = fold_line(PyUnicode_4BYTE_KIND, data, size, &p, line, &ascii);
-        }
+        BY_KIND(length, fold_line, kind, data, size, &p, line, &ascii);
         if (length < 0) {
             result = Py_NewRef(Py_None);
             goto done;
@@ -1530,16 +1537,7 @@ html_utf8(PyObject *Py_UNUSED(module), PyObject *page)
     }
     uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
     Py_ssize_t written;
-    switch (kind) {
-    case PyUnicode_1BYTE_KIND:
-        written = html_utf8_of(PyUnicode_1BYTE_KIND, data, size, out);
-        break;
-    case PyUnicode_2BYTE_KIND:
-        written = html_utf8_of(PyUnicode_2BYTE_KIND, data, size, out);
-        break;
-    default:
-        written = html_utf8_of(PyUnicode_4BYTE_KIND, data, size, out);
-    }
+    BY_KIND(written, html_utf8_of, kind, data, size, out);
     if (written < 0) {
         Py_DECREF(result);
         return Py_NewRef(Py_None);
@@ -2007,8 +2005,7 @@ is_ascii_letter(Py_UCS4 c)
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-/* The scan of nests_deeper_than, compiled once per str width (kind is a constant in each
-   call, so PyUnicode_READ needs no switch per character). */
+/* The scan of nests_deeper_than, for BY_KIND. */
 static inline __attribute__((always_inline)) int
 nesting_exceeds(int kind, const void *data, Py_ssize_t size, Py_ssize_t limit)
 {
@@ -2078,16 +2075,7 @@ nests_deeper_than(PyObject *Py_UNUSED(module), PyObject *args)
         characters_of(html, "nests_deeper_than", &kind, &data, &size) < 0) {
         return NULL;
     }
-    switch (kind) {
-    case PyUnicode_1BYTE_KIND:
-        exceeds = nesting_exceeds(PyUnicode_1BYTE_KIND, data, size, limit);
-        break;
-    case PyUnicode_2BYTE_KIND:
-        exceeds = nesting_exceeds(PyUnicode_2BYTE_KIND, data, size, limit);
-        break;
-    default:
-        exceeds = nesting_exceeds(PyUnicode_4BYTE_KIND, data, size, limit);
-    }
+    BY_KIND(exceeds, nesting_exceeds, kind, data, size, limit);
     return PyBool_FromLong(exceeds);
 }
 

@@ -35,9 +35,9 @@ MAX_NESTING = 10_000
 def nests_deeper_than(html: str, limit: int = MAX_NESTING) -> bool:
     """Whether the page's start tags, less its end tags, ever stand more than `limit` deep.
 
-    An upper estimate of the parsed depth (a tag the parser closes by itself still counts:
-    void elements and those whose end tag may be left out do not; "<x/>" closes itself only
-    inside <svg> or <math>), and cheap where it matters: a page with no more than `limit`
+    An upper estimate of the parsed depth (a tag the parser closes by itself still counts,
+    but for void elements and those whose end tag may be left out; "<x/>" closes itself
+    only inside <svg> or <math>), and cheap where it matters: a page with no more than `limit`
     tags cannot be that deep. The scan is C (kernels.nests_deeper_than): as a regex it took
     longer than classifying the page on the 2% of pages with more than 10,000 tags.
     """
