@@ -207,6 +207,23 @@ def position_features(log_words: Float64, ends_sentence: Float64, out: Float32) 
     out[:, 6] = log1p(total)
 
 
+def context_columns(sources: Float64, radii: Sequence[int]) -> Float32:
+    """The context columns as page_features assigned them before kernels.context_columns:
+    the moving means per radius, the previous row's sources, the next row's, in float32."""
+    count, width = sources.shape
+    out = np.empty((count, width * (len(radii) + 2)), dtype=np.float32)
+    column = 0
+    for means in moving_means(sources, radii):
+        out[:, column : column + width] = means
+        column += width
+    out[0, column : column + width] = 0.0
+    out[1:, column : column + width] = sources[:-1]
+    column += width
+    out[-1, column : column + width] = 0.0
+    out[:-1, column : column + width] = sources[1:]
+    return out
+
+
 def additive_contributions(
     features: npt.NDArray[np.floating],
     thresholds: Sequence[Sequence[float]],

@@ -33,6 +33,8 @@ from worker.core.features import (
     _ENDS_SENTENCE_TABLE,
     _SMOOTHING_RADII,
     _WINDOWS,
+    _source_columns,
+    _text_features,
     page_features,
     smoothing_features,
 )
@@ -141,6 +143,35 @@ def test_position_features_match_numpy_on_the_fixture_pages(mode: Mode, page_id:
     expected = np.empty((text.shape[0], kernels.POSITION_COLUMNS), dtype=np.float32)
     reference.position_features(text[:, 1], text[:, 11], expected)
     assert_bit_equal(kernels.position_features(text[:, 1], text[:, 11]), expected)
+    # written into a page's table from a column on, the columns around them untouched
+    table = np.full((text.shape[0], 3 + kernels.POSITION_COLUMNS + 2), 7.0, dtype=np.float32)
+    kernels.position_features(text[:, 1], text[:, 11], table, 3)
+    assert_bit_equal(table[:, 3 : 3 + kernels.POSITION_COLUMNS], expected)
+    assert (table[:, :3] == 7.0).all() and (table[:, 3 + kernels.POSITION_COLUMNS :] == 7.0).all()
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_page_features_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    """The whole table, as page_features assembled it in numpy: the text columns, the
+    structure, the context columns and the position columns, each rounded to float32 once."""
+    segments = fixture_segments(mode, page_id)
+    assert segments.structure is not None
+    text = _text_features(segments.texts, segments.utf8)
+    text_sources, structure_sources = _source_columns(segments.content_type)
+    sources = np.column_stack(
+        (text[:, text_sources], segments.structure[:, structure_sources].astype(np.float64))
+    )
+    position = np.empty((len(segments), kernels.POSITION_COLUMNS), dtype=np.float32)
+    reference.position_features(text[:, 1], text[:, 11], position)
+    expected = np.hstack(
+        (
+            text.astype(np.float32),
+            segments.structure,
+            reference.context_columns(sources, _WINDOWS),
+            position,
+        )
+    )
+    assert_bit_equal(page_features(segments), expected)
 
 
 @pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
@@ -287,6 +318,27 @@ def test_moving_means_match_numpy(values: npt.NDArray[np.float64], radii: tuple[
     with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, 1e308 + 1e308
         expected = reference.moving_means(values, radii)
     assert_bit_equal(kernels.moving_means(values, radii), expected)
+
+
+@KERNEL_SETTINGS
+@given(
+    table_of_values().filter(lambda table: table.ndim == 2 and table.shape[1] > 0),
+    st.lists(st.integers(0, 40), max_size=6).map(tuple),
+    st.integers(0, 3),
+    st.integers(0, 3),
+)
+def test_context_columns_match_numpy(
+    sources: npt.NDArray[np.float64], radii: tuple[int, ...], before: int, after: int
+) -> None:
+    """Written into a wider float32 table from a column on; the columns around them stay as
+    they were. Values past float32's range round to inf, as numpy's assignment does."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        expected = reference.context_columns(sources, radii)
+    written = expected.shape[1]
+    table = np.full((sources.shape[0], before + written + after), 7.0, dtype=np.float32)
+    kernels.context_columns(sources, radii, table, before)
+    assert_bit_equal(table[:, before : before + written], expected)
+    assert (table[:, :before] == 7.0).all() and (table[:, before + written :] == 7.0).all()
 
 
 def test_moving_means_keep_a_leading_negative_zero() -> None:
@@ -774,6 +826,47 @@ def test_moving_means_refuses_bad_arguments(
         _kernels.moving_means(np.zeros(values), count, width, radii, np.empty(out))
 
 
+@pytest.mark.parametrize(
+    ("values", "count", "radii", "out", "out_width", "column"),
+    [
+        pytest.param(5, 3, (1,), 18, 6, 0, id="values-short"),
+        pytest.param(6, 3, (1,), 17, 6, 0, id="out-short"),
+        pytest.param(6, 3, (1,), 21, 7, 2, id="past-the-last-column"),
+        pytest.param(6, 3, (1,), 21, 7, -1, id="negative-column"),
+        pytest.param(6, 3, (-1,), 18, 6, 0, id="negative-radius"),
+        pytest.param(6, 3, (1,), 18, -6, 0, id="negative-out-width"),
+        pytest.param(6, -3, (1,), 18, 6, 0, id="negative-count"),
+    ],
+)
+def test_context_columns_refuse_bad_arguments(
+    values: int, count: int, radii: tuple[int, ...], out: int, out_width: int, column: int
+) -> None:
+    """Two source columns and one radius write 2 x 3 columns: values must hold count x 2,
+    out count x out_width, and the six columns must fit from `column` on."""
+    table = np.empty(out, dtype=np.float32)
+    with pytest.raises(ValueError):
+        _kernels.context_columns(np.zeros(values), count, 2, radii, table, out_width, column)
+    _kernels.context_columns(np.zeros(6), 3, 2, (1,), np.empty(21, dtype=np.float32), 7, 1)
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        pytest.param(np.zeros((3, 8)), id="float64"),
+        pytest.param(np.zeros((3, 16), dtype=np.float32)[:, ::2], id="not-contiguous"),
+        pytest.param(np.zeros(24, dtype=np.float32), id="one-dimensional"),
+    ],
+)
+def test_the_table_writing_wrappers_refuse_a_table_they_cannot_fill(
+    table: npt.NDArray[Any],
+) -> None:
+    """A converted copy would be filled and dropped, leaving the caller's table as it was."""
+    with pytest.raises(ValueError, match="C-contiguous float32"):
+        kernels.context_columns(np.zeros((3, 2)), (1,), table, 0)
+    with pytest.raises(ValueError, match="C-contiguous float32"):
+        kernels.position_features(np.zeros(3), np.zeros(3), table, 0)
+
+
 def test_the_moving_means_wrapper_refuses_a_negative_radius() -> None:
     with pytest.raises(ValueError):
         kernels.moving_means(np.zeros((4, 2)), (1, -1))
@@ -798,6 +891,22 @@ def test_position_features_refuses_bad_arguments(
         _kernels.position_features(
             np.zeros(log_words), np.zeros(ends_sentence), count, np.empty(out, dtype=np.float32)
         )
+
+
+@pytest.mark.parametrize(
+    ("out_width", "column"),
+    [
+        pytest.param(8, 2, id="past-the-last-column"),
+        pytest.param(8, -1, id="negative-column"),
+        pytest.param(6, 0, id="narrower-than-the-columns"),
+    ],
+)
+def test_position_features_refuse_a_column_outside_the_table(out_width: int, column: int) -> None:
+    """Its seven columns must fit in the table from `column` on."""
+    table = np.empty(3 * out_width, dtype=np.float32)
+    with pytest.raises(ValueError):
+        _kernels.position_features(np.zeros(3), np.zeros(3), 3, table, out_width, column)
+    _kernels.position_features(np.zeros(3), np.zeros(3), 3, np.empty(24, dtype=np.float32), 8, 1)
 
 
 @pytest.mark.parametrize(
@@ -896,6 +1005,14 @@ OVERFLOWING_CALLS = [
     pytest.param(
         "_kernels.position_features(np.empty(0), np.empty(0), 2**62, guard32[:0])",
         id="position-features",
+    ),
+    pytest.param(
+        "_kernels.context_columns(np.empty(0), 2**32, 2**32, (1,), guard32[:0], 3, 0)",
+        id="context-columns",
+    ),
+    pytest.param(
+        "_kernels.context_columns(np.empty(0), 0, 2**62, (1,), guard32[:0], 2**62, 0)",
+        id="context-columns-wide",
     ),
     pytest.param(
         "_kernels.additive_scores(np.empty(0, np.float32), 2**61, np.zeros(0),"

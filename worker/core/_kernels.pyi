@@ -14,8 +14,22 @@ def text_counts(
 def moving_means(
     values: Buffer, count: int, width: int, radii: tuple[int, ...], out: Buffer
 ) -> None: ...
+def context_columns(
+    values: Buffer,
+    count: int,
+    width: int,
+    radii: tuple[int, ...],
+    out: Buffer,
+    out_width: int,
+    column: int,
+) -> None: ...
 def position_features(
-    log_words: Buffer, ends_sentence: Buffer, count: int, out: Buffer
+    log_words: Buffer,
+    ends_sentence: Buffer,
+    count: int,
+    out: Buffer,
+    out_width: int = ...,
+    column: int = ...,
 ) -> None: ...
 def additive_scores(
     features: Buffer,

@@ -144,17 +144,9 @@ def page_features(segments: PageSegments) -> FloatArray:
     features[:, column : column + structure.shape[1]] = structure
     sources[:, len(text_sources) :] = structure[:, structure_sources]
     column += structure.shape[1]
-    width = sources.shape[1]
-    for means in kernels.moving_means(sources, _WINDOWS):
-        features[:, column : column + width] = means
-        column += width
-    features[0, column : column + width] = 0.0  # previous segment's sources
-    features[1:, column : column + width] = sources[:-1]
-    column += width
-    features[-1, column : column + width] = 0.0  # next segment's sources
-    features[:-1, column : column + width] = sources[1:]
-    column += width
-    features[:, column:] = kernels.position_features(text[:, 1], text[:, 11])
+    kernels.context_columns(sources, _WINDOWS, features, column)
+    column += sources.shape[1] * (len(_WINDOWS) + 2)
+    kernels.position_features(text[:, 1], text[:, 11], features, column)
     return features
 
 

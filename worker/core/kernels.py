@@ -54,17 +54,41 @@ def moving_means(values: Float64, radii: Sequence[int]) -> Float64:
     return out
 
 
-def position_features(log_words: Float64, ends_sentence: Float64) -> Float32:
-    """Where each segment sits among the page's words and prose: features.POSITION_NAMES."""
+def context_columns(sources: Float64, radii: Sequence[int], out: Float32, column: int) -> None:
+    """Write into out[:, column:], a page's float32 feature table, what its rows' neighbours
+    look like: for each radius r, the moving means of `sources` (as moving_means), then each
+    row's previous row of sources (zeros on the first row), then its next (zeros on the last).
+    """
+    table = np.ascontiguousarray(sources, dtype=np.float64)
+    _require_table(out)
+    count, width = table.shape
+    _kernels.context_columns(table, count, width, tuple(radii), out, out.shape[1], column)
+
+
+def position_features(
+    log_words: Float64, ends_sentence: Float64, out: Float32 | None = None, column: int = 0
+) -> Float32:
+    """Where each segment sits among the page's words and prose (features.POSITION_NAMES),
+    in out[:, column:] if given (a page's float32 feature table), else in a new table."""
     count = log_words.shape[0]
-    out = np.empty((count, POSITION_COLUMNS), dtype=np.float32)
+    if out is None:
+        out = np.empty((count, POSITION_COLUMNS), dtype=np.float32)
+    _require_table(out)
     _kernels.position_features(
         np.ascontiguousarray(log_words, dtype=np.float64),
         np.ascontiguousarray(ends_sentence, dtype=np.float64),
         count,
         out,
+        out.shape[1],
+        column,
     )
     return out
+
+
+def _require_table(out: Float32) -> None:
+    # The kernels write through the buffer: a copy made here would be filled and dropped.
+    if out.dtype != np.float32 or out.ndim != 2 or not out.flags.c_contiguous:
+        raise ValueError("out must be a C-contiguous float32 table")
 
 
 class StepTables:
