@@ -224,6 +224,22 @@ def context_columns(sources: Float64, radii: Sequence[int]) -> Float32:
     return out
 
 
+def smoothing_features(local_logits: Float64, log_words: Float32, radii: Sequence[int]) -> Float32:
+    """The smoothing stage's inputs as features.smoothing_features made them before
+    kernels.context_columns: logit, means of the scores, previous and next score, log words."""
+    scores = 1.0 / (1.0 + np.exp(-np.clip(local_logits, -30.0, 30.0)))
+    count = scores.size
+    features = np.empty((count, len(radii) + 4), dtype=np.float32)
+    features[:, 0] = local_logits
+    features[:, 1 : 1 + len(radii)] = moving_means(scores, radii).T
+    features[:1, -3] = 0.0  # the previous segment's score
+    features[1:, -3] = scores[:-1]
+    features[-1:, -2] = 0.0  # the next segment's score
+    features[:-1, -2] = scores[1:]
+    features[:, -1] = log_words
+    return features
+
+
 def additive_contributions(
     features: npt.NDArray[np.floating],
     thresholds: Sequence[Sequence[float]],

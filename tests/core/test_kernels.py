@@ -175,6 +175,19 @@ def test_page_features_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str
 
 
 @pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_smoothing_features_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    """On the local logits of the shipped model, and on logits pushed past the clip."""
+    features = page_features(fixture_segments(mode, page_id))
+    _, local_logits = shipped_model(CONTENT_TYPES[mode]).local.scores(features)
+    log_words = features[:, LOG_WORDS]
+    for logits in (local_logits, local_logits * 40.0):
+        assert_bit_equal(
+            smoothing_features(logits, log_words),
+            reference.smoothing_features(logits, log_words, _SMOOTHING_RADII),
+        )
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
 def test_model_scores_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
     """Both stages of the shipped model, on the features they see in production."""
     segments = fixture_segments(mode, page_id)

@@ -187,10 +187,7 @@ def smoothing_features(
     count = scores.size
     features = np.empty((count, len(SMOOTHING_NAMES)), dtype=np.float32)
     features[:, 0] = local_logits
-    features[:, 1 : 1 + len(_SMOOTHING_RADII)] = kernels.moving_means(scores, _SMOOTHING_RADII).T
-    features[:1, 6] = 0.0  # the previous segment's score
-    features[1:, 6] = scores[:-1]
-    features[-1:, 7] = 0.0  # the next segment's score
-    features[:-1, 7] = scores[1:]
+    # the means of the scores around each segment, then its previous and next segment's score
+    kernels.context_columns(scores.reshape(count, 1), _SMOOTHING_RADII, features, 1)
     features[:, 8] = log_words
     return features
