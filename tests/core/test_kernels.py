@@ -123,17 +123,18 @@ def test_text_counts_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) 
 
 
 @pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
-def test_moving_means_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
-    """On the columns the context features average (and all the others), 2-D and 1-D."""
+def test_context_columns_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    """On the columns the context features average (and all the others), and on one."""
     segments = fixture_segments(mode, page_id)
     assert segments.structure is not None
     values = np.column_stack(
         (fixture_text_features(mode, page_id), segments.structure.astype(np.float64))
     )
     for radii in (_WINDOWS, _SMOOTHING_RADII, RADII):
-        assert_bit_equal(kernels.moving_means(values, radii), reference.moving_means(values, radii))
-        column = np.ascontiguousarray(values[:, 1])
-        assert_bit_equal(kernels.moving_means(column, radii), reference.moving_means(column, radii))
+        for sources in (values, np.ascontiguousarray(values[:, 1:2])):
+            assert_bit_equal(
+                context_table(sources, radii), reference.context_columns(sources, radii)
+            )
 
 
 @pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
@@ -325,15 +326,6 @@ def table_of_values(draw: st.DrawFn) -> npt.NDArray[np.float64]:
 
 
 @KERNEL_SETTINGS
-@given(table_of_values(), st.lists(st.integers(0, 40), max_size=6).map(tuple))
-def test_moving_means_match_numpy(values: npt.NDArray[np.float64], radii: tuple[int, ...]) -> None:
-    """Windows wider than the page, radius 0, no column, and values that overflow to inf."""
-    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, 1e308 + 1e308
-        expected = reference.moving_means(values, radii)
-    assert_bit_equal(kernels.moving_means(values, radii), expected)
-
-
-@KERNEL_SETTINGS
 @given(
     table_of_values().filter(lambda table: table.ndim == 2 and table.shape[1] > 0),
     st.lists(st.integers(0, 40), max_size=6).map(tuple),
@@ -344,7 +336,8 @@ def test_context_columns_match_numpy(
     sources: npt.NDArray[np.float64], radii: tuple[int, ...], before: int, after: int
 ) -> None:
     """Written into a wider float32 table from a column on; the columns around them stay as
-    they were. Values past float32's range round to inf, as numpy's assignment does."""
+    they were. Windows wider than the page, radius 0, sums that overflow to inf (inf - inf),
+    values past float32's range (inf, as numpy's assignment rounds them)."""
     with np.errstate(invalid="ignore", over="ignore"):
         expected = reference.context_columns(sources, radii)
     written = expected.shape[1]
@@ -354,18 +347,28 @@ def test_context_columns_match_numpy(
     assert (table[:, :before] == 7.0).all() and (table[:, before + written :] == 7.0).all()
 
 
-def test_moving_means_keep_a_leading_negative_zero() -> None:
+def context_table(
+    sources: npt.NDArray[np.float64], radii: tuple[int, ...]
+) -> npt.NDArray[np.float32]:
+    count, width = sources.shape
+    table = np.empty((count, width * (len(radii) + 2)), dtype=np.float32)
+    kernels.context_columns(sources, radii, table, 0)
+    return table
+
+
+def test_context_columns_keep_a_leading_negative_zero() -> None:
     """np.cumsum starts from the first value, not from 0.0 + it: a window from row 0 over
     -0.0 alone has the sum -0.0 (hypothesis needs thousands of examples to find this)."""
     values = np.asarray([[-0.0, 1.0], [-0.0, -0.0], [2.0, -0.0]])
     for radii in ((0, 1, 2), (0,)):
-        assert_bit_equal(kernels.moving_means(values, radii), reference.moving_means(values, radii))
-        column = np.ascontiguousarray(values[:, 0])
-        assert_bit_equal(kernels.moving_means(column, radii), reference.moving_means(column, radii))
-    assert np.signbit(kernels.moving_means(values, (0, 1))[:, 0, 0]).all()  # rows 0-1: -0.0
+        for sources in (values, np.ascontiguousarray(values[:, :1])):
+            assert_bit_equal(
+                context_table(sources, radii), reference.context_columns(sources, radii)
+            )
+    assert np.signbit(context_table(values, (0, 1))[0, [0, 2]]).all()  # row 0, radii 0 and 1
 
 
-def test_moving_means_match_the_plain_formula() -> None:
+def test_context_columns_match_the_plain_formula() -> None:
     """The mean of the window clipped at the page's edges, from cumulative sums; the numpy
     reference and the kernel both give exactly that, 2-D and 1-D."""
     rng = np.random.default_rng(0)
@@ -377,9 +380,13 @@ def test_moving_means_match_the_plain_formula() -> None:
             sums = np.concatenate((np.zeros((1, 3)), np.cumsum(values, axis=0)))
             width = (high - low).astype(np.float64)
             expected = (sums[high] - sums[low]) / width[:, None]
-            means = kernels.moving_means(values, (radius, radius + 1))
-            assert np.array_equal(means[0], expected)
-            assert np.array_equal(kernels.moving_means(values[:, 0], (radius,))[0], expected[:, 0])
+            assert np.array_equal(
+                context_table(values, (radius,))[:, :3], expected.astype(np.float32)
+            )
+            column = np.ascontiguousarray(values[:, :1])
+            assert np.array_equal(
+                context_table(column, (radius,))[:, 0], expected[:, 0].astype(np.float32)
+            )
             assert np.array_equal(reference.moving_mean(values, radius), expected)
 
 
@@ -818,31 +825,13 @@ def test_text_counts_refuses_bad_arguments(call: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("values", "count", "width", "radii", "out"),
-    [
-        pytest.param(5, 3, 2, (1,), 6, id="values-short"),
-        pytest.param(7, 3, 2, (1,), 6, id="values-long"),
-        pytest.param(6, 3, 2, (1,), 12, id="out-long"),
-        pytest.param(6, 3, 2, (1, 2), 6, id="out-short"),
-        pytest.param(6, 3, 2, (-1,), 6, id="negative-radius"),
-        pytest.param(6, 3, 2, (2, -3), 12, id="negative-second-radius"),
-        pytest.param(0, -1, 0, (1,), 0, id="negative-count"),
-        pytest.param(0, 0, -1, (1,), 0, id="negative-width"),
-        pytest.param(6, -3, -2, (1,), 6, id="both-negative"),
-    ],
-)
-def test_moving_means_refuses_bad_arguments(
-    values: int, count: int, width: int, radii: tuple[int, ...], out: int
-) -> None:
-    """values and out must hold count x width (x radii) floats."""
-    with pytest.raises(ValueError):
-        _kernels.moving_means(np.zeros(values), count, width, radii, np.empty(out))
-
-
-@pytest.mark.parametrize(
     ("values", "count", "radii", "out", "out_width", "column"),
     [
         pytest.param(5, 3, (1,), 18, 6, 0, id="values-short"),
+        pytest.param(7, 3, (1,), 18, 6, 0, id="values-long"),
+        pytest.param(6, 3, (1,), 24, 6, 0, id="out-long"),
+        pytest.param(6, 3, (1, 2), 18, 6, 0, id="more-radii-than-fit"),
+        pytest.param(6, 3, (2, -3), 24, 8, 0, id="negative-second-radius"),
         pytest.param(6, 3, (1,), 17, 6, 0, id="out-short"),
         pytest.param(6, 3, (1,), 21, 7, 2, id="past-the-last-column"),
         pytest.param(6, 3, (1,), 21, 7, -1, id="negative-column"),
@@ -880,9 +869,9 @@ def test_the_table_writing_wrappers_refuse_a_table_they_cannot_fill(
         kernels.position_features(np.zeros(3), np.zeros(3), table, 0)
 
 
-def test_the_moving_means_wrapper_refuses_a_negative_radius() -> None:
-    with pytest.raises(ValueError):
-        kernels.moving_means(np.zeros((4, 2)), (1, -1))
+def test_the_context_columns_wrapper_refuses_a_negative_radius() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        kernels.context_columns(np.zeros((4, 2)), (1, -1), np.empty((4, 8), dtype=np.float32), 0)
 
 
 @pytest.mark.parametrize(
@@ -1012,10 +1001,6 @@ OVERFLOWING_CALLS = [
         id="text-counts",
     ),
     pytest.param(
-        "_kernels.moving_means(np.empty(0), 2**32, 2**32, (1,), guard64[:0])",
-        id="moving-means",
-    ),
-    pytest.param(
         "_kernels.position_features(np.empty(0), np.empty(0), 2**62, guard32[:0])",
         id="position-features",
     ),
@@ -1073,9 +1058,10 @@ def test_overflowing_counts_are_refused(statement: str) -> None:
 def test_a_radius_near_the_largest_integer_means_the_whole_page() -> None:
     """A window that reaches past both edges is the whole page, however wide it is."""
     child = run_in_a_child(
-        "values = np.arange(5.0)\n"
-        "    means = kernels.moving_means(values, (sys.maxsize,))[0]\n"
-        "    print(means.tolist() == [values.sum() / 5] * 5)"
+        "values = np.arange(5.0).reshape(5, 1)\n"
+        "    table = np.empty((5, 3), dtype=np.float32)\n"
+        "    kernels.context_columns(values, (sys.maxsize,), table, 0)\n"
+        "    print(table[:, 0].tolist() == [values.sum() / 5] * 5)"
     )
     expected = ("True\nuntouched\n", "ValueError\nuntouched\n")
     assert child.returncode == 0 and child.stdout in expected, child

@@ -13,7 +13,7 @@
      segmenting     text_lines (text dumps); html_utf8, joined_words,
                     compile_needles + contains_needle (HTML)
      features       text_counts, phrase_counts (boilerplate words), repeat_counts,
-                    moving_means, context_columns, position_features
+                    context_columns, position_features
      model          additive_scores
      decision       rule_rejections, page_cut
      reasons        strongest_columns, rounded_values, reason_texts
@@ -268,51 +268,6 @@ window_radius(PyObject *radii, Py_ssize_t w, Py_ssize_t count)
         return -1;
     }
     return radius > count ? count : radius;
-}
-
-/* moving_means(values, count, width, radii, out)
-
-   values: float64, count x width; out: float64, len(radii) x count x width, the moving
-   mean of every column for each radius. */
-static PyObject *
-moving_means(PyObject *Py_UNUSED(module), PyObject *args)
-{
-    Py_buffer values, out;
-    Py_ssize_t count, width;
-    PyObject *radii;
-    if (!PyArg_ParseTuple(args, "y*nnO!w*", &values, &count, &width, &PyTuple_Type, &radii,
-                          &out)) {
-        return NULL;
-    }
-    PyObject *result = NULL;
-    double *sums = NULL;
-    Py_ssize_t windows = PyTuple_GET_SIZE(radii);
-    if (check_length(&values, product(count, width), sizeof(double), "values") < 0 ||
-        check_length(&out, product(windows, product(count, width)), sizeof(double), "out") < 0) {
-        goto done;
-    }
-    sums = PyMem_Malloc((size_t)(count * width + 1) * sizeof(double));
-    if (sums == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    column_sums(values.buf, count, width, sums);
-    for (Py_ssize_t w = 0; w < windows; w++) {
-        Py_ssize_t radius = window_radius(radii, w, count);
-        if (radius < 0) {
-            goto done;
-        }
-        double *plane = (double *)out.buf + w * count * width;
-        for (Py_ssize_t c = 0; c < width; c++) {
-            moving_mean_column(sums + c, count, width, radius, plane + c);
-        }
-    }
-    result = Py_NewRef(Py_None);
-done:
-    PyMem_Free(sums);
-    PyBuffer_Release(&values);
-    PyBuffer_Release(&out);
-    return result;
 }
 
 /* context_columns(sources, count, width, radii, out, out_width, column)
@@ -2171,7 +2126,6 @@ nests_deeper_than(PyObject *Py_UNUSED(module), PyObject *args)
 
 static PyMethodDef kernel_methods[] = {
     {"text_counts", text_counts, METH_VARARGS, "Byte-count text features of every segment."},
-    {"moving_means", moving_means, METH_VARARGS, "Moving means of every column, per radius."},
     {"position_features", position_features, METH_VARARGS, "Where each segment sits."},
     {"context_columns", context_columns, METH_VARARGS, "Neighbours' features, in place."},
     {"additive_scores", additive_scores, METH_VARARGS, "An additive model's contributions."},

@@ -11,9 +11,6 @@ RowT = TypeVar("RowT", bound=tuple[Any, ...])
 def text_counts(
     page: Buffer, class_table: Buffer, ends_sentence_table: Buffer, count: int, out: Buffer
 ) -> None: ...
-def moving_means(
-    values: Buffer, count: int, width: int, radii: tuple[int, ...], out: Buffer
-) -> None: ...
 def context_columns(
     values: Buffer,
     count: int,

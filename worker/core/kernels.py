@@ -43,21 +43,11 @@ def text_counts(page: bytes, count: int, class_table: bytes, ends_sentence_table
     return out
 
 
-def moving_means(values: Float64, radii: Sequence[int]) -> Float64:
-    """For each radius r, the mean of values[i - r : i + r + 1] along the first axis, the
-    window clipped at both ends; stacked along a new first axis."""
-    table = np.ascontiguousarray(values, dtype=np.float64)
-    rows = table.shape[0]
-    width = table.shape[1] if table.ndim == 2 else 1
-    out = np.empty((len(radii), *table.shape))
-    _kernels.moving_means(table, rows, width, tuple(radii), out)
-    return out
-
-
 def context_columns(sources: Float64, radii: Sequence[int], out: Float32, column: int) -> None:
     """Write into out[:, column:], a page's float32 feature table, what its rows' neighbours
-    look like: for each radius r, the moving means of `sources` (as moving_means), then each
-    row's previous row of sources (zeros on the first row), then its next (zeros on the last).
+    look like: for each radius r, the mean of sources[i - r : i + r + 1] (the window clipped
+    at both ends), then each row's previous row of sources (zeros on the first row), then its
+    next (zeros on the last).
     """
     table = np.ascontiguousarray(sources, dtype=np.float64)
     _require_table(out)
