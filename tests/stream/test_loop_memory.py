@@ -3,78 +3,13 @@
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
-from typing import Any
 
-import orjson
-from kafka.structs import TopicPartition
+from loop_fakes import TP, FakeConsumer, FakeProducer, page
 
 from worker.config import Settings
 from worker.ops.memory import MemoryTrimmer
 from worker.stream.loop import StopFlag, WorkerLoop
 from worker.stream.observer import LoopObserver
-
-TP = TopicPartition("raw", 0)
-
-
-@dataclass(eq=False)
-class Record:
-    """What the loop reads of a kafka-python ConsumerRecord (and weak-referenceable)."""
-
-    offset: int
-    value: bytes
-    topic: str = TP.topic
-    partition: int = TP.partition
-    timestamp: int = 1_764_000_000_000
-    key: bytes | None = None
-
-
-class Done:
-    def get(self, timeout: float | None = None) -> None:
-        return None
-
-
-class FakeProducer:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes]] = []
-
-    def send(self, topic: str, key: bytes, value: bytes) -> Done:
-        self.sent.append((topic, key))  # not the value: only the loop may hold that
-        return Done()
-
-    def flush(self, timeout: float | None = None) -> None:
-        pass
-
-    def close(self, timeout: float | None = None) -> None:
-        pass
-
-
-class FakeConsumer:
-    """One poll returns the batch, the next stops the loop."""
-
-    def __init__(self, records: list[Record], stop: StopFlag) -> None:
-        self.records: list[Record] | None = records
-        self.stop = stop
-        self.committed: list[dict[TopicPartition, Any]] = []
-
-    def poll(self, timeout_ms: int) -> dict[TopicPartition, list[Record]]:
-        if self.records is None:
-            self.stop.set()
-            return {}
-        records, self.records = self.records, None
-        return {TP: records}
-
-    def assignment(self) -> set[TopicPartition]:
-        return set()
-
-    def commit(self, offsets: dict[TopicPartition, Any]) -> None:
-        self.committed.append(offsets)
-
-
-def page(offset: int) -> Record:
-    body = "\n\n".join(f"Paragraph {i} of a long article about memory." * 20 for i in range(50))
-    value = orjson.dumps({"url": f"https://example.com/{offset}", "body": body})
-    return Record(offset, value)
 
 
 def test_the_batch_is_garbage_when_the_loop_trims() -> None:
