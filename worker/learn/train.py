@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +39,12 @@ class TrainingPage:
     features: npt.NDArray[np.float32]
     labels: npt.NDArray[np.int8]
     weights: npt.NDArray[np.float64]  # each page sums to 1, spread by word count
+
+
+class LocalModel(Protocol):
+    """What the smoothing stage and cross-validation need of a local stage: its logits."""
+
+    def logits(self, features: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]: ...
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,7 @@ def _names(pages: Sequence[TrainingPage]) -> tuple[str, ...]:
     raise ValueError(f"no feature set has {width} columns")
 
 
-def local_logits(model: AdditiveModel, page: TrainingPage) -> npt.NDArray[np.float64]:
+def local_logits(model: LocalModel, page: TrainingPage) -> npt.NDArray[np.float64]:
     return model.logits(page.features) if len(page.texts) else np.zeros(0)
 
 
@@ -183,14 +189,19 @@ def fit_smoothing(
     )
 
 
+# Fits a local stage on some pages: fit_local (the shipped stumps), or another model to
+# compare with it (worker/learn/bounds.py).
+LocalFitter = Callable[[Sequence[TrainingPage], TrainingSettings], LocalModel]
+
+
 def out_of_fold_local(
-    pages: Sequence[TrainingPage], settings: TrainingSettings
+    pages: Sequence[TrainingPage], settings: TrainingSettings, fit: LocalFitter = fit_local
 ) -> list[npt.NDArray[np.float64]]:
     folds = grouped_folds(pages, settings.folds)
     logits: list[npt.NDArray[np.float64]] = [np.zeros(0)] * len(pages)
     for fold in range(settings.folds):
         training = [p for p, f in zip(pages, folds, strict=True) if f != fold]
-        model = fit_local(training, settings)
+        model = fit(training, settings)
         for index, (page, page_fold) in enumerate(zip(pages, folds, strict=True)):
             if page_fold == fold:
                 logits[index] = local_logits(model, page)
@@ -198,11 +209,12 @@ def out_of_fold_local(
 
 
 def cross_validated_scores(
-    pages: Sequence[TrainingPage], settings: TrainingSettings
+    pages: Sequence[TrainingPage], settings: TrainingSettings, fit: LocalFitter = fit_local
 ) -> list[npt.NDArray[np.float64]]:
-    """Out-of-fold final scores for every page: neither stage saw the page's site."""
+    """Out-of-fold final scores for every page: neither stage saw the page's site. `fit`
+    fits the local stage; the smoothing stage is the shipped kind."""
     folds = grouped_folds(pages, settings.folds)
-    local = out_of_fold_local(pages, settings)
+    local = out_of_fold_local(pages, settings, fit)
     scores: list[npt.NDArray[np.float64]] = [np.zeros(0)] * len(pages)
     for fold in range(settings.folds):
         training = [i for i, f in enumerate(folds) if f != fold]
