@@ -31,13 +31,10 @@ from worker.learn.train import (
     LocalFitter,
     TrainingPage,
     TrainingSettings,
-    _stack,
-    _with_rules,
-    best_decision,
-    cross_validated_scores,
-    decision_keep,
+    cross_validated_keeps,
     fit_local,
     page_f1,
+    stacked,
 )
 
 ALL_PAGES = "all"
@@ -81,9 +78,9 @@ def tree_fitter(trees: TreeSettings) -> LocalFitter:
             "verbose": -1,
         }
         dataset = lightgbm.Dataset(
-            _stack(pages, lambda p: p.features),
-            _stack(pages, lambda p: p.labels),
-            weight=_stack(pages, lambda p: p.weights),
+            stacked(pages, lambda p: p.features),
+            stacked(pages, lambda p: p.labels),
+            weight=stacked(pages, lambda p: p.weights),
         )
         return TreeModel(lightgbm.train(params, dataset, num_boost_round=trees.rounds))
 
@@ -105,12 +102,8 @@ def cross_validated_f1(
     pages: Sequence[TrainingPage], settings: TrainingSettings, fit: LocalFitter = fit_local
 ) -> list[float]:
     """Each page's word-F1 as `chaff eval --cv` scores it, with `fit` as the local stage."""
-    scores = cross_validated_scores(pages, settings, fit)
-    decision = best_decision(pages, scores)
-    return [
-        page_f1(page, decision_keep(decision, page, _with_rules(page, page_scores)))
-        for page, page_scores in zip(pages, scores, strict=True)
-    ]
+    keeps = cross_validated_keeps(pages, settings, fit)
+    return [page_f1(page, keep) for page, keep in zip(pages, keeps, strict=True)]
 
 
 def label_ceiling_f1(pages: Sequence[TrainingPage]) -> list[float]:

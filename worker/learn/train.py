@@ -134,16 +134,16 @@ def grouped_folds(pages: Sequence[TrainingPage], folds: int) -> list[int]:
     return [int(hashlib.sha256(p.page.site.encode()).hexdigest(), 16) % folds for p in pages]
 
 
-def _stack(pages: Sequence[TrainingPage], field: Callable[[TrainingPage], Any]) -> Any:
+def stacked(pages: Sequence[TrainingPage], field: Callable[[TrainingPage], Any]) -> Any:
     return np.concatenate([field(p) for p in pages]) if pages else np.zeros(0)
 
 
 def fit_local(pages: Sequence[TrainingPage], settings: TrainingSettings) -> AdditiveModel:
     names = _names(pages)
     return fit_additive(
-        _stack(pages, lambda p: p.features),
-        _stack(pages, lambda p: p.labels),
-        _stack(pages, lambda p: p.weights),
+        stacked(pages, lambda p: p.features),
+        stacked(pages, lambda p: p.labels),
+        stacked(pages, lambda p: p.weights),
         names,
         settings.local_rounds,
         settings.learning_rate,
@@ -181,8 +181,8 @@ def fit_smoothing(
     )
     return fit_additive(
         inputs,
-        _stack(pages, lambda p: p.labels),
-        _stack(pages, lambda p: p.weights),
+        stacked(pages, lambda p: p.labels),
+        stacked(pages, lambda p: p.weights),
         SMOOTHING_NAMES,
         settings.smoothing_rounds,
         settings.learning_rate,
@@ -314,18 +314,28 @@ def prepare_with_progress(pages: Sequence[LabelledPage], mode: Mode) -> list[Tra
     return prepared
 
 
+def cross_validated_keeps(
+    pages: Sequence[TrainingPage], settings: TrainingSettings, fit: LocalFitter = fit_local
+) -> list[npt.NDArray[np.bool_]]:
+    """Per page, the segments kept by models that never saw the page's site, with the
+    decision that is best over these out-of-fold scores and the rules applied."""
+    scores = cross_validated_scores(pages, settings, fit)
+    decision = best_decision(pages, scores)
+    return [
+        decision_keep(decision, page, _with_rules(page, page_scores))
+        for page, page_scores in zip(pages, scores, strict=True)
+    ]
+
+
 def cross_validated_extractions(
     pages: Sequence[LabelledPage], mode: Mode, folds: int
 ) -> dict[str, str]:
     """Page id -> the article text kept by a model that never saw the page's site."""
     prepared = prepare_with_progress(pages, mode)
-    settings = TrainingSettings(folds=folds)
-    scores = cross_validated_scores(prepared, settings)
-    decision = best_decision(prepared, scores)
-    extractions = {}
-    for page, page_scores in zip(prepared, scores, strict=True):
-        keep = decision_keep(decision, page, _with_rules(page, page_scores))
-        extractions[page.page.page_id] = "\n".join(
+    keeps = cross_validated_keeps(prepared, TrainingSettings(folds=folds))
+    return {
+        page.page.page_id: "\n".join(
             text for text, kept in zip(page.texts, keep.tolist(), strict=True) if kept
         )
-    return extractions
+        for page, keep in zip(prepared, keeps, strict=True)
+    }
