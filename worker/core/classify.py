@@ -6,8 +6,6 @@ each segment's label, score and the reasons behind it.
 
 from __future__ import annotations
 
-import math
-import re
 from functools import cache
 
 import numpy as np
@@ -21,6 +19,7 @@ from worker.core.kernels import (
     segment_verdicts,
     strongest_columns,
 )
+from worker.core.reasons_text import describe
 from worker.core.rules import rule_rejections
 from worker.core.segment_model import PageScores, SegmentModel, shipped_model
 from worker.core.segments import segment_page
@@ -104,67 +103,3 @@ def _reason_texts(content_type: ContentType) -> ReasonTexts:
 def model_version() -> str:
     """The versions of both shipped models, as the info metric and logs report them."""
     return "+".join(shipped_model(t).version for t in ("text/html", "text/plain"))
-
-
-# What each feature means to a person; {v} is the value in the feature's own unit.
-_DESCRIPTIONS: dict[str, str] = {
-    "log_words": "{words} words",
-    "log_chars": "{words} characters",
-    "mean_word_bytes": "words of {v:.1f} characters on average",
-    "upper_share": "{percent} capital letters",
-    "lower_share": "{percent} lowercase letters",
-    "digit_share": "{percent} digits",
-    "sentence_marks_per_word": "{v:.2f} sentence marks per word",
-    "commas_per_word": "{v:.2f} commas per word",
-    "capitalised_word_share": "{percent} of words capitalised",
-    "ends_sentence": "{does} end in sentence punctuation",
-    "ends_dash_teaser": "{does} end in ' -' like a teaser headline",
-    "ends_colon": "{does} end in a colon",
-    "starts_lower": "{does} start in lowercase",
-    "boilerplate_words": "{v:.0f} boilerplate words (share, menu, cookie...)",
-    "repeats_in_page": "repeated {words} more times on the page",
-    "between_prose": "{is} between the first and last prose paragraphs",
-    "log_distance_to_prose": "{words} segments from the nearest prose paragraph",
-    "relative_position": "at {percent} of the page",
-    "words_before_share": "{percent} of the page's words come before it",
-    "distance_to_densest": "{percent} of the page away from the densest text",
-    "link_density": "{percent} of its text is links",
-    "negative_class": "{is} in a menu/share/comment/related container",
-    "positive_class": "{is} in an article/content container",
-    "in_nav": "{is} inside <nav>",
-    "in_footer": "{is} inside <footer>",
-    "in_header": "{is} inside <header>",
-    "in_aside": "{is} inside <aside>",
-    "in_list": "{is} a list item",
-    "in_form": "{is} inside a form",
-    "in_heading": "{is} a heading",
-    "in_article": "{is} inside <article> or <main>",
-    "in_main_container": "{is} inside the block holding most of the page's prose",
-    "siblings_text_share": "its sibling blocks hold {percent} of the page's text",
-    "siblings_link_density": "{percent} of its sibling blocks' text is links",
-}
-_CONTEXT = re.compile(r"(?P<source>\w+?)_(?:mean(?P<radius>\d+)|(?P<side>prev|next))$")
-
-
-def describe(feature: str, value: float) -> str:
-    """A reason a person can read: the feature in words, with the segment's value."""
-    context = _CONTEXT.match(feature)
-    if context and context["source"] in _DESCRIPTIONS:
-        radius, side = context["radius"], context["side"]
-        where = f"neighbours ±{radius}" if radius else f"{side} segment"
-        return f"{where}: {_describe_value(context['source'], value, plural=True)}"
-    if feature in _DESCRIPTIONS:
-        return _describe_value(feature, value, plural=False)
-    return f"{feature.replace('_', ' ')} = {value:g}"
-
-
-def _describe_value(feature: str, value: float, plural: bool) -> str:
-    words = round(math.expm1(value)) if feature.startswith(("log_", "repeats")) else round(value)
-    yes = value >= 0.5
-    return _DESCRIPTIONS[feature].format(
-        v=value,
-        words=words,
-        percent=f"{value:.0%}",
-        does=("mostly" if yes else "mostly do not") if plural else ("does" if yes else "does not"),
-        **{"is": ("mostly" if yes else "mostly not") if plural else ("is" if yes else "is not")},
-    )
