@@ -18,6 +18,7 @@ def test_training_twice_gives_the_same_model(tmp_path: Path) -> None:
     assert first == (tmp_path / "second" / "text.json").read_bytes()
     model = SegmentModel.from_json(first)
     assert model.version.startswith("text-") and model.content_type == "text/plain"
+    assert model.fitted_on == (FIXTURE.name,)  # the folder's name: "wcxb"
     # A model from 20 pages still tells the seed's article from its feed.
     verdict = classify_page(SEED.read_text(encoding="utf-8"), "text/plain", model)
     assert verdict.article_text.startswith("US warns Iraq")

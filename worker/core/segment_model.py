@@ -47,6 +47,9 @@ class SegmentModel:
     local: AdditiveModel
     smoothing: AdditiveModel
     decision: Decision
+    # The names of the corpus folders the model was fitted on (e.g. "wcxb-dev"); () when
+    # unknown (files written before the field existed).
+    fitted_on: tuple[str, ...] = ()
 
     def score(self, segments: PageSegments) -> PageScores:
         features = page_features(segments)
@@ -63,6 +66,7 @@ class SegmentModel:
             "format": MODEL_FORMAT,
             "version": self.version,
             "content_type": self.content_type,
+            "fitted_on": list(self.fitted_on),
             "decision": self.decision.to_json(),
             "local": self.local.to_json(),
             "smoothing": self.smoothing.to_json(),
@@ -77,12 +81,16 @@ class SegmentModel:
                 f"not a {MODEL_FORMAT} model: format {document.get('format')!r}"
                 " (models of another format need `chaff train` again)"
             )
+        fitted_on = document.get("fitted_on", [])
+        if not isinstance(fitted_on, list) or not all(isinstance(n, str) for n in fitted_on):
+            raise ValueError(f"fitted_on must be a list of corpus names, not {fitted_on!r}")
         return cls(
             version=str(document["version"]),
             content_type=document["content_type"],
             local=AdditiveModel.from_json(document["local"]),
             smoothing=AdditiveModel.from_json(document["smoothing"]),
             decision=Decision.from_json(document["decision"]),
+            fitted_on=tuple(fitted_on),
         )
 
 

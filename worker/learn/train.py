@@ -129,9 +129,14 @@ def compile_stumps(dump: dict[str, Any], names: Sequence[str]) -> AdditiveModel:
     return AdditiveModel(tuple(names), bias, tuple(thresholds), tuple(values))
 
 
+def site_fold(site: str, folds: int) -> int:
+    """The fold of every page of `site` (a stable hash of the site)."""
+    return int(hashlib.sha256(site.encode()).hexdigest(), 16) % folds
+
+
 def grouped_folds(pages: Sequence[TrainingPage], folds: int) -> list[int]:
-    """A fold per page; every page of a site in the same fold (stable hash of the site)."""
-    return [int(hashlib.sha256(p.page.site.encode()).hexdigest(), 16) % folds for p in pages]
+    """A fold per page; every page of a site in the same fold."""
+    return [site_fold(p.page.site, folds) for p in pages]
 
 
 def stacked(pages: Sequence[TrainingPage], field: Callable[[TrainingPage], Any]) -> Any:
@@ -291,7 +296,12 @@ def train(
     content_type: ContentType,
     settings: TrainingSettings,
     version_prefix: str,
+    *,
+    fitted_on: Sequence[str] = (),
 ) -> SegmentModel:
+    """Fit both stages and the decision on `pages`; `fitted_on` names the corpus folders
+    they came from (recorded in the model, so `chaff eval --all-corpora` knows which
+    corpora it must score by cross-validation)."""
     local_oof = out_of_fold_local(pages, settings)
     smoothing = fit_smoothing(pages, local_oof, settings)
     oof_scores = [
@@ -300,7 +310,8 @@ def train(
     ]
     decision = best_decision(pages, oof_scores)
     local = fit_local(pages, settings)
-    return versioned(SegmentModel("", content_type, local, smoothing, decision), version_prefix)
+    model = SegmentModel("", content_type, local, smoothing, decision, tuple(fitted_on))
+    return versioned(model, version_prefix)
 
 
 def prepare_with_progress(pages: Sequence[LabelledPage], mode: Mode) -> list[TrainingPage]:
