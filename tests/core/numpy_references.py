@@ -16,6 +16,10 @@ html_segments.py) and kept as plain as they were. Departures, all on purpose:
   numpy disagree there, and only there, in the last bit.
 
 The phrase counts' reference is PhraseCounter.reference_counts in worker/core/phrases.py.
+
+page_layout is worker/core/html_layout.py's numpy version, as the lead wrote it (2026-12-02,
+before its port to C); its constants and Layout are imported from there, so a tweak of one
+moves both. One departure: the linked cards' log1p is libm's, as above.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import cache
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -43,10 +48,22 @@ from worker.core.features import (
     _SPACE,
     _UPPER,
 )
+from worker.core.html_layout import (
+    _ANCESTOR_DIVIDERS,
+    _CARD_SEGMENTS,
+    _HINT_WEIGHT,
+    _LINKED_CARD,
+    _LINKED_PARAGRAPH,
+    _LONG_PARAGRAPH_CHARS,
+    _MAX_LENGTH_POINTS,
+    _MIN_PARAGRAPH_CHARS,
+    Layout,
+)
 
 Float64 = npt.NDArray[np.float64]
 Float32 = npt.NDArray[np.float32]
 Int64 = npt.NDArray[np.int64]
+Bool = npt.NDArray[np.bool_]
 
 _CLASS_COUNT = 10  # the byte classes, _SPACE to _CONTINUATION
 TEXT_COUNT_COLUMNS = 18  # TEXT_NAMES up to starts_symbol
@@ -317,3 +334,116 @@ def repeat_counts(texts: list[str]) -> Float32:
     if len(seen) == len(texts):
         return np.zeros(len(texts), dtype=np.float32)
     return np.fromiter(map(seen.__getitem__, texts), dtype=np.float32, count=len(texts)) - 1
+
+
+def page_layout(
+    paths: list[tuple[int, ...]],
+    chars: Float64,
+    link_density: Float64,
+    commas: Float64,
+    ends_sentence: Bool,
+    negative: Bool,
+    positive: Bool,
+) -> Layout:
+    """html_layout.page_layout (see its module for what the layout is)."""
+    count = len(paths)
+    lengths = np.fromiter(map(len, paths), dtype=np.int64, count=count)
+    flat = np.fromiter(chain.from_iterable(paths), dtype=np.int64, count=int(lengths.sum()))
+    nodes, first_entry, node_of = np.unique(flat, return_index=True, return_inverse=True)
+    segment_of = np.repeat(np.arange(count), lengths)
+    # 0 for the segment's own block, 1 for its parent, 2 for the grandparent...
+    level = (
+        np.repeat(lengths, lengths)
+        - 1
+        - (np.arange(flat.size) - np.repeat(_starts(lengths), lengths))
+    )
+
+    linked_chars = chars * link_density
+    node_chars = np.bincount(node_of, weights=chars[segment_of], minlength=nodes.size)
+    node_links = np.bincount(node_of, weights=linked_chars[segment_of], minlength=nodes.size)
+    node_negative = np.bincount(
+        node_of, weights=(chars * negative)[segment_of], minlength=nodes.size
+    )
+    node_positive = np.bincount(
+        node_of, weights=(chars * positive)[segment_of], minlength=nodes.size
+    )
+
+    # Prose, not a list of names or links: it ends a sentence or runs long.
+    paragraph = (
+        (chars >= _MIN_PARAGRAPH_CHARS)
+        & (link_density <= _LINKED_PARAGRAPH)
+        & (ends_sentence | (chars >= _LONG_PARAGRAPH_CHARS))
+    )
+    points = np.where(paragraph, 1.0 + commas + np.minimum(chars // 100, _MAX_LENGTH_POINTS), 0.0)
+    divider = np.zeros(flat.size)
+    for depth, value in enumerate(_ANCESTOR_DIVIDERS, start=1):
+        divider[level == depth] = value
+    scored = divider > 0
+    node_points = np.bincount(
+        node_of[scored], weights=points[segment_of[scored]] / divider[scored], minlength=nodes.size
+    )
+    candidate = node_points > 0
+    safe_chars = np.maximum(node_chars, 1.0)
+    hints = _HINT_WEIGHT * (node_positive - node_negative) / safe_chars
+    score = np.where(candidate, (node_points + hints) * (1.0 - node_links / safe_chars), 0.0)
+
+    card_link_density, linked_cards_around = _cards(
+        lengths, node_of, segment_of, node_chars, node_links
+    )
+    if not candidate.any() or score.max() <= 0:
+        nothing = np.zeros(count, dtype=bool)
+        return Layout(
+            nothing, np.zeros(count), nothing, nothing, 0.0, card_link_density, linked_cards_around
+        )
+    # np.unique numbers the nodes by id (a memory address): rank them in document order,
+    # the order of their first path entry, so a tie goes to the first, parse after parse.
+    document_order = np.argsort(first_entry, kind="stable")
+    best = int(document_order[np.argmax(score[document_order])])
+    best_score = float(score[best])
+    in_best = np.zeros(count, dtype=bool)
+    in_best[segment_of[node_of == best]] = True
+    relative = np.clip(score / best_score, 0.0, 1.0)[node_of]
+    candidate_score = np.zeros(count)
+    np.maximum.at(candidate_score, segment_of, relative)
+    inside = np.flatnonzero(in_best)
+    positions = np.arange(count)
+    return Layout(
+        in_best,
+        candidate_score,
+        positions < inside[0],
+        positions > inside[-1],
+        float(node_chars[best] / max(1.0, chars.sum())),
+        card_link_density,
+        linked_cards_around,
+    )
+
+
+def _cards(
+    lengths: npt.NDArray[np.int64],
+    node_of: npt.NDArray[np.int64],
+    segment_of: npt.NDArray[np.int64],
+    node_chars: Float64,
+    node_links: Float64,
+) -> tuple[Float64, Float64]:
+    """Each segment's card link density, and the linked cards beside its card."""
+    node_segments = np.bincount(node_of)
+    starts = _starts(lengths)
+    position = np.arange(node_of.size) - np.repeat(starts, lengths)
+    # Along a path the segments held only shrink, so the card is the first small ancestor.
+    small = node_segments[node_of] <= _CARD_SEGMENTS
+    first_small = np.minimum.reduceat(np.where(small, position, lengths[segment_of] - 1), starts)
+    card = node_of[starts + first_small]
+    parent = node_of[starts + np.maximum(first_small - 1, 0)]
+    card_link_density = node_links[card] / np.maximum(node_chars[card], 1.0)
+    linked = (card_link_density >= _LINKED_CARD) & (first_small > 0)
+    # distinct linked cards per parent
+    pairs = np.unique(np.stack([parent[linked], card[linked]]), axis=1)
+    per_parent = np.bincount(pairs[0], minlength=node_segments.size)
+    around = np.where(linked, log1p(per_parent[parent]), 0.0)
+    return card_link_density, around
+
+
+def _starts(lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    starts = np.zeros_like(lengths)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    return starts

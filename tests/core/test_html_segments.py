@@ -120,7 +120,34 @@ def reference_structure(texts: list[str], runs: list[dict], title: str) -> np.nd
             in_title,
         ]
     )
-    return np.hstack([columns[:, :4], flags, siblings, main, interactions]).astype(np.float32)
+    layout = reference.page_layout(
+        paths,
+        chars,
+        columns[:, 0],
+        np.array([t.count(",") for t in texts], dtype=np.float64),
+        np.array([reference_ends_sentence(t) for t in texts]),
+        flags[:, hs._BIT_INDEX[hs.NEGATIVE_HINT]],
+        flags[:, hs._BIT_INDEX[hs.POSITIVE_HINT]],
+    )
+    where = np.column_stack(
+        [
+            layout.in_best,
+            layout.candidate_score,
+            layout.before_best,
+            layout.after_best,
+            np.full(len(texts), layout.best_text_share),
+            layout.card_link_density,
+            layout.linked_cards_around,
+        ]
+    )
+    stacked = [columns[:, :4], flags, siblings, main, interactions, where]
+    return np.hstack(stacked).astype(np.float32)
+
+
+def reference_ends_sentence(text: str) -> bool:
+    """A sentence of prose ends in ".", "!", "?" or "…" (closing quotes and brackets aside)
+    after six words or more."""
+    return bool(re.search(r"[.!?…][\"'”’)]*$", text)) and len(text.split(" ")) >= 6
 
 
 def reference_main_container(prose: list[tuple[tuple[int, ...], int]]) -> tuple[int, int, int]:

@@ -1078,7 +1078,7 @@ def test_the_cut_and_the_reason_values_match_numpy_on_the_fixture_pages(
     segments = fixture_segments(mode, page_id)
     model = shipped_model(CONTENT_TYPES[mode])
     page = model.score(segments)
-    decision = model.decision
+    decision = page.decision
     expected_cut = reference.page_cut(page.scores, page.words, decision.floor, decision.bias)
     assert decision.cut(page.scores, page.words) == expected_cut
     columns = kernels.strongest_columns(page.local_contributions, page.scores >= 0.5, 2)
@@ -1284,7 +1284,7 @@ def test_classify_page_builds_its_verdicts_as_before(mode: Mode, page_id: str) -
     scores = page.scores.copy()
     ruled = rule_rejections(segments.texts)
     scores[list(ruled)] = 0.0
-    cut = model.decision.cut(scores, page.words)
+    cut = page.decision.cut(scores, page.words)
     keep = scores >= cut
     reasons = _reasons(content_type, page, keep, ruled, cut)
     expected = plain_verdicts(segments.texts, keep, scores, reasons)

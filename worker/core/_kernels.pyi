@@ -54,6 +54,22 @@ def page_cut(
 ) -> float: ...
 def html_utf8(page: str) -> bytes | None: ...
 def joined_words(runs: Sequence[list[str]]) -> list[str]: ...
+def page_layout(
+    paths: list[tuple[int, ...]],
+    chars: Buffer,
+    link_density: Buffer,
+    commas: Buffer,
+    ends_sentence: Buffer,
+    negative: Buffer,
+    positive: Buffer,
+    rules: tuple[float, float, float, float, float, float, float, tuple[float, ...]],
+    in_best: Buffer,
+    candidate_score: Buffer,
+    before_best: Buffer,
+    after_best: Buffer,
+    card_link_density: Buffer,
+    linked_cards_around: Buffer,
+) -> float: ...
 def compile_needles(needles: tuple[tuple[str, bool, bool], ...]) -> object: ...
 def contains_needle(needles: object, text: str) -> bool: ...
 def reason_texts(

@@ -41,7 +41,7 @@ def classify_page(
     ruled = rule_rejections(segments.texts)
     if ruled:
         scores[list(ruled)] = 0.0  # a rule is certain: its segments score 0, not the model's guess
-    cut = model.decision.cut(scores, page.words)
+    cut = page.decision.cut(scores, page.words)
     keep = scores >= cut
     reasons = _reasons(content_type, page, keep, ruled, cut)
     # Built in C: calling SegmentVerdict runs its Python-level __new__ for every segment.

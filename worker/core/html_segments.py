@@ -22,6 +22,7 @@ import numpy.typing as npt
 from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
 
 from worker.core import _html_blocks, kernels
+from worker.core.html_layout import page_layout
 from worker.core.segments import PageSegments
 
 _DROPPED_TAGS = ["script", "style", "template", "svg", "iframe", "head", "select"]
@@ -112,6 +113,8 @@ NEGATIVE_HINT = 1 << 12
 POSITIVE_HINT = 1 << 13
 IN_EMPHASIS = 1 << 14
 IN_FIGURE = 1 << 15
+COMMENT_HINT = 1 << 16
+RELATED_HINT = 1 << 17
 
 _CONTEXT_BITS = {
     "in_link": IN_LINK,
@@ -130,6 +133,8 @@ _CONTEXT_BITS = {
     "positive_class": POSITIVE_HINT,
     "in_emphasis": IN_EMPHASIS,
     "in_figure": IN_FIGURE,
+    "comment_class": COMMENT_HINT,
+    "related_class": RELATED_HINT,
 }
 _TAG_BITS = {
     "a": IN_LINK,
@@ -187,6 +192,16 @@ _NEGATIVE = kernels.Needles(
     + [(word, False, True) for word in _NEGATIVE_WORD_ENDS]
 )
 _POSITIVE = kernels.Needles([(word, False, False) for word in _POSITIVE_WORDS])
+# Comments are prose like the article's: their own bit, apart from the other negative hints,
+# so a model can weigh them by the kind of page (replies are a forum's content).
+_COMMENT_WORDS = ("comment", "disqus", "respond", "reply", "replies", "discuss")
+_COMMENT = kernels.Needles([(word, False, False) for word in _COMMENT_WORDS])
+# So are the teasers of other stories: "related", "more stories", "trending" grids.
+_RELATED_WORDS = (
+    "related", "recommend", "teaser", "trending", "popular", "more-", "outbrain", "taboola",
+    "promo", "read-next", "readnext", "also-", "suggest", "most-", "latest", "headlines",
+)  # fmt: skip
+_RELATED = kernels.Needles([(word, False, False) for word in _RELATED_WORDS])
 _ATTRIBUTE_TAGS = frozenset(
     [
         "div",
@@ -223,11 +238,20 @@ STRUCTURE_NAMES: tuple[str, ...] = (
     "negative_class_in_main",
     "short_in_main",
     "in_title",
+    "in_best_candidate",
+    "candidate_score",
+    "before_best_candidate",
+    "after_best_candidate",
+    "best_candidate_text_share",
+    "card_link_density",
+    "log_linked_cards",
 )
 _SHORT_CHARS = 12
 _PROSE_CHARS = 80
 _SENTENCE_ENDS = frozenset(".!?\"'”’)")
 _MAIN_SHARE = 0.5
+_FULL_STOPS = frozenset(".!?…")
+_SENTENCE_SPACES = 5
 assert _MAIN_SHARE >= 0.5  # _main_container relies on it
 
 
@@ -252,8 +276,11 @@ def _hint_bits(class_and_id: str) -> int:
     bits = _hint_cache.get(class_and_id)
     if bits is None:
         lowered = class_and_id.lower()
-        bits = (NEGATIVE_HINT if _NEGATIVE.found_in(lowered) else 0) | (
-            POSITIVE_HINT if _POSITIVE.found_in(lowered) else 0
+        bits = (
+            (NEGATIVE_HINT if _NEGATIVE.found_in(lowered) else 0)
+            | (POSITIVE_HINT if _POSITIVE.found_in(lowered) else 0)
+            | (COMMENT_HINT if _COMMENT.found_in(lowered) else 0)
+            | (RELATED_HINT if _RELATED.found_in(lowered) else 0)
         )
         if len(_hint_cache) >= _HINT_CACHE_SIZE:
             _hint_cache.clear()
@@ -455,6 +482,22 @@ class _BlockBuilder:
         matrix[:, _NEGATIVE_IN_MAIN] = in_main & flags[:, _BIT_INDEX[NEGATIVE_HINT]]
         matrix[:, _SHORT_IN_MAIN] = in_main & (chars < _SHORT_CHARS)
         matrix[:, _IN_TITLE] = self._in_title(title, chars)
+        layout = page_layout(
+            list(self.paths),
+            chars,
+            link_density,
+            np.fromiter(map(_count_commas, self.texts), dtype=np.float64, count=count),
+            np.fromiter(map(_ends_sentence, self.texts), dtype=bool, count=count),
+            flags[:, _BIT_INDEX[NEGATIVE_HINT]],
+            flags[:, _BIT_INDEX[POSITIVE_HINT]],
+        )
+        matrix[:, _IN_BEST] = layout.in_best
+        matrix[:, _CANDIDATE_SCORE] = layout.candidate_score
+        matrix[:, _BEFORE_BEST] = layout.before_best
+        matrix[:, _AFTER_BEST] = layout.after_best
+        matrix[:, _BEST_SHARE] = layout.best_text_share
+        matrix[:, _CARD_LINKS] = layout.card_link_density
+        matrix[:, _LINKED_CARDS] = layout.linked_cards_around
         return matrix
 
     def _in_title(self, title: str, chars: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
@@ -598,3 +641,18 @@ _IN_MAIN, _MAIN_PROSE_SHARE = _COLUMN["in_main_container"], _COLUMN["main_contai
 _HEADING_IN_MAIN, _LIST_ITEM_IN_MAIN = _COLUMN["heading_in_main"], _COLUMN["list_item_in_main"]
 _NEGATIVE_IN_MAIN, _SHORT_IN_MAIN = _COLUMN["negative_class_in_main"], _COLUMN["short_in_main"]
 _IN_TITLE = _COLUMN["in_title"]
+_IN_BEST, _CANDIDATE_SCORE = _COLUMN["in_best_candidate"], _COLUMN["candidate_score"]
+_BEST_SHARE = _COLUMN["best_candidate_text_share"]
+_BEFORE_BEST, _AFTER_BEST = _COLUMN["before_best_candidate"], _COLUMN["after_best_candidate"]
+_CARD_LINKS, _LINKED_CARDS = _COLUMN["card_link_density"], _COLUMN["log_linked_cards"]
+
+
+def _count_commas(text: str) -> int:
+    return text.count(",")
+
+
+def _ends_sentence(text: str) -> bool:
+    """Ends like a sentence of prose: ".", "!" or "?", perhaps inside a closing quote, after
+    six words or more (a name with its "(formerly ...)" is no sentence)."""
+    end = text.rstrip("\"'”’)")[-1:]
+    return end in _FULL_STOPS and text.count(" ") >= _SENTENCE_SPACES

@@ -3,14 +3,15 @@
 numpy serves the classifier well for whole-page work, but a page's hot spots are loops
 over a few hundred short rows, where numpy spends more time entering and leaving its calls
 than computing (the byte counts of every segment, the moving means, the model's table
-lookups, the choice of each segment's reasons, the page's cut), loops over every line,
-character or byte that Python runs one step at a time (a text dump's lines, an HTML page's
-UTF-8 and <noscript> tags, the rules, boilerplate phrases, repeated segments), and the
-Python objects made per segment (the words of its reasons, its SegmentVerdict row). These
-run in C. Each kernel gives the result of the numpy or Python definition it replaced, to
-the bit (tests/core/numpy_references.py and tests/core/test_fast_paths.py keep those
-definitions, tests/core/test_kernels.py compares them), so the models and their figures do
-not change with it.
+lookups, the choice of each segment's reasons, the page's cut, the article container found
+from an HTML page's block paths), loops over every line, character or byte that Python runs
+one step at a time (a text dump's lines, an HTML page's UTF-8 and <noscript> tags, the
+rules, boilerplate phrases, repeated segments), and the Python objects made per segment
+(the words of its reasons, its SegmentVerdict row). These run in C. Each kernel gives the
+result of the numpy or Python definition it replaced, to the bit
+(tests/core/numpy_references.py and tests/core/test_fast_paths.py keep those definitions,
+tests/core/test_kernels.py compares them), so the models and their figures do not change
+with it.
 
 The wrappers here allocate the outputs and hand over C-contiguous arrays; _kernels.c
 checks every length again before it reads a byte.
@@ -243,6 +244,48 @@ def html_utf8(page: str) -> bytes | None:
     re.sub(r"<(/?)noscript\\b", r"<\\1div", page, flags=re.IGNORECASE) renames them; None
     if the page holds a lone surrogate."""
     return _kernels.html_utf8(page)
+
+
+# html_layout's constants, in the order _kernels.page_layout reads them: min_paragraph_chars,
+# long_paragraph_chars, linked_paragraph, max_length_points, hint_weight, card_segments,
+# linked_card and the ancestor dividers (at most 16).
+LayoutRules = tuple[float, float, float, float, float, float, float, tuple[float, ...]]
+Bools = npt.NDArray[np.bool_]
+
+
+def page_layout(
+    paths: list[tuple[int, ...]],
+    chars: Float64,
+    link_density: Float64,
+    commas: Float64,
+    ends_sentence: Bools,
+    negative: Bools,
+    positive: Bools,
+    rules: LayoutRules,
+) -> tuple[Bools, Float64, Bools, Bools, float, Float64, Float64]:
+    """html_layout.page_layout's fields, in its Layout's order: in_best, candidate_score,
+    before_best, after_best, best_text_share, card_link_density, linked_cards_around. Every
+    path is a non-empty tuple of int (node ids that fit in int64), root first."""
+    count = len(paths)
+    in_best, before_best, after_best = (np.empty(count, dtype=np.bool_) for _ in range(3))
+    candidate_score, card_links, linked_cards = (np.empty(count) for _ in range(3))
+    share = _kernels.page_layout(
+        paths,
+        np.ascontiguousarray(chars, dtype=np.float64),
+        np.ascontiguousarray(link_density, dtype=np.float64),
+        np.ascontiguousarray(commas, dtype=np.float64),
+        np.ascontiguousarray(ends_sentence, dtype=np.bool_),
+        np.ascontiguousarray(negative, dtype=np.bool_),
+        np.ascontiguousarray(positive, dtype=np.bool_),
+        rules,
+        in_best,
+        candidate_score,
+        before_best,
+        after_best,
+        card_links,
+        linked_cards,
+    )
+    return in_best, candidate_score, before_best, after_best, share, card_links, linked_cards
 
 
 def joined_words(runs: Sequence[list[str]]) -> list[str]:

@@ -120,6 +120,34 @@ DESCRIPTIONS: dict[str, Description] = {
         f"is not a short line (under {_SHORT_CHARS} characters) {_MAIN}",
     ),
     "in_title": ("repeats the page's <title>", "does not repeat the page's <title>"),
+    "comment_class": (
+        "is in a container whose class or id says comment/reply",
+        "is not in a comment/reply container",
+    ),
+    "related_class": (
+        "is in a container whose class or id says related/trending/more stories",
+        "is not in a related/trending container",
+    ),
+    # where the article sits (html_layout)
+    "in_best_candidate": (
+        "is inside the page's best article container",
+        "is not inside the page's best article container",
+    ),
+    "candidate_score": "its best container scores {percent} of the page's best as an article",
+    "before_best_candidate": (
+        "comes before the page's best article container",
+        "does not come before the page's best article container",
+    ),
+    "after_best_candidate": (
+        "comes after the page's best article container",
+        "does not come after the page's best article container",
+    ),
+    "best_candidate_text_share": "the page's best article container holds {percent} of its text",
+    "card_link_density": "{percent} of its card's text is links",
+    "log_linked_cards": {
+        0: "is not one of a grid of linked cards",
+        None: "is one of {n} linked cards side by side (a teaser grid)",
+    },
     # text-dump structure (segments.TEXT_STRUCTURE_NAMES)
     "blank_before": ("has a blank line before it", "has no blank line before it"),
     "blank_after": ("has a blank line after it", "has no blank line after it"),

@@ -14,11 +14,14 @@ import orjson
 from worker.core.decision import Decision
 from worker.core.features import TEXT_NAMES, page_features, smoothing_features
 from worker.core.model import AdditiveModel, sigmoid
+from worker.core.page_kind import page_summary
 from worker.core.segments import PageSegments
 from worker.core.verdict import ContentType
 
 MODEL_FILES: dict[ContentType, str] = {"text/html": "html.json", "text/plain": "text.json"}
-MODEL_FORMAT = "chaff.segment-model/2"
+MODEL_FORMAT = "chaff.segment-model/3"
+# /3 added the page-level stage (single_item); a /2 file is a /3 model without it.
+_READABLE_FORMATS = frozenset({"chaff.segment-model/2", MODEL_FORMAT})
 LOG_WORDS = TEXT_NAMES.index("log_words")  # the feature column that counts a segment's words
 
 
@@ -34,10 +37,44 @@ class PageScores:
     features: npt.NDArray[np.float32]
     local_contributions: npt.NDArray[np.float64]  # per segment and feature, for the reasons
     neighbour_shift: npt.NDArray[np.float64]  # how much the smoothing stage moved each logit
+    decision: Decision  # the page's cut, as fitted for the stages that scored it
+    single_item_page: bool = False  # whether the page-level stage took it for one item's page
 
     @property
     def words(self) -> npt.NDArray[np.float64]:
         return segment_words(self.features)
+
+
+@dataclass(frozen=True)
+class SingleItemStages:
+    """The page-level stage (page_kind.py), and the segment stages for the pages it takes
+    for one item's page: fitted on those pages alone, they learn that cards, comments and
+    "more stories" around the item are junk there."""
+
+    page_kind: AdditiveModel  # page_kind.page_summary -> logit that the page is one item's
+    local: AdditiveModel
+    smoothing: AdditiveModel
+    decision: Decision
+
+    def takes(self, features: npt.NDArray[np.float32], content_type: ContentType) -> bool:
+        return bool(self.page_kind.logits(page_summary(features, content_type))[0] >= 0.0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "page_kind": self.page_kind.to_json(),
+            "decision": self.decision.to_json(),
+            "local": self.local.to_json(),
+            "smoothing": self.smoothing.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> SingleItemStages:
+        return cls(
+            page_kind=AdditiveModel.from_json(document["page_kind"]),
+            local=AdditiveModel.from_json(document["local"]),
+            smoothing=AdditiveModel.from_json(document["smoothing"]),
+            decision=Decision.from_json(document["decision"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -50,15 +87,28 @@ class SegmentModel:
     # The names of the corpus folders the model was fitted on (e.g. "wcxb-dev"); () when
     # unknown (files written before the field existed).
     fitted_on: tuple[str, ...] = ()
+    # The stages for pages about one item, when the training pages had both kinds; without
+    # them every page is scored by the stages above (fitted on every page).
+    single_item: SingleItemStages | None = None
 
     def score(self, segments: PageSegments) -> PageScores:
         features = page_features(segments)
-        contributions, local_logits = self.local.scores(features)
-        final_logits = self.smoothing.logits(
-            smoothing_features(local_logits, features[:, LOG_WORDS])
+        local, smoothing, decision = self.local, self.smoothing, self.decision
+        single = self.single_item is not None and self.single_item.takes(
+            features, self.content_type
         )
+        if single and self.single_item is not None:
+            local, smoothing = self.single_item.local, self.single_item.smoothing
+            decision = self.single_item.decision
+        contributions, local_logits = local.scores(features)
+        final_logits = smoothing.logits(smoothing_features(local_logits, features[:, LOG_WORDS]))
         return PageScores(
-            sigmoid(final_logits), features, contributions, final_logits - local_logits
+            sigmoid(final_logits),
+            features,
+            contributions,
+            final_logits - local_logits,
+            decision,
+            single,
         )
 
     def to_json(self) -> bytes:
@@ -70,13 +120,14 @@ class SegmentModel:
             "decision": self.decision.to_json(),
             "local": self.local.to_json(),
             "smoothing": self.smoothing.to_json(),
+            "single_item": self.single_item.to_json() if self.single_item else None,
         }
         return orjson.dumps(document, option=orjson.OPT_INDENT_2)
 
     @classmethod
     def from_json(cls, raw: bytes) -> SegmentModel:
         document = orjson.loads(raw)
-        if document.get("format") != MODEL_FORMAT:
+        if document.get("format") not in _READABLE_FORMATS:
             raise ValueError(
                 f"not a {MODEL_FORMAT} model: format {document.get('format')!r}"
                 " (models of another format need `chaff train` again)"
@@ -91,6 +142,9 @@ class SegmentModel:
             smoothing=AdditiveModel.from_json(document["smoothing"]),
             decision=Decision.from_json(document["decision"]),
             fitted_on=tuple(fitted_on),
+            single_item=SingleItemStages.from_json(single)
+            if (single := document.get("single_item"))
+            else None,
         )
 
 

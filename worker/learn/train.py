@@ -74,6 +74,7 @@ def fit_additive(
     names: Sequence[str],
     rounds: int,
     learning_rate: float,
+    min_data_in_leaf: int = 50,
 ) -> AdditiveModel:
     import lightgbm  # training-only dependency
 
@@ -82,7 +83,7 @@ def fit_additive(
         "max_depth": 1,
         "num_leaves": 2,
         "learning_rate": learning_rate,
-        "min_data_in_leaf": 50,
+        "min_data_in_leaf": min_data_in_leaf,
         "lambda_l2": 1.0,
         "max_bin": 63,
         "num_threads": 2,
@@ -199,13 +200,28 @@ def fit_smoothing(
 LocalFitter = Callable[[Sequence[TrainingPage], TrainingSettings], LocalModel]
 
 
+# Which pages a stage trains on, and with what weight: None leaves a page out (the one-item
+# stages of worker/learn/page_stage.py train on some pages only).
+TrainingView = Callable[[TrainingPage], "TrainingPage | None"]
+
+
+def as_is(page: TrainingPage) -> TrainingPage | None:
+    return page
+
+
 def out_of_fold_local(
-    pages: Sequence[TrainingPage], settings: TrainingSettings, fit: LocalFitter = fit_local
+    pages: Sequence[TrainingPage],
+    settings: TrainingSettings,
+    fit: LocalFitter = fit_local,
+    view: TrainingView = as_is,
 ) -> list[npt.NDArray[np.float64]]:
+    """Local logits of every page by a local stage fitted on the other folds' pages, as
+    `view` has them."""
     folds = grouped_folds(pages, settings.folds)
+    viewed = [view(page) for page in pages]
     logits: list[npt.NDArray[np.float64]] = [np.zeros(0)] * len(pages)
     for fold in range(settings.folds):
-        training = [p for p, f in zip(pages, folds, strict=True) if f != fold]
+        training = [v for v, f in zip(viewed, folds, strict=True) if f != fold and v is not None]
         model = fit(training, settings)
         for index, (page, page_fold) in enumerate(zip(pages, folds, strict=True)):
             if page_fold == fold:
@@ -214,17 +230,24 @@ def out_of_fold_local(
 
 
 def cross_validated_scores(
-    pages: Sequence[TrainingPage], settings: TrainingSettings, fit: LocalFitter = fit_local
+    pages: Sequence[TrainingPage],
+    settings: TrainingSettings,
+    fit: LocalFitter = fit_local,
+    view: TrainingView = as_is,
 ) -> list[npt.NDArray[np.float64]]:
     """Out-of-fold final scores for every page: neither stage saw the page's site. `fit`
-    fits the local stage; the smoothing stage is the shipped kind."""
+    fits the local stage; the smoothing stage is the shipped kind; both train on the other
+    folds' pages as `view` has them."""
     folds = grouped_folds(pages, settings.folds)
-    local = out_of_fold_local(pages, settings, fit)
+    viewed = [view(page) for page in pages]
+    local = out_of_fold_local(pages, settings, fit, view)
     scores: list[npt.NDArray[np.float64]] = [np.zeros(0)] * len(pages)
     for fold in range(settings.folds):
-        training = [i for i, f in enumerate(folds) if f != fold]
+        training = [i for i, f in enumerate(folds) if f != fold and viewed[i] is not None]
         smoothing = fit_smoothing(
-            [pages[i] for i in training], [local[i] for i in training], settings
+            [v for i in training if (v := viewed[i]) is not None],
+            [local[i] for i in training],
+            settings,
         )
         for index, page_fold in enumerate(folds):
             if page_fold == fold and len(pages[index].texts):
@@ -243,7 +266,7 @@ def best_decision(
 ) -> Decision:
     """The decision with the best mean word-F1 over pages, the rules applied as at runtime."""
     ruled_scores = [
-        _with_rules(page, page_scores) for page, page_scores in zip(pages, scores, strict=True)
+        with_rules(page, page_scores) for page, page_scores in zip(pages, scores, strict=True)
     ]
     best, best_f1 = Decision(), -1.0
     for bias in _DECISION_BIASES:
@@ -262,7 +285,7 @@ def best_decision(
     return best
 
 
-def _with_rules(page: TrainingPage, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+def with_rules(page: TrainingPage, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """The scores as classify_page decides on them: 0 where a rule rejects the segment."""
     ruled = list(rule_rejections(page.texts))
     if not ruled:
@@ -302,16 +325,28 @@ def train(
     """Fit both stages and the decision on `pages`; `fitted_on` names the corpus folders
     they came from (recorded in the model, so `chaff eval --all-corpora` knows which
     corpora it must score by cross-validation)."""
+    from worker.learn.page_stage import fit_single_item  # it builds on this module
+
+    local, smoothing, decision = fit_stages(pages, settings)
+    single_item = fit_single_item(pages, content_type, settings)
+    model = SegmentModel(
+        "", content_type, local, smoothing, decision, tuple(fitted_on), single_item
+    )
+    return versioned(model, version_prefix)
+
+
+def fit_stages(
+    pages: Sequence[TrainingPage], settings: TrainingSettings
+) -> tuple[AdditiveModel, AdditiveModel, Decision]:
+    """The local stage, the smoothing stage (on out-of-fold local scores) and the decision
+    that is best for the out-of-fold final scores, all fitted on `pages`."""
     local_oof = out_of_fold_local(pages, settings)
     smoothing = fit_smoothing(pages, local_oof, settings)
     oof_scores = [
         sigmoid(smoothing.logits(smoothing_inputs(p, logits))) if len(p.texts) else np.zeros(0)
         for p, logits in zip(pages, local_oof, strict=True)
     ]
-    decision = best_decision(pages, oof_scores)
-    local = fit_local(pages, settings)
-    model = SegmentModel("", content_type, local, smoothing, decision, tuple(fitted_on))
-    return versioned(model, version_prefix)
+    return fit_local(pages, settings), smoothing, best_decision(pages, oof_scores)
 
 
 def prepare_with_progress(pages: Sequence[LabelledPage], mode: Mode) -> list[TrainingPage]:
@@ -333,7 +368,7 @@ def cross_validated_keeps(
     scores = cross_validated_scores(pages, settings, fit)
     decision = best_decision(pages, scores)
     return [
-        decision_keep(decision, page, _with_rules(page, page_scores))
+        decision_keep(decision, page, with_rules(page, page_scores))
         for page, page_scores in zip(pages, scores, strict=True)
     ]
 
@@ -342,8 +377,11 @@ def cross_validated_extractions(
     pages: Sequence[LabelledPage], mode: Mode, folds: int
 ) -> dict[str, str]:
     """Page id -> the article text kept by a model that never saw the page's site."""
+    from worker.learn.page_stage import cross_validated_routed_keeps
+
     prepared = prepare_with_progress(pages, mode)
-    keeps = cross_validated_keeps(prepared, TrainingSettings(folds=folds))
+    settings = TrainingSettings(folds=folds)
+    keeps = cross_validated_routed_keeps(prepared, settings, CONTENT_TYPES[mode])
     return {
         page.page.page_id: "\n".join(
             text for text, kept in zip(page.texts, keep.tolist(), strict=True) if kept
