@@ -7,6 +7,7 @@ import numpy as np
 import orjson
 import pytest
 
+from worker.core.classify import classify_page
 from worker.core.features import page_features, smoothing_features
 from worker.core.model import AdditiveModel, sigmoid
 from worker.core.page_kind import page_summary, summary_names
@@ -95,3 +96,22 @@ def test_a_format_2_file_reads_as_a_model_without_a_page_stage() -> None:
     document["format"] = "chaff.segment-model/1"
     with pytest.raises(ValueError, match="segment-model/3"):
         SegmentModel.from_json(orjson.dumps(document))
+
+
+def test_the_verdict_says_what_the_page_was_taken_for() -> None:
+    general = shipped_model("text/plain")
+    body = SEED.read_text(encoding="utf-8")
+    assert classify_page(body, "text/plain").page_kind is None  # no page-level stage
+
+    def with_page_kind(logit: float) -> SegmentModel:
+        stages = SingleItemStages(
+            constant_page_kind("text/plain", logit),
+            general.local,
+            general.smoothing,
+            general.decision,
+        )
+        return replace(general, single_item=stages)
+
+    assert classify_page(body, "text/plain", with_page_kind(1.0)).page_kind == "one item"
+    assert classify_page(body, "text/plain", with_page_kind(-1.0)).page_kind == "many items"
+    assert classify_page("", "text/plain", with_page_kind(1.0)).page_kind is None

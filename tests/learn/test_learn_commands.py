@@ -26,6 +26,8 @@ def test_classify_writes_one_json_line_per_file(
     lines = [orjson.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["source"] for line in lines] == [str(SEED), str(html)]
     assert [line["content_type"] for line in lines] == ["text/plain", "text/html"]
+    # Text dumps have no page-level stage; the HTML model says what it took the page for.
+    assert lines[0]["page_kind"] is None and lines[1]["page_kind"] in ("one item", "many items")
     seed = lines[0]
     assert seed["article"].startswith("US warns Iraq")
     assert "Hilary Duff" not in seed["article"]

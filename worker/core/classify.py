@@ -23,7 +23,7 @@ from worker.core.reasons_text import describe
 from worker.core.rules import rule_rejections
 from worker.core.segment_model import PageScores, SegmentModel, shipped_model
 from worker.core.segments import segment_page
-from worker.core.verdict import ContentType, Label, PageVerdict, SegmentVerdict
+from worker.core.verdict import ContentType, Label, PageKind, PageVerdict, SegmentVerdict
 
 _REASONS_PER_SEGMENT = 2
 _NEIGHBOUR_SHIFT = 1.0  # logit change by the smoothing stage worth naming as a reason
@@ -46,7 +46,10 @@ def classify_page(
     reasons = _reasons(content_type, page, keep, ruled, cut)
     # Built in C: calling SegmentVerdict runs its Python-level __new__ for every segment.
     verdicts = segment_verdicts(SegmentVerdict, segments.texts, keep, scores, reasons, _LABELS)
-    return PageVerdict(content_type, verdicts, model.version)
+    kind: PageKind | None = None
+    if model.single_item is not None:
+        kind = "one item" if page.single_item_page else "many items"
+    return PageVerdict(content_type, verdicts, model.version, kind)
 
 
 _LABELS: tuple[Label, Label] = ("junk", "article")  # by keep: False, True

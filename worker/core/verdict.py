@@ -7,6 +7,7 @@ from typing import Literal, NamedTuple
 
 Label = Literal["article", "junk"]
 ContentType = Literal["text/html", "text/plain"]
+PageKind = Literal["one item", "many items"]
 
 
 class SegmentVerdict(NamedTuple):
@@ -27,6 +28,9 @@ class PageVerdict:
     content_type: ContentType
     segments: tuple[SegmentVerdict, ...]
     model_version: str
+    # What the page-level stage took the page for (page_kind.py); None for a model without
+    # one (text dumps) or a page without segments.
+    page_kind: PageKind | None = None
 
     @property
     def article_segments(self) -> tuple[SegmentVerdict, ...]:

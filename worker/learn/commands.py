@@ -41,8 +41,9 @@ def _register_classify(subparsers: Any) -> None:
         description=(
             "Classify HTML (.html, .htm, .html.gz) or text-dump files without Kafka. Writes one "
             "JSON object per file to stdout: source (the path as given), content_type, "
-            "model_version, article (the clean text) and segments (position, text, label, "
-            "score, reasons)."
+            "model_version, page_kind (what the page-level stage took the page for: 'one "
+            "item' or 'many items'; null for text dumps), article (the clean text) and "
+            "segments (position, text, label, score, reasons)."
         ),
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -96,6 +97,7 @@ def _classify(args: argparse.Namespace) -> int:
             "source": str(path),
             "content_type": content_type,
             "model_version": verdict.model_version,
+            "page_kind": verdict.page_kind,
             "article": verdict.article_text,
         }
         if not args.article_only:
