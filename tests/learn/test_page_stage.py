@@ -9,6 +9,7 @@ import pytest
 from worker.core.page_kind import SINGLE_ITEM_PRIOR, page_summary
 from worker.learn.dataset import load_pages
 from worker.learn.page_stage import (
+    _every_fold_has_both_kinds,
     _out_of_fold_kinds,
     cross_validated_routed_keeps,
     fit_single_item,
@@ -72,6 +73,12 @@ def test_without_a_page_stage_the_routed_keeps_are_the_plain_ones(
 
 
 def test_routed_keeps_cover_every_segment(pages: list[TrainingPage]) -> None:
-    keeps = cross_validated_routed_keeps(pages, SETTINGS, "text/html")
+    # Four folds: every fold's training part then holds ten pages of each kind, so the
+    # pages are routed (with two, cross-validation falls back to the plain keeps).
+    settings = replace(SETTINGS, folds=4)
+    assert _every_fold_has_both_kinds(pages, settings.folds)
+    keeps = cross_validated_routed_keeps(pages, settings, "text/html")
     assert [len(k) for k in keeps] == [len(p.texts) for p in pages]
     assert sum(int(k.sum()) for k in keeps) > 0
+    plain = cross_validated_keeps(pages, settings)
+    assert any(not np.array_equal(a, b) for a, b in zip(keeps, plain, strict=True))
