@@ -264,13 +264,16 @@ class WorkerLoop:
             offsets = {
                 tp: OffsetAndMetadata(offset, "", -1) for tp, offset in batch.next_offsets.items()
             }
+            # Every output acknowledged before anything is committed, in both modes.
+            # kafka-python's commit_transaction() does not fail for sends that failed: when
+            # they all did (InvalidProducerEpochError after a broker outage) it "commits" an
+            # empty transaction and returns, and the loop would move on without the batch.
+            self.producer.flush(timeout=PRODUCE_TIMEOUT_S)
+            for future, _topic, _event_time in sent:
+                future.get(timeout=PRODUCE_TIMEOUT_S)  # raises if not acknowledged
             if eos:
                 self.producer.send_offsets_to_transaction(offsets, self.consumer.group_metadata())
                 self.producer.commit_transaction()
-            else:
-                self.producer.flush(timeout=PRODUCE_TIMEOUT_S)
-                for future, _topic, _event_time in sent:
-                    future.get(timeout=PRODUCE_TIMEOUT_S)  # raises if not acknowledged
         except KafkaError as error:
             self.observer.on_error("produce", error)
             if eos:
