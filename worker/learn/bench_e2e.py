@@ -53,7 +53,12 @@ def register_e2e(benches: Any) -> None:
         "tests/fixtures/wcxb)",
     )
     parser.add_argument("--pages", type=int, default=2000, help="raw records per throughput run")
-    parser.add_argument("--latency-seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--latency-seconds",
+        type=float,
+        default=30.0,
+        help="paced load at half the measured rate, for latency percentiles (default: 30)",
+    )
     parser.add_argument(
         "--soak-seconds", type=float, default=60.0, help="extra paced load for the RSS check"
     )

@@ -153,7 +153,12 @@ def _register_train(subparsers: Any) -> None:
         ),
     )
     _dataset_argument(parser)
-    parser.add_argument("--mode", choices=["html", "text", "both"], default="both")
+    parser.add_argument(
+        "--mode",
+        choices=["html", "text", "both"],
+        default="both",
+        help="which model (default: both)",
+    )
     parser.add_argument("--out", type=Path, help="output folder (default: the shipped models)")
     parser.add_argument("--limit", type=int, help="only the first N pages (quick experiments)")
     parser.set_defaults(handler=_train)
@@ -329,7 +334,9 @@ def _register_bounds(subparsers: Any) -> None:
         ),
     )
     _dataset_argument(parser)
-    parser.add_argument("--mode", choices=["html", "text"], default="html")
+    parser.add_argument(
+        "--mode", choices=["html", "text"], default="html", help="which model (default: html)"
+    )
     parser.add_argument("--cv", type=int, default=5, metavar="K", help="folds (default: 5)")
     parser.add_argument("--limit", type=int, help="only the first N pages")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -377,8 +384,10 @@ def _register_bench(subparsers: Any) -> None:
     )
     _dataset_argument(classify)
     classify.add_argument("--pages", type=int, default=300, help="pages per mode")
-    classify.add_argument("--rounds", type=int, default=3)
-    classify.add_argument("--no-trafilatura", action="store_true")
+    classify.add_argument("--rounds", type=int, default=3, help="timed rounds (default: 3)")
+    classify.add_argument(
+        "--no-trafilatura", action="store_true", help="time Chaff alone (no ratio)"
+    )
     classify.add_argument("--json", type=Path, help="also write the figures to this file")
     classify.set_defaults(handler=_bench_classify)
     try:

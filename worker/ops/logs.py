@@ -84,7 +84,7 @@ def add_log_level_argument(parser: argparse.ArgumentParser) -> None:
         choices=LEVELS,
         type=str.upper,
         default=None,
-        help=f"DEBUG, INFO, WARNING or ERROR (default: ${LOG_LEVEL_ENV} or INFO)",
+        help=f"{', '.join(LEVELS[:-1])} or {LEVELS[-1]} (default: ${LOG_LEVEL_ENV} or INFO)",
     )
 
 

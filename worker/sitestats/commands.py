@@ -86,7 +86,7 @@ def register(subparsers: Any) -> None:
         type=str.upper,
         choices=LOG_LEVELS,
         default=None,
-        help="log level [$CHAFF_LOG_LEVEL, default 'INFO']",
+        help=f"log level, one of {', '.join(LOG_LEVELS)} [$CHAFF_LOG_LEVEL, default 'INFO']",
     )
     parser.set_defaults(handler=run_sitestats)
 

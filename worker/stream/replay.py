@@ -18,6 +18,7 @@ can tell a replayed record from the original and keep the newest.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import re
 import sys
@@ -410,6 +411,12 @@ def bounded_replay(
 # --- command line -----------------------------------------------------------------------
 
 
+def _default_of(setting: str) -> str:
+    """ "default: $CHAFF_X or value", read from the settings so the help cannot go stale."""
+    spec = next(spec for spec in dataclasses.fields(Settings) if spec.name == setting)
+    return f"default: ${spec.metadata['env']} or {spec.default!r}"
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "replay",
@@ -442,21 +449,28 @@ def register(subparsers: Any) -> None:
 
     bounded = parser.add_argument_group("--bounded options")
     stop_choice = bounded.add_mutually_exclusive_group()
-    stop_choice.add_argument("--to-offset", action="append", metavar="[P:]OFFSET")
-    stop_choice.add_argument("--to-time", metavar="RFC3339")
+    stop_choice.add_argument(
+        "--to-offset",
+        action="append",
+        metavar="[P:]OFFSET",
+        help="stop before this offset per partition (as --from-offset; default: the end now)",
+    )
+    stop_choice.add_argument(
+        "--to-time", metavar="RFC3339", help="stop before the first record at or after this time"
+    )
     stop_choice.add_argument("--until", metavar="DURATION", help="stop this long before now")
     bounded.add_argument(
         "--replay-group",
         help="consumer group of the replay (default: <group>-replay-<UTC timestamp>)",
     )
-    bounded.add_argument("--articles-topic", help="default: $CHAFF_ARTICLES_TOPIC")
-    bounded.add_argument("--rejects-topic", help="default: $CHAFF_REJECTS_TOPIC")
-    bounded.add_argument("--dead-letter-topic", help="default: $CHAFF_DEAD_LETTER_TOPIC")
+    bounded.add_argument("--articles-topic", help=_default_of("articles_topic"))
+    bounded.add_argument("--rejects-topic", help=_default_of("rejects_topic"))
+    bounded.add_argument("--dead-letter-topic", help=_default_of("dead_letter_topic"))
 
     kafka = parser.add_argument_group("Kafka")
-    kafka.add_argument("--bootstrap-servers", help="default: $CHAFF_BOOTSTRAP_SERVERS")
-    kafka.add_argument("--raw-topic", help="topic to replay (default: $CHAFF_RAW_TOPIC)")
-    kafka.add_argument("--group-id", help="the live group (default: $CHAFF_GROUP_ID)")
+    kafka.add_argument("--bootstrap-servers", help=_default_of("bootstrap_servers"))
+    kafka.add_argument("--raw-topic", help="topic to replay; " + _default_of("raw_topic"))
+    kafka.add_argument("--group-id", help="the live group; " + _default_of("group_id"))
     from worker.ops.logs import add_log_level_argument
 
     add_log_level_argument(parser)
