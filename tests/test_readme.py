@@ -32,3 +32,15 @@ def test_the_two_setup_commands_are_at_the_top() -> None:
     quick_start = README.split("## Quick start")[1].split("##")[0]
     assert "make demo" in quick_start and "make test" in quick_start
     assert "exec make test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_the_prerequisites_line_names_all_a_fresh_machine_needs() -> None:
+    """Maven was once a hidden prerequisite: the line names what is needed and what is not,
+    and the jar fetch calls no Maven (worker/broker/download.py; tests/broker/test_download.py
+    runs it with no mvn on PATH)."""
+    quick_start = README.split("## Quick start")[1].split("##")[0]
+    line = next(p for p in quick_start.split("\n\n") if p.startswith("Prerequisites:"))
+    for needed in ("Python 3.11", "C compiler", "Java 17", "PyPI", "Maven Central"):
+        assert needed in line, needed
+    assert "no Maven" in line
+    assert "mvn" not in (REPO / "worker" / "broker" / "download.py").read_text()

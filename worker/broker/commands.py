@@ -37,8 +37,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=(
             "A local single-node Kafka (KRaft mode, Kafka "
             f"{_locked_version()}) on 127.0.0.1, for development and tests. It runs from "
-            "pinned jars fetched once from Maven Central with `mvn` into ~/.cache/chaff "
-            "(or $CHAFF_KAFKA_HOME) and checked against worker/broker/kafka-jars.lock. "
+            "pinned jars downloaded once over HTTPS from Maven Central (or "
+            "$CHAFF_MAVEN_REPOSITORY) into ~/.cache/chaff (or $CHAFF_KAFKA_HOME) and checked "
+            "against worker/broker/kafka-jars.lock; no Maven needed. "
             "Needs Java 17+."
         ),
     )

@@ -1,8 +1,10 @@
 """The pinned Kafka jar set: fetched once from Maven Central, cached per user, always verified.
 
-`pom.xml` (beside this file) says what to fetch; `kafka-jars.lock` records the sha256 of every
-jar Maven resolved for it. The jars are checked against the lock after each download and
-before each use, so a corrupted cache or a tampered mirror is an error, never a silent swap.
+`pom.xml` (beside this file) says what to pin; `kafka-jars.lock` records, for every jar Maven
+resolved for it, its sha256 and its path in the repository. A fetch downloads those paths
+over HTTPS (worker.broker.download: no Maven needed); only `--update-lock` runs Maven. The
+jars are checked against the lock after each download and before each use, so a corrupted
+cache or a tampered mirror is an error, never a silent swap.
 """
 
 from __future__ import annotations
@@ -19,9 +21,14 @@ import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO, cast
+
+from worker.broker.download import download_jars, repository_paths, repository_url
+from worker.broker.errors import BrokerSetupError as BrokerSetupError
+from worker.broker.errors import JarFetchError as JarFetchError
+from worker.broker.errors import JarVerificationError as JarVerificationError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 POM_PATH = PACKAGE_DIR / "pom.xml"
@@ -47,30 +54,24 @@ class _CurrentStderr:
 STDERR = cast(TextIO, _CurrentStderr())
 
 
-class BrokerSetupError(RuntimeError):
-    """Something about the local broker's set-up that a person must fix; the message says what."""
-
-
-class JarVerificationError(BrokerSetupError):
-    """The jar set on disk is not the one recorded in the lock file."""
-
-
-class JarFetchError(BrokerSetupError):
-    """Maven could not download the jar set."""
-
-
 @dataclass(frozen=True, slots=True)
 class JarLock:
-    """What `kafka-jars.lock` records: the Kafka version and the sha256 of each jar by file name."""
+    """What `kafka-jars.lock` records: the Kafka version, and by jar file name its sha256
+    and its path in a Maven repository (empty in a lock written before paths were kept)."""
 
     kafka_version: str
     jars: Mapping[str, str]
+    paths: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = LOCK_PATH) -> JarLock:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(kafka_version=str(data["kafka_version"]), jars=dict(data["jars"]))
+            return cls(
+                kafka_version=str(data["kafka_version"]),
+                jars=dict(data["jars"]),
+                paths=dict(data.get("paths", {})),
+            )
         except FileNotFoundError:
             raise BrokerSetupError(
                 f"the Kafka jar lock file {path} is missing; it is part of the repository "
@@ -88,6 +89,7 @@ class JarLock:
             ),
             "kafka_version": self.kafka_version,
             "jars": dict(sorted(self.jars.items())),
+            "paths": dict(sorted(self.paths.items())),
         }
         path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
@@ -183,7 +185,9 @@ def update_lock(
             shutil.rmtree(jar_dir)
         lock = JarLock(kafka_version=version, jars={})
         _install(jar_dir, lock, progress=progress, check_against_lock=False)
-        lock = JarLock(kafka_version=version, jars=hash_jars(jar_dir))
+        jars = hash_jars(jar_dir)
+        paths = repository_paths(jars, maven_local_repository())
+        lock = JarLock(kafka_version=version, jars=jars, paths=paths)
         lock.dump(lock_path)
     return lock
 
@@ -198,17 +202,20 @@ def _install(
         downloaded = scratch / JARS_SUBDIR
         _say(
             progress,
-            f"chaff: fetching the Kafka {lock.kafka_version} jars from Maven Central "
+            f"chaff: fetching the Kafka {lock.kafka_version} jars from {repository_url()} "
             f"(first use only, ~45 MB) into {jar_dir} ...",
         )
         started = time.monotonic()
-        _run_maven(downloaded, lock.kafka_version, progress=progress)
+        if check_against_lock and lock.paths.keys() == lock.jars.keys():
+            download_jars(lock.paths, lock.jars, downloaded, repository_url())
+        else:  # pinning a new set (or an old lock without paths): Maven resolves it
+            _run_maven(downloaded, lock.kafka_version, progress=progress)
         if check_against_lock:
             try:
                 verify_jars(downloaded, lock)
             except JarVerificationError as error:
                 raise JarVerificationError(
-                    "the jars Maven just downloaded do not match the lock file (a stale "
+                    "the jars just downloaded do not match the lock file (a stale "
                     "lock, or a corrupted or tampered ~/.m2 repository or mirror): "
                     f"{error}"
                 ) from None
@@ -227,9 +234,9 @@ def _run_maven(output_dir: Path, kafka_version: str, *, progress: TextIO | None)
     mvn = shutil.which("mvn")
     if mvn is None:
         raise JarFetchError(
-            "`mvn` (Apache Maven) is not on PATH; it is needed once, to download the Kafka "
-            "jars from Maven Central (Debian/Ubuntu: apt-get install maven). Alternatively "
-            f"point {KAFKA_HOME_ENV} at a directory whose jars/ holds the locked jar set."
+            "`mvn` (Apache Maven) is not on PATH; it is needed to pin a new Kafka jar set "
+            "(Debian/Ubuntu: apt-get install maven). Running the broker needs no Maven: it "
+            "downloads the jars the lock names."
         )
     command = [
         mvn,
@@ -271,6 +278,12 @@ def _run_maven(output_dir: Path, kafka_version: str, *, progress: TextIO | None)
             f"Maven failed (exit {process.returncode}) to download the Kafka {kafka_version} "
             f"jars; is Maven Central reachable?{_maven_tail(log_path)}"
         )
+
+
+def maven_local_repository(environ: Mapping[str, str] | None = None) -> Path:
+    """Maven's local repository: $MAVEN_REPO_LOCAL if set, else ~/.m2/repository."""
+    environ = os.environ if environ is None else environ
+    return Path(environ.get("MAVEN_REPO_LOCAL") or Path.home() / ".m2" / "repository")
 
 
 def _maven_tail(log_path: Path, lines: int = 25) -> str:

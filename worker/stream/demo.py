@@ -92,7 +92,7 @@ def demo_command(args: argparse.Namespace) -> int:
     from worker.broker.launcher import LocalKafka
 
     with tempfile.TemporaryDirectory(prefix="chaff-demo-") as data_dir:
-        print("starting a local Kafka broker (first run downloads pinned jars)...", flush=True)
+        print("starting a local Kafka broker ...", flush=True)  # a download says so itself
         with LocalKafka(Path(data_dir)) as broker:
             print(f"broker up at {broker.bootstrap_servers}", flush=True)
             return run_demo(broker.bootstrap_servers, args.seeds, args.timeout_s, sys.stdout)
