@@ -188,15 +188,24 @@ def produce_command(args: argparse.Namespace) -> int:
 
     from worker.ops.progress import Progress
     from worker.stream.loop import MAX_REQUEST_BYTES
-    from worker.stream.produce import expand_paths, records_from_file
+    from worker.stream.produce import PAGE_FILE_KINDS, expand_paths, records_from_file
 
     settings = settings_from_args(args)
     setup_logging(settings.log_level)
     try:
-        files = list(expand_paths(Path(p) for p in args.paths))
+        found = expand_paths(Path(p) for p in args.paths)
     except FileNotFoundError as error:
         print(f"chaff produce: {error}", file=sys.stderr)
         return 2
+    files = found.pages
+    if found.skipped:
+        names = ", ".join(str(p) for p in found.skipped[:5])
+        more = f" and {len(found.skipped) - 5} more" if len(found.skipped) > 5 else ""
+        print(
+            f"chaff produce: skipped {len(found.skipped)} files that are not pages "
+            f"({PAGE_FILE_KINDS}): {names}{more}",
+            file=sys.stderr,
+        )
     try:
         producer = KafkaProducer(
             bootstrap_servers=settings.bootstrap_servers,

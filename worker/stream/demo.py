@@ -26,7 +26,6 @@ from worker.stream.observer import LoopObserver, Outcome
 
 REPO_SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_PAGE = "000_bd0859deabb9f25c.txt"
-SEED_SUFFIXES = {".txt", ".html", ".htm", ".jsonl", ".gz"}
 DEFAULT_TIMEOUT_S = 180.0
 
 
@@ -113,7 +112,7 @@ def run_demo(bootstrap: str, seeds: Path, timeout_s: float, out: TextIO) -> int:
     for name, status in create_topics(settings, partitions=2, replication_factor=1):
         print(f"topic {name}: {status}", file=out)
 
-    files = [p for p in expand_paths([seeds]) if p.suffix.lower() in SEED_SUFFIXES]
+    files = expand_paths([seeds]).pages
     records = [kv for path in files for kv in records_from_file(path, None)]
     _publish(bootstrap, settings.raw_topic, records)
     print(f"published {len(records)} pages from {seeds}", file=out, flush=True)

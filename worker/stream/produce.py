@@ -7,13 +7,15 @@ Inputs:
   record; `url` is `--url-prefix` + the file name, else the file's `file://` URI; the
   content type comes from the extension (.html/.htm → text/html, .txt → text/plain), else
   it is sniffed by the worker.
-Directories are walked recursively in name order.
+Directories are walked recursively in name order and only page files are taken from them
+(the extensions above; HTML and text may end in .gz); what was skipped is reported.
 """
 
 from __future__ import annotations
 
 import gzip
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,16 +28,44 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TEXT_SUFFIXES = {".txt", ".text"}
 
 
-def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
+@dataclass(frozen=True, slots=True)
+class PageFiles:
+    """What `expand_paths` found: the files to publish, and those a directory walk passed
+    over because they are not pages (a README, a licence, a script)."""
+
+    pages: list[Path]
+    skipped: list[Path]
+
+
+def is_page_file(path: Path) -> bool:
+    """JSONL records, or HTML or a text dump (these two may be gzipped), by extension."""
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        return True
+    return _content_type_of(path) is not None
+
+
+PAGE_FILE_KINDS = (
+    f"{', '.join(sorted(JSONL_SUFFIXES))}, and {', '.join(sorted(HTML_SUFFIXES | TEXT_SUFFIXES))}"
+    " with or without .gz"
+)
+
+
+def expand_paths(paths: Iterable[Path]) -> PageFiles:
+    """Files named on the command line are taken as they are (the user chose them);
+    directories are walked in name order, keeping page files only."""
+    pages: list[Path] = []
+    skipped: list[Path] = []
     for path in paths:
         if path.is_dir():
-            yield from sorted(
+            for found in sorted(
                 p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
-            )
+            ):
+                (pages if is_page_file(found) else skipped).append(found)
         elif path.is_file():
-            yield path
+            pages.append(path)
         else:
             raise FileNotFoundError(f"no such file or directory: {path}")
+    return PageFiles(pages, skipped)
 
 
 def _content_type_of(path: Path) -> str | None:
