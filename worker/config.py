@@ -102,3 +102,31 @@ def configuration_table() -> str:
             f"| `{flag}` | `{spec.metadata['env']}` | `{spec.default}` | {spec.metadata['help']} |"
         )
     return "\n".join(rows)
+
+
+# A setting whose name holds one of these is shown masked (a SASL password, a token).
+SECRET_NAME_PARTS = ("password", "secret", "token")
+
+
+def effective_configuration(
+    settings: Any, flags: Mapping[str, Any], environ: Mapping[str, str] | None = None
+) -> str:
+    """What will run: each setting's value and where it came from (flag, environment or
+    default), secrets masked. `settings` is a Settings (or a dataclass of `_setting`
+    fields); `flags` holds the command line's values (None: not given)."""
+    environ = os.environ if environ is None else environ
+    rows = ["| setting | value | from |", "|---|---|---|"]
+    for spec in dataclasses.fields(settings):
+        flag = "--" + spec.name.replace("_", "-")
+        env = spec.metadata["env"]
+        if flags.get(spec.name) is not None:
+            source = f"flag `{flag}`"
+        elif environ.get(env):
+            source = f"environment `{env}`"
+        else:
+            source = "default"
+        value = getattr(settings, spec.name)
+        if value and any(part in spec.name for part in SECRET_NAME_PARTS):
+            value = "****"
+        rows.append(f"| `{flag}` | `{value}` | {source} |")
+    return "\n".join(rows)

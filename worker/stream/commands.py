@@ -18,7 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from worker.config import Settings, configuration_table
+from worker.config import Settings, effective_configuration
 from worker.ops.logs import add_log_level_argument, setup_logging
 
 log = logging.getLogger(__name__)
@@ -53,9 +53,13 @@ def add_settings_arguments(
             group.add_argument(flag, type=type(spec.default), default=None, help=help_text)
 
 
+def flag_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings given on the command line (None: not given)."""
+    return {spec.name: getattr(args, spec.name, None) for spec in dataclasses.fields(Settings)}
+
+
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    overrides = {spec.name: getattr(args, spec.name, None) for spec in dataclasses.fields(Settings)}
-    return Settings.from_env(**overrides)
+    return Settings.from_env(**flag_values(args))
 
 
 # --- chaff run ----------------------------------------------------------------------------
@@ -65,7 +69,7 @@ def run_command(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     setup_logging(settings.log_level)
     if args.print_config:
-        print(configuration_table())
+        print(effective_configuration(settings, flag_values(args)))
         return 0
     if settings.processes < 1:
         print("chaff run: --processes must be at least 1", file=sys.stderr)
@@ -258,7 +262,9 @@ def register(subparsers: Any) -> None:
     )
     add_settings_arguments(run)
     run.add_argument(
-        "--print-config", action="store_true", help="print the configuration table and exit"
+        "--print-config",
+        action="store_true",
+        help="print each setting's effective value and where it came from, then exit",
     )
     run.add_argument("--process-index", type=int, default=None, help=argparse.SUPPRESS)
     add_log_level_argument(run)
