@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import gzip
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from worker.core.content_type import sniff_content_type
 from worker.core.segment_model import MODEL_FILES, SegmentModel
-from worker.core.verdict import ContentType
+from worker.learn.classify_files import EXIT_BAD_INPUT, register_classify
 from worker.ops.progress import Progress
 
 if TYPE_CHECKING:
@@ -20,100 +18,14 @@ if TYPE_CHECKING:
 
 DEFAULT_DATASET = Path(__file__).parents[2].parent / "shared" / "data" / "wcxb-dev"
 MODELS_DIR = Path(__file__).parents[1] / "core" / "models"
-EXIT_BAD_INPUT = 2
 
 
 def register(subparsers: Any) -> None:
-    _register_classify(subparsers)
+    register_classify(subparsers)
     _register_train(subparsers)
     _register_eval(subparsers)
     _register_bounds(subparsers)
     _register_bench(subparsers)
-
-
-# --- chaff classify -----------------------------------------------------------------------
-
-
-def _register_classify(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "classify",
-        help="classify page files offline, one JSON line per file",
-        description=(
-            "Classify HTML (.html, .htm, .html.gz) or text-dump files without Kafka. Writes one "
-            "JSON object per file to stdout: source (the path as given), content_type, "
-            "model_version, page_kind (what the page-level stage took the page for: 'one "
-            "item' or 'many items'; null for text dumps), article (the clean text) and "
-            "segments (position, text, label, score, reasons)."
-        ),
-    )
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    parser.add_argument(
-        "--content-type",
-        choices=["text/html", "text/plain"],
-        help="override detection (default: from the file name, then the content)",
-    )
-    parser.add_argument("--model", type=Path, help="a model file from `chaff train`")
-    parser.add_argument(
-        "--article-only", action="store_true", help="omit the segments from the output"
-    )
-    parser.set_defaults(handler=_classify)
-
-
-def read_page_file(path: Path, declared: ContentType | None) -> tuple[str, ContentType]:
-    """The file's text and content type: declared, else by extension, else sniffed."""
-    raw = path.read_bytes()
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        raw = gzip.decompress(raw)
-        name = name[: -len(".gz")]
-    body = raw.decode("utf-8", errors="replace")
-    if declared:
-        return body, declared
-    if name.endswith((".html", ".htm", ".xhtml")):
-        return body, "text/html"
-    if name.endswith(".txt"):
-        return body, "text/plain"
-    return body, sniff_content_type(raw)
-
-
-def _classify(args: argparse.Namespace) -> int:
-    from worker.core.classify import classify_page
-
-    model = SegmentModel.from_json(args.model.read_bytes()) if args.model else None
-    failures = 0
-    for path in args.files:
-        try:
-            body, content_type = read_page_file(path, args.content_type)
-        except (OSError, EOFError, gzip.BadGzipFile) as error:
-            print(f"chaff classify: {path}: {error}", file=sys.stderr)
-            failures += 1
-            continue
-        if model is not None and model.content_type != content_type:
-            print(f"chaff classify: {path}: model is for {model.content_type}", file=sys.stderr)
-            failures += 1
-            continue
-        verdict = classify_page(body, content_type, model)
-        line: dict[str, Any] = {
-            "source": str(path),
-            "content_type": content_type,
-            "model_version": verdict.model_version,
-            "page_kind": verdict.page_kind,
-            "article": verdict.article_text,
-        }
-        if not args.article_only:
-            line["segments"] = [
-                {
-                    "position": s.position,
-                    "text": s.text,
-                    "label": s.label,
-                    "score": s.score,
-                    "reasons": list(s.reasons),
-                }
-                for s in verdict.segments
-            ]
-        sys.stdout.buffer.write(orjson.dumps(line) + b"\n")
-    sys.stdout.flush()
-    return EXIT_BAD_INPUT if failures else 0
 
 
 # --- chaff train --------------------------------------------------------------------------

@@ -1,0 +1,177 @@
+"""`chaff classify`: classify pages offline, without Kafka, one JSON line per page.
+
+A source is a page file (HTML, .html.gz, a text dump), a file of JSONL raw-page records (the
+ones `chaff produce` publishes), or `-` for standard input. Every page goes through the same
+validation as on the raw topic, so what would be dead-lettered there is an error here, with
+the same reason, and the exit code says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from worker.config import Settings
+from worker.core.classify import classify_page
+from worker.core.records import BadInput, RawPage, parse_raw_page
+from worker.core.segment_model import SegmentModel
+from worker.core.verdict import ContentType
+
+EXIT_BAD_INPUT = 2
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+STDIN = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page to classify, or the reason it cannot be (`error`)."""
+
+    source: str
+    line: int | None  # 1-based, for JSONL records
+    page: RawPage | None
+    error: BadInput | None = None
+
+
+def register_classify(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "classify",
+        help="classify page files or JSONL raw records offline, one JSON line per page",
+        description=(
+            "Classify pages without Kafka. SOURCE is an HTML (.html, .htm, .html.gz) or "
+            "text-dump file, a file of JSONL raw-page records (.jsonl, .ndjson: what `chaff "
+            "produce` publishes), or - for standard input (JSONL records if it starts with "
+            "'{', else one page). Writes one JSON object per page to stdout: source, line "
+            "(1-based, for JSONL; else null), page_id, url, content_type, model_version, "
+            "page_kind ('one item' or 'many items'; null for text dumps), article (the "
+            "clean text) and segments (position, text, label, score, reasons). A page the "
+            "worker would dead-letter is reported on stderr with its reason; the exit code "
+            "is then 2."
+        ),
+    )
+    parser.add_argument("sources", nargs="+", metavar="SOURCE")
+    parser.add_argument(
+        "--content-type",
+        choices=["text/html", "text/plain"],
+        help="override detection of page files (default: from the file name, then the content)",
+    )
+    parser.add_argument("--model", type=Path, help="a model file from `chaff train`")
+    parser.add_argument(
+        "--article-only", action="store_true", help="omit the segments from the output"
+    )
+    parser.set_defaults(handler=classify_command)
+
+
+def classify_command(args: argparse.Namespace) -> int:
+    model = SegmentModel.from_json(args.model.read_bytes()) if args.model else None
+    limit = Settings.from_env().max_page_bytes
+    failures = 0
+    for source in args.sources:
+        try:
+            pages = list(pages_of(source, args.content_type, limit, sys.stdin.buffer))
+        except (OSError, EOFError, gzip.BadGzipFile) as error:
+            print(f"chaff classify: {source}: {error}", file=sys.stderr)
+            failures += 1
+            continue
+        for item in pages:
+            where = item.source if item.line is None else f"{item.source}:{item.line}"
+            if item.page is None:
+                assert item.error is not None
+                print(f"chaff classify: {where}: {item.error}", file=sys.stderr)
+                failures += 1
+            elif model is not None and model.content_type != item.page.content_type:
+                print(
+                    f"chaff classify: {where}: model is for {model.content_type}", file=sys.stderr
+                )
+                failures += 1
+            else:
+                line = verdict_line(item, model, with_segments=not args.article_only)
+                sys.stdout.buffer.write(orjson.dumps(line) + b"\n")
+    sys.stdout.flush()
+    return EXIT_BAD_INPUT if failures else 0
+
+
+def pages_of(
+    source: str, declared: ContentType | None, limit: int, stdin: IO[bytes]
+) -> Iterator[Page]:
+    if source == STDIN:
+        data = stdin.read()
+        if declared is None and data.lstrip()[:1] == b"{":
+            yield from _records(STDIN, data, limit)
+        else:
+            yield _page_file(STDIN, data, declared, limit)
+        return
+    path = Path(source)
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        yield from _records(source, path.read_bytes(), limit)
+        return
+    raw = path.read_bytes()
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        raw, name = gzip.decompress(raw), name[: -len(".gz")]
+    if declared is None and name.endswith((".html", ".htm", ".xhtml")):
+        declared = "text/html"
+    elif declared is None and name.endswith((".txt", ".text")):
+        declared = "text/plain"
+    yield _page_file(source, raw, declared, limit, url=path.resolve().as_uri())
+
+
+def _records(source: str, data: bytes, limit: int) -> Iterator[Page]:
+    for number, value in enumerate(data.splitlines(), start=1):
+        if value.strip():
+            yield _validated(source, number, value, limit)
+
+
+def _page_file(
+    source: str,
+    raw: bytes,
+    declared: ContentType | None,
+    limit: int,
+    url: str = "file:///dev/stdin",
+) -> Page:
+    """A page file as the record `chaff produce` would make of it, validated the same way."""
+    record: dict[str, str] = {"url": url, "body": raw.decode("utf-8", errors="replace")}
+    if declared:
+        record["content_type"] = declared
+    return _validated(source, None, orjson.dumps(record), limit)
+
+
+def _validated(source: str, line: int | None, value: bytes, limit: int) -> Page:
+    try:
+        return Page(source, line, parse_raw_page(value, limit))
+    except BadInput as error:
+        return Page(source, line, None, error)
+
+
+def verdict_line(item: Page, model: SegmentModel | None, *, with_segments: bool) -> dict[str, Any]:
+    page = item.page
+    assert page is not None
+    verdict = classify_page(page.body, page.content_type, model)
+    line: dict[str, Any] = {
+        "source": item.source,
+        "line": item.line,
+        "page_id": page.page_id,
+        "url": page.url,
+        "content_type": page.content_type,
+        "model_version": verdict.model_version,
+        "page_kind": verdict.page_kind,
+        "article": verdict.article_text,
+    }
+    if with_segments:
+        line["segments"] = [
+            {
+                "position": s.position,
+                "text": s.text,
+                "label": s.label,
+                "score": s.score,
+                "reasons": list(s.reasons),
+            }
+            for s in verdict.segments
+        ]
+    return line
