@@ -11,7 +11,8 @@ PY := $(VENV)/bin/python
 $(VENV)/.installed: pyproject.toml setup.py worker/core/_kernels.c worker/core/_html_blocks.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	# setuptools boxes a warning about editable installs on every install; nothing to act on.
+	PYTHONWARNINGS='ignore:Editable installation:UserWarning' $(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
