@@ -8,10 +8,11 @@ PY := $(VENV)/bin/python
 .PHONY: demo test lint install clean
 
 # The kernels are compiled by the install: a changed C file installs again.
+# PYTHONWARNINGS: setuptools boxes a warning about editable installs on every install,
+# which asks nothing of the user.
 $(VENV)/.installed: pyproject.toml setup.py worker/core/_kernels.c worker/core/_html_blocks.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	# setuptools boxes a warning about editable installs on every install; nothing to act on.
 	PYTHONWARNINGS='ignore:Editable installation:UserWarning' $(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
