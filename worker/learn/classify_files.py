@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import orjson
 
@@ -23,9 +23,9 @@ from worker.core.classify import classify_page
 from worker.core.records import BadInput, RawPage, parse_raw_page
 from worker.core.segment_model import SegmentModel
 from worker.core.verdict import ContentType
+from worker.stream.produce import JSONL_SUFFIXES, content_type_of
 
 EXIT_BAD_INPUT = 2
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
 STDIN = "-"
 
 
@@ -112,13 +112,10 @@ def pages_of(
         yield from _records(source, path.read_bytes(), limit)
         return
     raw = path.read_bytes()
-    name = path.name.lower()
-    if name.endswith(".gz"):
-        raw, name = gzip.decompress(raw), name[: -len(".gz")]
-    if declared is None and name.endswith((".html", ".htm", ".xhtml")):
-        declared = "text/html"
-    elif declared is None and name.endswith((".txt", ".text")):
-        declared = "text/plain"
+    if path.suffix.lower() == ".gz":
+        raw = gzip.decompress(raw)
+    # By extension as `chaff produce` does; None lets the validation sniff the content.
+    declared = declared or cast(ContentType | None, content_type_of(path))
     yield _page_file(source, raw, declared, limit, url=path.resolve().as_uri())
 
 

@@ -41,7 +41,7 @@ def is_page_file(path: Path) -> bool:
     """JSONL records, or HTML or a text dump (these two may be gzipped), by extension."""
     if path.suffix.lower() in JSONL_SUFFIXES:
         return True
-    return _content_type_of(path) is not None
+    return content_type_of(path) is not None
 
 
 PAGE_FILE_KINDS = (
@@ -68,7 +68,7 @@ def expand_paths(paths: Iterable[Path]) -> PageFiles:
     return PageFiles(pages, skipped)
 
 
-def _content_type_of(path: Path) -> str | None:
+def content_type_of(path: Path) -> str | None:
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
@@ -111,7 +111,7 @@ def records_from_file(
         "fetch_time": fetch_time or datetime.now(UTC).isoformat(timespec="seconds"),
         "scraper": {"name": "chaff produce", "file": str(path)},
     }
-    content_type = _content_type_of(path)
+    content_type = content_type_of(path)
     if content_type:
         record["content_type"] = content_type
     yield site_of(url).encode() or None, orjson.dumps(record)
