@@ -14,8 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-def _setting(default: Any, env: str, help: str) -> Any:
-    return field(default=default, metadata={"env": env, "help": help})
+def _setting(default: Any, env: str, help: str, choices: tuple[str, ...] | None = None) -> Any:
+    return field(default=default, metadata={"env": env, "help": help, "choices": choices})
+
+
+# The codecs Kafka defines; every one is a dependency, so any of them can be read.
+COMPRESSION_TYPES = ("zstd", "lz4", "snappy", "gzip", "none")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +68,34 @@ class Settings:
         "CHAFF_METRICS_PORT",
         "Port of /metrics, /healthz, /readyz (process i of --processes uses port+i; 0 = off).",
     )
+    compression_type: str = _setting(
+        "zstd",
+        "CHAFF_COMPRESSION_TYPE",
+        "Codec of the records Chaff publishes: zstd, lz4, snappy, gzip or none. Input in "
+        "any of them is read.",
+        COMPRESSION_TYPES,
+    )
+    undecodable_retry_s: float = _setting(
+        30.0,
+        "CHAFF_UNDECODABLE_RETRY_S",
+        "A raw partition whose batch cannot be decoded is paused (the others go on) and "
+        "fetched again after this many seconds.",
+    )
     log_level: str = _setting("INFO", "CHAFF_LOG_LEVEL", "Log level: DEBUG, INFO, WARNING, ERROR.")
+
+    def __post_init__(self) -> None:
+        for spec in dataclasses.fields(self):
+            choices = spec.metadata["choices"]
+            if choices is not None and getattr(self, spec.name) not in choices:
+                raise SystemExit(
+                    f"chaff: {spec.metadata['env']}={getattr(self, spec.name)!r} is not one of "
+                    f"{', '.join(choices)}"
+                )
+
+    @property
+    def kafka_compression(self) -> str | None:
+        """kafka-python's compression_type (None: uncompressed)."""
+        return None if self.compression_type == "none" else self.compression_type
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -9,7 +9,8 @@ Definitions (what orchestrators get, and what the README documents):
   start is not killed.
 - ready (`/readyz` 200): alive, AND the group has assigned this process at least one
   partition, AND the producer is producing: no produce error is more recent than the last
-  acknowledged publish (a worker that has had nothing to publish yet counts as producing).
+  acknowledged publish (a worker that has had nothing to publish yet counts as producing),
+  AND no partition is paused because a batch of it could not be decoded.
 
 Both answer with a small JSON body saying why, so `curl` shows the reason for a 503.
 """
@@ -44,6 +45,8 @@ class HealthState:
     last_produce_error_at: float | None = None
     last_produce_error: str | None = None
     assigned: frozenset[tuple[str, int]] = frozenset()
+    # Partitions paused because a batch could not be decoded -> the error.
+    undecodable: dict[tuple[str, int], str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +67,14 @@ class HealthState:
 
     def set_assigned(self, partitions: list[tuple[str, int]]) -> None:
         self.assigned = frozenset(partitions)
+        self.touch()
+
+    def set_undecodable(self, topic: str, partition: int, error: str | None) -> None:
+        with self._lock:
+            if error is None:
+                self.undecodable.pop((topic, partition), None)
+            else:
+                self.undecodable[(topic, partition)] = error
         self.touch()
 
     def liveness(self) -> tuple[bool, dict[str, Any]]:
@@ -89,7 +100,9 @@ class HealthState:
         alive, detail = self.liveness()
         producing = self.producing()
         assigned = sorted(self.assigned)
-        ready = alive and producing and bool(assigned)
+        with self._lock:
+            undecodable = dict(self.undecodable)
+        ready = alive and producing and bool(assigned) and not undecodable
         reasons = []
         if not alive:
             reasons.append("worker loop shows no activity")
@@ -97,6 +110,8 @@ class HealthState:
             reasons.append("no partitions assigned")
         if not producing:
             reasons.append(f"last produce failed: {self.last_produce_error}")
+        for (topic, partition), error in sorted(undecodable.items()):
+            reasons.append(f"cannot decode a batch of {topic}[{partition}]: {error}")
         return ready, {
             **detail,
             "ready": ready,

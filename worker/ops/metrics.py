@@ -140,6 +140,13 @@ class PrometheusObserver(LoopObserver):
             "Partitions the group assigned to this process.",
             registry=r,
         )
+        self.undecodable_batches = Counter(
+            "chaff_undecodable_batches",
+            "Raw record batches that could not be decoded (codec missing, corrupt), by "
+            "partition; the partition is paused and retried.",
+            ["topic", "partition"],
+            registry=r,
+        )
         self.ready = Gauge(
             "chaff_ready", "1 when /readyz answers 200 (see the health definitions).", registry=r
         )
@@ -255,6 +262,13 @@ class PrometheusObserver(LoopObserver):
                         gauge.remove(topic, str(partition))
         except Exception:
             log.exception("metrics hook on_assigned failed")
+
+    def on_undecodable(self, topic: str, partition: int, error: BaseException) -> None:
+        self.undecodable_batches.labels(topic, str(partition)).inc()
+        self.health.set_undecodable(topic, partition, f"{type(error).__name__}: {error}")
+
+    def on_undecodable_cleared(self, topic: str, partition: int) -> None:
+        self.health.set_undecodable(topic, partition, None)
 
     def on_lag(self, lag_by_partition: Mapping[tuple[str, int], int]) -> None:
         self.health.touch()

@@ -31,6 +31,7 @@ KAFKA_FIELDS = (
     "dead_letter_topic",
 )
 EXIT_FATAL = 1
+EXIT_CONFIG = 2
 EXIT_SHUTDOWN_TIMEOUT = 3
 EXIT_STALLED = 4
 
@@ -50,7 +51,13 @@ def add_settings_arguments(
                 flag, action=argparse.BooleanOptionalAction, default=None, help=help_text
             )
         else:
-            group.add_argument(flag, type=type(spec.default), default=None, help=help_text)
+            group.add_argument(
+                flag,
+                type=type(spec.default),
+                default=None,
+                choices=spec.metadata["choices"],
+                help=help_text,
+            )
 
 
 def flag_values(args: argparse.Namespace) -> dict[str, Any]:
@@ -87,7 +94,13 @@ def run_worker_process(settings: Settings, process_index: int) -> int:
 
     import worker.ops
     from worker.stream.loop import STALL_LIMIT_S, FatalLoopError, StopFlag, WorkerLoop
+    from worker.stream.undecodable import missing_codecs
 
+    missing = missing_codecs()
+    if missing:
+        # A compressed batch would stop a partition; say so before joining the group.
+        log.error("cannot decode compressed input: no library for %s", ", ".join(missing))
+        return EXIT_CONFIG
     stop = StopFlag()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
@@ -216,6 +229,7 @@ def produce_command(args: argparse.Namespace) -> int:
             acks="all",
             linger_ms=20,
             max_request_size=MAX_REQUEST_BYTES,
+            compression_type=settings.kafka_compression,
         )
     except KafkaError as error:
         print(
@@ -304,7 +318,7 @@ def register(subparsers: Any) -> None:
     produce.add_argument(
         "--url-prefix", help="url of a plain file = PREFIX/<file name> (default: its file:// URI)"
     )
-    add_settings_arguments(produce, ("bootstrap_servers", "raw_topic"))
+    add_settings_arguments(produce, ("bootstrap_servers", "raw_topic", "compression_type"))
     add_log_level_argument(produce)
     produce.set_defaults(handler=produce_command)
 

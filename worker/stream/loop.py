@@ -38,6 +38,7 @@ from worker.ops.logs import record_logger
 from worker.ops.memory import MemoryTrimmer
 from worker.stream.observer import LoopObserver
 from worker.stream.records import outputs_of, process_consumer_record
+from worker.stream.undecodable import UNDECODABLE_ERRORS, UndecodablePartitions
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ def make_producer(settings: Settings, process_index: int) -> KafkaProducer:
         "max_request_size": MAX_REQUEST_BYTES,
         "retries": 2**31 - 1,
         "delivery_timeout_ms": int(PRODUCE_TIMEOUT_S * 1000),
+        "compression_type": settings.kafka_compression,
     }
     if settings.exactly_once:
         options["transactional_id"] = transactional_id(settings, process_index)
@@ -168,6 +170,9 @@ class WorkerLoop:
         self.listener = _AssignmentReporter(observer)
         self.consumer = consumer_factory(settings, self.listener)
         self.producer = producer_factory(settings, process_index)
+        self.undecodable = UndecodablePartitions(
+            self.consumer, observer, settings.undecodable_retry_s
+        )
         # Gives freed heap back to the OS after big batches (see worker.ops.memory).
         self.trimmer = MemoryTrimmer()
         self._last_lag = 0.0
@@ -182,7 +187,13 @@ class WorkerLoop:
         failures = 0
         try:
             while not self.stop.is_set():
-                polled = self.consumer.poll(timeout_ms=self.settings.poll_timeout_ms)
+                self.undecodable.retry_due()
+                try:
+                    polled = self.consumer.poll(timeout_ms=self.settings.poll_timeout_ms)
+                except UNDECODABLE_ERRORS as error:
+                    self.observer.on_error("poll", error)
+                    self.undecodable.set_aside(error)
+                    continue
                 caught_up = self._report_lag()
                 if not polled:
                     if caught_up:
@@ -333,6 +344,7 @@ class WorkerLoop:
             return None
         self._last_lag = now
         lag: dict[tuple[str, int], int] = {}
+        waiting = 0  # lag of partitions set aside: a restart would not help them
         for tp in self.consumer.assignment():
             highwater = self.consumer.highwater(tp)
             if highwater is None:
@@ -343,8 +355,10 @@ class WorkerLoop:
                 continue
             if position is not None:
                 lag[(tp.topic, tp.partition)] = max(0, highwater - position)
+                if tp in self.undecodable:
+                    waiting += lag[(tp.topic, tp.partition)]
         self.observer.on_lag(lag)
-        return not any(lag.values())
+        return sum(lag.values()) == waiting
 
 
 def _is_fatal(error: KafkaError) -> bool:

@@ -43,5 +43,11 @@ class LoopObserver:
     def on_assigned(self, partitions: list[tuple[str, int]]) -> None:
         """The group gave this process these partitions (replaces any earlier set)."""
 
+    def on_undecodable(self, topic: str, partition: int, error: BaseException) -> None:
+        """A record batch of this partition could not be decoded; the partition is paused."""
+
+    def on_undecodable_cleared(self, topic: str, partition: int) -> None:
+        """The paused partition is fetched again (it may fail again)."""
+
     def on_lag(self, lag_by_partition: Mapping[tuple[str, int], int]) -> None:
         """Consumer lag (high watermark minus position) for each assigned partition."""

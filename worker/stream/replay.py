@@ -356,7 +356,12 @@ def bounded_replay(
         max_poll_records=settings.max_poll_records,
         isolation_level="read_committed",
     )
-    producer = KafkaProducer(bootstrap_servers=settings.bootstrap_servers, acks="all", linger_ms=20)
+    producer = KafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers,
+        acks="all",
+        linger_ms=20,
+        compression_type=settings.kafka_compression,
+    )
     try:
         consumer.assign(list(ends))  # assign, not subscribe: no rebalances, no live group
         for step in plan:
