@@ -53,8 +53,27 @@ class Settings:
     instance_id: str = _setting(
         "",
         "CHAFF_INSTANCE_ID",
-        "Stable name of this worker host (default: the hostname); with the process index it "
-        "makes the transactional.id, so a restarted worker fences its dead predecessor.",
+        "Stable name of this worker host (default: the hostname and the state directory's "
+        "id); with a slot no live process holds it makes the group.instance.id and the "
+        "transactional.id, which a restarted worker inherits.",
+    )
+    state_dir: str = _setting(
+        "",
+        "CHAFF_STATE_DIR",
+        "Local directory of the slot lock files that keep those names unique per live "
+        "process (default: $TMPDIR/chaff-<uid>); not writable: the worker refuses to start.",
+    )
+    static_membership: bool = _setting(
+        True,
+        "CHAFF_STATIC_MEMBERSHIP",
+        "Join the group as a static member (group.instance.id): a worker restarted within "
+        "the session timeout takes its partitions back without a rebalance.",
+    )
+    session_timeout_s: float = _setting(
+        45.0,
+        "CHAFF_SESSION_TIMEOUT_S",
+        "How long the group waits for a silent (killed, hung) worker before its partitions "
+        "move to the others.",
     )
     max_poll_records: int = _setting(
         200, "CHAFF_MAX_POLL_RECORDS", "Most records handled in one batch."

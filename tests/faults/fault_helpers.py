@@ -183,8 +183,9 @@ def group_members(bootstrap: str, group: str) -> set[str]:
 def evict(bootstrap: str, group: str, member_ids: set[str]) -> None:
     """Remove killed members from the group at once.
 
-    A SIGKILLed worker stays a member until its session times out (45 s, the kafka-python
-    default; `chaff run` has no setting for it), and every rebalance waits for it. That
+    A SIGKILLed worker stays a member until its session times out (45 s, the default of
+    `--session-timeout-s`) unless a restart with its name comes first (static membership:
+    test_fast_restart.py), and every rebalance waits for it. That
     wait proves nothing about delivery and would dominate the suite's runtime, so the CI
     scenarios evict the dead member the way an operator would (LeaveGroup via the admin
     API). The soak variant leaves it to the session timeout.

@@ -95,7 +95,8 @@ def test_the_output_codec_is_a_setting(
 ) -> None:
     bootstrap = local_broker.bootstrap_servers
     topic = topic_factory("out", bootstrap=bootstrap)
-    producer = make_producer(Settings(bootstrap_servers=bootstrap, compression_type=codec), 0)
+    settings = Settings(bootstrap_servers=bootstrap, compression_type=codec)
+    producer = make_producer(settings, "test-0")
     try:
         for number in range(3):
             producer.send(topic, key=b"k", value=text_page(number))

@@ -23,8 +23,8 @@ def test_the_batch_is_garbage_when_the_loop_trims() -> None:
         Settings.from_env(raw_topic=TP.topic),
         LoopObserver(),
         stop,
-        consumer_factory=lambda settings, listener: consumer,
-        producer_factory=lambda settings, index: FakeProducer(),
+        consumer_factory=lambda settings, listener, member: consumer,
+        producer_factory=lambda settings, member: FakeProducer(),
     )
     seen_at_trim: list[int] = []
     loop.trimmer = MemoryTrimmer(

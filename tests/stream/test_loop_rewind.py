@@ -17,8 +17,8 @@ def run_loop(consumer: FakeConsumer, producer: FakeProducer, observer: LoopObser
         Settings.from_env(raw_topic=TP.topic),
         observer,
         consumer.stop,
-        consumer_factory=lambda settings, listener: consumer,
-        producer_factory=lambda settings, index: producer,
+        consumer_factory=lambda settings, listener, member: consumer,
+        producer_factory=lambda settings, member: producer,
     )
     loop.run()
 

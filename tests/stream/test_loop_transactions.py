@@ -53,8 +53,8 @@ def run_exactly_once(consumer: FakeConsumer, producer: FakeProducer) -> None:
         Settings.from_env(raw_topic="raw", exactly_once=True),
         LoopObserver(),
         consumer.stop,
-        consumer_factory=lambda settings, listener: consumer,
-        producer_factory=lambda settings, index: producer,
+        consumer_factory=lambda settings, listener, member: consumer,
+        producer_factory=lambda settings, member: producer,
     ).run()
 
 

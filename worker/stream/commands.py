@@ -117,18 +117,29 @@ def run_worker_process(settings: Settings, process_index: int) -> int:
     signal.signal(signal.SIGINT, request_stop)
     _start_shutdown_watchdog(stop, settings.shutdown_timeout_s)
 
+    identity = None
+    if settings.static_membership or settings.exactly_once:
+        from worker.stream.identity import IdentityError, claim
+
+        try:
+            identity = claim(settings.state_dir, settings.group_id, settings.instance_id)
+        except IdentityError as error:
+            log.error("refusing to start: %s", error)
+            return EXIT_CONFIG
+    member = identity.name if identity is not None else None
     observer = worker.ops.install(settings, process_index)
     try:
         try:
-            loop = WorkerLoop(settings, observer, stop, process_index)
+            loop = WorkerLoop(settings, observer, stop, process_index, member=member)
         except KafkaError as error:
             log.error("cannot connect to Kafka at %s: %s", settings.bootstrap_servers, error)
             return EXIT_FATAL
         log.info(
-            "worker %d consuming %s as group %s (%s)",
+            "worker %d consuming %s as group %s member %s (%s)",
             process_index,
             settings.raw_topic,
             settings.group_id,
+            loop.member,
             "exactly-once" if settings.exactly_once else "at-least-once",
         )
         _start_stall_watchdog(loop, stop, STALL_LIMIT_S)

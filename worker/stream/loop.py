@@ -28,7 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import MemberToRemove
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
@@ -81,14 +82,21 @@ class StopFlag:
         return self._event.wait(seconds)
 
 
-def transactional_id(settings: Settings, process_index: int) -> str:
+def default_member(settings: Settings, process_index: int) -> str:
+    """The name of a loop started without a claimed identity (worker.stream.identity)."""
+    return f"{settings.instance_id or socket.gethostname()}-{process_index}"
+
+
+def transactional_id(settings: Settings, member: str) -> str:
     """Stable per worker slot: a restarted worker aborts its dead predecessor's transaction
     at once instead of leaving readers blocked until the transaction timeout."""
-    instance = settings.instance_id or socket.gethostname()
-    return f"{settings.group_id}-{instance}-{process_index}"
+    return f"{settings.group_id}-{member}"
 
 
-def make_consumer(settings: Settings, listener: ConsumerRebalanceListener) -> KafkaConsumer:
+def make_consumer(
+    settings: Settings, listener: ConsumerRebalanceListener, member: str
+) -> KafkaConsumer:
+    session_ms = int(settings.session_timeout_s * 1000)
     consumer = KafkaConsumer(
         bootstrap_servers=settings.bootstrap_servers,
         group_id=settings.group_id,
@@ -99,12 +107,15 @@ def make_consumer(settings: Settings, listener: ConsumerRebalanceListener) -> Ka
         max_poll_records=settings.max_poll_records,
         max_partition_fetch_bytes=MAX_REQUEST_BYTES,
         fetch_max_bytes=FETCH_MAX_BYTES,
+        group_instance_id=member if settings.static_membership else None,
+        session_timeout_ms=session_ms,
+        heartbeat_interval_ms=max(100, min(3000, session_ms // 3)),
     )
     consumer.subscribe([settings.raw_topic], listener=listener)
     return consumer
 
 
-def make_producer(settings: Settings, process_index: int) -> KafkaProducer:
+def make_producer(settings: Settings, member: str) -> KafkaProducer:
     options: dict[str, Any] = {
         "bootstrap_servers": settings.bootstrap_servers,
         "acks": "all",
@@ -116,7 +127,7 @@ def make_producer(settings: Settings, process_index: int) -> KafkaProducer:
         "compression_type": settings.kafka_compression,
     }
     if settings.exactly_once:
-        options["transactional_id"] = transactional_id(settings, process_index)
+        options["transactional_id"] = transactional_id(settings, member)
         options["transaction_timeout_ms"] = TRANSACTION_TIMEOUT_MS
     producer = KafkaProducer(**options)
     if settings.exactly_once:
@@ -163,13 +174,15 @@ class WorkerLoop:
         process_index: int = 0,
         consumer_factory: Callable[..., KafkaConsumer] = make_consumer,
         producer_factory: Callable[..., KafkaProducer] = make_producer,
+        member: str | None = None,
     ) -> None:
         self.settings = settings
         self.observer = observer
         self.stop = stop
+        self.member = member or default_member(settings, process_index)
         self.listener = _AssignmentReporter(observer)
-        self.consumer = consumer_factory(settings, self.listener)
-        self.producer = producer_factory(settings, process_index)
+        self.consumer = consumer_factory(settings, self.listener, self.member)
+        self.producer = producer_factory(settings, self.member)
         self.undecodable = UndecodablePartitions(
             self.consumer, observer, settings.undecodable_retry_s
         )
@@ -236,6 +249,10 @@ class WorkerLoop:
         """Leave the group at once (partitions move to the others) and close the producer."""
         try:
             self.consumer.close(autocommit=False)
+            if self.settings.static_membership:
+                # A static member never leaves by itself: without this a stopped worker's
+                # partitions would wait out the session timeout.
+                leave_group(self.settings, self.member)
         finally:
             self.producer.close(timeout=timeout_s)
 
@@ -359,6 +376,20 @@ class WorkerLoop:
                     waiting += lag[(tp.topic, tp.partition)]
         self.observer.on_lag(lag)
         return sum(lag.values()) == waiting
+
+
+def leave_group(settings: Settings, member: str) -> None:
+    """Remove the static member `member` from the group (best effort: it is shutting down)."""
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+        try:
+            admin.remove_group_members(
+                settings.group_id, [MemberToRemove(group_instance_id=member)]
+            )
+        finally:
+            admin.close()
+    except Exception as error:  # the session timeout removes it anyway
+        log.warning("could not leave the group as %s: %s", member, error)
 
 
 def _is_fatal(error: KafkaError) -> bool:
