@@ -87,6 +87,12 @@ class Settings:
         "CHAFF_METRICS_PORT",
         "Port of /metrics, /healthz, /readyz (process i of --processes uses port+i; 0 = off).",
     )
+    metrics_host: str = _setting(
+        "0.0.0.0",
+        "CHAFF_METRICS_HOST",
+        "Address the metrics and health endpoint binds: 0.0.0.0 = every interface (what a "
+        "container needs), 127.0.0.1 = this host only.",
+    )
     compression_type: str = _setting(
         "zstd",
         "CHAFF_COMPRESSION_TYPE",

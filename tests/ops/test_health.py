@@ -113,3 +113,41 @@ def test_install_uses_port_plus_process_index_and_zero_disables() -> None:
         assert get(base, "/healthz")[0] == 200
     finally:
         observer.close()
+
+
+def _answers(host: str, port: int) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _outside_address() -> str:
+    """An address of this host that is not loopback (the one a route to the world uses)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # UDP connect sends nothing; it only picks a route
+        address = str(probe.getsockname()[0])
+    assert not address.startswith("127."), "this test needs a non-loopback interface"
+    return address
+
+
+@pytest.mark.parametrize(("bind", "outside_answers"), [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_the_bind_address_is_a_setting(bind: str, outside_answers: bool) -> None:
+    outside = _outside_address()
+    settings = Settings.from_env({"CHAFF_METRICS_HOST": bind, "CHAFF_METRICS_PORT": "1"})
+    probe = OpsServer(
+        PrometheusObserver(OutputTopics("a", "r", "d"), "x").registry, HealthState(), bind, 0
+    )
+    port = probe.port
+    probe.stop()
+    observer = install(Settings(metrics_port=port, metrics_host=settings.metrics_host))
+    try:
+        assert _answers("127.0.0.1", port)
+        assert _answers(outside, port) is outside_answers
+    finally:
+        observer.close()

@@ -19,9 +19,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["InstalledObserver", "install"]
 
-# All interfaces: a container's port must be reachable by Prometheus and the kubelet.
-DEFAULT_BIND_HOST = "0.0.0.0"
-
 
 class InstalledObserver(PrometheusObserver):
     """A PrometheusObserver that owns its HTTP endpoint (None when metrics_port is 0)."""
@@ -38,11 +35,12 @@ def install(
     settings: Settings,
     process_index: int = 0,
     model_version: str | None = None,
-    host: str = DEFAULT_BIND_HOST,
+    host: str | None = None,
 ) -> InstalledObserver:
     """Metrics + /healthz + /readyz for worker process `process_index`.
 
-    Serves on settings.metrics_port + process_index; metrics_port 0 disables the endpoint
+    Serves on settings.metrics_host (or `host`), port settings.metrics_port + process_index;
+    metrics_port 0 disables the endpoint
     (the observer still counts, which keeps tests and `--metrics-port 0` runs cheap).
     """
     if model_version is None:
@@ -53,7 +51,8 @@ def install(
     observer = InstalledObserver(topics, model_version, health=HealthState())
     if settings.metrics_port:
         port = settings.metrics_port + process_index
-        observer.server = OpsServer(observer.registry, observer.health, host, port).start()
+        bind = host if host is not None else settings.metrics_host
+        observer.server = OpsServer(observer.registry, observer.health, bind, port).start()
     return observer
 
 
