@@ -14,18 +14,68 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-def _setting(default: Any, env: str, help: str, choices: tuple[str, ...] | None = None) -> Any:
-    return field(default=default, metadata={"env": env, "help": help, "choices": choices})
+def _setting(
+    default: Any,
+    env: str,
+    help: str,
+    choices: tuple[str, ...] | None = None,
+    secret: bool = False,
+) -> Any:
+    """A secret has no flag (a command line is visible to every user of the host, in `ps`)
+    and is masked wherever settings are shown."""
+    metadata = {"env": env, "help": help, "choices": choices, "secret": secret}
+    return field(default=default, metadata=metadata)
 
 
 # The codecs Kafka defines; every one is a dependency, so any of them can be read.
 COMPRESSION_TYPES = ("zstd", "lz4", "snappy", "gzip", "none")
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+# "" = no SASL. OAUTHBEARER is not offered: kafka-python needs a token-provider object.
+SASL_MECHANISMS = ("", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
     bootstrap_servers: str = _setting(
         "127.0.0.1:9092", "CHAFF_BOOTSTRAP_SERVERS", "Kafka bootstrap servers, comma-separated."
+    )
+    security_protocol: str = _setting(
+        "PLAINTEXT",
+        "CHAFF_SECURITY_PROTOCOL",
+        "How to talk to the brokers: PLAINTEXT, SSL (TLS), SASL_PLAINTEXT or SASL_SSL.",
+        SECURITY_PROTOCOLS,
+    )
+    ssl_cafile: str = _setting(
+        "",
+        "CHAFF_SSL_CAFILE",
+        "PEM file of the CA(s) that signed the brokers' certificates (default: the system's).",
+    )
+    ssl_certfile: str = _setting(
+        "", "CHAFF_SSL_CERTFILE", "PEM client certificate, for brokers that require mTLS."
+    )
+    ssl_keyfile: str = _setting("", "CHAFF_SSL_KEYFILE", "PEM private key of that certificate.")
+    ssl_key_password: str = _setting(
+        "", "CHAFF_SSL_KEY_PASSWORD", "Password of an encrypted client key.", secret=True
+    )
+    ssl_check_hostname: bool = _setting(
+        True,
+        "CHAFF_SSL_CHECK_HOSTNAME",
+        "Check that each broker's certificate names the host connected to.",
+    )
+    sasl_mechanism: str = _setting(
+        "",
+        "CHAFF_SASL_MECHANISM",
+        "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (with SASL_PLAINTEXT or SASL_SSL).",
+        SASL_MECHANISMS,
+    )
+    sasl_username: str = _setting("", "CHAFF_SASL_USERNAME", "SASL user name.")
+    sasl_password: str = _setting(
+        "", "CHAFF_SASL_PASSWORD", "SASL password (or --sasl-password-file).", secret=True
+    )
+    sasl_password_file: str = _setting(
+        "",
+        "CHAFF_SASL_PASSWORD_FILE",
+        "File whose first line is the SASL password (a mounted secret).",
     )
     raw_topic: str = _setting("pages.raw", "CHAFF_RAW_TOPIC", "Topic the scrapers publish to.")
     articles_topic: str = _setting(
@@ -110,7 +160,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         for spec in dataclasses.fields(self):
-            choices = spec.metadata["choices"]
+            choices = spec.metadata.get("choices")
             if choices is not None and getattr(self, spec.name) not in choices:
                 raise SystemExit(
                     f"chaff: {spec.metadata['env']}={getattr(self, spec.name)!r} is not one of "
@@ -153,15 +203,22 @@ def configuration_table() -> str:
     """The README's configuration table, in Markdown."""
     rows = ["| flag | environment variable | default | meaning |", "|---|---|---|---|"]
     for spec in dataclasses.fields(Settings):
-        flag = "--" + spec.name.replace("_", "-")
+        flag = "—" if spec.metadata.get("secret") else f"`--{spec.name.replace('_', '-')}`"
         rows.append(
-            f"| `{flag}` | `{spec.metadata['env']}` | `{spec.default}` | {spec.metadata['help']} |"
+            f"| {flag} | `{spec.metadata['env']}` | `{spec.default}` | {spec.metadata['help']} |"
         )
     return "\n".join(rows)
 
 
-# A setting whose name holds one of these is shown masked (a SASL password, a token).
+# A setting whose name holds one of these is shown masked (a SASL password, a token), as is
+# every `secret` setting; a `..._file` setting holds a path, not the secret.
 SECRET_NAME_PARTS = ("password", "secret", "token")
+
+
+def is_secret(spec: dataclasses.Field[Any]) -> bool:
+    if spec.metadata.get("secret"):
+        return True
+    return any(p in spec.name for p in SECRET_NAME_PARTS) and not spec.name.endswith("_file")
 
 
 def effective_configuration(
@@ -173,8 +230,8 @@ def effective_configuration(
     environ = os.environ if environ is None else environ
     rows = ["| setting | value | from |", "|---|---|---|"]
     for spec in dataclasses.fields(settings):
-        flag = "--" + spec.name.replace("_", "-")
         env = spec.metadata["env"]
+        flag = env if spec.metadata.get("secret") else "--" + spec.name.replace("_", "-")
         if flags.get(spec.name) is not None:
             source = f"flag `{flag}`"
         elif environ.get(env):
@@ -182,7 +239,7 @@ def effective_configuration(
         else:
             source = "default"
         value = getattr(settings, spec.name)
-        if value and any(part in spec.name for part in SECRET_NAME_PARTS):
+        if value and is_secret(spec):
             value = "****"
         rows.append(f"| `{flag}` | `{value}` | {source} |")
     return "\n".join(rows)

@@ -26,7 +26,7 @@ def test_bounded_replay_reads_exactly_the_range_and_stops(
     def echo_processor(record: Any) -> list[replay.Output]:
         return [(echo, None, record.value)]
 
-    kafka = replay._Kafka(kafka_bootstrap, raw)
+    kafka = replay._Kafka(settings, raw)
     try:
         result = replay.bounded_replay(
             settings,

@@ -20,11 +20,24 @@ from typing import Any
 
 from worker.config import Settings, effective_configuration
 from worker.ops.logs import add_log_level_argument, setup_logging
+from worker.stream.kafka_client import KafkaSetupError, check_connection, client_options, explain
 
 log = logging.getLogger(__name__)
 
-KAFKA_FIELDS = (
+# The settings of every command that talks to Kafka: where, and how to connect.
+CONNECTION_FIELDS = (
     "bootstrap_servers",
+    "security_protocol",
+    "ssl_cafile",
+    "ssl_certfile",
+    "ssl_keyfile",
+    "ssl_check_hostname",
+    "sasl_mechanism",
+    "sasl_username",
+    "sasl_password_file",
+)
+KAFKA_FIELDS = (
+    *CONNECTION_FIELDS,
     "raw_topic",
     "articles_topic",
     "rejects_topic",
@@ -44,6 +57,8 @@ def add_settings_arguments(
     for spec in dataclasses.fields(Settings):
         if spec.name == "log_level" or (names is not None and spec.name not in names):
             continue
+        if spec.metadata.get("secret"):  # environment only: never on a command line
+            continue
         flag = "--" + spec.name.replace("_", "-")
         help_text = f"{spec.metadata['help']} [${spec.metadata['env']}, default {spec.default!r}]"
         if isinstance(spec.default, bool):
@@ -55,7 +70,7 @@ def add_settings_arguments(
                 flag,
                 type=type(spec.default),
                 default=None,
-                choices=spec.metadata["choices"],
+                choices=spec.metadata.get("choices"),
                 help=help_text,
             )
 
@@ -127,6 +142,11 @@ def run_worker_process(settings: Settings, process_index: int) -> int:
             log.error("refusing to start: %s", error)
             return EXIT_CONFIG
     member = identity.name if identity is not None else None
+    try:
+        check_connection(settings)
+    except KafkaSetupError as error:
+        log.error("cannot start: %s", error)
+        return error.exit_code
     observer = worker.ops.install(settings, process_index)
     try:
         try:
@@ -145,7 +165,13 @@ def run_worker_process(settings: Settings, process_index: int) -> int:
         _start_stall_watchdog(loop, stop, STALL_LIMIT_S)
         try:
             loop.run()
-        except FatalLoopError as error:
+        except (FatalLoopError, KafkaError) as error:
+            reason = explain(error, settings)
+            if reason is not None:  # a missing ACL: say which, and exit with its own code
+                log.error("stopping: %s", reason)
+                return reason.exit_code
+            if not isinstance(error, FatalLoopError):
+                raise
             log.error("stopping: %s", error)
             return EXIT_FATAL
         finally:
@@ -198,8 +224,16 @@ def topics_create_command(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     setup_logging(settings.log_level)
     try:
+        check_connection(settings)
         results = create_topics(settings, args.partitions, args.replication_factor)
+    except KafkaSetupError as error:
+        print(f"chaff topics create: {error}", file=sys.stderr)
+        return error.exit_code
     except KafkaError as error:
+        reason = explain(error, settings)
+        if reason is not None:
+            print(f"chaff topics create: {reason}", file=sys.stderr)
+            return reason.exit_code
         print(f"chaff topics create: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_FATAL
     for name, status in results:
@@ -235,8 +269,13 @@ def produce_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
+        check_connection(settings)
+    except KafkaSetupError as error:
+        print(f"chaff produce: {error}", file=sys.stderr)
+        return error.exit_code
+    try:
         producer = KafkaProducer(
-            bootstrap_servers=settings.bootstrap_servers,
+            **client_options(settings),
             acks="all",
             linger_ms=20,
             max_request_size=MAX_REQUEST_BYTES,
@@ -262,6 +301,10 @@ def produce_command(args: argparse.Namespace) -> int:
                 future.get(timeout=30)
             except KafkaError as error:
                 failed += 1
+                reason = explain(error, settings)
+                if reason is not None:  # every other record would fail the same way
+                    print(f"chaff produce: {reason}", file=sys.stderr)
+                    return reason.exit_code
                 print(f"chaff produce: a record was not accepted: {error}", file=sys.stderr)
     finally:
         producer.close()
@@ -329,7 +372,7 @@ def register(subparsers: Any) -> None:
     produce.add_argument(
         "--url-prefix", help="url of a plain file = PREFIX/<file name> (default: its file:// URI)"
     )
-    add_settings_arguments(produce, ("bootstrap_servers", "raw_topic", "compression_type"))
+    add_settings_arguments(produce, (*CONNECTION_FIELDS, "raw_topic", "compression_type"))
     add_log_level_argument(produce)
     produce.set_defaults(handler=produce_command)
 

@@ -86,8 +86,17 @@ def demo_command(args: argparse.Namespace) -> int:
     # The demo's helper consumers make kafka-python warn about harmless things (no group id,
     # a coordinator moving while the fresh broker settles); the report says what matters.
     logging.getLogger("kafka").setLevel(logging.ERROR)
-    if args.bootstrap_servers:
-        return run_demo(args.bootstrap_servers, args.seeds, args.timeout_s, sys.stdout)
+    if args.bootstrap_servers:  # a given cluster: connect as CHAFF_SECURITY_* etc. say
+        from worker.stream.kafka_client import KafkaSetupError, security_from_env
+
+        try:
+            security = security_from_env()
+            return run_demo(
+                args.bootstrap_servers, args.seeds, args.timeout_s, sys.stdout, security
+            )
+        except KafkaSetupError as error:
+            print(f"chaff demo: {error}", file=sys.stderr)
+            return error.exit_code
     from worker.broker.launcher import LocalKafka
 
     with tempfile.TemporaryDirectory(prefix="chaff-demo-") as data_dir:
@@ -97,7 +106,14 @@ def demo_command(args: argparse.Namespace) -> int:
             return run_demo(broker.bootstrap_servers, args.seeds, args.timeout_s, sys.stdout)
 
 
-def run_demo(bootstrap: str, seeds: Path, timeout_s: float, out: TextIO) -> int:
+def run_demo(
+    bootstrap: str,
+    seeds: Path,
+    timeout_s: float,
+    out: TextIO,
+    security: dict[str, Any] | None = None,
+) -> int:
+    from worker.stream.kafka_client import check_connection
     from worker.stream.loop import StopFlag, WorkerLoop
     from worker.stream.produce import expand_paths, records_from_file
     from worker.stream.topics import create_topics
@@ -108,13 +124,15 @@ def run_demo(bootstrap: str, seeds: Path, timeout_s: float, out: TextIO) -> int:
         bootstrap_servers=bootstrap,
         group_id=f"chaff-demo-{stamp}",
         metrics_port=0,
+        **(security or {}),
     )
+    check_connection(settings)
     for name, status in create_topics(settings, partitions=2, replication_factor=1):
         print(f"topic {name}: {status}", file=out)
 
     files = expand_paths([seeds]).pages
     records = [kv for path in files for kv in records_from_file(path, None)]
-    _publish(bootstrap, settings.raw_topic, records)
+    _publish(settings, records)
     print(f"published {len(records)} pages from {seeds}", file=out, flush=True)
 
     stop = StopFlag()
@@ -138,14 +156,16 @@ def run_demo(bootstrap: str, seeds: Path, timeout_s: float, out: TextIO) -> int:
     return 0
 
 
-def _publish(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes]]) -> None:
+def _publish(settings: Settings, records: list[tuple[bytes | None, bytes]]) -> None:
     from kafka import KafkaProducer
 
+    from worker.stream.kafka_client import client_options
     from worker.stream.loop import MAX_REQUEST_BYTES
 
     producer = KafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", max_request_size=MAX_REQUEST_BYTES
+        **client_options(settings), acks="all", max_request_size=MAX_REQUEST_BYTES
     )
+    topic = settings.raw_topic
     try:
         for future in [producer.send(topic, key=k, value=v) for k, v in records]:
             future.get(timeout=30)
@@ -158,7 +178,9 @@ def _backlog(settings: Settings) -> int:
     from kafka import KafkaConsumer
     from kafka.structs import TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=settings.bootstrap_servers)
+    from worker.stream.kafka_client import client_options
+
+    consumer = KafkaConsumer(**client_options(settings))
     try:
         partitions = [
             TopicPartition(settings.raw_topic, p)
@@ -192,9 +214,11 @@ def _report(observer: DemoObserver, settings: Settings, out: TextIO) -> None:
 def _find_article(settings: Settings, file_name: str) -> dict[str, Any] | None:
     from kafka import KafkaConsumer
 
+    from worker.stream.kafka_client import client_options
+
     consumer = KafkaConsumer(
         settings.articles_topic,
-        bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         consumer_timeout_ms=5000,

@@ -37,6 +37,7 @@ from worker.config import Settings
 from worker.core.records import ProcessedRecord
 from worker.ops.logs import record_logger
 from worker.ops.memory import MemoryTrimmer
+from worker.stream.kafka_client import client_options
 from worker.stream.observer import LoopObserver
 from worker.stream.records import outputs_of, process_consumer_record
 from worker.stream.undecodable import UNDECODABLE_ERRORS, UndecodablePartitions
@@ -98,7 +99,7 @@ def make_consumer(
 ) -> KafkaConsumer:
     session_ms = int(settings.session_timeout_s * 1000)
     consumer = KafkaConsumer(
-        bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
         group_id=settings.group_id,
         client_id=f"chaff-{socket.gethostname()}",
         enable_auto_commit=False,
@@ -117,7 +118,7 @@ def make_consumer(
 
 def make_producer(settings: Settings, member: str) -> KafkaProducer:
     options: dict[str, Any] = {
-        "bootstrap_servers": settings.bootstrap_servers,
+        **client_options(settings),
         "acks": "all",
         "enable_idempotence": True,
         "linger_ms": 5,
@@ -381,7 +382,7 @@ class WorkerLoop:
 def leave_group(settings: Settings, member: str) -> None:
     """Remove the static member `member` from the group (best effort: it is shutting down)."""
     try:
-        admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+        admin = KafkaAdminClient(**client_options(settings))
         try:
             admin.remove_group_members(
                 settings.group_id, [MemberToRemove(group_instance_id=member)]

@@ -182,17 +182,18 @@ def resolve(
 class _Kafka:
     """The few Kafka calls replay needs, in one place (kafka-python imported lazily)."""
 
-    def __init__(self, bootstrap_servers: str, topic: str) -> None:
+    def __init__(self, settings: Settings, topic: str) -> None:
         from kafka import KafkaConsumer, TopicPartition
         from kafka.admin import KafkaAdminClient
 
+        from worker.stream.kafka_client import client_options
+
         self.topic = topic
         self._topic_partition = TopicPartition
-        self.admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="chaff-replay")
+        options = client_options(settings)
+        self.admin = KafkaAdminClient(**options, client_id="chaff-replay")
         # No group id: this consumer only looks offsets up, it never joins or commits.
-        self.lookup = KafkaConsumer(
-            bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False
-        )
+        self.lookup = KafkaConsumer(**options, group_id=None, enable_auto_commit=False)
         found = self.lookup.partitions_for_topic(topic)
         if not found:
             self.close()
@@ -321,6 +322,7 @@ def bounded_replay(
     from kafka.structs import OffsetAndMetadata
 
     from worker.ops.progress import Progress
+    from worker.stream.kafka_client import client_options
 
     beginning, end_now = kafka.beginning(), kafka.end()
     starts = resolve(start, kafka.partitions, beginning, end_now, kafka.offsets_for_times)
@@ -350,14 +352,14 @@ def bounded_replay(
         return BoundedResult(0, outputs_by_topic)
 
     consumer = KafkaConsumer(
-        bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
         group_id=replay_group,
         enable_auto_commit=False,
         max_poll_records=settings.max_poll_records,
         isolation_level="read_committed",
     )
     producer = KafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
         acks="all",
         linger_ms=20,
         compression_type=settings.kafka_compression,
@@ -513,7 +515,14 @@ def run_replay(args: argparse.Namespace, out: IO[str] | None = None) -> int:
         print("chaff replay: --dry-run applies to --reset-group", file=sys.stderr)
         return 2
 
-    kafka = _Kafka(settings.bootstrap_servers, settings.raw_topic)
+    from worker.stream.kafka_client import KafkaSetupError, check_connection
+
+    try:
+        check_connection(settings)
+    except KafkaSetupError as error:
+        print(f"chaff replay: {error}", file=sys.stderr)
+        return error.exit_code
+    kafka = _Kafka(settings, settings.raw_topic)
     try:
         if args.reset_group:
             return reset_group(kafka, settings.group_id, start, args.dry_run, out)

@@ -17,6 +17,7 @@ from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 from worker.config import Settings
+from worker.stream.kafka_client import client_options
 
 DAY_MS = 24 * 3600 * 1000
 MAX_MESSAGE_BYTES = str(8 * 1024 * 1024)
@@ -49,7 +50,7 @@ def create_topics(
     settings: Settings, partitions: int, replication_factor: int
 ) -> list[tuple[str, str]]:
     """Create what is missing; returns (topic, "created" | "exists") per topic."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.bootstrap_servers, client_id="chaff-topics")
+    admin = KafkaAdminClient(**client_options(settings), client_id="chaff-topics")
     try:
         existing = set(admin.list_topics())
         results = []
