@@ -63,6 +63,7 @@ def build_app(config: SiteStatsConfig) -> faust.App:
         topic_partitions=config.partitions,
         topic_replication_factor=config.replication_factor,
         table_standby_replicas=0,
+        broker_credentials=config.credentials,
         broker_session_timeout=config.session_timeout_s,
         broker_heartbeat_interval=min(3.0, config.session_timeout_s / 3),
         consumer_auto_offset_reset="earliest",

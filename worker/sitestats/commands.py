@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
+import sys
 from typing import Any
 
 from worker.sitestats.config import SiteStatsConfig
-from worker.stream.commands import add_settings_arguments, settings_from_args
+from worker.stream.commands import CONNECTION_FIELDS, add_settings_arguments, settings_from_args
 
-SHARED_SETTINGS = ("bootstrap_servers", "articles_topic", "rejects_topic", "dead_letter_topic")
+SHARED_SETTINGS = (*CONNECTION_FIELDS, "articles_topic", "rejects_topic", "dead_letter_topic")
 # flag -> (environment variable, type, default, help); flag > environment > default.
 OWN_SETTINGS: dict[str, tuple[str, type, Any, str]] = {
     "snapshot_topic": (
@@ -126,8 +128,16 @@ def run_sitestats(args: argparse.Namespace) -> int:
     import faust
 
     from worker.sitestats.app import build_app
+    from worker.stream.kafka_client import KafkaSetupError, check_connection, faust_credentials
 
     config = config_from_args(args)
+    settings = settings_from_args(args)
+    try:
+        check_connection(settings)
+        config = dataclasses.replace(config, credentials=faust_credentials(settings))
+    except KafkaSetupError as error:
+        print(f"chaff sitestats: {error}", file=sys.stderr)
+        return error.exit_code
     log_level = (args.log_level or os.environ.get("CHAFF_LOG_LEVEL") or "INFO").lower()
     app = build_app(config)
     # faust.Worker handles SIGTERM/SIGINT: it stops the agents, flushes and commits.

@@ -18,3 +18,5 @@ class SiteStatsConfig:
     replication_factor: int = 1
     data_dir: str = ".chaff/sitestats"
     session_timeout_s: float = 60.0
+    # faust's broker_credentials (TLS, SASL); None: PLAINTEXT. Made by the command.
+    credentials: object = None

@@ -147,14 +147,37 @@ def _first_reachable(servers: str, timeout_s: float) -> tuple[str, socket.socket
     raise KafkaSetupError(f"cannot reach any broker ({'; '.join(failures)})", EXIT_CONNECT)
 
 
-def _tls(sock: socket.socket, settings: Settings, address: str) -> ssl.SSLSocket:
+def ssl_context(settings: Settings) -> ssl.SSLContext:
+    """The TLS settings as an SSLContext (for faust, and for the probe)."""
     context = ssl.create_default_context(cafile=settings.ssl_cafile or None)
     context.check_hostname = settings.ssl_check_hostname
+    if settings.ssl_certfile:
+        context.load_cert_chain(
+            settings.ssl_certfile, settings.ssl_keyfile, settings.ssl_key_password or None
+        )
+    return context
+
+
+def faust_credentials(settings: Settings) -> Any:
+    """faust's `broker_credentials` for these settings (None: PLAINTEXT)."""
+    import faust
+
+    options = client_options(settings)  # validates the settings
+    protocol = settings.security_protocol
+    context = ssl_context(settings) if protocol in ("SSL", "SASL_SSL") else None
+    if protocol.startswith("SASL_"):
+        return faust.SASLCredentials(
+            username=options["sasl_plain_username"],
+            password=options["sasl_plain_password"],
+            ssl_context=context,
+            mechanism=settings.sasl_mechanism,
+        )
+    return faust.SSLCredentials(context) if context is not None else None
+
+
+def _tls(sock: socket.socket, settings: Settings, address: str) -> ssl.SSLSocket:
     try:
-        if settings.ssl_certfile:
-            context.load_cert_chain(
-                settings.ssl_certfile, settings.ssl_keyfile, settings.ssl_key_password or None
-            )
+        context = ssl_context(settings)
         return context.wrap_socket(sock, server_hostname=address.rpartition(":")[0])
     except ssl.SSLCertVerificationError as error:
         trusted = settings.ssl_cafile or "the system's CAs"
