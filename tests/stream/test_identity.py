@@ -130,3 +130,36 @@ def _member(worker: Worker, timeout_s: float = 60.0) -> str:
         worker.assert_running()
         time.sleep(0.2)
     raise AssertionError(f"no member name logged:\n{worker.log()}")
+
+
+@pytest.mark.broker
+def test_a_stopped_static_member_leaves_the_group_at_once(
+    kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path
+) -> None:
+    """A static member never leaves by itself; without the worker's LeaveGroup its
+    partitions would wait out the 45 s session after a SIGTERM (a scale-down)."""
+    import time
+
+    from kafka_helpers import admin_client
+
+    topics = Topics(*topic_factory.many("raw", "articles", "rejects", "dead", partitions=2))
+    group = topics.env()["CHAFF_GROUP_ID"]
+    env = {"CHAFF_STATE_DIR": str(tmp_path / "state")}
+    worker = Worker(kafka_bootstrap, topics, tmp_path / "static.log", env).start()
+
+    def members() -> list[dict[str, object]]:
+        with admin_client(kafka_bootstrap) as admin:
+            return list(admin.describe_groups([group])[group].get("members") or [])
+
+    try:
+        name = _member(worker)  # logged once its signal handlers are in place
+        deadline = time.monotonic() + 60
+        while not members():
+            worker.assert_running()
+            assert time.monotonic() < deadline, worker.log()
+            time.sleep(0.2)
+        assert [m["group_instance_id"] for m in members()] == [name]
+    finally:
+        code = worker.terminate()
+    assert code == 0, worker.log()
+    assert members() == [], "the stopped worker is still a member"

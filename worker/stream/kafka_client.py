@@ -30,6 +30,7 @@ from worker.config import Settings
 EXIT_CONFIG = 2
 EXIT_CONNECT = 5
 EXIT_NOT_AUTHORIZED = 6
+log = logging.getLogger(__name__)
 SECURITY_FIELDS = tuple(
     f.name
     for f in dataclasses.fields(Settings)
@@ -134,6 +135,22 @@ def explain(error: BaseException, settings: Settings) -> KafkaSetupError | None:
         f"{who}; grant the ACLs in the README's 'Connecting to a production cluster'",
         EXIT_NOT_AUTHORIZED,
     )
+
+
+def leave_group(settings: Settings, member: str) -> None:
+    """Remove the static member `member` from the group (best effort: it is shutting down)."""
+    from kafka.admin import KafkaAdminClient, MemberToRemove
+
+    try:
+        admin = KafkaAdminClient(**client_options(settings))
+        try:
+            admin.remove_group_members(
+                settings.group_id, [MemberToRemove(group_instance_id=member)]
+            )
+        finally:
+            admin.close()
+    except Exception as error:  # the session timeout removes it anyway
+        log.warning("could not leave the group as %s: %s", member, error)
 
 
 def _first_reachable(servers: str, timeout_s: float) -> tuple[str, socket.socket]:

@@ -28,8 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.admin import MemberToRemove
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
@@ -37,7 +36,7 @@ from worker.config import Settings
 from worker.core.records import ProcessedRecord
 from worker.ops.logs import record_logger
 from worker.ops.memory import MemoryTrimmer
-from worker.stream.kafka_client import client_options
+from worker.stream.kafka_client import client_options, leave_group
 from worker.stream.observer import LoopObserver
 from worker.stream.records import outputs_of, process_consumer_record
 from worker.stream.undecodable import UNDECODABLE_ERRORS, UndecodablePartitions
@@ -377,20 +376,6 @@ class WorkerLoop:
                     waiting += lag[(tp.topic, tp.partition)]
         self.observer.on_lag(lag)
         return sum(lag.values()) == waiting
-
-
-def leave_group(settings: Settings, member: str) -> None:
-    """Remove the static member `member` from the group (best effort: it is shutting down)."""
-    try:
-        admin = KafkaAdminClient(**client_options(settings))
-        try:
-            admin.remove_group_members(
-                settings.group_id, [MemberToRemove(group_instance_id=member)]
-            )
-        finally:
-            admin.close()
-    except Exception as error:  # the session timeout removes it anyway
-        log.warning("could not leave the group as %s: %s", member, error)
 
 
 def _is_fatal(error: KafkaError) -> bool:
