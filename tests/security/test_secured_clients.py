@@ -241,3 +241,41 @@ def test_mtls_and_sasl_plain_work_for_produce_and_topics(
     created = chaff(["topics", "create", "--partitions", "1"], plain)
     assert created.returncode == 0, created.stderr
     assert created.stdout.count("created") == 4, created.stdout
+
+
+def test_replay_and_the_demo_work_over_sasl_ssl(
+    secured: SecuredKafka, topic_factory: TopicFactory, tmp_path: Path
+) -> None:
+    topics = make_topics(topic_factory, secured)
+    prefix = "chaff-demo-"  # the demo's group is chaff-demo-<time>
+    secured.allow(
+        f"User:{WORKER_USER}",
+        [
+            Acl("topic", topics.raw, "read"),
+            *(
+                Acl("topic", t, "write")
+                for t in (topics.articles, topics.rejects, topics.dead_letter)
+            ),
+            Acl("group", f"{topics.env()['CHAFF_GROUP_ID']}-replay-", "read", prefixed=True),
+            # the demo makes and reads its own topics (pages.*) and group
+            Acl("cluster", "", "create"),
+            Acl("topic", "pages.", "all", prefixed=True),
+            Acl("group", prefix, "read", prefixed=True),
+        ],
+    )
+    inputs = produce_raw(secured.bootstrap_servers, topics.raw, [text_page(n) for n in range(3)])
+    env = {
+        **topics.env(),
+        "CHAFF_BOOTSTRAP_SERVERS": secured.sasl_ssl_bootstrap,
+        **scram_env(secured, WORKER_USER),
+        "CHAFF_SASL_PASSWORD": WORKER_PASSWORD,
+    }
+    replayed = chaff(["replay", "--from-offset", "0", "--bounded"], env)
+    assert replayed.returncode == 0, replayed.stderr[-3000:]
+    articles = consume_all(secured.bootstrap_servers, topics.articles)
+    assert len(articles) == len(inputs)
+
+    demo = chaff(["demo", "--bootstrap-servers", secured.sasl_ssl_bootstrap], env, timeout_s=180)
+    assert demo.returncode == 0, demo.stdout + demo.stderr[-3000:]
+    assert "pages in:            3" in demo.stdout
+    assert WORKER_PASSWORD not in demo.stdout + demo.stderr + replayed.stderr
