@@ -322,6 +322,11 @@ NEGATIVE_HINTS = re.compile(
     r"\bads?\b|sponsor|tags?\b|meta|author-bio|pagination|pager|toolbar|masthead|header|"
     r"skip|hidden|teaser|trending|popular|more-|outbrain|taboola|disqus"
 )
+COMMENT_HINTS = re.compile(r"comment|disqus|respond|reply|replies|discuss")
+RELATED_HINTS = re.compile(
+    r"related|recommend|teaser|trending|popular|more-|outbrain|taboola|promo|read-next|"
+    r"readnext|also-|suggest|most-|latest|headlines"
+)
 POSITIVE_HINTS = re.compile(
     r"article|content|entry|post|story|body|main|text|prose|blog|markdown|answer|question|"
     r"description|product|review|message|thread|documentation|docs"
@@ -344,6 +349,7 @@ def page_layout(
     ends_sentence: Bool,
     negative: Bool,
     positive: Bool,
+    unlikely: Bool,
 ) -> Layout:
     """html_layout.page_layout (see its module for what the layout is)."""
     count = len(paths)
@@ -368,8 +374,9 @@ def page_layout(
         node_of, weights=(chars * positive)[segment_of], minlength=nodes.size
     )
 
-    # Prose, not a list of names or links: it ends a sentence or runs long.
-    paragraph = (
+    # Prose, not a list of names or links: it ends a sentence or runs long. Unlikely
+    # content (a comment thread) scores nothing, though its characters count above.
+    paragraph = ~unlikely & (
         (chars >= _MIN_PARAGRAPH_CHARS)
         & (link_density <= _LINKED_PARAGRAPH)
         & (ends_sentence | (chars >= _LONG_PARAGRAPH_CHARS))

@@ -59,3 +59,40 @@ def test_a_likely_segment_is_kept_even_where_a_higher_cut_would_pay() -> None:
 def test_the_floor_cannot_exceed_one_half() -> None:
     with pytest.raises(ValueError, match="floor"):
         Decision(bias=0.0, floor=0.6)
+
+
+def html_table(comment: list[bool]) -> np.ndarray:
+    """An HTML feature table of len(comment) segments, zero but for the comment bit."""
+    from worker.core.features import feature_names
+
+    names = feature_names("text/html")
+    table = np.zeros((len(comment), len(names)), dtype=np.float32)
+    table[:, names.index("comment_class")] = comment
+    return table
+
+
+def test_an_item_pages_decision_holds_a_comment_thread_back_from_the_cut() -> None:
+    # An article's paragraphs, then a thread of mid-score comments with more words than it:
+    # the expected-F1 cut reaches down for them, unless comments are held back.
+    page, words = scores(0.9, 0.8, 0.45, 0.4, 0.4, 0.6), scores(100, 80, 60, 60, 60, 20)
+    table = html_table([False, False, True, True, True, True])
+    plain = Decision(bias=0.0, floor=0.2).keep(page, words, table)
+    held = Decision(bias=0.0, floor=0.2, holds_back_comments=True).keep(page, words, table)
+    assert plain.tolist() == [True, True, True, True, True, True]
+    # A comment the model is sure of (0.6) stays; the doubtful ones go.
+    assert held.tolist() == [True, True, False, False, False, True]
+
+
+def test_holding_back_needs_the_html_table() -> None:
+    decision = Decision(bias=0.0, floor=0.2, holds_back_comments=True)
+    page, words = scores(0.9, 0.45), scores(10, 60)
+    assert decision.keep(page, words).tolist() == decision.keep(page, words, None).tolist()
+    text_table = np.ones((2, 30), dtype=np.float32)  # a text dump's table: no containers
+    assert decision.keep(page, words, text_table).tolist() == [True, True]
+
+
+def test_holding_back_round_trips_through_json() -> None:
+    decision = Decision(bias=0.25, floor=0.1, holds_back_comments=True)
+    assert decision.to_json()["holds_back_comments"] is True
+    assert Decision.from_json(decision.to_json()) == decision
+    assert "holds_back_comments" not in Decision().to_json()  # older readers see the same

@@ -21,6 +21,7 @@ from selectolax.lexbor import LexborHTMLParser
 from worker.core import _html_blocks
 from worker.core import html_segments as hs
 from worker.core.html_segments import STRUCTURE_NAMES, html_segments
+from worker.core.page_meta import declared_kinds
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "wcxb"
 
@@ -36,6 +37,7 @@ def reference_segments(html: str) -> tuple[list[str], np.ndarray | None]:
     tree = LexborHTMLParser(html)
     title_element = tree.css_first("title")
     title = " ".join(title_element.text().split()).lower() if title_element is not None else ""
+    declared = declared_kinds(tree)  # tests/core/test_page_meta.py tests it on its own
     tree.strip_tags(hs._DROPPED_TAGS)
     root = tree.body or tree.root
     if root is None:
@@ -60,6 +62,8 @@ def reference_segments(html: str) -> tuple[list[str], np.ndarray | None]:
                 hint = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
                 bits |= hs.NEGATIVE_HINT if reference.NEGATIVE_HINTS.search(hint) else 0
                 bits |= hs.POSITIVE_HINT if reference.POSITIVE_HINTS.search(hint) else 0
+                bits |= hs.COMMENT_HINT if reference.COMMENT_HINTS.search(hint) else 0
+                bits |= hs.RELATED_HINT if reference.RELATED_HINTS.search(hint) else 0
             depth += 1
             if tag in hs._BLOCK_TAGS:
                 block, kind, group = element.mem_id, hs._BLOCK_KINDS.get(tag, 10), above
@@ -71,10 +75,12 @@ def reference_segments(html: str) -> tuple[list[str], np.ndarray | None]:
         runs[-1]["pieces"].append(text)
         runs[-1]["links"] += len(text) if bits & hs.IN_LINK else 0
     texts = [" ".join("".join(run["pieces"]).split()) for run in runs]
-    return texts, reference_structure(texts, runs, title)
+    return texts, reference_structure(texts, runs, title, declared)
 
 
-def reference_structure(texts: list[str], runs: list[dict], title: str) -> np.ndarray:
+def reference_structure(
+    texts: list[str], runs: list[dict], title: str, declared: tuple[bool, ...]
+) -> np.ndarray:
     if not texts:
         return np.zeros((0, len(STRUCTURE_NAMES)), dtype=np.float32)
     rows = [
@@ -99,8 +105,10 @@ def reference_structure(texts: list[str], runs: list[dict], title: str) -> np.nd
     paths = [run["row"][4] for run in runs]
     prose = [
         (path, len(text))
-        for text, path in zip(texts, paths, strict=True)
-        if len(text) >= hs._PROSE_CHARS and text[-1] in hs._SENTENCE_ENDS
+        for text, path, comment in zip(
+            texts, paths, flags[:, hs._BIT_INDEX[hs.COMMENT_HINT]], strict=True
+        )
+        if len(text) >= hs._PROSE_CHARS and text[-1] in hs._SENTENCE_ENDS and not comment
     ]
     main = np.zeros((len(texts), 2))
     if prose:
@@ -128,6 +136,7 @@ def reference_structure(texts: list[str], runs: list[dict], title: str) -> np.nd
         np.array([reference_ends_sentence(t) for t in texts]),
         flags[:, hs._BIT_INDEX[hs.NEGATIVE_HINT]],
         flags[:, hs._BIT_INDEX[hs.POSITIVE_HINT]],
+        flags[:, hs._BIT_INDEX[hs.COMMENT_HINT]],
     )
     where = np.column_stack(
         [
@@ -140,7 +149,8 @@ def reference_structure(texts: list[str], runs: list[dict], title: str) -> np.nd
             layout.linked_cards_around,
         ]
     )
-    stacked = [columns[:, :4], flags, siblings, main, interactions, where]
+    kinds = np.tile(np.array(declared, dtype=np.float64), (len(texts), 1))
+    stacked = [columns[:, :4], flags, siblings, main, interactions, where, kinds]
     return np.hstack(stacked).astype(np.float32)
 
 
@@ -183,6 +193,7 @@ _TAGS = [
     *("br", "img", "hr"),
 ]
 _CLASSES = ["", "menu", "post-content", "Article Body", "share", "top-ads", "tags", "x"]
+_CLASSES += ["comment-list", "related-posts"]
 _TEXTS = ["", " ", "\n  ", "\u00a0", "Word", " two words ", "A sentence that ends here. " * 4]
 
 

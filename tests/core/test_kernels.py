@@ -1284,9 +1284,11 @@ def test_classify_page_builds_its_verdicts_as_before(mode: Mode, page_id: str) -
     scores = page.scores.copy()
     ruled = rule_rejections(segments.texts)
     scores[list(ruled)] = 0.0
-    cut = page.decision.cut(scores, page.words)
-    keep = scores >= cut
-    reasons = _reasons(content_type, page, keep, ruled, cut)
+    cut_scores = page.decision.cut_scores(scores, page.features)
+    cut = page.decision.cut(cut_scores, page.words)
+    keep = cut_scores >= cut
+    held = (cut_scores != scores) & (scores >= page.decision.cut(scores, page.words))
+    reasons = _reasons(content_type, page, keep, ruled, cut, held)
     expected = plain_verdicts(segments.texts, keep, scores, reasons)
     verdict = classify_page(fixture_pages()[mode, page_id].body(mode), content_type)
     assert_same_verdicts(verdict.segments, expected)

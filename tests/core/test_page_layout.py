@@ -32,8 +32,9 @@ from worker.core.html_segments import html_segments
 
 Float64 = npt.NDArray[np.float64]
 Bool = npt.NDArray[np.bool_]
-# page_layout's arguments: paths, chars, link_density, commas, ends_sentence, negative, positive
-LayoutArgs = tuple[list[tuple[int, ...]], Float64, Float64, Float64, Bool, Bool, Bool]
+# page_layout's arguments: paths, chars, link_density, commas, ends_sentence, negative, positive,
+# unlikely
+LayoutArgs = tuple[list[tuple[int, ...]], Float64, Float64, Float64, Bool, Bool, Bool, Bool]
 ARRAY_FIELDS = (
     "in_best",
     "candidate_score",
@@ -90,8 +91,8 @@ def fixture_layout_args(page_id: str) -> LayoutArgs:
     assert len(calls) == 1
     paths, *arrays = calls[0]
     assert isinstance(paths, list)
-    chars, link_density, commas, ends_sentence, negative, positive = map(np.array, arrays)
-    return paths, chars, link_density, commas, ends_sentence, negative, positive
+    chars, link_density, commas, ends_sentence, negative, positive, unlikely = map(np.array, arrays)
+    return paths, chars, link_density, commas, ends_sentence, negative, positive, unlikely
 
 
 def test_the_html_fixture_pages_are_all_there() -> None:
@@ -130,14 +131,14 @@ segment_chars = st.one_of(
 )
 
 
-Columns = tuple[Float64, Float64, Float64, Bool, Bool, Bool]
+Columns = tuple[Float64, Float64, Float64, Bool, Bool, Bool, Bool]
 
 
 @st.composite
 def segment_columns(draw: st.DrawFn, count: int) -> Columns:
-    """chars, link_density, commas, ends_sentence, negative, positive as html_segments makes
-    them: whole characters, a link density of linked characters, whole commas. A page may be
-    all prose, all links, or short lines only."""
+    """chars, link_density, commas, ends_sentence, negative, positive, unlikely as
+    html_segments makes them: whole characters, a link density of linked characters, whole
+    commas. A page may be all prose, all links, or short lines only."""
     kind = draw(st.sampled_from(["any", "all linked", "unlinked", "short lines"]))
     chars = np.array(draw(st.lists(segment_chars, min_size=count, max_size=count)), dtype=float)
     if kind == "short lines":
@@ -154,11 +155,11 @@ def segment_columns(draw: st.DrawFn, count: int) -> Columns:
     if kind != "any":
         link_density[:] = 1.0 if kind == "all linked" else 0.0
     commas = np.array(draw(st.lists(st.integers(0, 9), min_size=count, max_size=count)), float)
-    ends_sentence, negative, positive = (
+    ends_sentence, negative, positive, unlikely = (
         np.array(draw(st.lists(st.booleans(), min_size=count, max_size=count)), dtype=bool)
-        for _ in range(3)
+        for _ in range(4)
     )
-    return chars, link_density, commas, ends_sentence, negative, positive
+    return chars, link_density, commas, ends_sentence, negative, positive, unlikely
 
 
 @st.composite
@@ -172,8 +173,19 @@ def page_trees(draw: st.DrawFn) -> LayoutArgs:
     for node, parent in enumerate(parents, start=1):
         paths.append((*paths[parent], ids[node]))
     blocks = draw(st.lists(st.integers(0, size - 1), min_size=1, max_size=80))
-    chars, link_density, commas, ends, negative, positive = draw(segment_columns(len(blocks)))
-    return [paths[b] for b in blocks], chars, link_density, commas, ends, negative, positive
+    chars, link_density, commas, ends, negative, positive, unlikely = draw(
+        segment_columns(len(blocks))
+    )
+    return (
+        [paths[b] for b in blocks],
+        chars,
+        link_density,
+        commas,
+        ends,
+        negative,
+        positive,
+        unlikely,
+    )
 
 
 @KERNEL_SETTINGS
@@ -202,7 +214,7 @@ def odd_pages(draw: st.DrawFn) -> LayoutArgs:
     def flags() -> Bool:
         return np.array(draw(st.lists(st.booleans(), min_size=count, max_size=count)))
 
-    return paths, floats(), floats(), floats(), flags(), flags(), flags()
+    return paths, floats(), floats(), floats(), flags(), flags(), flags(), flags()
 
 
 @KERNEL_SETTINGS
@@ -217,7 +229,8 @@ PROSE = 150.0  # characters of a paragraph
 
 
 def page(paths: list[tuple[int, ...]], **columns: list[float]) -> LayoutArgs:
-    """A page of prose segments, unlinked, without commas or hints, but for `columns`."""
+    """A page of prose segments, unlinked, without commas or hints, none unlikely, but for
+    `columns`."""
     count = len(paths)
 
     def column(name: str, default: float) -> Float64:
@@ -231,6 +244,7 @@ def page(paths: list[tuple[int, ...]], **columns: list[float]) -> LayoutArgs:
         column("ends_sentence", 1.0).astype(bool),
         column("negative", 0.0).astype(bool),
         column("positive", 0.0).astype(bool),
+        column("unlikely", 0.0).astype(bool),
     )
 
 
@@ -280,6 +294,26 @@ def test_of_equal_containers_the_first_in_the_page_is_best() -> None:
     assert layout.candidate_score.tolist()[:2] == [1.0, 1.0]
 
 
+def test_a_long_comment_thread_is_not_the_best_container() -> None:
+    """An article of three paragraphs (block 2) and a thread of eight comments below it
+    (block 3), all prose alike: the thread scores more and wins, unless its segments are
+    unlikely; then they score nothing, the article wins, and their characters still count
+    (in the page's text and their cards, which stay as they were)."""
+    article = [(1, 2, 10 + p) for p in range(3)]
+    thread = [(1, 3, 30 + c) for c in range(8)]
+    scored = assert_same_layout(page([*article, *thread]))
+    assert scored.in_best.tolist() == [False] * 3 + [True] * 8
+    assert scored.before_best.tolist() == [True] * 3 + [False] * 8
+    assert scored.best_text_share == 8 / 11
+    unlikely = assert_same_layout(page([*article, *thread], unlikely=[0.0] * 3 + [1.0] * 8))
+    assert unlikely.in_best.tolist() == [True] * 3 + [False] * 8
+    assert unlikely.after_best.tolist() == [False] * 3 + [True] * 8
+    assert unlikely.best_text_share == 3 / 11
+    for name in ("card_link_density", "linked_cards_around"):
+        with field(name):
+            assert_bit_equal(getattr(unlikely, name), getattr(scored, name))
+
+
 def test_a_grid_of_linked_cards() -> None:
     """Three linked teasers of two segments under one list, and a paragraph; each teaser
     counts once, however many segments it holds."""
@@ -316,7 +350,7 @@ def test_page_layout_refuses_paths_it_cannot_read(
         html_layout.page_layout(paths, *args[1:])
 
 
-@pytest.mark.parametrize("column", range(1, 7))
+@pytest.mark.parametrize("column", range(1, 8))
 @pytest.mark.parametrize("length", [1, 3])
 def test_page_layout_refuses_columns_of_another_length(column: int, length: int) -> None:
     args: list[Any] = list(page([(1, 2), (1, 3)]))
@@ -335,6 +369,7 @@ def kernel_call(**changes: Any) -> float:
         "ends_sentence": np.ones(2, dtype=bool),
         "negative": np.zeros(2, dtype=bool),
         "positive": np.zeros(2, dtype=bool),
+        "unlikely": np.zeros(2, dtype=bool),
         "rules": html_layout._RULES,
         "in_best": np.zeros(2, dtype=bool),
         "candidate_score": np.zeros(2),

@@ -1800,13 +1800,13 @@ typedef struct {
     Py_ssize_t divider_count;
 } LayoutRules;
 
-enum { CHARS, LINK_DENSITY, COMMAS, ENDS_SENTENCE, NEGATIVE, POSITIVE, IN_BEST, CANDIDATE_SCORE,
-       BEFORE_BEST, AFTER_BEST, CARD_LINKS, LINKED_CARDS, LAYOUT_BUFFERS };
+enum { CHARS, LINK_DENSITY, COMMAS, ENDS_SENTENCE, NEGATIVE, POSITIVE, UNLIKELY, IN_BEST,
+       CANDIDATE_SCORE, BEFORE_BEST, AFTER_BEST, CARD_LINKS, LINKED_CARDS, LAYOUT_BUFFERS };
 static const char *const layout_buffer_names[LAYOUT_BUFFERS] = {
-    "chars", "link_density", "commas", "ends_sentence", "negative", "positive", "in_best",
-    "candidate_score", "before_best", "after_best", "card_link_density",
+    "chars", "link_density", "commas", "ends_sentence", "negative", "positive", "unlikely",
+    "in_best", "candidate_score", "before_best", "after_best", "card_link_density",
     "linked_cards_around"};
-static const Py_ssize_t layout_item_sizes[LAYOUT_BUFFERS] = {8, 8, 8, 1, 1, 1, 1, 8, 1, 1, 8, 8};
+static const Py_ssize_t layout_item_sizes[LAYOUT_BUFFERS] = {8, 8, 8, 1, 1, 1, 1, 1, 8, 1, 1, 8, 8};
 
 /* The node of every path entry: a block of the page, numbered in the order its id first
    comes, which is document order (best_node keeps the first of equal scores: ids are
@@ -1867,13 +1867,14 @@ layout_scores(Py_ssize_t count, const LayoutRules *rules, Py_buffer *buffers,
     const double *chars = buffers[CHARS].buf, *link_density = buffers[LINK_DENSITY].buf,
                  *commas = buffers[COMMAS].buf;
     const uint8_t *ends = buffers[ENDS_SENTENCE].buf, *negative = buffers[NEGATIVE].buf,
-                  *positive = buffers[POSITIVE].buf;
+                  *positive = buffers[POSITIVE].buf, *unlikely = buffers[UNLIKELY].buf;
     for (Py_ssize_t s = 0; s < count; s++) {
         double c = chars[s], linked = c * link_density[s];
         double negative_chars = c * (negative[s] ? 1.0 : 0.0);
         double positive_chars = c * (positive[s] ? 1.0 : 0.0);
-        /* prose: it ends a sentence or runs long */
-        int paragraph = c >= rules->min_paragraph_chars &&
+        /* prose: it ends a sentence or runs long; an unlikely one (a comment) scores nothing
+           (its characters still count in its containers' sums) */
+        int paragraph = !unlikely[s] && c >= rules->min_paragraph_chars &&
                         link_density[s] <= rules->linked_paragraph &&
                         (ends[s] || c >= rules->long_paragraph_chars);
         double length_points = numpy_minimum(numpy_floor_divide(c, CHARS_PER_POINT),
@@ -2016,27 +2017,28 @@ layout_best(Py_ssize_t count, Py_buffer *buffers, const Py_ssize_t *starts,
     return nodes[best].chars / (total > 1.0 ? total : 1.0);
 }
 
-/* page_layout(paths, chars, link_density, commas, ends_sentence, negative, positive, rules,
-               in_best, candidate_score, before_best, after_best, card_link_density,
+/* page_layout(paths, chars, link_density, commas, ends_sentence, negative, positive, unlikely,
+               rules, in_best, candidate_score, before_best, after_best, card_link_density,
                linked_cards_around) -> best_text_share
 
    html_layout.page_layout: readability's best article container found from the segments'
    block paths, and each segment's card. paths: a list of non-empty tuples of int (node ids,
    the root first, the segment's own block last); chars, link_density, commas: float64;
-   ends_sentence, negative, positive: bool (one byte each); rules: html_layout's constants,
-   (min_paragraph_chars, long_paragraph_chars, linked_paragraph, max_length_points,
-   hint_weight, card_segments, linked_card, ancestor_dividers). The outputs, one item per
-   segment: in_best, before_best, after_best bool, the others float64. Every sum runs in
-   path order as np.bincount's do, so the results are numpy's to the bit. */
+   ends_sentence, negative, positive, unlikely: bool (one byte each; an unlikely segment, a
+   comment, scores no paragraph points but counts in the sums); rules: html_layout's
+   constants, (min_paragraph_chars, long_paragraph_chars, linked_paragraph,
+   max_length_points, hint_weight, card_segments, linked_card, ancestor_dividers). The
+   outputs, one item per segment: in_best, before_best, after_best bool, the others float64.
+   Every sum runs in path order as np.bincount's do, so the results are numpy's to the bit. */
 static PyObject *
 page_layout(PyObject *Py_UNUSED(module), PyObject *args)
 {
     PyObject *paths, *dividers;
     Py_buffer b[LAYOUT_BUFFERS];
     LayoutRules rules;
-    if (!PyArg_ParseTuple(args, "Oy*y*y*y*y*y*(dddddddO!)w*w*w*w*w*w*", &paths, &b[CHARS],
+    if (!PyArg_ParseTuple(args, "Oy*y*y*y*y*y*y*(dddddddO!)w*w*w*w*w*w*", &paths, &b[CHARS],
                           &b[LINK_DENSITY], &b[COMMAS], &b[ENDS_SENTENCE], &b[NEGATIVE],
-                          &b[POSITIVE], &rules.min_paragraph_chars,
+                          &b[POSITIVE], &b[UNLIKELY], &rules.min_paragraph_chars,
                           &rules.long_paragraph_chars, &rules.linked_paragraph,
                           &rules.max_length_points, &rules.hint_weight, &rules.card_segments,
                           &rules.linked_card, &PyTuple_Type, &dividers, &b[IN_BEST],

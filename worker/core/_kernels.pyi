@@ -62,6 +62,7 @@ def page_layout(
     ends_sentence: Buffer,
     negative: Buffer,
     positive: Buffer,
+    unlikely: Buffer,
     rules: tuple[float, float, float, float, float, float, float, tuple[float, ...]],
     in_best: Buffer,
     candidate_score: Buffer,

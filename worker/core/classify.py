@@ -41,9 +41,14 @@ def classify_page(
     ruled = rule_rejections(segments.texts)
     if ruled:
         scores[list(ruled)] = 0.0  # a rule is certain: its segments score 0, not the model's guess
-    cut = page.decision.cut(scores, page.words)
-    keep = scores >= cut
-    reasons = _reasons(content_type, page, keep, ruled, cut)
+    cut_scores = page.decision.cut_scores(scores, page.features)
+    cut = page.decision.cut(cut_scores, page.words)
+    keep = cut_scores >= cut
+    # Held back from the cut (a comment on an item's page) where the cut would have kept it.
+    held = cut_scores != scores
+    if held.any():
+        held &= scores >= page.decision.cut(scores, page.words)
+    reasons = _reasons(content_type, page, keep, ruled, cut, held)
     # Built in C: calling SegmentVerdict runs its Python-level __new__ for every segment.
     verdicts = segment_verdicts(SegmentVerdict, segments.texts, keep, scores, reasons, _LABELS)
     kind: PageKind | None = None
@@ -61,8 +66,10 @@ def _reasons(
     keep: npt.NDArray[np.bool_],
     ruled: dict[int, str],
     cut: float,
+    held: npt.NDArray[np.bool_],
 ) -> list[tuple[str, ...]]:
-    """Per segment: a rule's reason if one fired, the page's cut if it kept a segment scoring
+    """Per segment: a rule's reason if one fired (else that the cut held a comment back),
+    the page's cut if it kept a segment scoring
     under one half, the neighbours if they tipped the balance, then the features that pushed
     its score the most in the direction of its label."""
     # Kept segments are explained by their most positive contributions, rejected ones by their
@@ -83,10 +90,12 @@ def _reasons(
     cut_reason = f"above this page's cut ({cut:.2f})"
     ruled_mask = np.zeros(len(keep), dtype=bool)
     ruled_mask[list(ruled)] = True
-    for position in np.flatnonzero((neighbours != 0) | below_half | ruled_mask).tolist():
+    for position in np.flatnonzero((neighbours != 0) | below_half | ruled_mask | held).tolist():
         first: list[str] = []
         if position in ruled:
             first.append(ruled[position])
+        elif held[position]:
+            first.append(_HELD_BACK_REASON)
         if below_half[position]:
             first.append(cut_reason)
         if neighbours[position]:
@@ -95,6 +104,9 @@ def _reasons(
     return reasons
 
 
+_HELD_BACK_REASON = (
+    "is in a comment thread on a page about one item: kept only when scoring 0.50 or more"
+)
 _NEIGHBOUR_REASONS = {1: "inside a run of article text", -1: "surrounded by rejected segments"}
 
 

@@ -15,6 +15,13 @@ for the sake of a point of precision. Two learned numbers make it fit the model 
 train` picks both on out-of-fold scores): a logit bias that recalibrates the scores, and a
 floor under which nothing is kept, so a page of pure boilerplate keeps nothing rather
 than its least bad line.
+
+On a page about one item, the cut does not reach down into a comment thread: a segment in
+a comment container is kept only when the model itself is sure of it (score >= 0.5). A
+thread is many segments of mid scores after the article, and their words weigh enough to
+pull the expected-F1 cut under them all (news pages from sites the model never saw kept
+thousands of comment words so). On a forum thread the replies are the content, and the
+page-level stage sends such pages to the stages whose decision does not hold them back.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.core import kernels
+from worker.core.features import feature_names
 
 ALWAYS_KEPT = 0.5  # a score at or above this keeps its segment, whatever the page's cut
 
@@ -34,6 +42,9 @@ ALWAYS_KEPT = 0.5  # a score at or above this keeps its segment, whatever the pa
 class Decision:
     bias: float = 0.0  # added to each score's logit before the expected-F1 cut
     floor: float = 0.2  # a segment scoring below this is never kept
+    # Whether the segments in a comment container (`held_back` below) are kept only at a
+    # score of ALWAYS_KEPT or more.
+    holds_back_comments: bool = False
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.floor <= ALWAYS_KEPT:
@@ -44,16 +55,51 @@ class Decision:
         return kernels.page_cut(scores, words, self.floor, self.bias, ALWAYS_KEPT)
 
     def keep(
-        self, scores: npt.NDArray[np.float64], words: npt.NDArray[np.float64]
+        self,
+        scores: npt.NDArray[np.float64],
+        words: npt.NDArray[np.float64],
+        features: npt.NDArray[np.float32] | None = None,
     ) -> npt.NDArray[np.bool_]:
+        """The segments kept; `features` (the page's table) tells which are held back."""
+        scores = self.cut_scores(scores, features)
         kept: npt.NDArray[np.bool_] = scores >= self.cut(scores, words)
         return kept
 
+    def cut_scores(
+        self, scores: npt.NDArray[np.float64], features: npt.NDArray[np.float32] | None
+    ) -> npt.NDArray[np.float64]:
+        """The scores the cut reads: 0 for a held-back segment scoring under ALWAYS_KEPT."""
+        if not self.holds_back_comments or features is None or not len(scores):
+            return scores
+        held = held_back(features) & (scores < ALWAYS_KEPT)
+        return np.where(held, 0.0, scores) if held.any() else scores
+
     def to_json(self) -> dict[str, Any]:
-        return {"rule": "expected-f1", "bias": self.bias, "floor": self.floor}
+        document: dict[str, Any] = {"rule": "expected-f1", "bias": self.bias, "floor": self.floor}
+        if self.holds_back_comments:
+            document["holds_back_comments"] = True
+        return document
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> Decision:
         if document.get("rule") != "expected-f1":
             raise ValueError(f"unknown decision rule {document.get('rule')!r}")
-        return cls(bias=float(document["bias"]), floor=float(document["floor"]))
+        return cls(
+            bias=float(document["bias"]),
+            floor=float(document["floor"]),
+            holds_back_comments=bool(document.get("holds_back_comments", False)),
+        )
+
+
+# The HTML feature that marks a segment inside a comment container (html_segments).
+_HTML_WIDTH = len(feature_names("text/html"))
+_COMMENT_COLUMN = feature_names("text/html").index("comment_class")
+
+
+def held_back(features: npt.NDArray[np.float32]) -> npt.NDArray[np.bool_]:
+    """Per segment of a page's feature table, whether it sits in a comment container (a text
+    dump has no containers: none)."""
+    if features.ndim != 2 or features.shape[1] != _HTML_WIDTH:
+        return np.zeros(len(features), dtype=bool)
+    held: npt.NDArray[np.bool_] = features[:, _COMMENT_COLUMN] > 0.5
+    return held

@@ -64,10 +64,12 @@ def page_layout(
     ends_sentence: BoolArray,
     negative: BoolArray,
     positive: BoolArray,
+    unlikely: BoolArray,
 ) -> Layout:
     """The layout of a page's segments, from each one's block path (root first, its own block
     last), characters, link density, commas, whether it ends a sentence and whether a block
-    around it has a negative or positive class hint.
+    around it has a negative or positive class hint, and whether it is unlikely content (a
+    comment thread).
 
     A paragraph (prose: _MIN_PARAGRAPH_CHARS or more, at most _LINKED_PARAGRAPH linked,
     ending a sentence or _LONG_PARAGRAPH_CHARS long) scores 1 + its commas + a point per 100
@@ -75,10 +77,12 @@ def page_layout(
     _ANCESTOR_DIVIDERS. A block scored so is a candidate: its points, plus _HINT_WEIGHT times
     the share of its characters under positive less negative hints, times its unlinked share.
     The best candidate is the highest (of equal ones, the first in document order).
+    Comment-thread text scores no points (its characters still count), so a long thread
+    cannot become the best container.
     """
     return Layout(
         *kernels.page_layout(
-            paths, chars, link_density, commas, ends_sentence, negative, positive, _RULES
+            paths, chars, link_density, commas, ends_sentence, negative, positive, unlikely, _RULES
         )
     )
 

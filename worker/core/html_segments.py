@@ -23,6 +23,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
 
 from worker.core import _html_blocks, kernels
 from worker.core.html_layout import page_layout
+from worker.core.page_meta import DECLARED_KINDS, declared_kinds
 from worker.core.segments import PageSegments
 
 _DROPPED_TAGS = ["script", "style", "template", "svg", "iframe", "head", "select"]
@@ -245,6 +246,7 @@ STRUCTURE_NAMES: tuple[str, ...] = (
     "best_candidate_text_share",
     "card_link_density",
     "log_linked_cards",
+    *(f"declares_{kind}" for kind in DECLARED_KINDS),
 )
 _SHORT_CHARS = 12
 _PROSE_CHARS = 80
@@ -294,12 +296,13 @@ def html_segments(html: str) -> PageSegments:
     tree = LexborHTMLParser(_noscript_as_div(html))
     title_element = tree.css_first("title")
     title = " ".join(title_element.text().split()).lower() if title_element is not None else ""
+    declared = declared_kinds(tree)  # before the scripts that hold JSON-LD are dropped
     tree.strip_tags(_DROPPED_TAGS)
     root = tree.body or tree.root
     builder = _BlockBuilder()
     if root is not None:
         builder.collect(root)
-    return PageSegments("text/html", builder.texts, builder.structure(title))
+    return PageSegments("text/html", builder.texts, builder.structure(title, declared))
 
 
 def _noscript_as_div(html: str) -> str | bytes:
@@ -450,7 +453,7 @@ class _BlockBuilder:
         blocks, self.bits, self.depths = zip(*contexts, strict=True)
         self.blocks, self.kinds, self.groups, self.paths = zip(*blocks, strict=True)
 
-    def structure(self, title: str) -> npt.NDArray[np.float32]:
+    def structure(self, title: str, declared: Sequence[bool] = ()) -> npt.NDArray[np.float32]:
         count = len(self.texts)
         matrix = np.empty((count, len(STRUCTURE_NAMES)), dtype=np.float32)
         if not count:
@@ -473,7 +476,10 @@ class _BlockBuilder:
         matrix[:, _SIBLINGS_LINKS] = group_links[group]
         matrix[:, _SIBLINGS_CHARS] = np.log1p(group_chars[group] / group_size[group])
 
-        in_main, prose_share = self._in_main_container(chars)
+        # A comment thread's prose is no article's: a long thread would otherwise become the
+        # main container (readability drops such "unlikely candidates" before scoring).
+        comment = flags[:, _BIT_INDEX[COMMENT_HINT]]
+        in_main, prose_share = self._in_main_container(np.where(comment, 0.0, chars))
         matrix[:, _IN_MAIN] = in_main
         matrix[:, _MAIN_PROSE_SHARE] = prose_share
         # Stumps cannot learn "a heading inside the article" from the two facts apart.
@@ -482,6 +488,9 @@ class _BlockBuilder:
         matrix[:, _NEGATIVE_IN_MAIN] = in_main & flags[:, _BIT_INDEX[NEGATIVE_HINT]]
         matrix[:, _SHORT_IN_MAIN] = in_main & (chars < _SHORT_CHARS)
         matrix[:, _IN_TITLE] = self._in_title(title, chars)
+        matrix[:, _FIRST_DECLARED : _FIRST_DECLARED + len(DECLARED_KINDS)] = (
+            np.asarray(declared, dtype=np.float32) if len(declared) else 0.0
+        )
         layout = page_layout(
             list(self.paths),
             chars,
@@ -490,6 +499,7 @@ class _BlockBuilder:
             np.fromiter(map(_ends_sentence, self.texts), dtype=bool, count=count),
             flags[:, _BIT_INDEX[NEGATIVE_HINT]],
             flags[:, _BIT_INDEX[POSITIVE_HINT]],
+            flags[:, _BIT_INDEX[COMMENT_HINT]],
         )
         matrix[:, _IN_BEST] = layout.in_best
         matrix[:, _CANDIDATE_SCORE] = layout.candidate_score
@@ -516,7 +526,7 @@ class _BlockBuilder:
         """Whether each segment lies inside the page's main container, the way readability
         finds it: the deepest block holding at least half of the page's prose (of two at the
         same depth, holding exactly half each, the first); and the share of the page's text
-        that container holds."""
+        that container holds. A segment given 0 characters is no prose."""
         # Prose characters by block, the blocks in the order of their first prose segment.
         prose_by_block: dict[int, int] = {}
         path_of: dict[int, tuple[int, ...]] = {}
@@ -641,6 +651,7 @@ _IN_MAIN, _MAIN_PROSE_SHARE = _COLUMN["in_main_container"], _COLUMN["main_contai
 _HEADING_IN_MAIN, _LIST_ITEM_IN_MAIN = _COLUMN["heading_in_main"], _COLUMN["list_item_in_main"]
 _NEGATIVE_IN_MAIN, _SHORT_IN_MAIN = _COLUMN["negative_class_in_main"], _COLUMN["short_in_main"]
 _IN_TITLE = _COLUMN["in_title"]
+_FIRST_DECLARED = _COLUMN[f"declares_{DECLARED_KINDS[0]}"]
 _IN_BEST, _CANDIDATE_SCORE = _COLUMN["in_best_candidate"], _COLUMN["candidate_score"]
 _BEST_SHARE = _COLUMN["best_candidate_text_share"]
 _BEFORE_BEST, _AFTER_BEST = _COLUMN["before_best_candidate"], _COLUMN["after_best_candidate"]

@@ -261,6 +261,7 @@ def page_layout(
     ends_sentence: Bools,
     negative: Bools,
     positive: Bools,
+    unlikely: Bools,
     rules: LayoutRules,
 ) -> tuple[Bools, Float64, Bools, Bools, float, Float64, Float64]:
     """html_layout.page_layout's fields, in its Layout's order: in_best, candidate_score,
@@ -277,6 +278,7 @@ def page_layout(
         np.ascontiguousarray(ends_sentence, dtype=np.bool_),
         np.ascontiguousarray(negative, dtype=np.bool_),
         np.ascontiguousarray(positive, dtype=np.bool_),
+        np.ascontiguousarray(unlikely, dtype=np.bool_),
         rules,
         in_best,
         candidate_score,

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.core.features import feature_names
+from worker.core.page_meta import DECLARED_KINDS
 
 # Page types of the training labels (WCXB's) whose pages are about one item: what the
 # page-kind model learns to tell from the rest.
@@ -70,6 +71,7 @@ _PAGE_WIDE = (
     "page_log_segments",
     "main_container_prose_share",
     "best_candidate_text_share",
+    *(f"declares_{kind}" for kind in DECLARED_KINDS),
 )
 
 

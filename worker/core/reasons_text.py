@@ -144,6 +144,19 @@ DESCRIPTIONS: dict[str, Description] = {
     ),
     "best_candidate_text_share": "the page's best article container holds {percent} of its text",
     "card_link_density": "{percent} of its card's text is links",
+    **{
+        f"declares_{kind}": (
+            f"the page declares itself {article} {kind} (og:type or schema.org)",
+            f"the page does not declare itself {article} {kind}",
+        )
+        for kind, article in (
+            ("article", "an"),
+            ("discussion", "a"),
+            ("product", "a"),
+            ("collection", "a"),
+            ("website", "a"),
+        )
+    },
     "log_linked_cards": {
         0: "is not one of a grid of linked cards",
         None: "is one of {n} linked cards side by side (a teaser grid)",

@@ -101,7 +101,7 @@ def fit_single_item(
     if content_type not in PAGE_STAGE_CONTENT_TYPES or not has_both_kinds(pages):
         return None
     chosen = [view for p in pages if (view := as_single_item_training(p)) is not None]
-    local, smoothing, decision = fit_stages(chosen, settings)
+    local, smoothing, decision = fit_stages(chosen, settings, holds_back_comments=True)
     return SingleItemStages(fit_page_kind(pages, content_type), local, smoothing, decision)
 
 
@@ -136,17 +136,22 @@ def cross_validated_routed_keeps(
     single_scores = cross_validated_scores(pages, settings, view=as_single_item_training)
     routed = _out_of_fold_kinds(pages, settings, content_type)
     general_decision = _decision_for(pages, general, [not r for r in routed])
-    single_decision = _decision_for(pages, single_scores, routed)
+    single_decision = _decision_for(pages, single_scores, routed, holds_back_comments=True)
     return _kept(pages, general, routed, single_scores, general_decision, single_decision)
 
 
 def _decision_for(
-    pages: Sequence[TrainingPage], scores: Scores, chosen: Sequence[bool]
+    pages: Sequence[TrainingPage],
+    scores: Scores,
+    chosen: Sequence[bool],
+    holds_back_comments: bool = False,
 ) -> Decision:
     subset = [i for i, c in enumerate(chosen) if c]
     if not subset:
-        return Decision()
-    return best_decision([pages[i] for i in subset], [scores[i] for i in subset])
+        return Decision(holds_back_comments=holds_back_comments)
+    return best_decision(
+        [pages[i] for i in subset], [scores[i] for i in subset], holds_back_comments
+    )
 
 
 def _kept(

@@ -262,16 +262,19 @@ _DECISION_FLOORS = (0.1, 0.15, 0.2, 0.25, 0.3)
 
 
 def best_decision(
-    pages: Sequence[TrainingPage], scores: Sequence[npt.NDArray[np.float64]]
+    pages: Sequence[TrainingPage],
+    scores: Sequence[npt.NDArray[np.float64]],
+    holds_back_comments: bool = False,
 ) -> Decision:
-    """The decision with the best mean word-F1 over pages, the rules applied as at runtime."""
+    """The decision with the best mean word-F1 over pages, the rules applied as at runtime
+    (and the comments held back, for the stages of one-item pages: decision.py)."""
     ruled_scores = [
         with_rules(page, page_scores) for page, page_scores in zip(pages, scores, strict=True)
     ]
     best, best_f1 = Decision(), -1.0
     for bias in _DECISION_BIASES:
         for floor in _DECISION_FLOORS:
-            decision = Decision(bias, floor)
+            decision = Decision(bias, floor, holds_back_comments)
             f1 = float(
                 np.mean(
                     [
@@ -300,7 +303,7 @@ def decision_keep(
 ) -> npt.NDArray[np.bool_]:
     if not len(page.texts):
         return np.zeros(0, dtype=bool)
-    return decision.keep(scores, segment_words(page.features))
+    return decision.keep(scores, segment_words(page.features), page.features)
 
 
 def page_f1(page: TrainingPage, keep: npt.NDArray[np.bool_]) -> float:
@@ -336,7 +339,7 @@ def train(
 
 
 def fit_stages(
-    pages: Sequence[TrainingPage], settings: TrainingSettings
+    pages: Sequence[TrainingPage], settings: TrainingSettings, holds_back_comments: bool = False
 ) -> tuple[AdditiveModel, AdditiveModel, Decision]:
     """The local stage, the smoothing stage (on out-of-fold local scores) and the decision
     that is best for the out-of-fold final scores, all fitted on `pages`."""
@@ -346,7 +349,8 @@ def fit_stages(
         sigmoid(smoothing.logits(smoothing_inputs(p, logits))) if len(p.texts) else np.zeros(0)
         for p, logits in zip(pages, local_oof, strict=True)
     ]
-    return fit_local(pages, settings), smoothing, best_decision(pages, oof_scores)
+    decision = best_decision(pages, oof_scores, holds_back_comments)
+    return fit_local(pages, settings), smoothing, decision
 
 
 def prepare_with_progress(pages: Sequence[LabelledPage], mode: Mode) -> list[TrainingPage]:
