@@ -32,9 +32,11 @@ pytestmark = [pytest.mark.broker]
 EXIT_CONNECT, EXIT_NOT_AUTHORIZED = 5, 6
 
 
-def make_topics(topic_factory: TopicFactory, broker: SecuredKafka) -> Topics:
-    names = topic_factory.many(
-        "raw", "articles", "rejects", "dead", partitions=2, bootstrap=broker.bootstrap_servers
+def make_topics(broker: SecuredKafka) -> Topics:
+    # Not the session's topic_factory: it would try to delete these at the very end, after
+    # the secured broker has stopped, and wait 30 s for it. The broker's data dir goes anyway.
+    names = TopicFactory(broker.bootstrap_servers).many(
+        "raw", "articles", "rejects", "dead", partitions=2
     )
     return Topics(*names)
 
@@ -105,13 +107,12 @@ def untouched(broker: SecuredKafka, topics: Topics) -> None:
 )
 def test_the_worker_runs_over_sasl_ssl_with_its_minimal_acls(
     secured: SecuredKafka,
-    topic_factory: TopicFactory,
     tmp_path: Path,
     exactly_once: bool,
     mechanism: str,
     password_from: str,
 ) -> None:
-    topics = make_topics(topic_factory, secured)
+    topics = make_topics(secured)
     group = topics.env()["CHAFF_GROUP_ID"]
     outputs = (topics.articles, topics.rejects, topics.dead_letter)
     secured.allow(f"User:{WORKER_USER}", worker_acls(topics.raw, outputs, group, exactly_once))
@@ -188,10 +189,10 @@ FAILURES = {
 
 @pytest.mark.parametrize("case", list(FAILURES))
 def test_each_misconfiguration_is_one_clear_line_and_its_exit_code(
-    secured: SecuredKafka, topic_factory: TopicFactory, case: str
+    secured: SecuredKafka, case: str
 ) -> None:
     make_env, listener, code, phrase = FAILURES[case]
-    topics = make_topics(topic_factory, secured)
+    topics = make_topics(secured)
     produce_raw(secured.bootstrap_servers, topics.raw, [text_page(n) for n in range(5)])
     bootstrap = secured.sasl_ssl_bootstrap if listener == "sasl_ssl" else secured.ssl_bootstrap
     env = {**topics.env(), "CHAFF_BOOTSTRAP_SERVERS": bootstrap, **make_env(secured)}
@@ -205,9 +206,9 @@ def test_each_misconfiguration_is_one_clear_line_and_its_exit_code(
 
 
 def test_mtls_and_sasl_plain_work_for_produce_and_topics(
-    secured: SecuredKafka, topic_factory: TopicFactory, tmp_path: Path
+    secured: SecuredKafka, tmp_path: Path
 ) -> None:
-    topics = make_topics(topic_factory, secured)
+    topics = make_topics(secured)
     cert, key = secured.client_cert("chaff-mtls")
     secured.allow("User:CN=chaff-mtls", [Acl("topic", topics.raw, "write")])
     page = tmp_path / "page.txt"
@@ -243,10 +244,8 @@ def test_mtls_and_sasl_plain_work_for_produce_and_topics(
     assert created.stdout.count("created") == 4, created.stdout
 
 
-def test_replay_and_the_demo_work_over_sasl_ssl(
-    secured: SecuredKafka, topic_factory: TopicFactory, tmp_path: Path
-) -> None:
-    topics = make_topics(topic_factory, secured)
+def test_replay_and_the_demo_work_over_sasl_ssl(secured: SecuredKafka, tmp_path: Path) -> None:
+    topics = make_topics(secured)
     prefix = "chaff-demo-"  # the demo's group is chaff-demo-<time>
     secured.allow(
         f"User:{WORKER_USER}",

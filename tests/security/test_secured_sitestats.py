@@ -21,12 +21,11 @@ from worker.broker.secured import Acl, SecuredKafka
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
 
-def test_sitestats_counts_over_sasl_ssl(
-    secured: SecuredKafka, topic_factory: TopicFactory, tmp_path: Path
-) -> None:
+def test_sitestats_counts_over_sasl_ssl(secured: SecuredKafka, tmp_path: Path) -> None:
     bootstrap = secured.bootstrap_servers  # the operator's door, for set-up and reading
-    articles, rejects, dead = topic_factory.many(
-        "ss-articles", "ss-rejects", "ss-dead", partitions=1, bootstrap=bootstrap
+    # Not the session's topic_factory (see test_secured_clients.make_topics).
+    articles, rejects, dead = TopicFactory(bootstrap).many(
+        "ss-articles", "ss-rejects", "ss-dead", partitions=1
     )
     app_id = unique_topic_name("ss-app")
     snapshot_topic = f"{app_id}-stats"

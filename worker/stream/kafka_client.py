@@ -22,6 +22,7 @@ import os
 import socket
 import ssl
 import struct
+import threading
 from contextlib import suppress
 from typing import Any
 
@@ -238,36 +239,51 @@ def _ask_api_versions(sock: socket.socket, settings: Settings, address: str) -> 
 
 
 def _check_sasl(options: dict[str, Any], settings: Settings, timeout_s: float) -> None:
+    """Bootstrap one admin client and keep the SASL error kafka-python only logs. The client
+    runs on a thread so that the first such error ends the wait (kafka-python itself goes on
+    retrying until its bootstrap timeout)."""
     from kafka.admin import KafkaAdminClient
-    from kafka.errors import KafkaError, SaslAuthenticationFailedError
+    from kafka.errors import SaslAuthenticationFailedError
 
     seen: list[BaseException] = []
+    outcome: list[BaseException | None] = []
+    settled = threading.Event()
 
     def keep(record: logging.LogRecord) -> bool:
         args = record.args if isinstance(record.args, tuple) else ()
-        seen.extend(a for a in args if isinstance(a, SaslAuthenticationFailedError))
+        failures = [a for a in args if isinstance(a, SaslAuthenticationFailedError)]
+        if failures:
+            seen.extend(failures)
+            settled.set()
         return True
+
+    def bootstrap() -> None:
+        try:
+            KafkaAdminClient(
+                **options, client_id="chaff-probe", bootstrap_timeout_ms=int(timeout_s * 1000)
+            ).close()
+            outcome.append(None)
+        except Exception as error:  # reported below, from the waiting thread
+            outcome.append(error)
+        settled.set()
 
     loggers = [logging.getLogger(name) for name in ("kafka.net.manager", "kafka.net.connection")]
     for logger in loggers:
         logger.addFilter(keep)
     try:
-        admin = KafkaAdminClient(
-            **options, client_id="chaff-probe", bootstrap_timeout_ms=int(timeout_s * 1000)
-        )
-        admin.close()
-    except KafkaError as error:
-        if seen:
-            detail = seen[-1].args[0] if seen[-1].args else seen[-1]
-            raise KafkaSetupError(
-                f"SASL {settings.sasl_mechanism} authentication as {settings.sasl_username!r} "
-                f"failed: {detail}",
-                EXIT_CONNECT,
-            ) from None
-        raise KafkaSetupError(
-            f"cannot connect: {type(error).__name__}: {error}", EXIT_CONNECT
-        ) from None
+        threading.Thread(target=bootstrap, name="chaff-sasl-probe", daemon=True).start()
+        settled.wait(timeout_s + 5)
     finally:
         for logger in loggers:
             with suppress(Exception):
                 logger.removeFilter(keep)
+    if seen:
+        detail = seen[-1].args[0] if seen[-1].args else seen[-1]
+        raise KafkaSetupError(
+            f"SASL {settings.sasl_mechanism} authentication as {settings.sasl_username!r} "
+            f"failed: {detail}",
+            EXIT_CONNECT,
+        )
+    error = outcome[0] if outcome else TimeoutError(f"no answer within {timeout_s:.0f} s")
+    if error is not None:
+        raise KafkaSetupError(f"cannot connect: {type(error).__name__}: {error}", EXIT_CONNECT)
