@@ -132,7 +132,7 @@ def test_broker_killed_mid_stream_exactly_once(
     local_broker: LocalKafka, topic_factory: TopicFactory, tmp_path: Path
 ) -> None:
     """A broker crash can get the worker's producer fenced (exit 1) or its Kafka client
-    stuck (exit 4 from the stall watchdog: README, "Known issues found by the suite"). A
+    stuck (exit 4 from the stall watchdog: docs/known-issues.md). A
     worker that ends itself is restarted; whatever happens, nothing may be lost or
     duplicated, and a worker that hangs without ending itself fails the test (Stalled)."""
     broker_outages(
