@@ -278,3 +278,27 @@ def test_replay_and_the_demo_work_over_sasl_ssl(secured: SecuredKafka, tmp_path:
     assert demo.returncode == 0, demo.stdout + demo.stderr[-3000:]
     assert "pages in:            3" in demo.stdout
     assert WORKER_PASSWORD not in demo.stdout + demo.stderr + replayed.stderr
+
+
+def test_hostname_verification_is_on_by_default_and_can_be_turned_off(
+    secured: SecuredKafka, tmp_path: Path
+) -> None:
+    """The broker's certificate names 127.0.0.1 only; reached as "localhost" it does not
+    match. A mismatch is refused unless CHAFF_SSL_CHECK_HOSTNAME is false."""
+    topics = make_topics(secured)
+    secured.allow(f"User:{WORKER_USER}", [Acl("topic", topics.raw, "write")])
+    page = tmp_path / "page.txt"
+    page.write_text("A headline\n\nA paragraph of text that is the article.\n")
+    env = {
+        "CHAFF_BOOTSTRAP_SERVERS": f"localhost:{secured.sasl_ssl_port}",
+        **scram_env(secured, WORKER_USER),
+        "CHAFF_SASL_PASSWORD": WORKER_PASSWORD,
+        "CHAFF_RAW_TOPIC": topics.raw,
+    }
+    refused = chaff(["produce", str(page)], env)
+    assert refused.returncode == EXIT_CONNECT, refused.stderr
+    assert "does not name that host (Hostname mismatch" in refused.stderr, refused.stderr
+    print(f"\n[security] hostname mismatch: {refused.stderr.strip()}")
+    allowed = chaff(["produce", str(page), "--no-ssl-check-hostname"], env)
+    assert allowed.returncode == 0, allowed.stderr[-3000:]
+    assert len(consume_all(secured.bootstrap_servers, topics.raw)) == 1

@@ -198,6 +198,13 @@ def _tls(sock: socket.socket, settings: Settings, address: str) -> ssl.SSLSocket
         context = ssl_context(settings)
         return context.wrap_socket(sock, server_hostname=address.rpartition(":")[0])
     except ssl.SSLCertVerificationError as error:
+        if "mismatch" in str(error.verify_message):  # trusted, but for another name
+            raise KafkaSetupError(
+                f"TLS: the certificate of {address} does not name that host "
+                f"({error.verify_message}); connect by a name it holds, or set "
+                "CHAFF_SSL_CHECK_HOSTNAME=false",
+                EXIT_CONNECT,
+            ) from None
         trusted = settings.ssl_cafile or "the system's CAs"
         raise KafkaSetupError(
             f"TLS: the certificate of {address} is not trusted by {trusted} "
