@@ -302,3 +302,35 @@ def test_hostname_verification_is_on_by_default_and_can_be_turned_off(
     allowed = chaff(["produce", str(page), "--no-ssl-check-hostname"], env)
     assert allowed.returncode == 0, allowed.stderr[-3000:]
     assert len(consume_all(secured.bootstrap_servers, topics.raw)) == 1
+
+
+def test_bench_e2e_runs_over_sasl_ssl(secured: SecuredKafka, tmp_path: Path) -> None:
+    """`chaff bench e2e --bootstrap-servers` against a secured cluster: its own admin,
+    producer and consumers, and the workers it starts, all connect with the environment's
+    client settings."""
+    secured.allow(
+        f"User:{WORKER_USER}",
+        [
+            Acl("cluster", "", "create"),
+            Acl("topic", "bench-", "all", prefixed=True),
+            Acl("group", "bench-", "read", prefixed=True),
+        ],
+    )
+    figures = tmp_path / "e2e.json"
+    env = {**scram_env(secured, WORKER_USER), "CHAFF_SASL_PASSWORD": WORKER_PASSWORD}
+    bench = chaff(
+        [
+            "bench", "e2e", str(REPO / "tests" / "fixtures" / "wcxb"), "--pages", "12",
+            "--latency-seconds", "2", "--soak-seconds", "1",
+            "--bootstrap-servers", secured.sasl_ssl_bootstrap, "--json", str(figures),
+        ],
+        env,
+        timeout_s=300,
+    )  # fmt: skip
+    assert bench.returncode == 0, bench.stdout + bench.stderr[-3000:]
+    assert WORKER_PASSWORD not in bench.stdout + bench.stderr
+    measured = json.loads(figures.read_text())
+    assert measured["records"] == 12
+    assert (
+        measured["e2e_records_per_second"]["1"] > 0 and measured["e2e_records_per_second"]["2"] > 0
+    )

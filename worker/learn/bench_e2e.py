@@ -33,6 +33,7 @@ from worker.config import Settings
 from worker.core.classify import classify_page
 from worker.core.records import Limits, Source, process_raw_record
 from worker.ops.progress import Progress
+from worker.stream.kafka_client import KafkaSetupError, check_connection, client_options
 
 REPO_FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "wcxb"
 PARTITIONS = 6
@@ -62,7 +63,12 @@ def register_e2e(benches: Any) -> None:
     parser.add_argument(
         "--soak-seconds", type=float, default=60.0, help="extra paced load for the RSS check"
     )
-    parser.add_argument("--bootstrap-servers", help="use this cluster instead of a local broker")
+    parser.add_argument(
+        "--bootstrap-servers",
+        help="use this cluster instead of a local broker, with the client security settings "
+        "of the environment (CHAFF_SECURITY_PROTOCOL, CHAFF_SASL_*, CHAFF_SSL_*: README, "
+        "Connecting to a production cluster)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.set_defaults(handler=_bench_e2e)
 
@@ -72,6 +78,12 @@ def _bench_e2e(args: argparse.Namespace) -> int:
 
     dataset = args.dataset or (DEFAULT_DATASET if DEFAULT_DATASET.is_dir() else REPO_FIXTURE)
     records = raw_records(dataset, args.pages)
+    if args.bootstrap_servers:  # a cluster of the user's: say at once if it cannot be used
+        try:
+            check_connection(Settings.from_env(bootstrap_servers=args.bootstrap_servers))
+        except KafkaSetupError as error:
+            print(f"chaff bench e2e: {error}", file=sys.stderr)
+            return error.exit_code
     with ExitStack() as stack:
         bootstrap = args.bootstrap_servers or stack.enter_context(_local_broker())
         figures = run_bench(bootstrap, records, args.latency_seconds, args.soak_seconds)
@@ -146,9 +158,11 @@ class _Run:
             group_id=f"bench-{tag}",
         )
         create_topics(self.settings, PARTITIONS, 1)
-        self.admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+        # The same client settings as every other command: CHAFF_SECURITY_PROTOCOL & co.
+        self.options = client_options(self.settings)
+        self.admin = KafkaAdminClient(**self.options)
         self.producer = KafkaProducer(
-            bootstrap_servers=bootstrap, linger_ms=20, max_request_size=8 * 1024 * 1024
+            **self.options, linger_ms=20, max_request_size=8 * 1024 * 1024
         )
         self.workers: list[subprocess.Popen[bytes]] = []
 
@@ -250,10 +264,10 @@ def latency_and_memory(
             time.sleep(max(0.0, started + (sent - 1) / rate - time.monotonic()))
         run.producer.flush()
         run.wait_committed(sent, timeout_s=600)
-        raw_times = _timestamps(KafkaConsumer, bootstrap, [run.settings.raw_topic], by="offset")
+        raw_times = _timestamps(KafkaConsumer, run.options, [run.settings.raw_topic], by="offset")
         out_times = _timestamps(
             KafkaConsumer,
-            bootstrap,
+            run.options,
             [
                 run.settings.articles_topic,
                 run.settings.rejects_topic,
@@ -281,11 +295,13 @@ def latency_and_memory(
         run.close()
 
 
-def _timestamps(consumer_class: Any, bootstrap: str, topics: list[str], by: str) -> dict[Any, int]:
+def _timestamps(
+    consumer_class: Any, options: dict[str, Any], topics: list[str], by: str
+) -> dict[Any, int]:
     """(partition, offset) of the raw record -> its timestamp, or the latest output's."""
     consumer = consumer_class(
         *topics,
-        bootstrap_servers=bootstrap,
+        **options,
         auto_offset_reset="earliest",
         consumer_timeout_ms=3000,
         enable_auto_commit=False,
