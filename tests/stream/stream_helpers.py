@@ -76,6 +76,16 @@ class Worker:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=timeout_s)
 
+    def wait_until_consuming(self, timeout_s: float = 60.0) -> None:
+        """Until the worker logs that it consumes (its SIGTERM handler is in place by then): a
+        worker sent SIGTERM while still importing dies of it, exit -15, not 0."""
+        assert self.process is not None
+        deadline = time.monotonic() + timeout_s
+        while " consuming " not in self.log_path.read_text(errors="replace"):
+            assert self.process.poll() is None, f"worker exited:\n{self.log()}"
+            assert time.monotonic() < deadline, f"worker never consumed:\n{self.log()}"
+            time.sleep(0.1)
+
     def assert_running(self) -> None:
         assert self.process is not None
         code = self.process.poll()

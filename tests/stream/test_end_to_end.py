@@ -59,6 +59,9 @@ def run_worker_until_done(
     try:
         found = wait_for_outcomes(bootstrap, topics, inputs, [worker], timeout_s, isolation_level)
         worker.assert_running()
+        # The outcomes may all be there before this worker got going (its predecessor did
+        # them): SIGTERM must still find it past its start-up.
+        worker.wait_until_consuming()
     finally:
         assert worker.terminate() == 0, worker.log()
     return found
