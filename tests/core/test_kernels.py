@@ -41,7 +41,7 @@ from worker.core.features import (
 from worker.core.html_segments import html_segments
 from worker.core.model import AdditiveModel
 from worker.core.phrases import _LOWERCASE_TO_ASCII, PhraseCounter
-from worker.core.rules import rule_rejections
+from worker.core.rules import page_rejections
 from worker.core.segment_model import LOG_WORDS, shipped_model
 from worker.core.segments import PageSegments, segment_page
 from worker.core.verdict import ContentType, SegmentVerdict
@@ -1282,7 +1282,7 @@ def test_classify_page_builds_its_verdicts_as_before(mode: Mode, page_id: str) -
     segments = fixture_segments(mode, page_id)
     page = model.score(segments)
     scores = page.scores.copy()
-    ruled = rule_rejections(segments.texts)
+    ruled = page_rejections(segments.texts, page.words, content_type)
     scores[list(ruled)] = 0.0
     cut_scores = page.decision.cut_scores(scores, page.features)
     cut = page.decision.cut(cut_scores, page.words)

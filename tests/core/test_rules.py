@@ -1,4 +1,12 @@
-from worker.core.rules import rule_rejections, trailing_separator
+import numpy as np
+import pytest
+
+from worker.core.rules import (
+    comment_section_rejections,
+    page_rejections,
+    rule_rejections,
+    trailing_separator,
+)
 
 
 def test_a_feed_of_teasers_is_rejected_with_its_last_item_and_lone_separators() -> None:
@@ -27,3 +35,69 @@ def test_a_separator_must_be_detached_from_the_word() -> None:
     assert trailing_separator("state-of-the-art") is None
     assert trailing_separator("News |") == "|"
     assert trailing_separator("-") is None
+
+
+# --- a text dump's comment section ------------------------------------------------------------
+
+PROSE = "A line of the article that runs on for long enough to count as prose, twenty words"
+
+
+def word_counts(texts: list[str]) -> np.ndarray:
+    return np.array([len(t.split()) for t in texts], dtype=np.float64)
+
+
+def blog_dump(marker: str = "12 Comments") -> list[str]:
+    return [
+        "Home",
+        "Comments",  # a menu link at the top opens no section
+        "The headline of the post",
+        *(f"{PROSE} part {n}." for n in range(4)),
+        "Share this:",
+        marker,
+        "Jane says:",
+        f"{PROSE} but this is a reader's comment.",
+        "Reply",
+    ]
+
+
+def test_the_lines_after_a_comment_section_opens_are_rejected() -> None:
+    texts = blog_dump()
+    rejected = comment_section_rejections(texts, word_counts(texts))
+    assert sorted(rejected) == [9, 10, 11]
+    assert rejected[9] == "in the comment section that '12 Comments' opens"
+
+
+@pytest.mark.parametrize(
+    "marker", ["Leave a Reply", "3 thoughts on “The headline”", "Responses:", "Comments (4)"]
+)
+def test_the_markers_that_open_a_section(marker: str) -> None:
+    texts = blog_dump(marker)
+    assert sorted(comment_section_rejections(texts, word_counts(texts))) == [9, 10, 11]
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "Readers' comments on this article are closed for the weekend, so please write",
+        "Commentary",  # a kind of article, not a thread
+    ],
+)
+def test_lines_that_open_no_section(marker: str) -> None:
+    texts = blog_dump(marker)
+    assert comment_section_rejections(texts, word_counts(texts)) == {}
+
+
+def test_a_marker_before_most_of_the_prose_or_repeated_opens_nothing() -> None:
+    early = ["The headline", "Comments", *(f"{PROSE} {n}." for n in range(4))]
+    assert comment_section_rejections(early, word_counts(early)) == {}
+    # "Add a comment" under every answer of a Q&A page: the answers are the content.
+    answers = [f"{PROSE} answer {n}." if i % 2 == 0 else "Add a comment" for i, n in
+               enumerate(range(8))]  # fmt: skip
+    assert comment_section_rejections(answers, word_counts(answers)) == {}
+
+
+def test_only_text_dumps_get_the_comment_section_rule() -> None:
+    texts = blog_dump()
+    words = word_counts(texts)
+    assert sorted(page_rejections(texts, words, "text/plain")) == [9, 10, 11]
+    assert page_rejections(texts, words, "text/html") == {}

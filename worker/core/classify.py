@@ -20,7 +20,7 @@ from worker.core.kernels import (
     strongest_columns,
 )
 from worker.core.reasons_text import describe
-from worker.core.rules import rule_rejections
+from worker.core.rules import page_rejections
 from worker.core.segment_model import PageScores, SegmentModel, shipped_model
 from worker.core.segments import segment_page
 from worker.core.verdict import ContentType, Label, PageKind, PageVerdict, SegmentVerdict
@@ -38,7 +38,7 @@ def classify_page(
         return PageVerdict(content_type, (), model.version)
     page = model.score(segments)
     scores = page.scores.copy()
-    ruled = rule_rejections(segments.texts)
+    ruled = page_rejections(segments.texts, page.words, content_type)
     if ruled:
         scores[list(ruled)] = 0.0  # a rule is certain: its segments score 0, not the model's guess
     cut_scores = page.decision.cut_scores(scores, page.features)

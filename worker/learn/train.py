@@ -20,7 +20,7 @@ import numpy.typing as npt
 from worker.core.decision import Decision
 from worker.core.features import SMOOTHING_NAMES, feature_names, page_features, smoothing_features
 from worker.core.model import AdditiveModel, sigmoid
-from worker.core.rules import rule_rejections
+from worker.core.rules import page_rejections
 from worker.core.segment_model import LOG_WORDS, SegmentModel, segment_words
 from worker.core.segments import segment_page
 from worker.core.verdict import ContentType
@@ -29,6 +29,7 @@ from worker.learn.labels import segment_labels
 from worker.learn.scoring import word_scores
 
 CONTENT_TYPES: dict[Mode, ContentType] = {"html": "text/html", "text": "text/plain"}
+TEXT_FEATURES = feature_names("text/plain")
 SEED = 20261124
 
 
@@ -288,9 +289,14 @@ def best_decision(
     return best
 
 
+def page_content_type(page: TrainingPage) -> ContentType:
+    """The page's content type, read off the width of its feature table."""
+    return "text/plain" if page.features.shape[1] == len(TEXT_FEATURES) else "text/html"
+
+
 def with_rules(page: TrainingPage, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """The scores as classify_page decides on them: 0 where a rule rejects the segment."""
-    ruled = list(rule_rejections(page.texts))
+    ruled = list(page_rejections(page.texts, segment_words(page.features), page_content_type(page)))
     if not ruled:
         return scores
     scores = scores.copy()
