@@ -30,8 +30,6 @@ from typing import Any
 import orjson
 
 from worker.config import Settings
-from worker.core.classify import classify_page
-from worker.core.records import Limits, Source, process_raw_record
 from worker.ops.progress import Progress
 from worker.stream.kafka_client import KafkaSetupError, check_connection, client_options
 
@@ -127,6 +125,10 @@ def raw_records(dataset: Path, count: int) -> list[bytes]:
 
 
 def in_process_rate(records: list[bytes]) -> dict[str, float]:
+    # Imported here, not at the top: `chaff --help` imports this module for its parser.
+    from worker.core.classify import classify_page
+    from worker.core.records import Limits, Source, process_raw_record
+
     source = Source("bench", 0, 0, None, None)
     started = time.perf_counter()
     for value in records:

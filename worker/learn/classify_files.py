@@ -23,9 +23,9 @@ from worker.core.classify import classify_page
 from worker.core.records import BadInput, RawPage, parse_raw_page
 from worker.core.segment_model import SegmentModel
 from worker.core.verdict import ContentType
+from worker.learn.commands import EXIT_BAD_INPUT
 from worker.stream.produce import JSONL_SUFFIXES, content_type_of
 
-EXIT_BAD_INPUT = 2
 STDIN = "-"
 
 
@@ -37,35 +37,6 @@ class Page:
     line: int | None  # 1-based, for JSONL records
     page: RawPage | None
     error: BadInput | None = None
-
-
-def register_classify(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "classify",
-        help="classify page files or JSONL raw records offline, one JSON line per page",
-        description=(
-            "Classify pages without Kafka. SOURCE is an HTML (.html, .htm, .html.gz) or "
-            "text-dump file, a file of JSONL raw-page records (.jsonl, .ndjson: what `chaff "
-            "produce` publishes), or - for standard input (JSONL records if it starts with "
-            "'{', else one page). Writes one JSON object per page to stdout: source, line "
-            "(1-based, for JSONL; else null), page_id, url, content_type, model_version, "
-            "page_kind ('one item' or 'many items'; null for text dumps), article (the "
-            "clean text) and segments (position, text, label, score, reasons). A page the "
-            "worker would dead-letter is reported on stderr with its reason; the exit code "
-            "is then 2."
-        ),
-    )
-    parser.add_argument("sources", nargs="+", metavar="SOURCE")
-    parser.add_argument(
-        "--content-type",
-        choices=["text/html", "text/plain"],
-        help="override detection of page files (default: from the file name, then the content)",
-    )
-    parser.add_argument("--model", type=Path, help="a model file from `chaff train`")
-    parser.add_argument(
-        "--article-only", action="store_true", help="omit the segments from the output"
-    )
-    parser.set_defaults(handler=classify_command)
 
 
 def classify_command(args: argparse.Namespace) -> int:

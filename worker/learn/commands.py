@@ -9,23 +9,61 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from worker.core.segment_model import MODEL_FILES, SegmentModel
-from worker.learn.classify_files import EXIT_BAD_INPUT, register_classify
 from worker.ops.progress import Progress
 
 if TYPE_CHECKING:
     from worker.learn.dataset import LabelledPage, Mode
 
+EXIT_BAD_INPUT = 2
 DEFAULT_DATASET = Path(__file__).parents[2].parent / "shared" / "data" / "wcxb-dev"
 MODELS_DIR = Path(__file__).parents[1] / "core" / "models"
 
 
 def register(subparsers: Any) -> None:
-    register_classify(subparsers)
+    _register_classify(subparsers)
     _register_train(subparsers)
     _register_eval(subparsers)
     _register_bounds(subparsers)
     _register_bench(subparsers)
+
+
+# --- chaff classify ----------------------------------------------------------------------
+# The work is in worker.learn.classify_files (it imports the classifier).
+
+
+def _register_classify(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "classify",
+        help="classify page files or JSONL raw records offline, one JSON line per page",
+        description=(
+            "Classify pages without Kafka. SOURCE is an HTML (.html, .htm, .html.gz) or "
+            "text-dump file, a file of JSONL raw-page records (.jsonl, .ndjson: what `chaff "
+            "produce` publishes), or - for standard input (JSONL records if it starts with "
+            "'{', else one page). Writes one JSON object per page to stdout: source, line "
+            "(1-based, for JSONL; else null), page_id, url, content_type, model_version, "
+            "page_kind ('one item' or 'many items'; null for text dumps), article (the "
+            "clean text) and segments (position, text, label, score, reasons). A page the "
+            "worker would dead-letter is reported on stderr with its reason; the exit code "
+            "is then 2."
+        ),
+    )
+    parser.add_argument("sources", nargs="+", metavar="SOURCE")
+    parser.add_argument(
+        "--content-type",
+        choices=["text/html", "text/plain"],
+        help="override detection of page files (default: from the file name, then the content)",
+    )
+    parser.add_argument("--model", type=Path, help="a model file from `chaff train`")
+    parser.add_argument(
+        "--article-only", action="store_true", help="omit the segments from the output"
+    )
+    parser.set_defaults(handler=_classify)
+
+
+def _classify(args: argparse.Namespace) -> int:
+    from worker.learn.classify_files import classify_command
+
+    return classify_command(args)
 
 
 # --- chaff train --------------------------------------------------------------------------
@@ -77,6 +115,7 @@ def _register_train(subparsers: Any) -> None:
 
 
 def _train(args: argparse.Namespace) -> int:
+    from worker.core.segment_model import MODEL_FILES
     from worker.learn.train import CONTENT_TYPES, TrainingSettings, prepare_with_progress, train
 
     modes: list[Mode] = ["html", "text"] if args.mode == "both" else [args.mode]
@@ -166,6 +205,7 @@ def _register_eval(subparsers: Any) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
+    from worker.core.segment_model import SegmentModel
     from worker.learn.evaluate import evaluate, report
 
     if args.cv is not None and args.cv < 2:
@@ -205,6 +245,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _eval_all_corpora(args: argparse.Namespace) -> int:
+    from worker.core.segment_model import SegmentModel
     from worker.learn.corpora import CorporaError, run
 
     conflicts = {

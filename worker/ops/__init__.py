@@ -5,63 +5,25 @@ The worker loop needs one call::
     observer = worker.ops.install(settings, process_index)   # a LoopObserver
     ...                                                     # run the loop with it
     observer.close()                                        # stops the HTTP endpoint
+
+`install` and `InstalledObserver` live in worker.ops.installed and are loaded on first use:
+every command's parser imports worker.ops.logs, and `chaff --help` must not import
+prometheus_client, kafka and numpy with it.
 """
 
 from __future__ import annotations
 
-import logging
+from typing import TYPE_CHECKING, Any
 
-from worker.config import Settings
-from worker.ops.health import HealthState, OpsServer
-from worker.ops.metrics import OutputTopics, PrometheusObserver
+if TYPE_CHECKING:
+    from worker.ops.installed import InstalledObserver, install, shipped_model_version
 
-log = logging.getLogger(__name__)
-
-__all__ = ["InstalledObserver", "install"]
+__all__ = ["InstalledObserver", "install", "shipped_model_version"]
 
 
-class InstalledObserver(PrometheusObserver):
-    """A PrometheusObserver that owns its HTTP endpoint (None when metrics_port is 0)."""
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from worker.ops import installed
 
-    server: OpsServer | None = None
-
-    def close(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
-
-
-def install(
-    settings: Settings,
-    process_index: int = 0,
-    model_version: str | None = None,
-    host: str | None = None,
-) -> InstalledObserver:
-    """Metrics + /healthz + /readyz for worker process `process_index`.
-
-    Serves on settings.metrics_host (or `host`), port settings.metrics_port + process_index;
-    metrics_port 0 disables the endpoint
-    (the observer still counts, which keeps tests and `--metrics-port 0` runs cheap).
-    """
-    if model_version is None:
-        model_version = shipped_model_version()
-    topics = OutputTopics(
-        settings.articles_topic, settings.rejects_topic, settings.dead_letter_topic
-    )
-    observer = InstalledObserver(topics, model_version, health=HealthState())
-    if settings.metrics_port:
-        port = settings.metrics_port + process_index
-        bind = host if host is not None else settings.metrics_host
-        observer.server = OpsServer(observer.registry, observer.health, bind, port).start()
-    return observer
-
-
-def shipped_model_version() -> str:
-    """The classifier's version string: `model_version()` in the core (one version per
-    shipped model, joined), or the older constant `MODEL_VERSION`."""
-    from worker.core import classify
-
-    version = getattr(classify, "model_version", None)
-    if callable(version):
-        return str(version())
-    return str(getattr(classify, "MODEL_VERSION", "unknown"))
+        return getattr(installed, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

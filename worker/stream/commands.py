@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from worker.cli import module_doc
 from worker.config import Settings, effective_configuration
 from worker.ops.logs import add_log_level_argument, setup_logging
 from worker.stream.kafka_client import KafkaSetupError, check_connection, client_options, explain
@@ -318,12 +319,10 @@ def produce_command(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    from worker.stream import loop
-
     run = subparsers.add_parser(
         "run",
         help="the worker: consume raw pages, publish articles, rejects and dead letters",
-        description=(loop.__doc__ or "")
+        description=(module_doc("worker.stream.loop") or "")
         + "\nSIGTERM/SIGINT: finish the current batch, commit, exit 0 "
         "(within --shutdown-timeout-s).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -342,12 +341,10 @@ def register(subparsers: Any) -> None:
     topic_commands = topics.add_subparsers(
         dest="topics_command", metavar="SUBCOMMAND", required=True
     )
-    from worker.stream import topics as topics_module
-
     create = topic_commands.add_parser(
         "create",
         help="create the raw, articles, rejects and dead-letter topics (idempotent)",
-        description=topics_module.__doc__,
+        description=module_doc("worker.stream.topics"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     create.add_argument(
@@ -360,12 +357,10 @@ def register(subparsers: Any) -> None:
     add_log_level_argument(create)
     create.set_defaults(handler=topics_create_command)
 
-    from worker.stream import produce as produce_module
-
     produce = subparsers.add_parser(
         "produce",
         help="publish HTML/text files or JSONL raw-page records to the raw topic",
-        description=produce_module.__doc__,
+        description=module_doc("worker.stream.produce"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     produce.add_argument("paths", nargs="+", metavar="FILE|DIR")
