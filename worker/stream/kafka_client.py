@@ -293,4 +293,13 @@ def _check_sasl(options: dict[str, Any], settings: Settings, timeout_s: float) -
         )
     error = outcome[0] if outcome else TimeoutError(f"no answer within {timeout_s:.0f} s")
     if error is not None:
-        raise KafkaSetupError(f"cannot connect: {type(error).__name__}: {error}", EXIT_CONNECT)
+        # The same address answered Kafka over this protocol a moment ago (check_connection),
+        # so a client that cannot bootstrap was turned away while authenticating: a broker
+        # closes the connection after a failed SASL exchange, and kafka-python now and then
+        # sees the disconnect before the error response (a clean-clone CI run, 2026-12-03).
+        raise KafkaSetupError(
+            f"SASL {settings.sasl_mechanism} authentication as {settings.sasl_username!r} "
+            f"failed: the broker closed the connection while authenticating "
+            f"({type(error).__name__}: {error}); check the user, the password and the mechanism",
+            EXIT_CONNECT,
+        )
