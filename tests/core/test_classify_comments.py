@@ -19,14 +19,17 @@ _COMMENT = (
 )
 
 
-def blog_post(declared: str = '<meta property="og:type" content="article">') -> str:
+def blog_post(
+    declared: str = '<meta property="og:type" content="article">',
+    heading: str = "15 Comments",
+) -> str:
     article = "".join(_PARAGRAPH.format(i=i) for i in range(6))
     comments = "".join(_COMMENT.format(i=i) for i in range(15))
     return (
         f"<html><head><title>City expands bike network</title>{declared}</head><body>"
         '<nav><a href="/">Home</a> <a href="/news">News</a></nav>'
         f'<article><h1>City expands bike network</h1><div class="entry-content">{article}'
-        f'</div></article><section id="comments"><h3>15 Comments</h3><ol class="commentlist">'
+        f'</div></article><section id="comments"><h3>{heading}</h3><ol class="commentlist">'
         f"{comments}</ol></section><footer>© 2012 The Paper</footer></body></html>"
     )
 
@@ -40,8 +43,16 @@ def test_the_post_is_kept_and_its_comment_thread_dropped() -> None:
     assert not [text for text in kept if "says:" in text or "twenty years" in text]
 
 
-def test_a_comment_the_cut_would_have_kept_says_it_was_held_back() -> None:
+def test_the_thread_after_a_comment_section_heading_is_rejected_by_the_rule() -> None:
     verdict = classify_page(blog_post(), "text/html")
+    thread = [s for s in verdict.segments if "twenty years" in s.text or "says:" in s.text]
+    assert len(thread) == 30
+    assert all(s.reasons[0] == "in the comment section that '15 Comments' opens" for s in thread)
+
+
+def test_a_comment_the_cut_would_have_kept_says_it_was_held_back() -> None:
+    # No heading that opens a comment section: the comment containers alone tell.
+    verdict = classify_page(blog_post(heading="What our readers think"), "text/html")
     held = [s for s in verdict.segments if s.reasons and "comment thread" in s.reasons[0]]
     assert held, "no comment was held back from the page's cut"
     assert all(s.label == "junk" and s.score < 0.5 for s in held)

@@ -1282,7 +1282,7 @@ def test_classify_page_builds_its_verdicts_as_before(mode: Mode, page_id: str) -
     segments = fixture_segments(mode, page_id)
     page = model.score(segments)
     scores = page.scores.copy()
-    ruled = page_rejections(segments.texts, page.words, content_type)
+    ruled = page_rejections(segments.texts, page.words, content_type, page.single_item_page)
     scores[list(ruled)] = 0.0
     cut_scores = page.decision.cut_scores(scores, page.features)
     cut = page.decision.cut(cut_scores, page.words)

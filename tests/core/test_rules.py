@@ -96,8 +96,10 @@ def test_a_marker_before_most_of_the_prose_or_repeated_opens_nothing() -> None:
     assert comment_section_rejections(answers, word_counts(answers)) == {}
 
 
-def test_only_text_dumps_get_the_comment_section_rule() -> None:
+def test_text_dumps_and_one_item_html_pages_get_the_comment_section_rule() -> None:
     texts = blog_dump()
     words = word_counts(texts)
     assert sorted(page_rejections(texts, words, "text/plain")) == [9, 10, 11]
+    assert sorted(page_rejections(texts, words, "text/html", one_item_page=True)) == [9, 10, 11]
+    # A page of many items (a forum thread): its replies are the content.
     assert page_rejections(texts, words, "text/html") == {}

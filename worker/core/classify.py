@@ -38,7 +38,7 @@ def classify_page(
         return PageVerdict(content_type, (), model.version)
     page = model.score(segments)
     scores = page.scores.copy()
-    ruled = page_rejections(segments.texts, page.words, content_type)
+    ruled = page_rejections(segments.texts, page.words, content_type, page.single_item_page)
     if ruled:
         scores[list(ruled)] = 0.0  # a rule is certain: its segments score 0, not the model's guess
     cut_scores = page.decision.cut_scores(scores, page.features)

@@ -5,10 +5,11 @@
   (" -", " |", " »", " …") is a list of teaser headlines, whatever the model thinks of each
   line alone. Lone separators between them belong to the run, and so does the headline
   right after it: a separator goes between items, so the last item has none.
-- A text dump's comment section (comment_section_rejections): after a line that opens one
-  ("12 Comments", "Leave a Reply", "Post a comment"...), once most of the page's prose is
-  behind it, nothing is the article. A dump keeps none of the containers that tell an HTML
-  page's thread from its article, and readers' comments are prose the model keeps.
+- A comment section (comment_section_rejections): after a line that opens one ("12
+  Comments", "Leave a Reply", "Post a comment"...), once most of the page's prose is behind
+  it, nothing is the article: on a text dump, which keeps none of the containers that tell
+  a thread from its article, and on an HTML page about one item (many blogs of 2012 mark
+  their threads with no class a model could read).
 """
 
 from __future__ import annotations
@@ -89,11 +90,15 @@ def comment_section_rejections(
 
 
 def page_rejections(
-    texts: Sequence[str], words: npt.NDArray[np.float64], content_type: str
+    texts: Sequence[str],
+    words: npt.NDArray[np.float64],
+    content_type: str,
+    one_item_page: bool = False,
 ) -> dict[int, str]:
-    """Every rule for a page of this content type: position -> reason (the feed and
-    no-word rules first, where more than one holds)."""
+    """Every rule for a page: position -> reason (the feed and no-word rules first, where
+    more than one holds). The comment-section rule holds for text dumps, and for HTML pages
+    the page-level stage takes for one item's: on a forum thread the replies are content."""
     ruled = rule_rejections(texts)
-    if content_type == "text/plain":
+    if content_type == "text/plain" or one_item_page:
         return comment_section_rejections(texts, words) | ruled
     return ruled

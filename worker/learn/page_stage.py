@@ -171,5 +171,5 @@ def _kept(
             if routed[index]
             else (general[index], general_decision)
         )
-        keeps.append(decision_keep(decision, page, with_rules(page, scores)))
+        keeps.append(decision_keep(decision, page, with_rules(page, scores, routed[index])))
     return keeps

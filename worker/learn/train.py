@@ -270,7 +270,8 @@ def best_decision(
     """The decision with the best mean word-F1 over pages, the rules applied as at runtime
     (and the comments held back, for the stages of one-item pages: decision.py)."""
     ruled_scores = [
-        with_rules(page, page_scores) for page, page_scores in zip(pages, scores, strict=True)
+        with_rules(page, page_scores, holds_back_comments)
+        for page, page_scores in zip(pages, scores, strict=True)
     ]
     best, best_f1 = Decision(), -1.0
     for bias in _DECISION_BIASES:
@@ -294,9 +295,13 @@ def page_content_type(page: TrainingPage) -> ContentType:
     return "text/plain" if page.features.shape[1] == len(TEXT_FEATURES) else "text/html"
 
 
-def with_rules(page: TrainingPage, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """The scores as classify_page decides on them: 0 where a rule rejects the segment."""
-    ruled = list(page_rejections(page.texts, segment_words(page.features), page_content_type(page)))
+def with_rules(
+    page: TrainingPage, scores: npt.NDArray[np.float64], one_item_page: bool = False
+) -> npt.NDArray[np.float64]:
+    """The scores as classify_page decides on them: 0 where a rule rejects the segment
+    (`one_item_page`: the page-level stage took the page for one item's)."""
+    words = segment_words(page.features)
+    ruled = list(page_rejections(page.texts, words, page_content_type(page), one_item_page))
     if not ruled:
         return scores
     scores = scores.copy()
