@@ -40,7 +40,7 @@ def test_the_prerequisites_line_names_all_a_fresh_machine_needs() -> None:
     runs it with no mvn on PATH)."""
     quick_start = README.split("## Quick start")[1].split("##")[0]
     line = next(p for p in quick_start.split("\n\n") if p.startswith("Prerequisites:"))
-    for needed in ("Python 3.11", "C compiler", "Java 17", "PyPI", "Maven Central"):
+    for needed in ("Python 3.11", "C compiler", "Java 17", "openssl", "PyPI", "Maven Central"):
         assert needed in line, needed
     assert "no Maven" in line
     assert "mvn" not in (REPO / "worker" / "broker" / "download.py").read_text()

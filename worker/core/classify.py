@@ -38,16 +38,17 @@ def classify_page(
         return PageVerdict(content_type, (), model.version)
     page = model.score(segments)
     scores = page.scores.copy()
-    ruled = page_rejections(segments.texts, page.words, content_type, page.single_item_page)
+    words = page.words  # (a property: computed on each access)
+    ruled = page_rejections(segments.texts, words, content_type, page.single_item_page)
     if ruled:
         scores[list(ruled)] = 0.0  # a rule is certain: its segments score 0, not the model's guess
     cut_scores = page.decision.cut_scores(scores, page.features)
-    cut = page.decision.cut(cut_scores, page.words)
+    cut = page.decision.cut(cut_scores, words)
     keep = cut_scores >= cut
     # Held back from the cut (a comment on an item's page) where the cut would have kept it.
     held = cut_scores != scores
     if held.any():
-        held &= scores >= page.decision.cut(scores, page.words)
+        held &= scores >= page.decision.cut(scores, words)
     reasons = _reasons(content_type, page, keep, ruled, cut, held)
     # Built in C: calling SegmentVerdict runs its Python-level __new__ for every segment.
     verdicts = segment_verdicts(SegmentVerdict, segments.texts, keep, scores, reasons, _LABELS)
@@ -69,9 +70,9 @@ def _reasons(
     held: npt.NDArray[np.bool_],
 ) -> list[tuple[str, ...]]:
     """Per segment: a rule's reason if one fired (else that the cut held a comment back),
-    the page's cut if it kept a segment scoring
-    under one half, the neighbours if they tipped the balance, then the features that pushed
-    its score the most in the direction of its label."""
+    the page's cut if it kept a segment scoring under one half, the neighbours if they
+    tipped the balance, then the features that pushed its score the most in the direction
+    of its label."""
     # Kept segments are explained by their most positive contributions, rejected ones by their
     # most negative.
     columns = strongest_columns(page.local_contributions, keep, _REASONS_PER_SEGMENT)

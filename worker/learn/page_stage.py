@@ -101,7 +101,7 @@ def fit_single_item(
     if content_type not in PAGE_STAGE_CONTENT_TYPES or not has_both_kinds(pages):
         return None
     chosen = [view for p in pages if (view := as_single_item_training(p)) is not None]
-    local, smoothing, decision = fit_stages(chosen, settings, holds_back_comments=True)
+    local, smoothing, decision = fit_stages(chosen, settings, one_item_pages=True)
     return SingleItemStages(fit_page_kind(pages, content_type), local, smoothing, decision)
 
 
@@ -136,7 +136,7 @@ def cross_validated_routed_keeps(
     single_scores = cross_validated_scores(pages, settings, view=as_single_item_training)
     routed = _out_of_fold_kinds(pages, settings, content_type)
     general_decision = _decision_for(pages, general, [not r for r in routed])
-    single_decision = _decision_for(pages, single_scores, routed, holds_back_comments=True)
+    single_decision = _decision_for(pages, single_scores, routed, one_item_pages=True)
     return _kept(pages, general, routed, single_scores, general_decision, single_decision)
 
 
@@ -144,14 +144,12 @@ def _decision_for(
     pages: Sequence[TrainingPage],
     scores: Scores,
     chosen: Sequence[bool],
-    holds_back_comments: bool = False,
+    one_item_pages: bool = False,
 ) -> Decision:
     subset = [i for i, c in enumerate(chosen) if c]
     if not subset:
-        return Decision(holds_back_comments=holds_back_comments)
-    return best_decision(
-        [pages[i] for i in subset], [scores[i] for i in subset], holds_back_comments
-    )
+        return Decision(holds_back_comments=one_item_pages)
+    return best_decision([pages[i] for i in subset], [scores[i] for i in subset], one_item_pages)
 
 
 def _kept(

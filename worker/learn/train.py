@@ -265,18 +265,19 @@ _DECISION_FLOORS = (0.1, 0.15, 0.2, 0.25, 0.3)
 def best_decision(
     pages: Sequence[TrainingPage],
     scores: Sequence[npt.NDArray[np.float64]],
-    holds_back_comments: bool = False,
+    one_item_pages: bool = False,
 ) -> Decision:
-    """The decision with the best mean word-F1 over pages, the rules applied as at runtime
-    (and the comments held back, for the stages of one-item pages: decision.py)."""
+    """The decision with the best mean word-F1 over pages, the rules applied as at runtime.
+    For the stages of one-item pages, the decision holds comments back (decision.py) and
+    the comment-section rule applies (rules.py)."""
     ruled_scores = [
-        with_rules(page, page_scores, holds_back_comments)
+        with_rules(page, page_scores, one_item_pages)
         for page, page_scores in zip(pages, scores, strict=True)
     ]
     best, best_f1 = Decision(), -1.0
     for bias in _DECISION_BIASES:
         for floor in _DECISION_FLOORS:
-            decision = Decision(bias, floor, holds_back_comments)
+            decision = Decision(bias, floor, one_item_pages)
             f1 = float(
                 np.mean(
                     [
@@ -350,7 +351,7 @@ def train(
 
 
 def fit_stages(
-    pages: Sequence[TrainingPage], settings: TrainingSettings, holds_back_comments: bool = False
+    pages: Sequence[TrainingPage], settings: TrainingSettings, one_item_pages: bool = False
 ) -> tuple[AdditiveModel, AdditiveModel, Decision]:
     """The local stage, the smoothing stage (on out-of-fold local scores) and the decision
     that is best for the out-of-fold final scores, all fitted on `pages`."""
@@ -360,7 +361,7 @@ def fit_stages(
         sigmoid(smoothing.logits(smoothing_inputs(p, logits))) if len(p.texts) else np.zeros(0)
         for p, logits in zip(pages, local_oof, strict=True)
     ]
-    decision = best_decision(pages, oof_scores, holds_back_comments)
+    decision = best_decision(pages, oof_scores, one_item_pages)
     return fit_local(pages, settings), smoothing, decision
 
 
