@@ -27,7 +27,8 @@ import pytest
 from kafka_helpers import TopicFactory
 
 from worker.broker.jars import ensure_jars
-from worker.broker.launcher import LocalKafka, describe_cluster
+from worker.broker.launcher import LocalKafka
+from worker.broker.processes import describe_cluster
 
 BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS"
 DOCKER_IMAGE_ENV = "CHAFF_TEST_KAFKA_IMAGE"

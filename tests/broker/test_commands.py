@@ -12,7 +12,7 @@ import pytest
 
 from worker.broker import commands
 from worker.broker.jars import JarLock
-from worker.broker.launcher import describe_cluster
+from worker.broker.processes import describe_cluster
 
 pytestmark = pytest.mark.broker
 

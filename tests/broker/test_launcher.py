@@ -22,7 +22,8 @@ from worker.broker.jars import (
     pom_kafka_version,
     verify_jars,
 )
-from worker.broker.launcher import BrokerStartError, LocalKafka, describe_cluster
+from worker.broker.launcher import BrokerStartError, LocalKafka
+from worker.broker.processes import describe_cluster
 
 pytestmark = pytest.mark.broker
 

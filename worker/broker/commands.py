@@ -22,7 +22,8 @@ from worker.broker.jars import (
     ensure_jars,
     update_lock,
 )
-from worker.broker.launcher import DATA_STATE_FILE, LocalKafka, describe_cluster, terminate
+from worker.broker.launcher import DATA_STATE_FILE, LocalKafka
+from worker.broker.processes import describe_cluster, terminate
 
 STATE_DIR = Path(".chaff")
 STATE_FILE = STATE_DIR / "broker.json"

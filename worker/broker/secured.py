@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from worker.broker.jars import BrokerSetupError
-from worker.broker.launcher import HOST, LocalKafka, _free_port
+from worker.broker.launcher import LocalKafka
+from worker.broker.processes import HOST, free_port
 
 CERT_DAYS = 30
 PLAIN_USERS_PROPERTY = "listener.name.sasl_ssl.plain.sasl.jaas.config"
@@ -57,8 +58,8 @@ def worker_acls(raw: str, outputs: Iterable[str], group: str, exactly_once: bool
 class SecuredKafka(LocalKafka):
     def __init__(self, data_dir: Path, plain_users: Mapping[str, str] | None = None) -> None:
         self.secrets = data_dir / "tls"
-        self.sasl_ssl_port = _free_port()
-        self.ssl_port = _free_port(avoid={self.sasl_ssl_port})
+        self.sasl_ssl_port = free_port()
+        self.ssl_port = free_port(avoid={self.sasl_ssl_port})
         users = " ".join(f'user_{u}="{p}"' for u, p in (plain_users or {}).items())
         overrides = {
             "listeners": f"PLAINTEXT://{HOST}:{{port}},CONTROLLER://{HOST}:{{controller}},"
