@@ -9,7 +9,7 @@ import pytest
 from kafka_helpers import TopicFactory, consume_all, produce_raw
 
 from worker.config import Settings
-from worker.stream import replay
+from worker.stream import replay, replay_positions
 
 pytestmark = pytest.mark.broker
 
@@ -31,8 +31,8 @@ def test_bounded_replay_reads_exactly_the_range_and_stops(
         result = replay.bounded_replay(
             settings,
             kafka,
-            replay.parse_offsets(["0:2,1:5"]),
-            replay.parse_offsets(["0:6,1:8"]),
+            replay_positions.parse_offsets(["0:2,1:5"]),
+            replay_positions.parse_offsets(["0:6,1:8"]),
             f"replay-{raw}",
             echo_processor,
             io.StringIO(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from worker.stream.replay import (
+from worker.stream.replay_positions import (
     ALL_PARTITIONS,
     Offsets,
     Timestamp,
