@@ -7,6 +7,7 @@ each segment's label, score and the reasons behind it.
 from __future__ import annotations
 
 from functools import cache
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +21,7 @@ from worker.core.kernels import (
     strongest_columns,
 )
 from worker.core.reasons_text import describe
-from worker.core.rules import page_rejections
+from worker.core.rules import RULE_REASON_STARTS, page_rejections
 from worker.core.segment_model import PageScores, SegmentModel, shipped_model
 from worker.core.segments import segment_page
 from worker.core.verdict import ContentType, Label, PageKind, PageVerdict, SegmentVerdict
@@ -55,7 +56,7 @@ def classify_page(
     kind: PageKind | None = None
     if model.single_item is not None:
         kind = "one item" if page.single_item_page else "many items"
-    return PageVerdict(content_type, verdicts, model.version, kind)
+    return PageVerdict(content_type, verdicts, model.version, kind, cut)
 
 
 _LABELS: tuple[Label, Label] = ("junk", "article")  # by keep: False, True
@@ -88,7 +89,7 @@ def _reasons(
         np.where(~keep & (page.neighbour_shift < -_NEIGHBOUR_SHIFT), -1, 0),
     )
     below_half = keep & (page.scores < ALWAYS_KEPT)
-    cut_reason = f"above this page's cut ({cut:.2f})"
+    cut_reason = f"{_CUT_REASON_START}{cut:.2f})"
     ruled_mask = np.zeros(len(keep), dtype=bool)
     ruled_mask[list(ruled)] = True
     for position in np.flatnonzero((neighbours != 0) | below_half | ruled_mask | held).tolist():
@@ -105,10 +106,28 @@ def _reasons(
     return reasons
 
 
+_CUT_REASON_START = "above this page's cut ("
 _HELD_BACK_REASON = (
     "is in a comment thread on a page about one item: kept only when scoring 0.50 or more"
 )
 _NEIGHBOUR_REASONS = {1: "inside a run of article text", -1: "surrounded by rejected segments"}
+
+
+ReasonOrigin = Literal["rule", "held back", "cut", "neighbours", "features"]
+
+
+def reason_origin(reason: str) -> ReasonOrigin:
+    """Which stage of classify_page gave a segment this reason: a rule, the hold on a
+    comment thread, the page's cut, the neighbours, or the model's features."""
+    if reason.startswith(RULE_REASON_STARTS):
+        return "rule"
+    if reason == _HELD_BACK_REASON:
+        return "held back"
+    if reason.startswith(_CUT_REASON_START):
+        return "cut"
+    if reason in _NEIGHBOUR_REASONS.values():
+        return "neighbours"
+    return "features"
 
 
 @cache

@@ -31,6 +31,9 @@ class PageVerdict:
     # What the page-level stage took the page for (page_kind.py); None for a model without
     # one (text dumps) or a page without segments.
     page_kind: PageKind | None = None
+    # The page's cut (decision.Decision.cut): kept segments scored at or above it, 2.0 when
+    # nothing is kept; None for a page without segments.
+    cut: float | None = None
 
     @property
     def article_segments(self) -> tuple[SegmentVerdict, ...]:
