@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "worker.stream.replay",  # replay
     "worker.broker.commands",  # broker
     "worker.learn.commands",  # classify, train, eval, bench
+    "worker.inspect.commands",  # inspect
     "worker.sitestats.commands",  # sitestats (faust per-site tables)
 )
 

@@ -44,6 +44,8 @@ HEAVY_WORKER_MODULES = (
     "worker.ops.metrics",
     "worker.ops.health",
     "worker.learn.classify_files",
+    "worker.inspect.run",
+    "worker.stream.fetch",
     "worker.sitestats.app",
 )
 

@@ -104,10 +104,15 @@ def _page_file(
     url: str = "file:///dev/stdin",
 ) -> Page:
     """A page file as the record `chaff produce` would make of it, validated the same way."""
+    return _validated(source, None, page_record(raw, declared, url), limit)
+
+
+def page_record(raw: bytes, declared: ContentType | None, url: str) -> bytes:
+    """The raw-page record (JSON) of a page file's bytes."""
     record: dict[str, str] = {"url": url, "body": raw.decode("utf-8", errors="replace")}
     if declared:
         record["content_type"] = declared
-    return _validated(source, None, orjson.dumps(record), limit)
+    return orjson.dumps(record)
 
 
 def _validated(source: str, line: int | None, value: bytes, limit: int) -> Page:

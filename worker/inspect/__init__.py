@@ -1,0 +1,1 @@
+"""`chaff inspect`: an HTML report of why a page came out the way it did."""
