@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test lint install clean
+.PHONY: demo test lint install browser clean
 
 # The kernels are compiled by the install: a changed C file installs again.
 # PYTHONWARNINGS: setuptools boxes a warning about editable installs on every install,
@@ -26,7 +26,12 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check worker tests setup.py
 	$(VENV)/bin/mypy
 
-test: lint
+# The report tests (tests/inspect/) render in Debian's chromium: installed once, with
+# apt-get as root or through sudo -n; where it cannot be, the script says what to run.
+browser:
+	.ci/chromium
+
+test: lint browser
 	$(PY) -m pytest
 
 clean:
