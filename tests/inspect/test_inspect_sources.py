@@ -220,3 +220,12 @@ def test_a_page_file_takes_its_url_from_the_prefix(tmp_path: Path) -> None:
     dom = report(tmp_path, str(SEED), "--url-prefix", "https://example.org/pages/")
     assert facts(dom)["url"] == f"https://example.org/pages/{SEED.name}"
     assert facts(dom)["site"] == "example.org"
+
+
+def test_an_output_too_large_shows_the_dead_letter_and_the_verdict(tmp_path: Path) -> None:
+    dom = report(tmp_path, str(SEED), "--max-output-bytes", "500")
+    assert dom.css_first("#error-kind").text() == "too_large"
+    assert "CHAFF_MAX_OUTPUT_BYTES" in dom.css_first("#error-message").text()
+    verdict = classify_page(SEED.read_text(encoding="utf-8"), "text/plain")
+    assert len(dom.css("li.seg")) == len(verdict.segments)
+    assert dom.css_first("#published") is None
