@@ -229,3 +229,23 @@ def test_an_output_too_large_shows_the_dead_letter_and_the_verdict(tmp_path: Pat
     verdict = classify_page(SEED.read_text(encoding="utf-8"), "text/plain")
     assert len(dom.css("li.seg")) == len(verdict.segments)
     assert dom.css_first("#published") is None
+
+
+def test_the_cut_and_the_neighbours_list_the_segments_they_decided(tmp_path: Path) -> None:
+    page = REPO / "tests" / "fixtures" / "cleaneval" / "html" / "610.html.gz"
+    verdict = classify_page(gzip.decompress(page.read_bytes()).decode(), "text/html")
+    tipped = [s.position for s in verdict.segments if any(r in NEIGHBOURS for r in s.reasons)]
+    by_cut = [s.position for s in verdict.segments if any("page's cut (" in r for r in s.reasons)]
+    assert tipped and by_cut  # the page shows both
+    dom = report(tmp_path, str(page))
+    why = {li.css_first("b").text(): li for li in dom.css("ul.why li")}
+    linked = [a.attributes["href"] for a in why["tipped by their neighbours"].css("a")]
+    assert set(linked) <= {f"#seg-{p}" for p in tipped} and f"#seg-{tipped[0]}" in linked
+    assert f"({len(tipped)} segment" in why["tipped by their neighbours"].text()
+    assert f"it kept {len(by_cut)} scoring under 0.50" in why["the page's cut"].text()
+    for position in tipped:
+        tags = [t.text() for t in dom.css(f"#seg-{position} .tag")]
+        assert "neighbours" in tags
+
+
+NEIGHBOURS = ("inside a run of article text", "surrounded by rejected segments")
