@@ -42,6 +42,10 @@ def _run(page: Path, profile: Path, *arguments: str) -> subprocess.CompletedProc
     command = [
         chromium(),
         "--headless",
+        # Test machines are often containers: as root chromium refuses its sandbox, and
+        # without user namespaces it has none; a small /dev/shm crashes its renderer.
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
         "--disable-gpu",
         "--no-first-run",
         "--no-default-browser-check",
@@ -54,8 +58,6 @@ def _run(page: Path, profile: Path, *arguments: str) -> subprocess.CompletedProc
         *arguments,
         page.resolve().as_uri(),
     ]
-    if os.geteuid() == 0:  # chromium refuses to run as root with its sandbox
-        command.insert(2, "--no-sandbox")
     return subprocess.run(command, capture_output=True, timeout=120, check=False)
 
 

@@ -238,3 +238,13 @@ def test_the_set_up_script_is_idempotent_and_fails_clearly() -> None:
     )
     assert missing.returncode == 1
     assert "CHAFF_CHROMIUM=/nonexistent/chromium is not a working chromium" in missing.stderr
+
+
+def test_the_readme_shows_the_seed_pages_report() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "](docs/inspect-seed.png)" in readme
+    image = Image.open(REPO / "docs" / "inspect-seed.png").convert("RGB")
+    # Chromium's screenshot of the seed's report: both counts' boxes and the kept rows.
+    for colour in (KEPT, KEPT_BACKGROUND, REJECTED, REJECTED_BACKGROUND):
+        assert pixels_near(image, colour) > 500, colour
+    assert ink_share(image) > 0.005
