@@ -249,3 +249,11 @@ def test_the_cut_and_the_neighbours_list_the_segments_they_decided(tmp_path: Pat
 
 
 NEIGHBOURS = ("inside a run of article text", "surrounded by rejected segments")
+
+
+def test_compare_on_a_dead_letter_says_there_is_no_page(tmp_path: Path) -> None:
+    records = tmp_path / "bad.jsonl"
+    records.write_bytes(b'{"url": "https://a.example/x"}\n')
+    dom = report(tmp_path, f"{records}:1", "--compare", "trafilatura")
+    assert dom.css_first("#error-kind").text() == "schema_violation"
+    assert "no comparison" in dom.css_first("#compare-note").text()

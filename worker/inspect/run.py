@@ -15,7 +15,7 @@ from worker.core.records import Limits, Source
 from worker.core.verdict import ContentType
 from worker.inspect.commands import EXIT_BAD_SOURCE
 from worker.inspect.compare import ExtractorMissing, compare, require
-from worker.inspect.inspection import Inspection, inspect_record
+from worker.inspect.inspection import Comparison, Inspection, inspect_record
 from worker.inspect.report import render
 from worker.learn.classify_files import page_record
 from worker.stream.produce import JSONL_SUFFIXES, content_type_of
@@ -54,12 +54,14 @@ def run_inspect(args: argparse.Namespace, settings: Settings) -> int:
         return failure.exit_code
     limits = Limits(settings.max_page_bytes, settings.max_output_bytes)
     inspection = inspect_record(record.value, record.source, record.label, limits)
-    if args.compare and inspection.page is not None and inspection.verdict is not None:
-        texts = tuple(s.text for s in inspection.verdict.segments)
-        comparison = compare(
-            args.compare, inspection.page.body, inspection.page.content_type, texts
-        )
+    page, verdict = inspection.page, inspection.verdict
+    if args.compare and page is not None and verdict is not None:
+        texts = tuple(s.text for s in verdict.segments)
+        comparison = compare(args.compare, page.body, page.content_type, texts)
         inspection = replace(inspection, comparison=comparison)
+    elif args.compare:
+        note = "no comparison: the record is not a page the worker could read"
+        inspection = replace(inspection, comparison=Comparison(args.compare, "", None, note))
     report = render(inspection).encode("utf-8")
     if args.output == "-":
         sys.stdout.buffer.write(report)
