@@ -257,3 +257,26 @@ def test_compare_on_a_dead_letter_says_there_is_no_page(tmp_path: Path) -> None:
     dom = report(tmp_path, f"{records}:1", "--compare", "trafilatura")
     assert dom.css_first("#error-kind").text() == "schema_violation"
     assert "no comparison" in dom.css_first("#compare-note").text()
+
+
+def test_a_page_without_segments_and_an_odd_timestamp() -> None:
+    from worker.core.records import Source
+    from worker.inspect.inspection import inspect_record
+    from worker.inspect.report import render
+
+    value = orjson.dumps(
+        {
+            "url": "https://a.example/",
+            "body": "<html><body></body></html>",
+            "content_type": "text/html",
+        }
+    )
+    inspection = inspect_record(value, Source("pages.raw", 0, 3, 2**62, b"a.example"), "x")
+    assert inspection.outcome == "page_rejected"
+    dom = LexborHTMLParser(render(inspection))
+    assert facts(dom)["page kind"] == "(none: the page has no segments)"
+    assert facts(dom)["record timestamp"] == f"{2**62} ms (not a date)"
+    assert dom.css_first("#kept-count").text() == "0"
+    notes = [n.text() for n in dom.css("p.note")]
+    assert "The page holds no text segments." in notes
+    assert "No article is published: no text segments found in the page." in notes

@@ -181,8 +181,7 @@ def _facts(inspection: Inspection) -> list[str]:
     page, verdict, source = inspection.page, inspection.verdict, inspection.source
     rows: list[tuple[str, str]] = [("source", inspection.source_label)]
     if source.timestamp_ms is not None:
-        stamp = datetime.fromtimestamp(source.timestamp_ms / 1000, UTC)
-        rows.append(("record timestamp", stamp.isoformat(timespec="milliseconds")))
+        rows.append(("record timestamp", _timestamp(source.timestamp_ms)))
     if source.key is not None:
         rows.append(("record key", source.key.decode("utf-8", "backslashreplace")))
     if page is not None:
@@ -196,7 +195,7 @@ def _facts(inspection: Inspection) -> list[str]:
     if verdict is not None:
         rows += [
             ("model version", verdict.model_version),
-            ("page kind", verdict.page_kind or "(no page-level stage for this content type)"),
+            ("page kind", verdict.page_kind or _NO_PAGE_KIND[verdict.content_type]),
         ]
     if inspection.site_memory is not None or verdict is not None:
         rows.append(
@@ -204,6 +203,19 @@ def _facts(inspection: Inspection) -> list[str]:
         )
     cells = "".join(f"<tr><th>{_text(k)}</th><td>{_text(v)}</td></tr>" for k, v in rows)
     return [f"<table class='facts'>{cells}</table>"]
+
+
+_NO_PAGE_KIND = {
+    "text/plain": "(none: text dumps have no page-level stage)",
+    "text/html": "(none: the page has no segments)",
+}
+
+
+def _timestamp(milliseconds: int) -> str:
+    try:
+        return datetime.fromtimestamp(milliseconds / 1000, UTC).isoformat(timespec="milliseconds")
+    except (OverflowError, ValueError, OSError):  # a producer may set any 64-bit value
+        return f"{milliseconds} ms (not a date)"
 
 
 def _why(segments: Sequence[SegmentVerdict], cut: float | None) -> list[str]:
