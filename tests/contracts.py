@@ -16,6 +16,7 @@ SCHEMA_FILES = {
     "article": "article.schema.json",
     "reject": "reject.schema.json",
     "dead-letter": "dead-letter.schema.json",
+    "duplicate": "duplicate.schema.json",
 }
 
 

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "worker.learn.commands",  # classify, train, eval, bench
     "worker.inspect.commands",  # inspect
     "worker.sitestats.commands",  # sitestats (faust per-site tables)
+    "worker.dedup.commands",  # dedup, dedup-eval (faust MinHash LSH tables)
 )
 
 

@@ -1,0 +1,1 @@
+"""Near-duplicate and syndicated articles across the fleet: MinHash, LSH bands, faust tables."""

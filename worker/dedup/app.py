@@ -1,0 +1,305 @@
+"""The faust app behind `chaff dedup`: MinHash LSH over the articles topic, in tables.
+
+    pages.articles ─► sign ─► <app>-bands ─► match ─► <app>-matches ─► decide ─► pages.duplicates
+     (key page_id)   MinHash,  (partition:    tables    (key page_id)   tables     (key page_id)
+                     bands     band owner)    "buckets"                  "pending"
+                                              "signatures"               "verdicts"
+
+`sign` computes an article's signature, cuts it into bands and sends one request to each
+partition of the band topic that owns some of its band keys (crc32(key) mod partitions), so
+copies of a story published by different sites, read from different partitions of the
+articles topic, meet in the same bucket. `match` keeps, per band partition, the buckets
+(band key -> earlier pages) and the signatures of the pages in them, and answers with the
+earlier pages at an estimated Jaccard >= threshold. `decide` collects one answer per band
+partition and publishes the verdict. All four tables are faust memory tables with compacted
+changelogs, rebuilt at start.
+
+Delivery is at-least-once (faust flushes its producer, changelogs included, before it
+commits an offset). What makes a restarted job agree with itself:
+- `decide` stores the verdict before publishing it; an answer for a decided page publishes
+  the stored verdict again (the answer that decided it: a redelivery after a crash), never a
+  new one. A verdict whose row was lost in a crash was never committed past, so its answers
+  are read again from the topic and decide the same way: the first answer per band
+  partition counts, and the topic holds them in the same order.
+- `match` only ever compares a page with pages before it in (timestamp, page_id) order, and
+  finds itself in a bucket when it comes again: a redelivered request gives the same answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import faust
+import orjson
+
+from worker import __version__
+from worker.core.minhash import LshParams
+from worker.dedup import matching
+from worker.dedup.config import DedupConfig
+from worker.dedup.metrics import DedupMetrics
+from worker.dedup.window import WindowIndex
+from worker.sitestats import faust_fixes
+
+log = logging.getLogger(__name__)
+
+BANDS_SUFFIX = "bands"
+MATCHES_SUFFIX = "matches"
+
+
+def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust.App:
+    params = LshParams(num_perm=config.num_perm, bands=config.bands)
+    metrics = metrics or DedupMetrics(None)
+    app = faust.App(
+        config.app_id,
+        broker=[f"kafka://{server.strip()}" for server in config.bootstrap_servers.split(",")],
+        store="memory://",
+        datadir=config.data_dir,
+        processing_guarantee="at_least_once",
+        topic_partitions=config.partitions,
+        topic_replication_factor=config.replication_factor,
+        table_standby_replicas=0,
+        broker_credentials=config.credentials,
+        broker_session_timeout=config.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, config.session_timeout_s / 3),
+        consumer_auto_offset_reset="earliest",
+        web_enabled=False,
+        autodiscover=False,
+    )
+    articles = app.topic(config.articles_topic, key_serializer="raw", value_serializer="raw")
+
+    def internal_topic(name: str) -> faust.TopicT:
+        # internal=True: created by the job, with its partitions, if it does not exist
+        return app.topic(
+            name,
+            partitions=config.partitions,
+            key_serializer="raw",
+            value_serializer="raw",
+            internal=True,
+        )
+
+    bands = internal_topic(f"{config.app_id}-{BANDS_SUFFIX}")
+    answers = internal_topic(f"{config.app_id}-{MATCHES_SUFFIX}")
+    duplicates = internal_topic(config.duplicates_topic)
+    json_schema: faust.Schema[Any, Any] = faust.Schema(
+        key_serializer="json", value_serializer="json"
+    )
+    # Keys of the band partitions' tables start with the partition ("3/<page_id>", and a
+    # band key is owned by one partition), so no key is shared by two partitions.
+    signatures = app.Table(
+        "signatures",
+        partitions=config.partitions,
+        schema=json_schema,  # values: matching.stored_signature
+    )
+    buckets = app.Table("buckets", partitions=config.partitions, schema=json_schema)
+    pending = app.Table("pending", partitions=config.partitions, schema=json_schema)
+    verdicts = app.Table("verdicts", partitions=config.partitions, schema=json_schema)
+    page_window = WindowIndex(config.pages_per_partition, config.window_ms)
+    verdict_window = WindowIndex(config.pages_per_partition, config.window_ms)
+    faust_fixes.apply(app)  # two record-loss bugs of faust-streaming 0.15.3
+
+    declared: list[bool] = []
+
+    async def publish(page_id: str, verdict: dict[str, Any], *, again: bool) -> None:
+        if not declared:  # faust declares only the topics it consumes
+            await duplicates.maybe_declare()
+            declared.append(True)
+        await duplicates.send(key=page_id.encode(), value=orjson.dumps(verdict))
+        metrics.verdict(verdict["verdict"], again=again)
+
+    @app.agent(articles)
+    async def sign(stream: faust.StreamT[Any]) -> None:
+        async for event in stream.events():
+            message = event.message
+            read = matching.read_article(
+                event.value,
+                message.key,
+                topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+                timestamp_ms=round(message.timestamp * 1000),
+            )
+            metrics.article_read()
+            if isinstance(read, matching.Unreadable):
+                log.warning(
+                    "unreadable article record %s:%s@%s: %s",
+                    message.topic,
+                    message.partition,
+                    message.offset,
+                    read.reason,
+                )
+                verdict = matching.unreadable_verdict(
+                    read,
+                    threshold=config.threshold,
+                    decided_at_s=time.time(),
+                    worker_version=__version__,
+                )
+                await publish(read.key, verdict, again=False)
+                continue
+            for request in matching.band_requests(read, params, config.partitions):
+                await bands.send(
+                    key=str(request.partition).encode(),
+                    value=request.to_bytes(),
+                    partition=request.partition,
+                )
+
+    def ensure_page_window(partition: int) -> None:
+        if partition not in page_window:
+            prefix = f"{partition}/"
+            page_window.load(
+                partition,
+                (
+                    (key, matching.parse_stored_signature(value)[0])
+                    for key, value in signatures.items()
+                    if key.startswith(prefix)
+                ),
+            )
+
+    @app.agent(bands)
+    async def match(stream: faust.StreamT[Any]) -> None:
+        async for event in stream.events():
+            partition = event.message.partition
+            request = matching.BandRequest.from_bytes(event.value)
+            ensure_page_window(partition)
+            prefix = f"{partition}/"
+            own_key = prefix + request.page_id
+
+            def signature_of(page_id: str, prefix: str = prefix) -> bytes | None:
+                stored = signatures.get(prefix + page_id)
+                return None if stored is None else matching.parse_stored_signature(stored)[1]
+
+            update = matching.match_bands(
+                request,
+                {key: buckets.get(key) or [] for key in request.keys},
+                signature_of,
+                threshold=config.threshold,
+                bucket_capacity=config.bucket_capacity,
+                params=params,
+                already_indexed=own_key in signatures,
+            )
+            for key, bucket in update.buckets.items():
+                buckets[key] = bucket
+            if update.new_signature:
+                signatures[own_key] = matching.stored_signature(
+                    request.timestamp_ms, request.signature
+                )
+                page_window.add(partition, own_key, request.timestamp_ms)
+            for evicted in page_window.evict(partition):
+                evict_page(partition, evicted)
+            await answers.send(key=request.page_id.encode(), value=update.response.to_bytes())
+
+    def evict_page(partition: int, key: str) -> None:
+        stored = signatures.get(key)
+        if stored is None:
+            return
+        page_id = key.split("/", 1)[1]
+        for band_key in matching.keys_in_partition(
+            matching.parse_stored_signature(stored)[1], partition, config.partitions, params
+        ):
+            bucket = buckets.get(band_key)
+            if bucket is None:
+                continue
+            remaining = matching.without_page(bucket, page_id)
+            if not remaining:
+                del buckets[band_key]
+            elif len(remaining) != len(bucket):
+                buckets[band_key] = remaining
+        del signatures[key]
+        metrics.evicted("signatures")
+
+    def ensure_verdict_window(partition: int) -> None:
+        if partition not in verdict_window:
+            verdict_window.load(
+                partition,
+                ((key, row["t"]) for key, row in verdicts.items() if row.get("p") == partition),
+            )
+
+    @app.agent(answers)
+    async def decide(stream: faust.StreamT[Any]) -> None:
+        async for event in stream.events():
+            partition = event.message.partition
+            response = matching.BandResponse.from_bytes(event.value)
+            page_id = response.page_id
+            decided = verdicts.get(page_id)
+            if decided is not None:
+                if decided["g"] == response.partition:  # a redelivery of the deciding answer
+                    await publish(page_id, decided["v"], again=True)
+                continue
+            row = pending.get(page_id) or {"n": response.groups, "r": {}}
+            group = str(response.partition)
+            if group not in row["r"]:  # the first answer of each band partition counts
+                row = {"n": row["n"], "r": {**row["r"], group: event.value.decode()}}
+            if len(row["r"]) < row["n"]:
+                pending[page_id] = row
+                continue
+            responses = [matching.BandResponse.from_bytes(r.encode()) for r in row["r"].values()]
+            verdict = matching.verdict_record(
+                page_id,
+                response.timestamp_ms,
+                response.meta,
+                matching.best_match(responses),
+                threshold=config.threshold,
+                decided_at_s=time.time(),
+                worker_version=__version__,
+            )
+            ensure_verdict_window(partition)
+            verdicts[page_id] = {
+                "g": response.partition,  # the answer that decided it
+                "p": partition,
+                "t": response.timestamp_ms,
+                "v": verdict,
+            }
+            verdict_window.add(partition, page_id, response.timestamp_ms)
+            if page_id in pending:
+                del pending[page_id]
+            for evicted in verdict_window.evict(partition):
+                if evicted in verdicts:
+                    del verdicts[evicted]
+                    metrics.evicted("verdicts")
+            await publish(page_id, verdict, again=False)
+
+    async def forget_revoked(sender: Any, revoked: set[Any], **_: Any) -> None:
+        # Memory tables keep the rows of partitions that moved to another process; the
+        # windows know their keys, so they go (locally: the changelog keeps them).
+        for tp in revoked:
+            if tp.topic == bands.get_topic_name():
+                for key in page_window.drop(tp.partition):
+                    signatures.data.pop(key, None)
+                owned = [
+                    key
+                    for key in buckets
+                    if matching.band_partition(key, config.partitions) == tp.partition
+                ]
+                for key in owned:
+                    buckets.data.pop(key, None)
+            elif tp.topic == answers.get_topic_name():
+                for key in verdict_window.drop(tp.partition):
+                    verdicts.data.pop(key, None)
+
+    app.on_partitions_revoked.connect(forget_revoked)  # type: ignore[arg-type]  # untyped
+
+    @app.timer(5.0)  # type: ignore[untyped-decorator]  # faust's is untyped
+    async def report() -> None:
+        metrics.table_sizes(
+            {
+                "signatures": len(signatures),
+                "buckets": len(buckets),
+                "pending": len(pending),
+                "verdicts": len(verdicts),
+            }
+        )
+        lag: dict[str, int] = {}
+        for tp in app.consumer.assignment():
+            if tp.topic.endswith(faust_fixes.CHANGELOG_SUFFIX):
+                continue
+            try:
+                position = await app.consumer.position(tp)
+                highwater = app.consumer.highwater(tp)
+            except Exception:  # a partition moving away: the next round measures it
+                continue
+            if position is not None and highwater is not None:
+                lag[tp.topic] = lag.get(tp.topic, 0) + max(0, highwater - position)
+        metrics.lag(lag)
+
+    return app

@@ -1,0 +1,225 @@
+"""`chaff dedup` (the near-duplicate stream job) and `chaff dedup-eval` (its accuracy)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from worker.dedup.config import DedupConfig
+from worker.stream.commands import CONNECTION_FIELDS, add_settings_arguments, settings_from_args
+
+SHARED_SETTINGS = (*CONNECTION_FIELDS, "articles_topic")
+DEFAULT_CORPORA = Path(__file__).parents[2].parent / "shared" / "data"
+# flag -> (environment variable, type, default, help); flag > environment > default.
+_DEFAULTS = DedupConfig("", "")
+OWN_SETTINGS: dict[str, tuple[str, type, Any, str]] = {
+    "duplicates_topic": (
+        "CHAFF_DEDUP_TOPIC",
+        str,
+        _DEFAULTS.duplicates_topic,
+        "Topic of the verdicts (key: page_id; contract chaff.duplicate/1).",
+    ),
+    "app_id": (
+        "CHAFF_DEDUP_APP_ID",
+        str,
+        _DEFAULTS.app_id,
+        "faust app id: the consumer group and the prefix of its internal topics.",
+    ),
+    "threshold": (
+        "CHAFF_DEDUP_THRESHOLD",
+        float,
+        _DEFAULTS.threshold,
+        "Estimated Jaccard similarity (of 5-word shingles) from which an article is a "
+        "near-duplicate of an earlier one.",
+    ),
+    "bands": (
+        "CHAFF_DEDUP_BANDS",
+        int,
+        _DEFAULTS.bands,
+        "LSH bands the 128-value MinHash signature is cut into (a divisor of 128; more "
+        "bands: more candidates, more work). Fixed once the job has state.",
+    ),
+    "window_hours": (
+        "CHAFF_DEDUP_WINDOW_HOURS",
+        float,
+        _DEFAULTS.window_hours,
+        "An article is compared with the articles of this many hours before it (article "
+        "record time).",
+    ),
+    "window_pages": (
+        "CHAFF_DEDUP_WINDOW_PAGES",
+        int,
+        _DEFAULTS.window_pages,
+        "...and with at most this many of them: the memory bound (about 2.5 kB a page in "
+        "the band tables of all processes together, see the README).",
+    ),
+    "bucket_capacity": (
+        "CHAFF_DEDUP_BUCKET_CAPACITY",
+        int,
+        _DEFAULTS.bucket_capacity,
+        "Earliest pages kept per band bucket (a story syndicated to many sites fills one).",
+    ),
+    "partitions": (
+        "CHAFF_DEDUP_PARTITIONS",
+        int,
+        _DEFAULTS.partitions,
+        "Partitions of the internal topics, the tables and the verdict topic (fixed once "
+        "created: the most dedup processes that share the load).",
+    ),
+    "replication_factor": (
+        "CHAFF_DEDUP_REPLICATION_FACTOR",
+        int,
+        _DEFAULTS.replication_factor,
+        "Replication factor of the topics the job creates.",
+    ),
+    "session_timeout_s": (
+        "CHAFF_DEDUP_SESSION_TIMEOUT_S",
+        float,
+        _DEFAULTS.session_timeout_s,
+        "Consumer-group session timeout: how long the partitions of a killed process wait "
+        "before another takes them over.",
+    ),
+    "data_dir": (
+        "CHAFF_DEDUP_DATA_DIR",
+        str,
+        _DEFAULTS.data_dir,
+        "Local directory of the faust worker.",
+    ),
+    "metrics_port": (
+        "CHAFF_DEDUP_METRICS_PORT",
+        int,
+        _DEFAULTS.metrics_port,
+        "Port of the Prometheus /metrics endpoint (0: none).",
+    ),
+}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "dedup",
+        help="near-duplicate and syndicated articles across the fleet (faust tables)",
+        description=(
+            "Find near-duplicate articles across every site and worker: a MinHash signature "
+            "of each article on the articles topic, LSH bands repartitioned to faust tables "
+            "with changelogs, and one verdict per article on the duplicates topic: unique, "
+            "or a near-duplicate of an earlier page_id with its estimated Jaccard "
+            "similarity. More processes with the same --app-id share the work. "
+            "At-least-once; a verdict given once is the one given again. Runs until "
+            "SIGTERM or Ctrl-C."
+        ),
+    )
+    add_settings_arguments(parser, SHARED_SETTINGS)
+    own = parser.add_argument_group("dedup settings (flag > environment variable > default)")
+    for name, (env, kind, default, help_text) in OWN_SETTINGS.items():
+        own.add_argument(
+            "--" + name.replace("_", "-"),
+            type=kind,
+            default=None,
+            help=f"{help_text} [${env}, default {default!r}]",
+        )
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default=None,
+        help=f"log level, one of {', '.join(LOG_LEVELS)} [$CHAFF_LOG_LEVEL, default 'INFO']",
+    )
+    parser.set_defaults(handler=run_dedup)
+
+    evaluate = subparsers.add_parser(
+        "dedup-eval",
+        help="precision and recall of the near-duplicate verdicts on the labelled corpora",
+        description=(
+            "Build a set from the gold article texts of the corpora (each article, plus "
+            "synthetic near-copies: boilerplate lines added or changed, the last paragraph "
+            "trimmed, whitespace changed; the other articles are the negatives), run every "
+            "text through the job's matching in order, and report precision and recall "
+            "against the exact Jaccard similarity of the shingle sets (and against how each "
+            "copy was made). Reads the corpora only when run."
+        ),
+    )
+    evaluate.add_argument(
+        "corpora",
+        nargs="*",
+        type=Path,
+        help=f"folders in the WCXB layout (default: every corpus in {DEFAULT_CORPORA})",
+    )
+    evaluate.add_argument("--threshold", type=float, default=_DEFAULTS.threshold)
+    evaluate.add_argument("--bands", type=int, default=_DEFAULTS.bands)
+    evaluate.add_argument(
+        "--copies", type=int, default=1, help="synthetic copies of each kind per article"
+    )
+    evaluate.add_argument("--seed", type=int, default=24)
+    evaluate.add_argument("--json", type=Path, help="also write the figures here")
+    evaluate.set_defaults(handler=run_eval)
+
+
+def config_from_args(args: argparse.Namespace) -> DedupConfig:
+    settings = settings_from_args(args)
+    values: dict[str, Any] = {}
+    for name, (env, kind, default, _) in OWN_SETTINGS.items():
+        flag_value = getattr(args, name, None)
+        env_value = os.environ.get(env, "")
+        if flag_value is not None:
+            values[name] = flag_value
+        elif env_value:
+            try:
+                values[name] = kind(env_value)
+            except ValueError:
+                message = f"chaff: {env}={env_value!r} is not a valid {kind.__name__}"
+                raise SystemExit(message) from None
+        else:
+            values[name] = default
+    positive = ("partitions", "window_hours", "window_pages", "bucket_capacity", "bands")
+    bad = [name for name in (*positive, "session_timeout_s") if values[name] <= 0]
+    if bad:
+        flags = ", ".join("--" + name.replace("_", "-") for name in bad)
+        raise SystemExit(f"chaff dedup: {flags} must be > 0")
+    if not 0 < values["threshold"] <= 1:
+        raise SystemExit("chaff dedup: --threshold must be in (0, 1]")
+    if _DEFAULTS.num_perm % values["bands"]:
+        raise SystemExit(f"chaff dedup: --bands must divide {_DEFAULTS.num_perm}")
+    return DedupConfig(
+        bootstrap_servers=settings.bootstrap_servers,
+        articles_topic=settings.articles_topic,
+        **values,
+    )
+
+
+def run_dedup(args: argparse.Namespace) -> int:
+    # Deferred: faust takes ~0.4 s to import and only this command needs it.
+    import faust
+
+    from worker.dedup.app import build_app
+    from worker.dedup.metrics import DedupMetrics
+    from worker.stream.kafka_client import KafkaSetupError, check_connection, faust_credentials
+
+    config = config_from_args(args)
+    settings = settings_from_args(args)
+    try:
+        check_connection(settings)
+        config = dataclasses.replace(config, credentials=faust_credentials(settings))
+    except KafkaSetupError as error:
+        print(f"chaff dedup: {error}", file=sys.stderr)
+        return error.exit_code
+    log_level = (args.log_level or os.environ.get("CHAFF_LOG_LEVEL") or "INFO").lower()
+    try:
+        metrics = DedupMetrics(config.metrics_port)
+    except OSError as error:
+        print(f"chaff dedup: metrics port {config.metrics_port}: {error}", file=sys.stderr)
+        return 2
+    app = build_app(config, metrics)
+    # faust.Worker handles SIGTERM/SIGINT: it stops the agents, flushes and commits.
+    faust.Worker(app, loglevel=log_level).execute_from_commandline()
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from worker.dedup.evaluate import evaluate_command
+
+    return evaluate_command(args, DEFAULT_CORPORA)

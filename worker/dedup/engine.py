@@ -1,0 +1,58 @@
+"""The dedup job's three steps in one process, on plain dicts: for the evaluation, the
+benchmark and tests. The same functions as the faust job (app.py), without windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from worker.core.minhash import LshParams
+from worker.dedup import matching
+
+
+@dataclass
+class LocalDedup:
+    params: LshParams = field(default_factory=LshParams)
+    threshold: float = 0.8
+    partitions: int = 8
+    bucket_capacity: int = 16
+    buckets: dict[str, matching.Bucket] = field(default_factory=dict)
+    signatures: dict[str, bytes] = field(default_factory=dict)  # "<partition>/<page_id>"
+    verdicts: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, article: matching.Article, decided_at_s: float = 0.0) -> dict[str, Any]:
+        """The verdict of one article (the stored one if its page_id was decided)."""
+        if article.page_id in self.verdicts:
+            return self.verdicts[article.page_id]
+        responses = [
+            self._match(request)
+            for request in matching.band_requests(article, self.params, self.partitions)
+        ]
+        verdict = matching.verdict_record(
+            article.page_id,
+            article.timestamp_ms,
+            {"url": article.url, "site": article.site, "source": article.source},
+            matching.best_match(responses),
+            threshold=self.threshold,
+            decided_at_s=decided_at_s,
+            worker_version="local",
+        )
+        self.verdicts[article.page_id] = verdict
+        return verdict
+
+    def _match(self, request: matching.BandRequest) -> matching.BandResponse:
+        prefix = f"{request.partition}/"
+        own_key = prefix + request.page_id
+        update = matching.match_bands(
+            request,
+            {key: self.buckets.get(key, []) for key in request.keys},
+            lambda page_id: self.signatures.get(prefix + page_id),
+            threshold=self.threshold,
+            bucket_capacity=self.bucket_capacity,
+            params=self.params,
+            already_indexed=own_key in self.signatures,
+        )
+        self.buckets.update(update.buckets)
+        if update.new_signature:
+            self.signatures[own_key] = request.signature
+        return update.response

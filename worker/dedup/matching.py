@@ -1,0 +1,329 @@
+"""The dedup job's steps as plain functions on plain values (the faust shell is app.py).
+
+    article record --read_article--> Article --band_requests--> one BandRequest per
+        band partition (the article's band keys that partition owns)
+    BandRequest + that partition's buckets and signatures --match_bands--> BandResponse
+        (the earlier pages it shares a band with, at an estimated Jaccard >= threshold)
+    every BandResponse of an article --decide--> its verdict (chaff.duplicate/1)
+
+"Earlier" is a total order on articles, (article record timestamp, page_id), the same in
+every partition: a page is only ever matched against pages before it, so two copies can
+never each be called the duplicate of the other, and a verdict does not depend on which
+partition saw which page first.
+"""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import orjson
+
+from worker.core.minhash import (
+    LshParams,
+    band_keys,
+    estimated_jaccard,
+    signature,
+    signature_from_bytes,
+    signature_to_bytes,
+)
+from worker.core.records import ARTICLE_SCHEMA
+
+DUPLICATE_SCHEMA = "chaff.duplicate/1"
+VerdictKind = Literal["unique", "duplicate", "unreadable"]
+Order = tuple[int, str]  # (article timestamp in ms, page_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    page_id: str
+    timestamp_ms: int
+    text: str
+    url: str | None
+    site: str | None
+    source: dict[str, Any]  # topic, partition, offset, timestamp of the article record
+
+    @property
+    def order(self) -> Order:
+        return (self.timestamp_ms, self.page_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    key: str
+    reason: str
+    source: dict[str, Any]
+
+
+def read_article(
+    value: bytes | None,
+    key: bytes | None,
+    *,
+    topic: str,
+    partition: int,
+    offset: int,
+    timestamp_ms: int,
+) -> Article | Unreadable:
+    """The article in an articles-topic record, or why it cannot be read. Never raises."""
+    source = {"topic": topic, "partition": partition, "offset": offset, "timestamp": timestamp_ms}
+    fallback_key = key.decode("utf-8", "replace") if key else f"{topic}:{partition}:{offset}"
+    try:
+        document = orjson.loads(value) if value is not None else None
+    except orjson.JSONDecodeError as error:
+        return Unreadable(fallback_key, f"not JSON: {error}", source)
+    if not isinstance(document, dict) or document.get("schema") != ARTICLE_SCHEMA:
+        found = document.get("schema") if isinstance(document, dict) else type(document).__name__
+        return Unreadable(fallback_key, f"expected {ARTICLE_SCHEMA}, got {found!r}", source)
+    page_id, text = document.get("page_id"), document.get("article_text")
+    if not isinstance(page_id, str) or not page_id:
+        return Unreadable(fallback_key, "no page_id", source)
+    if not isinstance(text, str):
+        return Unreadable(page_id, "no article_text", source)
+    url, site = document.get("url"), document.get("site")
+    return Article(
+        page_id,
+        timestamp_ms,
+        text,
+        url if isinstance(url, str) else None,
+        site if isinstance(site, str) else None,
+        source,
+    )
+
+
+# --- stage 1: band requests ---------------------------------------------------------------
+
+
+def band_partition(key: str, partitions: int) -> int:
+    """The partition of the band topic that owns a band key (stable across processes)."""
+    return zlib.crc32(key.encode()) % partitions
+
+
+@dataclass(frozen=True, slots=True)
+class BandRequest:
+    """An article's band keys owned by one partition of the band topic."""
+
+    page_id: str
+    timestamp_ms: int
+    signature: bytes  # little-endian uint32 values
+    keys: tuple[str, ...]
+    partition: int  # the band partition ("group") this request goes to
+    groups: int  # how many band partitions the article's keys span: responses to expect
+    meta: dict[str, Any]  # url, site, source: carried to the verdict
+
+    @property
+    def order(self) -> Order:
+        return (self.timestamp_ms, self.page_id)
+
+    def to_bytes(self) -> bytes:
+        document = asdict(self)
+        document["signature"] = base64.b64encode(self.signature).decode()
+        return orjson.dumps(document)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> BandRequest:
+        document = orjson.loads(data)
+        document["signature"] = base64.b64decode(document["signature"])
+        document["keys"] = tuple(document["keys"])
+        return cls(**document)
+
+
+def band_requests(article: Article, params: LshParams, partitions: int) -> list[BandRequest]:
+    sig = signature(article.text, params)
+    by_partition: dict[int, list[str]] = {}
+    for key in band_keys(sig, params):
+        by_partition.setdefault(band_partition(key, partitions), []).append(key)
+    meta = {"url": article.url, "site": article.site, "source": article.source}
+    raw = signature_to_bytes(sig)
+    return [
+        BandRequest(
+            article.page_id, article.timestamp_ms, raw, tuple(keys), p, len(by_partition), meta
+        )
+        for p, keys in sorted(by_partition.items())
+    ]
+
+
+# --- stage 2: matching in one band partition ----------------------------------------------
+
+Bucket = list[list[Any]]  # [[timestamp_ms, page_id], ...] sorted by (timestamp, page_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    page_id: str
+    timestamp_ms: int
+    jaccard: float
+
+
+@dataclass(frozen=True, slots=True)
+class BandResponse:
+    page_id: str
+    timestamp_ms: int
+    partition: int
+    groups: int
+    matches: tuple[Match, ...]
+    meta: dict[str, Any]
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(asdict(self))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> BandResponse:
+        document = orjson.loads(data)
+        document["matches"] = tuple(Match(**m) for m in document["matches"])
+        return cls(**document)
+
+
+@dataclass
+class BandUpdate:
+    """What matching changed in a partition's state, for the shell to write back."""
+
+    response: BandResponse
+    buckets: dict[str, Bucket] = field(default_factory=dict)  # band key -> new bucket
+    new_signature: bool = False
+
+
+def match_bands(
+    request: BandRequest,
+    buckets: dict[str, Bucket],
+    signature_of: Any,  # Callable[[str], bytes | None]: a stored page's signature
+    *,
+    threshold: float,
+    bucket_capacity: int,
+    params: LshParams,
+    already_indexed: bool,
+) -> BandUpdate:
+    """The earlier pages that share one of the request's bands and whose estimated Jaccard
+    similarity reaches `threshold`, and the buckets with this page added (a full bucket
+    keeps its earliest pages: a copy of a story still finds the first ones)."""
+    own = signature_from_bytes(request.signature, params)
+    order = request.order
+    seen: set[str] = set()
+    matches: list[Match] = []
+    updated: dict[str, Bucket] = {}
+    for key in request.keys:
+        bucket = buckets.get(key) or []
+        position = 0
+        present = False
+        for entry in bucket:
+            entry_order: Order = (entry[0], entry[1])
+            if entry_order == order:
+                present = True
+                break
+            if entry_order > order:
+                break
+            position += 1
+            candidate = entry[1]
+            if candidate in seen:
+                continue
+            seen.add(candidate)
+            stored = signature_of(candidate)
+            if stored is None:
+                continue
+            jaccard = estimated_jaccard(own, signature_from_bytes(stored, params))
+            if jaccard >= threshold:
+                matches.append(Match(candidate, entry[0], round(jaccard, 4)))
+        if not present and position < bucket_capacity:
+            new_bucket = [*bucket[:position], [order[0], order[1]], *bucket[position:]]
+            updated[key] = new_bucket[:bucket_capacity]
+    response = BandResponse(
+        request.page_id,
+        request.timestamp_ms,
+        request.partition,
+        request.groups,
+        tuple(sorted(matches, key=lambda m: (m.timestamp_ms, m.page_id))),
+        request.meta,
+    )
+    return BandUpdate(response, updated, new_signature=not already_indexed)
+
+
+def stored_signature(timestamp_ms: int, sig: bytes) -> str:
+    """A signature as the band tables keep it: "<article time ms>:<base64>"."""
+    return f"{timestamp_ms}:{base64.b64encode(sig).decode()}"
+
+
+def parse_stored_signature(stored: str) -> tuple[int, bytes]:
+    timestamp, _, encoded = stored.partition(":")
+    return int(timestamp), base64.b64decode(encoded)
+
+
+def keys_in_partition(
+    sig_bytes: bytes, partition: int, partitions: int, params: LshParams
+) -> list[str]:
+    """The band keys of a stored signature that this band partition owns (for eviction)."""
+    keys = band_keys(signature_from_bytes(sig_bytes, params), params)
+    return [k for k in keys if band_partition(k, partitions) == partition]
+
+
+def without_page(bucket: Bucket, page_id: str) -> Bucket:
+    return [entry for entry in bucket if entry[1] != page_id]
+
+
+# --- stage 3: the verdict -----------------------------------------------------------------
+
+
+def best_match(responses: list[BandResponse]) -> Match | None:
+    """The most similar earlier page over every band partition; ties go to the earliest."""
+    best: Match | None = None
+    for response in responses:
+        for match in response.matches:
+            if best is None or (-match.jaccard, match.timestamp_ms, match.page_id) < (
+                -best.jaccard,
+                best.timestamp_ms,
+                best.page_id,
+            ):
+                best = match
+    return best
+
+
+def verdict_record(
+    page_id: str,
+    timestamp_ms: int,
+    meta: dict[str, Any],
+    best: Match | None,
+    *,
+    threshold: float,
+    decided_at_s: float,
+    worker_version: str,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """The published verdict (the `chaff.duplicate/1` contract, schemas/duplicate.schema.json)."""
+    kind: VerdictKind = "unreadable" if reason else ("duplicate" if best else "unique")
+    return {
+        "schema": DUPLICATE_SCHEMA,
+        "page_id": page_id,
+        "verdict": kind,
+        "duplicate_of": best.page_id if best else None,
+        "jaccard": best.jaccard if best else None,
+        "duplicate_of_time": _rfc3339_ms(best.timestamp_ms) if best else None,
+        "threshold": threshold,
+        "url": meta.get("url"),
+        "site": meta.get("site"),
+        "article_time": _rfc3339_ms(timestamp_ms),
+        "reason": reason,
+        "source": meta.get("source"),
+        "decided_at": _rfc3339_ms(int(decided_at_s * 1000)),
+        "worker_version": worker_version,
+    }
+
+
+def unreadable_verdict(
+    unreadable: Unreadable, *, threshold: float, decided_at_s: float, worker_version: str
+) -> dict[str, Any]:
+    timestamp = unreadable.source["timestamp"]
+    return verdict_record(
+        unreadable.key,
+        timestamp,
+        {"source": unreadable.source},
+        None,
+        threshold=threshold,
+        decided_at_s=decided_at_s,
+        worker_version=worker_version,
+        reason=unreadable.reason,
+    )
+
+
+def _rfc3339_ms(epoch_ms: int) -> str:
+    return datetime.fromtimestamp(epoch_ms / 1000, UTC).isoformat(timespec="milliseconds")
