@@ -153,3 +153,25 @@ def test_band_requests_round_trip_and_cover_every_band_once() -> None:
     response = matching.BandResponse("p", 1, 0, 1, (matching.Match("q", 0, 0.9),), {"url": None})
     assert matching.BandResponse.from_bytes(response.to_bytes()) == response
     assert orjson.loads(response.to_bytes())["matches"][0]["page_id"] == "q"
+
+
+def test_buckets_rebuilt_from_the_signatures_are_the_ones_matching_built() -> None:
+    engine = LocalDedup(partitions=3, bucket_capacity=2)
+    pages = [page(f"s{n}.test", n, TEXTS[n % 6][1], 1000 + n) for n in range(18)]
+    for p in pages:
+        engine.add(p)
+    time_of = {p.page_id: p.timestamp_ms for p in pages}
+    for partition in range(3):
+        prefix = f"{partition}/"
+        rows = [
+            (key.removeprefix(prefix), time_of[key.removeprefix(prefix)], sig)
+            for key, sig in engine.signatures.items()
+            if key.startswith(prefix)
+        ]
+        rebuilt = matching.build_buckets(rows, partition, 3, PARAMS, capacity=2)
+        incremental = {
+            key: bucket
+            for key, bucket in engine.buckets.items()
+            if matching.band_partition(key, 3) == partition
+        }
+        assert rebuilt == incremental and rebuilt

@@ -22,6 +22,7 @@ from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from worker.config import Settings
+from worker.dedup.metrics import DedupMetrics
 from worker.ops.metrics import OutputTopics, PrometheusObserver
 
 
@@ -98,8 +99,17 @@ def test_dashboard_and_alerts_name_only_metrics_the_observer_exports() -> None:
     observer.on_assigned([("raw", 0)])
     observer.on_lag({("raw", 0): 0})
     observer.on_committed({("raw", 0): 1})
-    text = generate_latest(observer.registry).decode()
-    exported = {s.name for f in text_string_to_metric_families(text) for s in f.samples}
+    dedup = DedupMetrics(None)  # `chaff dedup`'s metrics (its own panels and alert)
+    dedup.verdict("duplicate", again=False)
+    dedup.verdict("unique", again=True)
+    dedup.article_read()
+    dedup.lag({"pages.articles": 0})
+    exported = {
+        s.name
+        for registry in (observer.registry, dedup.registry)
+        for f in text_string_to_metric_families(generate_latest(registry).decode())
+        for s in f.samples
+    }
     used = referenced_metrics()
     assert len(used) >= 15
     missing = {name: where for name, where in used.items() if name not in exported}
@@ -164,8 +174,12 @@ def test_compose_stack_has_every_service_and_mounts_the_dashboard() -> None:
     assert services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
     assert services["worker"]["build"]["dockerfile"] == "deploy/Dockerfile"
     assert "./grafana/dashboards:/var/lib/grafana/dashboards:ro" in services["grafana"]["volumes"]
-    [scrape] = load_yaml_documents("prometheus/prometheus.yml")[0]["scrape_configs"]  # type: ignore[misc]
-    assert scrape["job_name"] == "chaff"  # the alert rules select job="chaff"
+    worker_scrape, dedup_scrape = load_yaml_documents("prometheus/prometheus.yml")[0][
+        "scrape_configs"
+    ]  # type: ignore[misc]
+    assert worker_scrape["job_name"] == "chaff"  # the alert rules select job="chaff"
+    port = services["dedup"]["environment"]["CHAFF_DEDUP_METRICS_PORT"]
+    assert dedup_scrape["static_configs"][0]["targets"] == [f"dedup:{port}"]
 
 
 def test_dockerfile_is_multi_stage_and_non_root() -> None:

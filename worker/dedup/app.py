@@ -1,18 +1,21 @@
 """The faust app behind `chaff dedup`: MinHash LSH over the articles topic, in tables.
 
     pages.articles ─► sign ─► <app>-bands ─► match ─► <app>-matches ─► decide ─► pages.duplicates
-     (key page_id)   MinHash,  (partition:    tables    (key page_id)   tables     (key page_id)
-                     bands     band owner)    "buckets"                  "pending"
-                                              "signatures"               "verdicts"
+     (key page_id)   MinHash,  (partition:    table     (key page_id)   tables     (key page_id)
+                     bands     band owner)    "signatures"              "pending"
+                                              + buckets                  "verdicts"
 
 `sign` computes an article's signature, cuts it into bands and sends one request to each
 partition of the band topic that owns some of its band keys (crc32(key) mod partitions), so
 copies of a story published by different sites, read from different partitions of the
-articles topic, meet in the same bucket. `match` keeps, per band partition, the buckets
-(band key -> earlier pages) and the signatures of the pages in them, and answers with the
-earlier pages at an estimated Jaccard >= threshold. `decide` collects one answer per band
-partition and publishes the verdict. All four tables are faust memory tables with compacted
-changelogs, rebuilt at start.
+articles topic, meet in the same bucket. `match` keeps, per band partition, the signatures
+of the pages in its window (a table) and the buckets (band key -> earlier pages), and
+answers with the earlier pages at an estimated Jaccard >= threshold. `decide` collects one
+answer per band partition and publishes the verdict. The three tables are faust memory
+tables with compacted changelogs, rebuilt at start. The buckets are an index of the
+signatures table, rebuilt from it when a partition is assigned (a page's band keys are a
+function of its signature): one changelog record per page and band partition, instead of
+one more per band.
 
 Delivery is at-least-once (faust flushes its producer, changelogs included, before it
 commits an offset). What makes a restarted job agree with itself:
@@ -92,7 +95,7 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
         partitions=config.partitions,
         schema=json_schema,  # values: matching.stored_signature
     )
-    buckets = app.Table("buckets", partitions=config.partitions, schema=json_schema)
+    buckets: dict[int, dict[str, matching.Bucket]] = {}  # band partition -> its buckets
     pending = app.Table("pending", partitions=config.partitions, schema=json_schema)
     verdicts = app.Table("verdicts", partitions=config.partitions, schema=json_schema)
     page_window = WindowIndex(config.pages_per_partition, config.window_ms)
@@ -145,15 +148,17 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
                 )
 
     def ensure_page_window(partition: int) -> None:
+        """Index a newly assigned band partition's signatures: its window and buckets."""
         if partition not in page_window:
             prefix = f"{partition}/"
-            page_window.load(
-                partition,
-                (
-                    (key, matching.parse_stored_signature(value)[0])
-                    for key, value in signatures.items()
-                    if key.startswith(prefix)
-                ),
+            rows = [
+                (key.removeprefix(prefix), *matching.parse_stored_signature(value))
+                for key, value in signatures.items()
+                if key.startswith(prefix)
+            ]
+            page_window.load(partition, ((prefix + page_id, t) for page_id, t, _ in rows))
+            buckets[partition] = matching.build_buckets(
+                rows, partition, config.partitions, params, config.bucket_capacity
             )
 
     @app.agent(bands)
@@ -169,17 +174,17 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
                 stored = signatures.get(prefix + page_id)
                 return None if stored is None else matching.parse_stored_signature(stored)[1]
 
+            own_buckets = buckets[partition]
             update = matching.match_bands(
                 request,
-                {key: buckets.get(key) or [] for key in request.keys},
+                {key: own_buckets.get(key) or [] for key in request.keys},
                 signature_of,
                 threshold=config.threshold,
                 bucket_capacity=config.bucket_capacity,
                 params=params,
                 already_indexed=own_key in signatures,
             )
-            for key, bucket in update.buckets.items():
-                buckets[key] = bucket
+            own_buckets.update(update.buckets)
             if update.new_signature:
                 signatures[own_key] = matching.stored_signature(
                     request.timestamp_ms, request.signature
@@ -194,17 +199,18 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
         if stored is None:
             return
         page_id = key.split("/", 1)[1]
+        own_buckets = buckets[partition]
         for band_key in matching.keys_in_partition(
             matching.parse_stored_signature(stored)[1], partition, config.partitions, params
         ):
-            bucket = buckets.get(band_key)
+            bucket = own_buckets.get(band_key)
             if bucket is None:
                 continue
             remaining = matching.without_page(bucket, page_id)
-            if not remaining:
-                del buckets[band_key]
-            elif len(remaining) != len(bucket):
-                buckets[band_key] = remaining
+            if remaining:
+                own_buckets[band_key] = remaining
+            else:
+                del own_buckets[band_key]
         del signatures[key]
         metrics.evicted("signatures")
 
@@ -266,13 +272,7 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
             if tp.topic == bands.get_topic_name():
                 for key in page_window.drop(tp.partition):
                     signatures.data.pop(key, None)
-                owned = [
-                    key
-                    for key in buckets
-                    if matching.band_partition(key, config.partitions) == tp.partition
-                ]
-                for key in owned:
-                    buckets.data.pop(key, None)
+                buckets.pop(tp.partition, None)
             elif tp.topic == answers.get_topic_name():
                 for key in verdict_window.drop(tp.partition):
                     verdicts.data.pop(key, None)
@@ -284,7 +284,7 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
         metrics.table_sizes(
             {
                 "signatures": len(signatures),
-                "buckets": len(buckets),
+                "buckets": sum(len(b) for b in buckets.values()),
                 "pending": len(pending),
                 "verdicts": len(verdicts),
             }

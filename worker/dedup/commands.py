@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from worker.cli import module_doc
 from worker.dedup.config import DedupConfig
 from worker.stream.commands import CONNECTION_FIELDS, add_settings_arguments, settings_from_args
 
@@ -158,6 +159,26 @@ def register(subparsers: Any) -> None:
     evaluate.add_argument("--json", type=Path, help="also write the figures here")
     evaluate.set_defaults(handler=run_eval)
 
+    bench = subparsers.add_parser(
+        "dedup-bench",
+        help="throughput of `chaff dedup` against the workers' rate, through a real broker",
+        description=module_doc("worker.dedup.bench"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    bench.add_argument(
+        "dataset",
+        nargs="?",
+        type=Path,
+        help="a folder in the WCXB layout (default: ../shared/data/wcxb-dev, else the "
+        "repo's tests/fixtures/wcxb)",
+    )
+    bench.add_argument("--articles", type=int, default=4000, help="article records per run")
+    bench.add_argument(
+        "--worker-pages", type=int, default=1000, help="raw pages for the worker's rate (0: skip)"
+    )
+    bench.add_argument("--json", type=Path, help="also write the figures to this file")
+    bench.set_defaults(handler=run_bench)
+
 
 def config_from_args(args: argparse.Namespace) -> DedupConfig:
     settings = settings_from_args(args)
@@ -194,9 +215,11 @@ def config_from_args(args: argparse.Namespace) -> DedupConfig:
 def run_dedup(args: argparse.Namespace) -> int:
     # Deferred: faust takes ~0.4 s to import and only this command needs it.
     import faust
+    from kafka.errors import KafkaError
 
     from worker.dedup.app import build_app
     from worker.dedup.metrics import DedupMetrics
+    from worker.dedup.topics import ensure_topics
     from worker.stream.kafka_client import KafkaSetupError, check_connection, faust_credentials
 
     config = config_from_args(args)
@@ -204,19 +227,34 @@ def run_dedup(args: argparse.Namespace) -> int:
     try:
         check_connection(settings)
         config = dataclasses.replace(config, credentials=faust_credentials(settings))
+        ensure_topics(config, settings)
     except KafkaSetupError as error:
         print(f"chaff dedup: {error}", file=sys.stderr)
         return error.exit_code
+    except KafkaError as error:
+        print(
+            f"chaff dedup: cannot create its topics ({type(error).__name__}: {error}); "
+            "grant it Create on the cluster, or create them first (README: chaff dedup)",
+            file=sys.stderr,
+        )
+        return 6
     log_level = (args.log_level or os.environ.get("CHAFF_LOG_LEVEL") or "INFO").lower()
     try:
         metrics = DedupMetrics(config.metrics_port)
     except OSError as error:
         print(f"chaff dedup: metrics port {config.metrics_port}: {error}", file=sys.stderr)
         return 2
+    Path(config.data_dir).mkdir(parents=True, exist_ok=True)  # faust makes only the last one
     app = build_app(config, metrics)
     # faust.Worker handles SIGTERM/SIGINT: it stops the agents, flushes and commits.
     faust.Worker(app, loglevel=log_level).execute_from_commandline()
     return 0
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    from worker.dedup.bench import bench_command
+
+    return bench_command(args)
 
 
 def run_eval(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import zlib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -255,6 +256,24 @@ def keys_in_partition(
     """The band keys of a stored signature that this band partition owns (for eviction)."""
     keys = band_keys(signature_from_bytes(sig_bytes, params), params)
     return [k for k in keys if band_partition(k, partitions) == partition]
+
+
+def build_buckets(
+    rows: Iterable[tuple[str, int, bytes]],
+    partition: int,
+    partitions: int,
+    params: LshParams,
+    capacity: int,
+) -> dict[str, Bucket]:
+    """The buckets of a band partition from its stored signatures (page_id, article time,
+    signature): each bucket keeps its `capacity` earliest pages, as match_bands does."""
+    built: dict[str, Bucket] = {}
+    for page_id, timestamp_ms, sig in sorted(rows, key=lambda row: (row[1], row[0])):
+        for key in keys_in_partition(sig, partition, partitions, params):
+            bucket = built.setdefault(key, [])
+            if len(bucket) < capacity:
+                bucket.append([timestamp_ms, page_id])
+    return built
 
 
 def without_page(bucket: Bucket, page_id: str) -> Bucket:

@@ -1,0 +1,191 @@
+"""`chaff dedup-bench`: can one `chaff dedup` process keep up with four workers?
+
+In one run, side by side on the same broker:
+1. in process: CPU seconds per article of the signature alone, and of the whole matching
+   (engine.LocalDedup: signature, bands, buckets, verdict);
+2. the job: N article records (gold texts of the dataset and near-copies of them) published
+   to an articles topic first, then `chaff dedup` with 1 and with 2 processes; the rate
+   between the first and the last verdict (start-up and recovery do not count) and the
+   job's CPU seconds per article over the same span;
+3. the worker: `chaff run` with one process on raw pages of the same dataset (as `chaff
+   bench e2e` measures it), whose articles-per-second rate times four is the bar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psutil
+
+from worker.dedup.evaluate import gold_texts
+from worker.dedup.synthetic import MAKERS
+from worker.learn.bench_e2e import REPO_FIXTURE, _local_broker, raw_records, throughput
+
+PARTITIONS = 6
+
+
+def article_records(dataset: Path, count: int, seed: int = 24) -> list[tuple[bytes, bytes]]:
+    """(key, value) article records: the gold texts, then near-copies of them (a quarter of
+    the records at most are copies when the dataset is large enough)."""
+    texts = [text for _, text in gold_texts(dataset)]
+    if not texts:
+        raise SystemExit(f"chaff dedup-bench: no gold texts under {dataset}")
+    rng = random.Random(seed)
+    makers = list(MAKERS.values())
+    records = []
+    for n in range(count):
+        text = texts[n % len(texts)]
+        if n >= len(texts) or rng.random() < 0.25:
+            text = makers[n % len(makers)](text, rng)
+        page_id = f"bench-{n:07d}"
+        document = {
+            "schema": "chaff.article/1",
+            "page_id": page_id,
+            "url": f"https://site{n % 97}.bench.chaff.dev/{n}",
+            "site": f"site{n % 97}.bench.chaff.dev",
+            "fetch_time": None,
+            "content_type": "text/plain",
+            "article_text": text,
+            "segments": {"total": 1, "article": 1, "junk": 0},
+            "model_version": "bench",
+            "source": {"topic": "bench", "partition": 0, "offset": n, "timestamp": None},
+            "processed_at": "2026-12-03T00:00:00.000+00:00",
+            "worker_version": "bench",
+        }
+        records.append((page_id.encode(), orjson.dumps(document)))
+    return records
+
+
+def in_process(records: list[tuple[bytes, bytes]]) -> dict[str, float]:
+    from worker.core.minhash import signature
+    from worker.dedup.engine import LocalDedup
+    from worker.dedup.matching import Article
+
+    documents = [orjson.loads(value) for _, value in records]
+    started = time.process_time()
+    for document in documents:
+        signature(document["article_text"])
+    signature_s = (time.process_time() - started) / len(documents)
+    engine = LocalDedup()
+    started = time.process_time()
+    for n, document in enumerate(documents):
+        engine.add(Article(document["page_id"], n, document["article_text"], None, None, {}))
+    matching_s = (time.process_time() - started) / len(documents)
+    duplicates = sum(v["verdict"] == "duplicate" for v in engine.verdicts.values())
+    return {
+        "signature_cpu_ms_per_article": signature_s * 1000,
+        "matching_cpu_ms_per_article": matching_s * 1000,
+        "duplicates_found": duplicates,
+    }
+
+
+def job_rate(bootstrap: str, records: list[tuple[bytes, bytes]], processes: int) -> dict[str, Any]:
+    from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+    from kafka.admin import KafkaAdminClient, NewTopic
+
+    tag = uuid.uuid4().hex[:8]
+    articles, verdicts, app_id = f"bench-{tag}.articles", f"bench-{tag}.dups", f"bench-dd-{tag}"
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    admin.create_topics([NewTopic(articles, PARTITIONS, 1)])
+    producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=20)
+    for key, value in records:
+        producer.send(articles, value, key=key)
+    producer.flush()
+    producer.close()
+    env = os.environ | {"CHAFF_LOG_LEVEL": "WARNING"}
+    command = [
+        sys.executable, "-m", "worker", "dedup", "--bootstrap-servers", bootstrap,
+        "--articles-topic", articles, "--duplicates-topic", verdicts, "--app-id", app_id,
+        "--partitions", str(PARTITIONS), "--metrics-port", "0",
+    ]  # fmt: skip
+    logs = [
+        Path(tempfile.gettempdir()) / f"chaff-dedup-bench-{tag}-{n}.log" for n in range(processes)
+    ]
+    jobs = [
+        subprocess.Popen(
+            [*command, "--data-dir", str(Path(tempfile.gettempdir()) / f"chaff-dd-{tag}-{n}")],
+            env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        for n, log in enumerate(logs)
+    ]
+    reader = KafkaConsumer(bootstrap_servers=bootstrap)
+    first: tuple[float, int, float] | None = None
+    try:
+        deadline = time.monotonic() + 1800
+        while time.monotonic() < deadline:
+            partitions = reader.partitions_for_topic(verdicts) or set()
+            ends = reader.end_offsets([TopicPartition(verdicts, p) for p in partitions])
+            done = sum(ends.values())
+            now = time.monotonic()
+            if done and first is None:
+                first = (now, done, sum(_cpu_seconds(job.pid) for job in jobs))
+            if done >= len(records):
+                break
+            for job, log in zip(jobs, logs, strict=True):
+                if job.poll() is not None:
+                    tail = log.read_text(errors="replace")[-3000:]
+                    raise SystemExit(f"chaff dedup-bench: a dedup process exited:\n{tail}")
+            time.sleep(0.1)
+        else:
+            raise SystemExit("chaff dedup-bench: the job did not finish in time")
+        first_time, first_done, first_cpu_s = first or (now, done, 0.0)
+        measured = max(len(records) - first_done, 1)
+        cpu_s = sum(_cpu_seconds(job.pid) for job in jobs) - first_cpu_s
+        rate = measured / max(now - first_time, 1e-6)
+    finally:
+        for job in jobs:
+            job.terminate()
+        for job in jobs:
+            job.wait(timeout=60)
+        reader.close()
+        mine = [t for t in admin.list_topics() if t.startswith(app_id) or t in (articles, verdicts)]
+        admin.delete_topics(mine)
+        admin.close()
+    return {
+        "processes": processes,
+        "articles_per_second": rate,
+        "cpu_ms_per_article": cpu_s * 1000 / measured,
+    }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process so far."""
+    process = psutil.Process(pid)
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    from worker.learn.commands import DEFAULT_DATASET
+
+    dataset = args.dataset or (DEFAULT_DATASET if DEFAULT_DATASET.is_dir() else REPO_FIXTURE)
+    records = article_records(dataset, args.articles)
+    figures: dict[str, Any] = {"dataset": str(dataset), "articles": len(records)}
+    figures["in_process"] = in_process(records)
+    with ExitStack() as stack:
+        bootstrap = stack.enter_context(_local_broker())
+        figures["job"] = [job_rate(bootstrap, records, n) for n in (1, 2)]
+        if args.worker_pages:
+            worker_rate = throughput(bootstrap, raw_records(dataset, args.worker_pages), 1)
+            figures["worker_one_process_records_per_second"] = worker_rate
+            figures["four_workers_records_per_second"] = 4 * worker_rate
+            figures["job_over_four_workers"] = figures["job"][0]["articles_per_second"] / (
+                4 * worker_rate
+            )
+    print(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode())
+    if args.json:
+        args.json.write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2))
+    return 0
