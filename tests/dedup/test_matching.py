@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from contracts import validate
 from dedup_articles import article_record, gold_texts, near_copy
 
@@ -57,7 +56,7 @@ def test_redelivered_requests_get_the_same_answer() -> None:
     buckets: dict[str, matching.Bucket] = {}
     signatures: dict[str, bytes] = {}
 
-    def run(request: matching.BandRequest) -> matching.BandResponse:
+    def run(request: matching.BandRequest) -> tuple[matching.Match, ...]:
         update = matching.match_bands(
             request,
             {k: buckets.get(k, []) for k in request.keys},
@@ -70,19 +69,17 @@ def test_redelivered_requests_get_the_same_answer() -> None:
         buckets.update(update.buckets)
         if update.new_signature:
             signatures[request.page_id] = request.signature
-        return update.response
+        return update.matches
 
     original = page("a.test", 1, TEXTS[0][1], 1000)
     copy = page("b.test", 1, near_copy(TEXTS[0][1], "boilerplate", 1), 2000)
-    first = [run(r) for r in matching.band_requests(original, PARAMS, 1)]
-    answers = [run(r) for r in matching.band_requests(copy, PARAMS, 1)]
-    third = page("c.test", 1, TEXTS[0][1], 3000)
-    [run(r) for r in matching.band_requests(third, PARAMS, 1)]
-    again = [run(r) for r in matching.band_requests(copy, PARAMS, 1)]  # after a crash
-    assert first[0].matches == ()
-    assert answers == again and answers[0].matches[0].page_id == original.page_id
-    bucket_sizes = {len(b) for b in buckets.values()}
-    assert max(bucket_sizes) <= 3  # each page once per bucket, however often it came
+    first = run(matching.band_request(original, PARAMS, 1))
+    found = run(matching.band_request(copy, PARAMS, 1))
+    run(matching.band_request(page("c.test", 1, TEXTS[0][1], 3000), PARAMS, 1))
+    again = run(matching.band_request(copy, PARAMS, 1))  # after a crash
+    assert first == ()
+    assert found == again and [m.page_id for m in found] == [original.page_id]
+    assert max(len(b) for b in buckets.values()) <= 3  # each page once, however often
 
 
 def test_a_decided_page_keeps_its_verdict() -> None:
@@ -105,16 +102,13 @@ def test_full_bucket_keeps_its_earliest_pages() -> None:
 
 
 def test_best_match_is_the_most_similar_then_the_earliest() -> None:
-    def response(*matches: matching.Match) -> matching.BandResponse:
-        return matching.BandResponse("x", 9, 0, 2, matches, {})
-
     a, b, c = (
         matching.Match("a", 1, 0.85),
         matching.Match("b", 2, 0.9),
         matching.Match("c", 0, 0.9),
     )
-    assert matching.best_match([response(a, b), response(c)]) == c
-    assert matching.best_match([response(), response()]) is None
+    assert matching.best_match((a, b, c)) == c
+    assert matching.best_match(()) is None
 
 
 def test_records_that_are_not_articles_are_unreadable_with_the_reason() -> None:
@@ -143,16 +137,21 @@ def test_records_that_are_not_articles_are_unreadable_with_the_reason() -> None:
     assert read(None).key == "t:1:7"  # type: ignore[union-attr]
 
 
-def test_band_requests_round_trip_and_cover_every_band_once() -> None:
-    requests = matching.band_requests(page("a.test", 1, TEXTS[0][1], 1000), PARAMS, 3)
-    assert sum(len(r.keys) for r in requests) == PARAMS.bands
-    assert {r.groups for r in requests} == {len(requests)}
-    for request in requests:
-        assert matching.BandRequest.from_bytes(request.to_bytes()) == request
-        assert all(matching.band_partition(k, 3) == request.partition for k in request.keys)
-    response = matching.BandResponse("p", 1, 0, 1, (matching.Match("q", 0, 0.9),), {"url": None})
-    assert matching.BandResponse.from_bytes(response.to_bytes()) == response
-    assert orjson.loads(response.to_bytes())["matches"][0]["page_id"] == "q"
+def test_a_request_visits_each_band_partition_once_then_its_verdict_partition() -> None:
+    article = page("a.test", 1, TEXTS[0][1], 1000)
+    request = matching.band_request(article, PARAMS, 3)
+    band_hops, (decider, no_keys) = request.route[:-1], request.route[-1]
+    assert sum(len(keys) for _, keys in band_hops) == PARAMS.bands
+    assert [p for p, _ in band_hops] == sorted({p for p, _ in band_hops})
+    assert all(matching.band_partition(k, 3) == p for p, keys in band_hops for k in keys)
+    assert decider == matching.verdict_partition(article.page_id, 3) and no_keys == ()
+    assert matching.BandRequest.from_bytes(request.to_bytes()) == request
+    hops = [request]
+    while not hops[-1].is_last:
+        hops.append(hops[-1].next_hop((matching.Match(f"m{len(hops)}", 0, 0.9),)))
+    assert len(hops) == len(request.route)
+    assert [m.page_id for m in hops[-1].matches] == [f"m{n}" for n in range(1, len(hops))]
+    assert matching.BandRequest.from_bytes(hops[-1].to_bytes()) == hops[-1]
 
 
 def test_buckets_rebuilt_from_the_signatures_are_the_ones_matching_built() -> None:

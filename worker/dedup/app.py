@@ -1,31 +1,34 @@
 """The faust app behind `chaff dedup`: MinHash LSH over the articles topic, in tables.
 
-    pages.articles ─► sign ─► <app>-bands ─► match ─► <app>-matches ─► decide ─► pages.duplicates
-     (key page_id)   MinHash,  (partition:    table     (key page_id)   tables     (key page_id)
-                     bands     band owner)    "signatures"              "pending"
-                                              + buckets                  "verdicts"
+    pages.articles ─► sign ─► <app>-bands ─► match ─► match ─► ... ─► decide ─► pages.duplicates
+     (key page_id)   MinHash,  (partition of  "signatures" table +     "verdicts"  (key page_id)
+                     bands      each hop)     buckets per band partition  table
 
-`sign` computes an article's signature, cuts it into bands and sends one request to each
-partition of the band topic that owns some of its band keys (crc32(key) mod partitions), so
-copies of a story published by different sites, read from different partitions of the
-articles topic, meet in the same bucket. `match` keeps, per band partition, the signatures
-of the pages in its window (a table) and the buckets (band key -> earlier pages), and
-answers with the earlier pages at an estimated Jaccard >= threshold. `decide` collects one
-answer per band partition and publishes the verdict. The three tables are faust memory
-tables with compacted changelogs, rebuilt at start. The buckets are an index of the
-signatures table, rebuilt from it when a partition is assigned (a page's band keys are a
-function of its signature): one changelog record per page and band partition, instead of
-one more per band.
+`sign` computes an article's signature and cuts it into bands. Each band key belongs to one
+partition of the band topic (crc32(key) mod partitions), so copies of a story, published
+by different sites and read from different partitions of the articles topic, meet in the
+same bucket. The article's request visits the band partitions that own its keys one after
+the other: each `match` hop compares it with the earlier pages in its buckets (band key ->
+earlier pages) and adds the pages at an estimated Jaccard >= threshold to the request; a
+last hop, to the page's verdict partition (crc32(page_id) mod partitions), decides from the
+matches the request carries and publishes the verdict. A chain and not a fan-out and
+fan-in: one record per hop and no answers to collect and persist.
+
+Tables: "signatures" (per band partition, the pages of its window) and "verdicts" (per
+verdict partition), faust memory tables with compacted changelogs, rebuilt at start. The
+buckets are an index of the signatures table, rebuilt from it when a partition is
+assigned (a page's band keys are a function of its signature): one changelog record per
+page and band partition.
 
 Delivery is at-least-once (faust flushes its producer, changelogs included, before it
 commits an offset). What makes a restarted job agree with itself:
-- `decide` stores the verdict before publishing it; an answer for a decided page publishes
-  the stored verdict again (the answer that decided it: a redelivery after a crash), never a
-  new one. A verdict whose row was lost in a crash was never committed past, so its answers
-  are read again from the topic and decide the same way: the first answer per band
-  partition counts, and the topic holds them in the same order.
+- the verdict is stored before it is published; a request that reaches the verdict
+  partition of a decided page publishes the stored verdict again, never a new one;
+- a verdict whose row was lost in a crash was never committed past: the same last-hop
+  record is read again and decides the same way, from the matches it carries (a copy of
+  the request made by a redelivered earlier hop comes later in the partition);
 - `match` only ever compares a page with pages before it in (timestamp, page_id) order, and
-  finds itself in a bucket when it comes again: a redelivered request gives the same answer.
+  finds itself in a bucket when it comes again.
 """
 
 from __future__ import annotations
@@ -48,7 +51,6 @@ from worker.sitestats import faust_fixes
 log = logging.getLogger(__name__)
 
 BANDS_SUFFIX = "bands"
-MATCHES_SUFFIX = "matches"
 
 
 def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust.App:
@@ -83,7 +85,6 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
         )
 
     bands = internal_topic(f"{config.app_id}-{BANDS_SUFFIX}")
-    answers = internal_topic(f"{config.app_id}-{MATCHES_SUFFIX}")
     duplicates = internal_topic(config.duplicates_topic)
     json_schema: faust.Schema[Any, Any] = faust.Schema(
         key_serializer="json", value_serializer="json"
@@ -96,7 +97,6 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
         schema=json_schema,  # values: matching.stored_signature
     )
     buckets: dict[int, dict[str, matching.Bucket]] = {}  # band partition -> its buckets
-    pending = app.Table("pending", partitions=config.partitions, schema=json_schema)
     verdicts = app.Table("verdicts", partitions=config.partitions, schema=json_schema)
     page_window = WindowIndex(config.pages_per_partition, config.window_ms)
     verdict_window = WindowIndex(config.pages_per_partition, config.window_ms)
@@ -140,12 +140,12 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
                 )
                 await publish(read.key, verdict, again=False)
                 continue
-            for request in matching.band_requests(read, params, config.partitions):
-                await bands.send(
-                    key=str(request.partition).encode(),
-                    value=request.to_bytes(),
-                    partition=request.partition,
-                )
+            await forward(matching.band_request(read, params, config.partitions))
+
+    async def forward(request: matching.BandRequest) -> None:
+        await bands.send(
+            key=request.page_id.encode(), value=request.to_bytes(), partition=request.partition
+        )
 
     def ensure_page_window(partition: int) -> None:
         """Index a newly assigned band partition's signatures: its window and buckets."""
@@ -166,33 +166,37 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
         async for event in stream.events():
             partition = event.message.partition
             request = matching.BandRequest.from_bytes(event.value)
-            ensure_page_window(partition)
-            prefix = f"{partition}/"
-            own_key = prefix + request.page_id
+            if request.is_last:
+                await decide(partition, request)
+            else:
+                await forward(request.next_hop(match_here(partition, request)))
 
-            def signature_of(page_id: str, prefix: str = prefix) -> bytes | None:
-                stored = signatures.get(prefix + page_id)
-                return None if stored is None else matching.parse_stored_signature(stored)[1]
+    def match_here(partition: int, request: matching.BandRequest) -> tuple[matching.Match, ...]:
+        ensure_page_window(partition)
+        prefix = f"{partition}/"
+        own_key = prefix + request.page_id
 
-            own_buckets = buckets[partition]
-            update = matching.match_bands(
-                request,
-                {key: own_buckets.get(key) or [] for key in request.keys},
-                signature_of,
-                threshold=config.threshold,
-                bucket_capacity=config.bucket_capacity,
-                params=params,
-                already_indexed=own_key in signatures,
-            )
-            own_buckets.update(update.buckets)
-            if update.new_signature:
-                signatures[own_key] = matching.stored_signature(
-                    request.timestamp_ms, request.signature
-                )
-                page_window.add(partition, own_key, request.timestamp_ms)
-            for evicted in page_window.evict(partition):
-                evict_page(partition, evicted)
-            await answers.send(key=request.page_id.encode(), value=update.response.to_bytes())
+        def signature_of(page_id: str) -> bytes | None:
+            stored = signatures.get(prefix + page_id)
+            return None if stored is None else matching.parse_stored_signature(stored)[1]
+
+        own_buckets = buckets[partition]
+        update = matching.match_bands(
+            request,
+            {key: own_buckets.get(key) or [] for key in request.keys},
+            signature_of,
+            threshold=config.threshold,
+            bucket_capacity=config.bucket_capacity,
+            params=params,
+            already_indexed=own_key in signatures,
+        )
+        own_buckets.update(update.buckets)
+        if update.new_signature:
+            signatures[own_key] = matching.stored_signature(request.timestamp_ms, request.signature)
+            page_window.add(partition, own_key, request.timestamp_ms)
+        for evicted in page_window.evict(partition):
+            evict_page(partition, evicted)
+        return update.matches
 
     def evict_page(partition: int, key: str) -> None:
         stored = signatures.get(key)
@@ -221,49 +225,29 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
                 ((key, row["t"]) for key, row in verdicts.items() if row.get("p") == partition),
             )
 
-    @app.agent(answers)
-    async def decide(stream: faust.StreamT[Any]) -> None:
-        async for event in stream.events():
-            partition = event.message.partition
-            response = matching.BandResponse.from_bytes(event.value)
-            page_id = response.page_id
-            decided = verdicts.get(page_id)
-            if decided is not None:
-                if decided["g"] == response.partition:  # a redelivery of the deciding answer
-                    await publish(page_id, decided["v"], again=True)
-                continue
-            row = pending.get(page_id) or {"n": response.groups, "r": {}}
-            group = str(response.partition)
-            if group not in row["r"]:  # the first answer of each band partition counts
-                row = {"n": row["n"], "r": {**row["r"], group: event.value.decode()}}
-            if len(row["r"]) < row["n"]:
-                pending[page_id] = row
-                continue
-            responses = [matching.BandResponse.from_bytes(r.encode()) for r in row["r"].values()]
-            verdict = matching.verdict_record(
-                page_id,
-                response.timestamp_ms,
-                response.meta,
-                matching.best_match(responses),
-                threshold=config.threshold,
-                decided_at_s=time.time(),
-                worker_version=__version__,
-            )
-            ensure_verdict_window(partition)
-            verdicts[page_id] = {
-                "g": response.partition,  # the answer that decided it
-                "p": partition,
-                "t": response.timestamp_ms,
-                "v": verdict,
-            }
-            verdict_window.add(partition, page_id, response.timestamp_ms)
-            if page_id in pending:
-                del pending[page_id]
-            for evicted in verdict_window.evict(partition):
-                if evicted in verdicts:
-                    del verdicts[evicted]
-                    metrics.evicted("verdicts")
-            await publish(page_id, verdict, again=False)
+    async def decide(partition: int, request: matching.BandRequest) -> None:
+        page_id = request.page_id
+        decided = verdicts.get(page_id)
+        if decided is not None:  # the page came again, or this is a redelivery after a crash
+            await publish(page_id, decided["v"], again=True)
+            return
+        verdict = matching.verdict_record(
+            page_id,
+            request.timestamp_ms,
+            request.meta,
+            matching.best_match(request.matches),
+            threshold=config.threshold,
+            decided_at_s=time.time(),
+            worker_version=__version__,
+        )
+        ensure_verdict_window(partition)
+        verdicts[page_id] = {"p": partition, "t": request.timestamp_ms, "v": verdict}
+        verdict_window.add(partition, page_id, request.timestamp_ms)
+        for evicted in verdict_window.evict(partition):
+            if evicted in verdicts:
+                del verdicts[evicted]
+                metrics.evicted("verdicts")
+        await publish(page_id, verdict, again=False)
 
     async def forget_revoked(sender: Any, revoked: set[Any], **_: Any) -> None:
         # Memory tables keep the rows of partitions that moved to another process; the
@@ -273,7 +257,6 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
                 for key in page_window.drop(tp.partition):
                     signatures.data.pop(key, None)
                 buckets.pop(tp.partition, None)
-            elif tp.topic == answers.get_topic_name():
                 for key in verdict_window.drop(tp.partition):
                     verdicts.data.pop(key, None)
 
@@ -285,7 +268,6 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
             {
                 "signatures": len(signatures),
                 "buckets": sum(len(b) for b in buckets.values()),
-                "pending": len(pending),
                 "verdicts": len(verdicts),
             }
         )

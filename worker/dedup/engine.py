@@ -24,15 +24,14 @@ class LocalDedup:
         """The verdict of one article (the stored one if its page_id was decided)."""
         if article.page_id in self.verdicts:
             return self.verdicts[article.page_id]
-        responses = [
-            self._match(request)
-            for request in matching.band_requests(article, self.params, self.partitions)
-        ]
+        request = matching.band_request(article, self.params, self.partitions)
+        while not request.is_last:
+            request = request.next_hop(self._match(request))
         verdict = matching.verdict_record(
             article.page_id,
             article.timestamp_ms,
-            {"url": article.url, "site": article.site, "source": article.source},
-            matching.best_match(responses),
+            request.meta,
+            matching.best_match(request.matches),
             threshold=self.threshold,
             decided_at_s=decided_at_s,
             worker_version="local",
@@ -40,7 +39,7 @@ class LocalDedup:
         self.verdicts[article.page_id] = verdict
         return verdict
 
-    def _match(self, request: matching.BandRequest) -> matching.BandResponse:
+    def _match(self, request: matching.BandRequest) -> tuple[matching.Match, ...]:
         prefix = f"{request.partition}/"
         own_key = prefix + request.page_id
         update = matching.match_bands(
@@ -55,4 +54,4 @@ class LocalDedup:
         self.buckets.update(update.buckets)
         if update.new_signature:
             self.signatures[own_key] = request.signature
-        return update.response
+        return update.matches

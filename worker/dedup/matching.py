@@ -1,10 +1,10 @@
 """The dedup job's steps as plain functions on plain values (the faust shell is app.py).
 
-    article record --read_article--> Article --band_requests--> one BandRequest per
-        band partition (the article's band keys that partition owns)
-    BandRequest + that partition's buckets and signatures --match_bands--> BandResponse
-        (the earlier pages it shares a band with, at an estimated Jaccard >= threshold)
-    every BandResponse of an article --decide--> its verdict (chaff.duplicate/1)
+    article record --read_article--> Article --band_request--> BandRequest, routed to each
+        band partition that owns some of the article's band keys, one after the other
+    BandRequest + that partition's buckets and signatures --match_bands--> the earlier
+        pages it shares a band with, at an estimated Jaccard >= threshold
+    the matches of every hop --best_match, verdict_record--> the verdict (chaff.duplicate/1)
 
 "Earlier" is a total order on articles, (article record timestamp, page_id), the same in
 every partition: a page is only ever matched against pages before it, so two copies can
@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import zlib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -94,61 +94,12 @@ def read_article(
     )
 
 
-# --- stage 1: band requests ---------------------------------------------------------------
+# --- band requests ---------------------------------------------------------------
 
 
 def band_partition(key: str, partitions: int) -> int:
     """The partition of the band topic that owns a band key (stable across processes)."""
     return zlib.crc32(key.encode()) % partitions
-
-
-@dataclass(frozen=True, slots=True)
-class BandRequest:
-    """An article's band keys owned by one partition of the band topic."""
-
-    page_id: str
-    timestamp_ms: int
-    signature: bytes  # little-endian uint32 values
-    keys: tuple[str, ...]
-    partition: int  # the band partition ("group") this request goes to
-    groups: int  # how many band partitions the article's keys span: responses to expect
-    meta: dict[str, Any]  # url, site, source: carried to the verdict
-
-    @property
-    def order(self) -> Order:
-        return (self.timestamp_ms, self.page_id)
-
-    def to_bytes(self) -> bytes:
-        document = asdict(self)
-        document["signature"] = base64.b64encode(self.signature).decode()
-        return orjson.dumps(document)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> BandRequest:
-        document = orjson.loads(data)
-        document["signature"] = base64.b64decode(document["signature"])
-        document["keys"] = tuple(document["keys"])
-        return cls(**document)
-
-
-def band_requests(article: Article, params: LshParams, partitions: int) -> list[BandRequest]:
-    sig = signature(article.text, params)
-    by_partition: dict[int, list[str]] = {}
-    for key in band_keys(sig, params):
-        by_partition.setdefault(band_partition(key, partitions), []).append(key)
-    meta = {"url": article.url, "site": article.site, "source": article.source}
-    raw = signature_to_bytes(sig)
-    return [
-        BandRequest(
-            article.page_id, article.timestamp_ms, raw, tuple(keys), p, len(by_partition), meta
-        )
-        for p, keys in sorted(by_partition.items())
-    ]
-
-
-# --- stage 2: matching in one band partition ----------------------------------------------
-
-Bucket = list[list[Any]]  # [[timestamp_ms, page_id], ...] sorted by (timestamp, page_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,29 +110,94 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
-class BandResponse:
+class BandRequest:
+    """An article on its way through the band partitions that own its band keys.
+
+    `route` lists each band partition with the keys it owns, in partition order; the
+    request visits them one after the other (`hop`), gathering the matches of each, and the
+    last one decides. One message per hop and no answers to collect: a chain, not a fan-out
+    and a fan-in, which halves the records and changelog writes per article."""
+
     page_id: str
     timestamp_ms: int
-    partition: int
-    groups: int
+    signature: bytes  # little-endian uint32 values
+    route: tuple[tuple[int, tuple[str, ...]], ...]
+    hop: int
     matches: tuple[Match, ...]
-    meta: dict[str, Any]
+    meta: dict[str, Any]  # url, site, source: carried to the verdict
+
+    @property
+    def order(self) -> Order:
+        return (self.timestamp_ms, self.page_id)
+
+    @property
+    def partition(self) -> int:
+        return self.route[self.hop][0]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.route[self.hop][1]
+
+    @property
+    def is_last(self) -> bool:
+        """At the verdict partition: the matches are all gathered."""
+        return self.hop == len(self.route) - 1
+
+    def next_hop(self, found: tuple[Match, ...]) -> BandRequest:
+        return replace(self, hop=self.hop + 1, matches=self.matches + found)
 
     def to_bytes(self) -> bytes:
-        return orjson.dumps(asdict(self))
+        document = asdict(self)
+        document["signature"] = base64.b64encode(self.signature).decode()
+        return orjson.dumps(document)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> BandResponse:
+    def from_bytes(cls, data: bytes) -> BandRequest:
         document = orjson.loads(data)
+        document["signature"] = base64.b64decode(document["signature"])
+        document["route"] = tuple((p, tuple(keys)) for p, keys in document["route"])
         document["matches"] = tuple(Match(**m) for m in document["matches"])
         return cls(**document)
+
+
+def verdict_partition(page_id: str, partitions: int) -> int:
+    """The partition that decides and keeps a page's verdict: one per page_id, whatever
+    its text (a page that comes again with another text keeps its first verdict)."""
+    return zlib.crc32(page_id.encode()) % partitions
+
+
+def band_request(article: Article, params: LshParams, partitions: int) -> BandRequest:
+    """The request of an article at its first hop: the band partitions in order, then the
+    page's verdict partition, with no keys. The verdict is decided from the matches the
+    request carries, never from a partition's state at that moment, so a decision read
+    again after a crash is the same decision."""
+    sig = signature(article.text, params)
+    by_partition: dict[int, list[str]] = {}
+    for key in band_keys(sig, params):
+        by_partition.setdefault(band_partition(key, partitions), []).append(key)
+    route = [(p, tuple(keys)) for p, keys in sorted(by_partition.items())]
+    route.append((verdict_partition(article.page_id, partitions), ()))
+    return BandRequest(
+        article.page_id,
+        article.timestamp_ms,
+        signature_to_bytes(sig),
+        tuple(route),
+        0,
+        (),
+        {"url": article.url, "site": article.site, "source": article.source},
+    )
+
+
+# --- matching in one band partition ----------------------------------------------
+
+Bucket = list[list[Any]]  # [[timestamp_ms, page_id], ...] sorted by (timestamp, page_id)
 
 
 @dataclass
 class BandUpdate:
     """What matching changed in a partition's state, for the shell to write back."""
 
-    response: BandResponse
+    matches: tuple[Match, ...]  # found in this partition, earliest first
     buckets: dict[str, Bucket] = field(default_factory=dict)  # band key -> new bucket
     new_signature: bool = False
 
@@ -229,15 +245,8 @@ def match_bands(
         if not present and position < bucket_capacity:
             new_bucket = [*bucket[:position], [order[0], order[1]], *bucket[position:]]
             updated[key] = new_bucket[:bucket_capacity]
-    response = BandResponse(
-        request.page_id,
-        request.timestamp_ms,
-        request.partition,
-        request.groups,
-        tuple(sorted(matches, key=lambda m: (m.timestamp_ms, m.page_id))),
-        request.meta,
-    )
-    return BandUpdate(response, updated, new_signature=not already_indexed)
+    found = tuple(sorted(matches, key=lambda m: (m.timestamp_ms, m.page_id)))
+    return BandUpdate(found, updated, new_signature=not already_indexed)
 
 
 def stored_signature(timestamp_ms: int, sig: bytes) -> str:
@@ -280,21 +289,12 @@ def without_page(bucket: Bucket, page_id: str) -> Bucket:
     return [entry for entry in bucket if entry[1] != page_id]
 
 
-# --- stage 3: the verdict -----------------------------------------------------------------
+# --- the verdict -----------------------------------------------------------------
 
 
-def best_match(responses: list[BandResponse]) -> Match | None:
+def best_match(matches: tuple[Match, ...]) -> Match | None:
     """The most similar earlier page over every band partition; ties go to the earliest."""
-    best: Match | None = None
-    for response in responses:
-        for match in response.matches:
-            if best is None or (-match.jaccard, match.timestamp_ms, match.page_id) < (
-                -best.jaccard,
-                best.timestamp_ms,
-                best.page_id,
-            ):
-                best = match
-    return best
+    return min(matches, key=lambda m: (-m.jaccard, m.timestamp_ms, m.page_id), default=None)
 
 
 def verdict_record(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, start_http_server
 
-TABLES = ("signatures", "buckets", "pending", "verdicts")
+TABLES = ("signatures", "buckets", "verdicts")
 
 
 class DedupMetrics:

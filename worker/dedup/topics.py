@@ -15,7 +15,7 @@ from worker.config import Settings
 from worker.dedup.config import DedupConfig
 from worker.stream.kafka_client import client_options
 
-TABLES = ("signatures", "pending", "verdicts")
+TABLES = ("signatures", "verdicts")
 DAY_MS = 24 * 3600 * 1000
 
 
@@ -24,7 +24,6 @@ def dedup_topics(config: DedupConfig) -> dict[str, dict[str, str]]:
     internal = {"retention.ms": str(7 * DAY_MS)}
     topics = {
         f"{config.app_id}-bands": internal,
-        f"{config.app_id}-matches": internal,
         config.duplicates_topic: {"retention.ms": str(30 * DAY_MS)},
     }
     for table in TABLES:
