@@ -6,10 +6,13 @@ of a batch: after it no verdict is missing and none contradicts an earlier one."
 from __future__ import annotations
 
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +24,7 @@ from contracts import validate
 from dedup_articles import article_record, gold_texts, near_copy
 from kafka.admin import KafkaAdminClient
 from kafka_helpers import TopicFactory, consume_all, produce_raw
+from prometheus_client.parser import text_string_to_metric_families
 
 from worker.core.minhash import exact_jaccard
 
@@ -32,13 +36,19 @@ SITES = ("wire-a.test", "wire-b.test", "wire-c.test")
 
 @contextmanager
 def dedup(
-    bootstrap: str, articles: str, duplicates: str, app_id: str, data_dir: Path
+    bootstrap: str,
+    articles: str,
+    duplicates: str,
+    app_id: str,
+    data_dir: Path,
+    metrics_port: int = 0,
 ) -> Iterator[subprocess.Popen[bytes]]:
     log_path = data_dir / f"dedup-{time.monotonic_ns()}.log"
     command = [
         sys.executable, "-m", "worker", "dedup", "--bootstrap-servers", bootstrap,
         "--articles-topic", articles, "--duplicates-topic", duplicates, "--app-id", app_id,
-        "--partitions", "3", "--data-dir", str(data_dir), "--metrics-port", "0",
+        "--partitions", "3", "--data-dir", str(data_dir / f"faust-{time.monotonic_ns()}"),
+        "--metrics-port", str(metrics_port),
         "--session-timeout-s", "10",  # the run after the SIGKILL waits out the dead member
     ]  # fmt: skip
     with log_path.open("wb") as log_file:
@@ -91,6 +101,38 @@ def wait_for_verdicts(
         time.sleep(0.2)
     missing = sorted(page_ids - got.keys())
     raise AssertionError(f"no verdict for {missing} after {timeout_s} s\n{_log(process)}")
+
+
+def wait_for_band_partitions(process: subprocess.Popen[bytes], timeout_s: float = 120.0) -> None:
+    """Until faust's latest assignment table in the process's log lists band partitions."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"dedup exited ({process.returncode}):\n{_log(process)}")
+        latest = _log(process).rpartition("Setting newly assigned partitions")[2]
+        if re.search(r"-bands\s+\| \{", latest.split("Executing")[0]):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"no band partition assigned after {timeout_s} s\n{_log(process)}")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def scrape(port: int) -> dict[str, float]:
+    """The samples of the job's /metrics endpoint: 'name{labels}' -> value."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    samples = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            samples[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
+    return samples
 
 
 def the_decision(verdict: dict[str, Any]) -> tuple[Any, ...]:
@@ -181,15 +223,49 @@ def test_dedup_verdicts_across_a_restart_and_a_sigkill(
             second.wait()
         undecided = set(expected) - set(verdicts_by_page(kafka_bootstrap, duplicates))
         assert undecided, "the kill came too late to interrupt anything"
-        with dedup(*run) as third:
+        port = free_port()
+        with dedup(*run, metrics_port=port) as third:
             wait_for_verdicts(kafka_bootstrap, duplicates, set(expected), third)
             expected |= publish_copies(kafka_bootstrap, articles, second_texts, seed=3)
             wait_for_verdicts(kafka_bootstrap, duplicates, set(expected), third)
-            time.sleep(2)  # anything still coming must agree too
+            time.sleep(6)  # anything still coming must agree too; a metrics round passes
+            metrics = scrape(port)
+        assert metrics["chaff_dedup_duplicates_found_total"] >= len(second_texts) - 2
+        assert metrics['chaff_dedup_table_rows{table="signatures"}'] > 0
+        assert metrics['chaff_dedup_lag_records{topic="' + articles + '"}'] == 0
         verdicts = verdicts_by_page(kafka_bootstrap, duplicates)
         check(verdicts, expected)
         assert set(verdicts) == set(expected)
         assert sum(1 for v in expected.values() if v) >= 40
+    finally:
+        _delete_internal_topics(kafka_bootstrap, app_id, duplicates)
+
+
+def test_two_processes_share_the_job_and_one_takes_over_from_a_killed_one(
+    kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path
+) -> None:
+    """Scaling: a second process with the same app id takes half the partitions; when one
+    is SIGKILLed, the other takes its partitions over (rebuilding their tables from the
+    changelogs) and every page still gets exactly one decision."""
+    texts = gold_texts()
+    articles = topic_factory("dd2-articles", partitions=2)
+    duplicates = f"dd2-verdicts-{articles.rsplit('-', 1)[-1]}"
+    app_id = f"dd2-{articles}"
+    run = (kafka_bootstrap, articles, duplicates, app_id, tmp_path)
+    try:
+        expected = publish_originals(kafka_bootstrap, articles, texts[:30])
+        with dedup(*run) as first, dedup(*run) as second:
+            wait_for_band_partitions(second)
+            wait_for_verdicts(kafka_bootstrap, duplicates, set(expected), first)
+            expected |= publish_copies(kafka_bootstrap, articles, texts[:15], seed=4)
+            second.kill()
+            second.wait()
+            expected |= publish_copies(kafka_bootstrap, articles, texts[15:30], seed=5)
+            wait_for_verdicts(kafka_bootstrap, duplicates, set(expected), first, timeout_s=180)
+            time.sleep(2)
+        verdicts = verdicts_by_page(kafka_bootstrap, duplicates)
+        check(verdicts, expected)
+        assert set(verdicts) == set(expected)
     finally:
         _delete_internal_topics(kafka_bootstrap, app_id, duplicates)
 
