@@ -42,6 +42,7 @@ def dedup(
     app_id: str,
     data_dir: Path,
     metrics_port: int = 0,
+    extra: tuple[str, ...] = (),
 ) -> Iterator[subprocess.Popen[bytes]]:
     log_path = data_dir / f"dedup-{time.monotonic_ns()}.log"
     command = [
@@ -50,6 +51,7 @@ def dedup(
         "--partitions", "3", "--data-dir", str(data_dir / f"faust-{time.monotonic_ns()}"),
         "--metrics-port", str(metrics_port),
         "--session-timeout-s", "10",  # the run after the SIGKILL waits out the dead member
+        *extra,
     ]  # fmt: skip
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
@@ -149,11 +151,11 @@ def publish_originals(
 
 
 def publish_copies(
-    bootstrap: str, topic: str, texts: list[tuple[str, str]], seed: int
+    bootstrap: str, topic: str, texts: list[tuple[str, str]], seed: int, resend: bool = True
 ) -> dict[str, str | None]:
     """Publish a near-copy of each text on another site (boilerplate, trimmed, whitespace
     in turn; only copies at an exact Jaccard >= 0.9, clear of the threshold whatever the
-    estimate's error) and the original article record once more (the worker is
+    estimate's error) and, with `resend`, the original article record once more (the worker is
     at-least-once); {page_id: expected duplicate_of}."""
     expected: dict[str, str | None] = {}
     records: list[tuple[bytes, bytes]] = []
@@ -167,8 +169,9 @@ def publish_copies(
                 records.append((key, value))
                 expected[key.decode()] = original_key.decode()
                 break
-        records.append((original_key, original))
-        expected[original_key.decode()] = None
+        if resend:
+            records.append((original_key, original))
+            expected[original_key.decode()] = None
     produce_raw(bootstrap, topic, [v for _, v in records], keys=[k for k, _ in records])
     return expected
 
@@ -266,6 +269,42 @@ def test_two_processes_share_the_job_and_one_takes_over_from_a_killed_one(
         verdicts = verdicts_by_page(kafka_bootstrap, duplicates)
         check(verdicts, expected)
         assert set(verdicts) == set(expected)
+    finally:
+        _delete_internal_topics(kafka_bootstrap, app_id, duplicates)
+
+
+def test_the_window_forgets_the_oldest_pages_and_their_verdicts(
+    kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path
+) -> None:
+    """--window-pages 3 over 3 partitions: each band partition keeps one page, each verdict
+    partition one verdict. A copy of a page that left the window is unique (there is
+    nothing left to compare it with), and the job goes on deciding every page."""
+    texts = gold_texts()[:12]
+    articles = topic_factory("dd3-articles", partitions=1)
+    duplicates = f"dd3-verdicts-{articles.rsplit('-', 1)[-1]}"
+    app_id = f"dd3-{articles}"
+    run = (kafka_bootstrap, articles, duplicates, app_id, tmp_path)
+    port = free_port()
+    try:
+        originals = publish_originals(kafka_bootstrap, articles, texts)
+        small_window = ("--window-pages", "3")
+        with dedup(*run, metrics_port=port, extra=small_window) as job:
+            wait_for_verdicts(kafka_bootstrap, duplicates, set(originals), job)
+            recent = publish_copies(kafka_bootstrap, articles, texts[-1:], seed=7, resend=False)
+            forgotten = publish_copies(kafka_bootstrap, articles, texts[:2], seed=6, resend=False)
+            expected = originals | forgotten | recent
+            wait_for_verdicts(kafka_bootstrap, duplicates, set(expected), job)
+            time.sleep(6)  # a metrics round
+            metrics = scrape(port)
+        verdicts = verdicts_by_page(kafka_bootstrap, duplicates)
+        [(copy_of_last, its_original)] = recent.items()
+        assert the_decision(verdicts[copy_of_last][0])[:2] == ("duplicate", its_original)
+        for page, original in forgotten.items():
+            decisions = {the_decision(v) for v in verdicts[page]}
+            assert decisions == {("unique", None, None)}, (page, original, decisions)
+        assert metrics['chaff_dedup_evicted_total{table="signatures"}'] > 0
+        assert metrics['chaff_dedup_evicted_total{table="verdicts"}'] > 0
+        assert metrics['chaff_dedup_table_rows{table="signatures"}'] <= 3
     finally:
         _delete_internal_topics(kafka_bootstrap, app_id, duplicates)
 
