@@ -79,6 +79,12 @@ def test_redelivered_requests_get_the_same_answer() -> None:
     again = run(matching.band_request(copy, PARAMS, 1))  # after a crash
     assert first == ()
     assert found == again and [m.page_id for m in found] == [original.page_id]
+    # The worker delivers the copy's article again: a new record timestamp, later than
+    # the third page's. Compared from its first place, never with itself.
+    resent = page("b.test", 1, near_copy(TEXTS[0][1], "boilerplate", 1), 4000)
+    assert resent.page_id == copy.page_id
+    assert run(matching.band_request(resent, PARAMS, 1)) == found
+    assert run(matching.band_request(original, PARAMS, 1)) == ()
     assert max(len(b) for b in buckets.values()) <= 3  # each page once, however often
 
 

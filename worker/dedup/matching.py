@@ -222,14 +222,14 @@ def match_bands(
     updated: dict[str, Bucket] = {}
     for key in request.keys:
         bucket = buckets.get(key) or []
+        # A page that comes again (a redelivered article record has a new timestamp) is
+        # compared as it was the first time, from its place in the bucket, never with itself.
+        own_entry = next((e for e in bucket if e[1] == request.page_id), None)
+        bucket_order: Order = order if own_entry is None else (own_entry[0], own_entry[1])
         position = 0
-        present = False
         for entry in bucket:
             entry_order: Order = (entry[0], entry[1])
-            if entry_order == order:
-                present = True
-                break
-            if entry_order > order:
+            if entry_order >= bucket_order:
                 break
             position += 1
             candidate = entry[1]
@@ -242,7 +242,7 @@ def match_bands(
             jaccard = estimated_jaccard(own, signature_from_bytes(stored, params))
             if jaccard >= threshold:
                 matches.append(Match(candidate, entry[0], round(jaccard, 4)))
-        if not present and position < bucket_capacity:
+        if own_entry is None and position < bucket_capacity:
             new_bucket = [*bucket[:position], [order[0], order[1]], *bucket[position:]]
             updated[key] = new_bucket[:bucket_capacity]
     found = tuple(sorted(matches, key=lambda m: (m.timestamp_ms, m.page_id)))
