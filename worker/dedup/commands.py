@@ -55,8 +55,8 @@ OWN_SETTINGS: dict[str, tuple[str, type, Any, str]] = {
         "CHAFF_DEDUP_WINDOW_PAGES",
         int,
         _DEFAULTS.window_pages,
-        "...and with at most this many of them: the memory bound (about 2.5 kB a page in "
-        "the band tables of all processes together, see the README).",
+        "...and with at most this many of them, split over the partitions: the memory "
+        "bound (about 11 kB a page over all processes with 8 partitions: README, chaff dedup).",
     ),
     "bucket_capacity": (
         "CHAFF_DEDUP_BUCKET_CAPACITY",
@@ -110,8 +110,8 @@ def register(subparsers: Any) -> None:
             "with changelogs, and one verdict per article on the duplicates topic: unique, "
             "or a near-duplicate of an earlier page_id with its estimated Jaccard "
             "similarity. More processes with the same --app-id share the work. "
-            "At-least-once; a verdict given once is the one given again. Runs until "
-            "SIGTERM or Ctrl-C."
+            "At-least-once; within the window a verdict given once is the one given "
+            "again. Runs until SIGTERM or Ctrl-C."
         ),
     )
     add_settings_arguments(parser, SHARED_SETTINGS)
