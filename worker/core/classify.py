@@ -6,6 +6,7 @@ each segment's label, score and the reasons behind it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Literal
 
@@ -29,9 +30,16 @@ from worker.core.verdict import ContentType, Label, PageKind, PageVerdict, Segme
 _REASONS_PER_SEGMENT = 2
 _NEIGHBOUR_SHIFT = 1.0  # logit change by the smoothing stage worth naming as a reason
 
+# Given the page's texts, features and the segments its cut keeps: position -> reason for
+# each kept segment to reject after all (site memory: site_rule.SiteLookup.rejections).
+AfterCut = Callable[[list[str], npt.NDArray[np.float32], npt.NDArray[np.bool_]], dict[int, str]]
+
 
 def classify_page(
-    body: str, content_type: ContentType, model: SegmentModel | None = None
+    body: str,
+    content_type: ContentType,
+    model: SegmentModel | None = None,
+    after_cut: AfterCut | None = None,
 ) -> PageVerdict:
     model = model or shipped_model(content_type)
     segments = segment_page(body, content_type)
@@ -50,6 +58,9 @@ def classify_page(
     held = cut_scores != scores
     if held.any():
         held &= scores >= page.decision.cut(scores, words)
+    if after_cut is not None and (late := after_cut(segments.texts, page.features, keep)):
+        keep[list(late)] = False
+        ruled = ruled | late
     reasons = _reasons(content_type, page, keep, ruled, cut, held)
     # Built in C: calling SegmentVerdict runs its Python-level __new__ for every segment.
     verdicts = segment_verdicts(SegmentVerdict, segments.texts, keep, scores, reasons, _LABELS)

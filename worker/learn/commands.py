@@ -343,6 +343,23 @@ def _register_bench(subparsers: Any) -> None:
     )
     classify.add_argument("--json", type=Path, help="also write the figures to this file")
     classify.set_defaults(handler=_bench_classify)
+    memory = benches.add_parser(
+        "site-memory",
+        help="memory of site memory with many sites tracked, and its lookup/update time",
+        description=(
+            "Fill a site-memory store with full profiles (the last --window pages' URLs and "
+            "--max-fingerprints fingerprints each) for --sites sites; report the bytes counted "
+            "against the store's cap, what Python allocated, the process's RSS growth, and "
+            "the time of one lookup and one update for a page of 200 segments."
+        ),
+    )
+    memory.add_argument("--sites", type=int, default=100_000, help="sites (default: 100000)")
+    memory.add_argument("--window", type=int, default=8, help="pages per site (default: 8)")
+    memory.add_argument(
+        "--max-fingerprints", type=int, default=256, help="fingerprints per site (default: 256)"
+    )
+    memory.add_argument("--json", type=Path, help="also write the figures to this file")
+    memory.set_defaults(handler=_bench_site_memory)
     try:
         from worker.learn.bench_e2e import register_e2e
     except ModuleNotFoundError as error:
@@ -350,6 +367,22 @@ def _register_bench(subparsers: Any) -> None:
             raise
     else:
         register_e2e(benches)
+
+
+def _bench_site_memory(args: argparse.Namespace) -> int:
+    from worker.core.site_memory import MemorySettings
+    from worker.learn.bench_memory import bench_site_memory, format_site_memory
+
+    try:
+        settings = MemorySettings(window=args.window, max_fingerprints=args.max_fingerprints)
+    except ValueError as error:
+        print(f"chaff bench site-memory: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    figures = bench_site_memory(args.sites, settings)
+    print(format_site_memory(figures))
+    if args.json:
+        args.json.write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2))
+    return 0
 
 
 def _bench_classify(args: argparse.Namespace) -> int:

@@ -1,0 +1,148 @@
+import numpy as np
+import pytest
+
+from worker.core import site_memory
+from worker.core.site_memory import (
+    MemorySettings,
+    SiteProfile,
+    fingerprint,
+    fingerprints,
+    remember,
+    seen_on,
+    url_fingerprint,
+)
+from worker.core.site_store import SiteStore
+
+SETTINGS = MemorySettings(window=4, max_fingerprints=64)
+MENU = ["Home", "News", "Sport", "Contact us", "© 2026 Example Media"]
+
+
+def _page(*extra: str) -> list[str]:
+    return [*MENU, *extra]
+
+
+def _remember_all(pages: list[list[str]], settings: MemorySettings = SETTINGS) -> SiteProfile:
+    profile = SiteProfile.empty(settings.window)
+    for number, texts in enumerate(pages):
+        profile = remember(profile, fingerprints(texts), number + 1, settings)
+    return profile
+
+
+def test_text_is_the_same_after_case_spacing_punctuation_and_numbers() -> None:
+    assert fingerprint("12 Comments") == fingerprint("3 comments")
+    assert fingerprint("Contact  us!") == fingerprint("contact us")
+    assert fingerprint("Contact us") != fingerprint("Contact them")
+    assert fingerprint("|") == 0 and fingerprint("") == 0
+
+
+def test_a_url_is_the_same_page_whatever_its_query() -> None:
+    assert url_fingerprint("https://ex.org/a?utm_source=x#top") == url_fingerprint(
+        "https://ex.org/a"
+    )
+    assert url_fingerprint("https://ex.org/a") != url_fingerprint("https://ex.org/b")
+
+
+def test_counts_say_on_how_many_of_the_last_pages_each_segment_was_seen() -> None:
+    profile = _remember_all([_page("Story one."), _page("Story two."), ["Home", "Story three."]])
+    counts, pages = seen_on(profile, fingerprints(_page("Story four.", "Story two.")), 99)
+    assert pages == 3
+    assert counts.tolist() == [3, 2, 2, 2, 2, 0, 1]
+
+
+def test_only_the_window_counts() -> None:
+    pages = [_page(f"Story {n}.") for n in range(3)] + [["Fresh layout"]] * 4
+    profile = _remember_all(pages)
+    counts, seen = seen_on(profile, fingerprints([*MENU, "Fresh layout"]), 99)
+    assert seen == 4
+    assert counts.tolist() == [0] * len(MENU) + [4]
+    assert len(profile.fingerprints) == 1  # the old menu left the window and the profile
+
+
+def test_earlier_fetches_of_the_same_url_do_not_count() -> None:
+    profile = SiteProfile.empty(4)
+    profile = remember(profile, fingerprints(_page("Story.")), 7, SETTINGS)
+    profile = remember(profile, fingerprints(_page("Other.")), 8, SETTINGS)
+    counts, pages = seen_on(profile, fingerprints(_page("Story.")), 7)
+    assert pages == 1
+    assert counts.tolist() == [1] * len(MENU) + [0]
+
+
+def test_a_first_seen_site_has_nothing_to_count() -> None:
+    counts, pages = seen_on(SiteProfile.empty(8), fingerprints(MENU), 1)
+    assert pages == 0 and not counts.any()
+
+
+def test_past_m_fingerprints_the_ones_seen_on_most_pages_stay_then_the_latest() -> None:
+    settings = MemorySettings(window=4, max_fingerprints=12)
+    pages = [_page(*(f"paragraph {n} of page {chr(97 + p)}" for n in "abcde")) for p in range(3)]
+    profile = _remember_all(pages, settings)
+    assert len(profile.fingerprints) == 12
+    counts, _ = seen_on(profile, fingerprints(pages[-1]), 99)
+    assert counts.tolist() == [3] * len(MENU) + [1] * 5  # the menu, then the latest page
+    older, _ = seen_on(profile, fingerprints(pages[0][len(MENU) :]), 99)
+    assert older.sum() <= 2  # what is left of the older pages fills the rest
+
+
+def test_the_profile_is_bytes_that_restore_it() -> None:
+    profile = _remember_all([_page("Story one."), _page("Story two.")])
+    data = profile.to_bytes()
+    again = SiteProfile.from_bytes(data)
+    assert again.pages_seen == 2 and again.window == 4
+    assert again.to_bytes() == data
+    page = fingerprints(_page("x"))
+    assert seen_on(again, page, 5)[0].tolist() == seen_on(profile, page, 5)[0].tolist()
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"CSM1" + bytes(8), b"XXXX" + bytes(20), _remember_all([MENU]).to_bytes()[:-1]]
+)
+def test_bytes_that_are_not_a_profile_are_refused(data: bytes) -> None:
+    with pytest.raises(ValueError):
+        SiteProfile.from_bytes(data)
+
+
+def test_settings_are_checked() -> None:
+    with pytest.raises(ValueError, match="window"):
+        MemorySettings(window=17)
+    with pytest.raises(ValueError, match="min_share"):
+        MemorySettings(min_share=0.0)
+
+
+def test_remember_does_not_change_the_profile_it_is_given() -> None:
+    profile = _remember_all([_page("a")])
+    before = profile.to_bytes()
+    remember(profile, fingerprints(_page("b")), 2, SETTINGS)
+    assert profile.to_bytes() == before
+
+
+def test_the_store_forgets_the_least_recently_used_sites_past_its_cap() -> None:
+    value = _remember_all([_page("a")]).to_bytes()
+    store = SiteStore(max_bytes=10_000)
+    for n in range(100):
+        store.put(f"site{n}.example", value)
+        store.get("site0.example")  # used all along: never the least recent
+    assert store.bytes <= 10_000
+    assert "site0.example" in store and "site99.example" in store
+    assert "site1.example" not in store
+    assert store.evicted == 100 - len(store)
+    store.discard("site0.example")
+    assert "site0.example" not in store
+
+
+def test_the_store_counts_a_replaced_profile_once() -> None:
+    store = SiteStore()
+    small, large = (
+        _remember_all([MENU]).to_bytes(),
+        _remember_all([_page("a"), _page("b")]).to_bytes(),
+    )
+    store.put("a.example", small)
+    first = store.bytes
+    store.put("a.example", large)
+    assert store.bytes == first + len(large) - len(small)
+    assert len(store) == 1
+
+
+def test_fingerprints_keep_page_order_and_zero_for_wordless_segments() -> None:
+    prints = site_memory.fingerprints(["Home", "|", "Home"])
+    assert prints.dtype == np.uint32
+    assert prints[0] == prints[2] != 0 and prints[1] == 0
