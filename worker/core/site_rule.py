@@ -96,6 +96,7 @@ class SiteLookup:
     fingerprints: Fingerprints = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     pages: int = 0  # the window's pages the counts were taken over
     hits: int = 0  # segments whose text was seen on at least one of them
+    rejected: int = 0  # kept segments the rule rejected
 
     def rejections(
         self, texts: list[str], features: npt.NDArray[np.float32], keep: npt.NDArray[np.bool_]
@@ -105,7 +106,9 @@ class SiteLookup:
             return {}
         counts, self.pages = site_memory.seen_on(self.profile, self.fingerprints, self.url)
         self.hits = int(np.count_nonzero(counts))
-        return memory_rejections(features, keep, counts, self.pages, self.settings)
+        found = memory_rejections(features, keep, counts, self.pages, self.settings)
+        self.rejected = len(found)
+        return found
 
     def remembered(self) -> SiteProfile:
         """The site's profile after this page (call after classify_page)."""

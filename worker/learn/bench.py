@@ -9,6 +9,7 @@ or reason, fill as they do in a worker that has run for a while.
 
 from __future__ import annotations
 
+import itertools
 import os
 import platform
 import resource
@@ -20,6 +21,9 @@ from typing import Any
 
 from worker.core import html_segments
 from worker.core.classify import classify_page
+from worker.core.site_memory import MemorySettings
+from worker.core.site_pass import classify_remembering
+from worker.core.site_store import SiteStore
 from worker.core.verdict import ContentType
 from worker.learn.baselines import trafilatura_extract
 from worker.learn.dataset import load_pages
@@ -39,8 +43,12 @@ def bench_classify(
         "rounds": rounds,
     }
     for mode in ("text", "html"):
-        bodies = [page.body(mode) for page in load_pages(dataset, mode, pages_per_mode)]
-        systems: dict[str, Callable[[str, ContentType], object]] = {"chaff": classify_page}
+        pages = load_pages(dataset, mode, pages_per_mode)
+        bodies = [page.body(mode) for page in pages]
+        systems: dict[str, Callable[[str, ContentType], object]] = {
+            "chaff": classify_page,
+            "chaff+memory": _with_site_memory([page.site for page in pages]),
+        }
         if mode == "html" and with_trafilatura:
             systems["trafilatura"] = trafilatura_extract
         rates: dict[str, list[float]] = {name: [] for name in systems}
@@ -61,12 +69,30 @@ def bench_classify(
             }
             for name, r in rates.items()
         }
+        memory_ratios = [m / c for m, c in zip(rates["chaff+memory"], rates["chaff"], strict=True)]
+        mode_figures["site_memory_speed_ratio"] = statistics.median(memory_ratios)
         if "trafilatura" in rates:
             ratios = [c / t for c, t in zip(rates["chaff"], rates["trafilatura"], strict=True)]
             mode_figures["speedup_vs_trafilatura"] = statistics.median(ratios)
         figures[mode] = mode_figures
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
+
+
+def _with_site_memory(sites: list[str]) -> Callable[[str, ContentType], object]:
+    """classify_page through site memory, the pages' sites taken in the order the rounds
+    pass the bodies (the same every round): after the first pass, profiles are full, as
+    in a worker that has run a while."""
+    store = SiteStore()
+    settings = MemorySettings()
+    order = itertools.cycle(enumerate(sites))
+
+    def classify(body: str, content_type: ContentType) -> object:
+        number, site = next(order)
+        url = f"https://{site}/page-{number}"
+        return classify_remembering(store, settings, site, url, body, content_type)
+
+    return classify
 
 
 def _pages_per_second(
@@ -94,10 +120,13 @@ def format_bench(figures: dict[str, Any]) -> str:
     for mode in ("text", "html"):
         if mode not in figures:
             continue
-        for name in ("chaff", "trafilatura"):
+        for name in ("chaff", "chaff+memory", "trafilatura"):
             if name in figures[mode]:
                 rate = figures[mode][name]["median_pages_per_second"]
                 lines.append(f"{mode:<6} {name:<12} {rate:>15.1f}")
+        if "site_memory_speed_ratio" in figures[mode]:
+            ratio = figures[mode]["site_memory_speed_ratio"]
+            lines.append(f"{mode:<6} {'memory/off':<12} {ratio:>14.2f}x")
         if "speedup_vs_trafilatura" in figures[mode]:
             lines.append(
                 f"{mode:<6} {'speedup':<12} {figures[mode]['speedup_vs_trafilatura']:>14.1f}x"

@@ -22,6 +22,9 @@ from worker.config import Settings
 from worker.core.classify import classify_page
 from worker.core.records import BadInput, RawPage, parse_raw_page
 from worker.core.segment_model import SegmentModel
+from worker.core.site_memory import MemorySettings
+from worker.core.site_pass import classify_remembering
+from worker.core.site_store import SiteStore
 from worker.core.verdict import ContentType
 from worker.learn.commands import EXIT_BAD_INPUT
 from worker.stream.produce import JSONL_SUFFIXES, content_type_of
@@ -42,6 +45,8 @@ class Page:
 def classify_command(args: argparse.Namespace) -> int:
     model = SegmentModel.from_json(args.model.read_bytes()) if args.model else None
     limit = Settings.from_env().max_page_bytes
+    # One memory for the whole run: the records pass through it in the order given.
+    memory = SiteStore() if args.site_memory == "on" else None
     failures = 0
     for source in args.sources:
         try:
@@ -62,7 +67,7 @@ def classify_command(args: argparse.Namespace) -> int:
                 )
                 failures += 1
             else:
-                line = verdict_line(item, model, with_segments=not args.article_only)
+                line = verdict_line(item, model, with_segments=not args.article_only, memory=memory)
                 sys.stdout.buffer.write(orjson.dumps(line) + b"\n")
     sys.stdout.flush()
     return EXIT_BAD_INPUT if failures else 0
@@ -122,10 +127,24 @@ def _validated(source: str, line: int | None, value: bytes, limit: int) -> Page:
         return Page(source, line, None, error)
 
 
-def verdict_line(item: Page, model: SegmentModel | None, *, with_segments: bool) -> dict[str, Any]:
+def verdict_line(
+    item: Page,
+    model: SegmentModel | None,
+    *,
+    with_segments: bool,
+    memory: SiteStore | None = None,
+) -> dict[str, Any]:
+    """The output line of one page; with `memory`, its site's earlier pages inform the
+    verdict (and the line says how: `site_memory`)."""
     page = item.page
     assert page is not None
-    verdict = classify_page(page.body, page.content_type, model)
+    note = None
+    if memory is None:
+        verdict = classify_page(page.body, page.content_type, model)
+    else:
+        verdict, note = classify_remembering(
+            memory, MemorySettings(), page.site, page.url, page.body, page.content_type, model
+        )
     line: dict[str, Any] = {
         "source": item.source,
         "line": item.line,
@@ -136,6 +155,8 @@ def verdict_line(item: Page, model: SegmentModel | None, *, with_segments: bool)
         "page_kind": verdict.page_kind,
         "article": verdict.article_text,
     }
+    if note is not None:
+        line["site_memory"] = note.as_json()
     if with_segments:
         line["segments"] = [
             {

@@ -57,6 +57,17 @@ def _register_classify(subparsers: Any) -> None:
     parser.add_argument(
         "--article-only", action="store_true", help="omit the segments from the output"
     )
+    parser.add_argument(
+        "--site-memory",
+        choices=["on", "off"],
+        default="off",
+        help=(
+            "on: pages pass through site memory in the order given (files in order, records "
+            "in file order), so a site's earlier pages inform the verdict of its later ones "
+            "and each line says how (site_memory: pages_seen, segments_seen, rejected); "
+            "off (default): each page alone, as before"
+        ),
+    )
     parser.set_defaults(handler=_classify)
 
 
@@ -201,6 +212,15 @@ def _register_eval(subparsers: Any) -> None:
     parser.add_argument("--model", type=Path, help="a model file from `chaff train`")
     parser.add_argument("--limit", type=int, help="only the first N pages (of each corpus)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--site-memory",
+        action="store_true",
+        help=(
+            "word-F1 with site memory and without it, on the pages of multi-page sites (each "
+            "scored after its site's other pages were seen) and on single-page sites; --mode "
+            "defaults to both; with --cv K the extractions are out-of-fold"
+        ),
+    )
     parser.set_defaults(handler=_eval)
 
 
@@ -213,6 +233,8 @@ def _eval(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if args.all_corpora:
         return _eval_all_corpora(args)
+    if args.site_memory:
+        return _eval_site_memory(args)
     for flag, value in (("--data-root", args.data_root), ("--mode both", args.mode == "both")):
         if value:
             print(f"chaff eval: {flag} goes with --all-corpora", file=sys.stderr)
@@ -241,6 +263,39 @@ def _eval(args: argparse.Namespace) -> int:
             r.name: {"overall": r.summary(), "by_page_type": r.by_page_type()} for r in results
         }
         args.json.write_bytes(orjson.dumps({"title": title, "systems": figures}))
+    return 0
+
+
+def _eval_site_memory(args: argparse.Namespace) -> int:
+    from worker.core.segment_model import SegmentModel
+    from worker.core.site_memory import MemorySettings
+    from worker.learn.memory_eval import cross_validated_keeps, evaluate_memory, report
+    from worker.learn.train import CONTENT_TYPES
+
+    if args.compare or args.data_root:
+        print("chaff eval: --site-memory compares Chaff with itself", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    dataset = args.dataset or DEFAULT_DATASET
+    modes: list[Mode] = ["html", "text"] if args.mode in (None, "both") else [args.mode]
+    model = SegmentModel.from_json(args.model.read_bytes()) if args.model else None
+    settings = MemorySettings()
+    results = []
+    for mode in modes:
+        if model is not None and model.content_type != CONTENT_TYPES[mode]:
+            print(f"chaff eval: the model is for {model.content_type}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        pages = _labelled_pages("eval", dataset, mode, args.limit)
+        if pages is None:
+            return EXIT_BAD_INPUT
+        keeps = None
+        if args.cv:
+            keeps = cross_validated_keeps(pages, mode, args.cv)
+        with Progress(f"eval {mode}", total=2 * len(pages), unit="pages") as progress:
+            results.append(evaluate_memory(pages, mode, settings, model, keeps, progress.advance))
+    scored = f"{args.cv}-fold cross-validation by site" if args.cv else "the model as given"
+    print(report(results, f"{dataset}, scored by {scored}", settings))
+    if args.json:
+        args.json.write_bytes(orjson.dumps([r.as_json() for r in results]))
     return 0
 
 

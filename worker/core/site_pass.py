@@ -1,0 +1,54 @@
+"""One page through site memory: look its site up, classify, remember the page.
+
+Used the same way by `chaff classify --site-memory on` (pages in file order) and by the
+worker (pages in partition order), so both give the same verdicts for the same sequence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from worker.core.classify import classify_page
+from worker.core.segment_model import SegmentModel
+from worker.core.site_memory import MemorySettings, SiteProfile, url_fingerprint
+from worker.core.site_rule import SiteLookup
+from worker.core.site_store import SiteStore
+from worker.core.verdict import ContentType, PageVerdict
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryNote:
+    """What memory informed a verdict: how many of the site's earlier pages it counted
+    over (0: the site was new, or forgotten, and the verdict is the per-page one), how
+    many segments it had seen, and how many it rejected."""
+
+    pages_seen: int
+    segments_seen: int
+    rejected: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "pages_seen": self.pages_seen,
+            "segments_seen": self.segments_seen,
+            "rejected": self.rejected,
+        }
+
+
+def classify_remembering(
+    store: SiteStore,
+    settings: MemorySettings,
+    site: str,
+    url: str,
+    body: str,
+    content_type: ContentType,
+    model: SegmentModel | None = None,
+) -> tuple[PageVerdict, MemoryNote]:
+    """The page's verdict with its site's memory, and the site's profile updated in
+    `store`. A classifier error propagates, and the page is then not remembered."""
+    stored = store.get(site)
+    profile = SiteProfile.from_bytes(stored) if stored is not None else None
+    lookup = SiteLookup(profile, url_fingerprint(url), settings)
+    verdict = classify_page(body, content_type, model, lookup.rejections)
+    store.put(site, lookup.remembered().to_bytes())
+    return verdict, MemoryNote(lookup.pages, lookup.hits, lookup.rejected)
