@@ -92,6 +92,20 @@ class Settings:
     exactly_once: bool = _setting(
         False, "CHAFF_EXACTLY_ONCE", "Run each batch as a Kafka transaction (exactly-once)."
     )
+    site_memory: str = _setting(
+        "off",
+        "CHAFF_SITE_MEMORY",
+        "on: each raw partition's sites are remembered (their last pages' segments), kept "
+        "text a site repeats is rejected, and profiles are checkpointed to the site-memory "
+        "topic; off: every page alone.",
+        ("on", "off"),
+    )
+    site_memory_topic: str = _setting(
+        "pages.site-memory",
+        "CHAFF_SITE_MEMORY_TOPIC",
+        "Compacted changelog of the site profiles (key: site; as many partitions as the raw "
+        "topic).",
+    )
     max_page_bytes: int = _setting(
         2_000_000, "CHAFF_MAX_PAGE_BYTES", "Larger raw records go to the dead-letter topic."
     )

@@ -130,6 +130,9 @@ class Limits:
 
 
 Classifier = Callable[[str, ContentType], PageVerdict]
+# A classifier that sees the whole page (its site, its URL) and may add fields to the
+# page's article record (site memory: worker.stream.site_state).
+PageClassifier = Callable[[RawPage], tuple[PageVerdict, Mapping[str, Any]]]
 
 
 # --- identity -----------------------------------------------------------------------------
@@ -290,6 +293,7 @@ def build_page_outputs(
     source: Source,
     processed_at_s: float,
     worker_version: str,
+    article_extra: Mapping[str, Any] | None = None,
 ) -> tuple[Outcome, tuple[OutputRecord, ...]]:
     """The article record (if the page has article content) and the reject record (if
     anything was rejected); a page without article content is a page-level reject only."""
@@ -323,6 +327,8 @@ def build_page_outputs(
         }
         if page.scraper is not None:
             article["scraper"] = page.scraper
+        if article_extra:
+            article.update(article_extra)
         outputs.append(OutputRecord("article", key, orjson.dumps({**article, **trailer})))
     if rejected or not kept:
         page_reason = None if kept else (NO_ARTICLE_REASON if rejected else EMPTY_PAGE_REASON)
@@ -391,20 +397,26 @@ def process_raw_record(
     worker_version: str,
     limits: Limits | None = None,
     clock: Callable[[], float] = time.time,
+    classify_whole_page: PageClassifier | None = None,
 ) -> ProcessedRecord:
-    """Validate, classify and build the outputs of one raw record. Never raises on data."""
+    """Validate, classify and build the outputs of one raw record. Never raises on data.
+    `classify_whole_page`, when given, classifies instead of `classify`."""
     limits = limits or Limits()
     try:
         page = parse_raw_page(value, limits.max_page_bytes)
     except BadInput as bad:
         return _dead(bad.kind, bad.message, value, source, worker_version, clock)
+    extra: Mapping[str, Any] | None = None
     try:
-        verdict = classify(page.body, page.content_type)
+        if classify_whole_page is not None:
+            verdict, extra = classify_whole_page(page)
+        else:
+            verdict = classify(page.body, page.content_type)
     except Exception as error:  # a classifier bug must not stop the stream: dead-letter it
         message = f"classifier failed: {type(error).__name__}: {error}"
         return _dead("processing_error", message, value, source, worker_version, clock)
     try:
-        outcome, outputs = build_page_outputs(page, verdict, source, clock(), worker_version)
+        outcome, outputs = build_page_outputs(page, verdict, source, clock(), worker_version, extra)
     except orjson.JSONEncodeError as error:
         # Valid input JSON that cannot be written back, e.g. `scraper` metadata nested deeper
         # than orjson writes (255 levels; it reads 1024).

@@ -147,6 +147,21 @@ class PrometheusObserver(LoopObserver):
             ["topic", "partition"],
             registry=r,
         )
+        self.site_memory_sites = Gauge(
+            "chaff_site_memory_sites",
+            "Sites whose profile this process keeps (site memory on).",
+            registry=r,
+        )
+        self.site_memory_bytes = Gauge(
+            "chaff_site_memory_bytes",
+            "Bytes the site profiles cost, as counted against the store's cap.",
+            registry=r,
+        )
+        self.site_memory_hits = Counter(
+            "chaff_site_memory_fingerprint_hits",
+            "Segments whose text was found in their site's profile.",
+            registry=r,
+        )
         self.ready = Gauge(
             "chaff_ready", "1 when /readyz answers 200 (see the health definitions).", registry=r
         )
@@ -225,6 +240,11 @@ class PrometheusObserver(LoopObserver):
                 self.end_to_end.observe(max(seconds, 0.0))
         except Exception:
             log.exception("metrics hook on_published failed")
+
+    def on_site_memory(self, sites: int, profile_bytes: int, fingerprint_hits: int) -> None:
+        self.site_memory_sites.set(sites)
+        self.site_memory_bytes.set(profile_bytes)
+        self.site_memory_hits.inc(fingerprint_hits)
 
     def on_in_flight(self, count: int) -> None:
         self.health.touch()

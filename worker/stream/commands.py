@@ -110,6 +110,7 @@ def run_worker_process(settings: Settings, process_index: int) -> int:
 
     import worker.ops
     from worker.stream.loop import STALL_LIMIT_S, FatalLoopError, StopFlag, WorkerLoop
+    from worker.stream.site_state import ChangelogMissing
     from worker.stream.undecodable import missing_codecs
 
     missing = missing_codecs()
@@ -152,6 +153,9 @@ def run_worker_process(settings: Settings, process_index: int) -> int:
     try:
         try:
             loop = WorkerLoop(settings, observer, stop, process_index, member=member)
+        except ChangelogMissing as error:
+            log.error("cannot start: %s", error)
+            return EXIT_CONFIG
         except KafkaError as error:
             log.error("cannot connect to Kafka at %s: %s", settings.bootstrap_servers, error)
             return EXIT_FATAL

@@ -38,7 +38,8 @@ from worker.ops.logs import record_logger
 from worker.ops.memory import MemoryTrimmer
 from worker.stream.kafka_client import client_options, leave_group
 from worker.stream.observer import LoopObserver
-from worker.stream.records import outputs_of, process_consumer_record
+from worker.stream.records import outputs_of, process_consumer_record, source_of
+from worker.stream.site_state import SiteMemoryState
 from worker.stream.undecodable import UNDECODABLE_ERRORS, UndecodablePartitions
 
 log = logging.getLogger(__name__)
@@ -139,15 +140,20 @@ class _AssignmentReporter(ConsumerRebalanceListener):  # type: ignore[misc]
     """Batches are committed before the next poll, so revocation has nothing to flush:
     this only keeps the observer's view of the assignment current."""
 
-    def __init__(self, observer: LoopObserver) -> None:
+    def __init__(self, observer: LoopObserver, memory: SiteMemoryState | None = None) -> None:
         self.observer = observer
+        self.memory = memory  # restores and drops site profiles with the assignment
         self.assigned: set[tuple[str, int]] = set()
 
     def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
         self.assigned -= {(tp.topic, tp.partition) for tp in revoked}
+        if self.memory is not None:
+            self.memory.revoked(tp.partition for tp in revoked)
         self.observer.on_assigned(sorted(self.assigned))
 
     def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        if self.memory is not None:
+            self.memory.assigned(tp.partition for tp in assigned)
         self.assigned |= {(tp.topic, tp.partition) for tp in assigned}
         log.info("assigned partitions: %s", sorted(self.assigned))
         self.observer.on_assigned(sorted(self.assigned))
@@ -180,7 +186,10 @@ class WorkerLoop:
         self.observer = observer
         self.stop = stop
         self.member = member or default_member(settings, process_index)
-        self.listener = _AssignmentReporter(observer)
+        self.memory = SiteMemoryState(settings) if settings.site_memory == "on" else None
+        if self.memory is not None:
+            self.memory.check_changelog(None)
+        self.listener = _AssignmentReporter(observer, self.memory)
         self.consumer = consumer_factory(settings, self.listener, self.member)
         self.producer = producer_factory(settings, self.member)
         self.undecodable = UndecodablePartitions(
@@ -269,7 +278,10 @@ class WorkerLoop:
             for record in records:
                 batch.input_bytes += len(record.value or b"")
                 started = time.perf_counter()
-                processed = process_consumer_record(record, self.settings)
+                if self.memory is not None:
+                    processed = self.memory.process(record.value, source_of(record))
+                else:
+                    processed = process_consumer_record(record, self.settings)
                 self.observer.on_page_done(
                     processed.outcome,
                     time.perf_counter() - started,
@@ -315,6 +327,9 @@ class WorkerLoop:
                 # Published but not committed: the batch comes again (at-least-once).
                 self.observer.on_error("commit", error)
                 raise
+        if self.memory is not None:
+            hits = self.memory.commit_batch()
+            self.observer.on_site_memory(self.memory.sites, self.memory.bytes, hits)
         self.records_done += len(batch.processed)
         self.heartbeat = time.monotonic()
         self.observer.on_committed(
@@ -328,6 +343,15 @@ class WorkerLoop:
             for output in outputs_of(processed, self.settings):
                 future = self.producer.send(output.topic, key=output.key, value=output.value)
                 sent.append((future, output.topic, processed.event_time_s))
+        if self.memory is not None:  # acknowledged with the outputs, in the transaction
+            for checkpoint in self.memory.changelog_records():
+                future = self.producer.send(
+                    checkpoint.topic,
+                    key=checkpoint.key,
+                    value=checkpoint.value,
+                    partition=checkpoint.partition,
+                )
+                sent.append((future, checkpoint.topic, None))
         return sent
 
     def _report_published(self, sent: list[tuple[Any, str, float | None]]) -> None:
@@ -349,6 +373,8 @@ class WorkerLoop:
 
     def _rewind(self, batch: Batch) -> None:
         """Seek back to the batch's first offsets, so it is processed again."""
+        if self.memory is not None:
+            self.memory.abort_batch()
         for tp, offset in batch.first_offsets.items():
             if tp in self.consumer.assignment():
                 self.consumer.seek(tp, offset)

@@ -51,3 +51,7 @@ class LoopObserver:
 
     def on_lag(self, lag_by_partition: Mapping[tuple[str, int], int]) -> None:
         """Consumer lag (high watermark minus position) for each assigned partition."""
+
+    def on_site_memory(self, sites: int, profile_bytes: int, fingerprint_hits: int) -> None:
+        """After a committed batch, with site memory on: the sites tracked, what their
+        profiles cost, and the segments found in a profile during the batch."""

@@ -156,8 +156,21 @@ RecordProcessor = Callable[[Any], list[Output]]
 
 def stream_record_processor(settings: Settings) -> RecordProcessor:
     """The worker's own per-record step (parse, classify, build outputs), so a replay
-    produces exactly what the live worker would; `settings` names the output topics."""
-    from worker.stream.records import process_record  # the stream loop's function
+    produces exactly what the live worker would; `settings` names the output topics.
+    With site memory on, profiles are rebuilt from the replayed records, in order,
+    starting empty: the changelog is neither read nor written."""
+    from worker.stream.records import outputs_of, process_record, source_of
+    from worker.stream.site_state import SiteMemoryState
+
+    if settings.site_memory == "on":
+        memory = SiteMemoryState(settings)
+
+        def remembering(record: Any) -> list[Output]:
+            processed = memory.process(record.value, source_of(record))
+            memory.commit_batch()
+            return [(o.topic, o.key, o.value) for o in outputs_of(processed, settings)]
+
+        return remembering
 
     def process(record: Any) -> list[Output]:
         return [(o.topic, o.key, o.value) for o in process_record(record, settings)]

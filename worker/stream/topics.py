@@ -32,7 +32,7 @@ class TopicPlan:
 
 def plan_topics(settings: Settings, partitions: int) -> list[TopicPlan]:
     size = {"max.message.bytes": MAX_MESSAGE_BYTES}
-    return [
+    plans = [
         TopicPlan(settings.raw_topic, partitions, {"retention.ms": str(7 * DAY_MS), **size}),
         TopicPlan(
             settings.articles_topic,
@@ -44,6 +44,10 @@ def plan_topics(settings: Settings, partitions: int) -> list[TopicPlan]:
             settings.dead_letter_topic, partitions, {"retention.ms": str(30 * DAY_MS), **size}
         ),
     ]
+    if settings.site_memory == "on":  # its changelog: each site's last profile, compacted
+        compact = {"cleanup.policy": "compact", **size}
+        plans.append(TopicPlan(settings.site_memory_topic, partitions, compact))
+    return plans
 
 
 def create_topics(
