@@ -42,9 +42,11 @@ def kill_and_restart_repeatedly(
     kills: int,
     exactly_once: bool,
     seed: int | None = None,
+    site_memory: bool = False,
 ) -> None:
     """The scenario of this module. With no `seed` a fresh one is drawn; it is printed, so a
-    failing run can be replayed."""
+    failing run can be replayed. `site_memory`: the workers run with it on (and its
+    changelog topic)."""
     if seed is None:
         seed = random.randrange(2**32)
     rng = random.Random(seed)
@@ -56,6 +58,9 @@ def kill_and_restart_repeatedly(
     kill_points = sorted(rng.sample(range(pages // 20, pages // 2), kills))
     print(f"\n[faults] seed={seed} kill after outputs: {kill_points}")
     env = worker_env(exactly_once)
+    if site_memory:
+        changelog = topic_factory("site-memory", partitions=3, config={"cleanup.policy": "compact"})
+        env |= {"CHAFF_SITE_MEMORY": "on", "CHAFF_SITE_MEMORY_TOPIC": changelog}
     group = topics.env()["CHAFF_GROUP_ID"]
     # One name for every incarnation: in exactly-once mode the restarted worker keeps the
     # transactional.id and so fences its killed predecessor's open transaction at once.

@@ -175,3 +175,22 @@ def test_without_its_changelog_topic_the_worker_refuses_to_start(
     assert worker.process is not None
     assert worker.process.wait(timeout=60) == 2
     assert "site-memory topic 'no-such-site-memory-topic' does not exist" in worker.log()
+
+
+@in_both_delivery_modes
+def test_sigkills_with_site_memory_still_account_for_every_record(
+    kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path, exactly_once: bool
+) -> None:
+    """test_sigkill's scenario (three SIGKILLs at random points, a restart after each) with
+    site memory on: every input has an outcome, exactly one in exactly-once mode."""
+    from test_sigkill import kill_and_restart_repeatedly
+
+    kill_and_restart_repeatedly(
+        kafka_bootstrap,
+        topic_factory,
+        tmp_path,
+        pages=1000,
+        kills=3,
+        exactly_once=exactly_once,
+        site_memory=True,
+    )
