@@ -10,7 +10,8 @@ PY := $(VENV)/bin/python
 # The kernels are compiled by the install: a changed C file installs again.
 # PYTHONWARNINGS: setuptools boxes a warning about editable installs on every install,
 # which asks nothing of the user.
-$(VENV)/.installed: pyproject.toml setup.py worker/core/_kernels.c worker/core/_html_blocks.c
+$(VENV)/.installed: pyproject.toml setup.py worker/core/_kernels.c worker/core/_html_blocks.c \
+		worker/core/_site_memory.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	PYTHONWARNINGS='ignore:Editable installation:UserWarning' $(PY) -m pip install --quiet -e '.[dev]'

@@ -14,6 +14,12 @@ setup(
             # machine. No numpy headers: arrays cross by the buffer protocol.
             extra_compile_args=["-O2", "-ffp-contract=off"],
         ),
+        # Site memory's fingerprints and profile update (worker/core/site_memory.py).
+        Extension(
+            "worker.core._site_memory",
+            sources=["worker/core/_site_memory.c"],
+            extra_compile_args=["-O2"],
+        ),
         # The walk over lexbor's tree for html_segments, which reads selectolax's objects.
         Extension(
             "worker.core._html_blocks",

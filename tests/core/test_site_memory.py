@@ -148,3 +148,30 @@ def test_fingerprints_keep_page_order_and_zero_for_empty_segments() -> None:
     prints = site_memory.fingerprints(["Home", " ", "Home"])
     assert prints.dtype == np.uint32
     assert prints[0] == prints[2] != 0 and prints[1] == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_compiled_update_is_seen_on_then_remember(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    settings = MemorySettings(window=int(rng.integers(1, 17)), max_fingerprints=40)
+    vocabulary = rng.integers(0, 120, 60).astype(np.uint32)  # repeats, and some zeros
+    profile: SiteProfile | None = None
+    for number in range(12):
+        page = rng.choice(vocabulary, int(rng.integers(0, 50)))
+        url = int(rng.integers(0, 4))  # the same URLs come again
+        before = profile or SiteProfile.empty(settings.window)
+        counts, pages = seen_on(before, page, url)
+        expected = remember(before, page, url, settings)
+        got_counts, got_pages, hits, after = site_memory.seen_and_remembered(
+            None if profile is None else profile.to_bytes(), page, url, settings
+        )
+        if profile is not None:
+            assert got_counts.tolist() == counts.tolist() and got_pages == pages
+            assert hits == int(np.count_nonzero(counts))
+        assert after == expected.to_bytes(), (seed, number)
+        profile = SiteProfile.from_bytes(after)
+
+
+def test_the_compiled_update_refuses_what_is_not_a_profile() -> None:
+    with pytest.raises(ValueError, match="site profile"):
+        site_memory.seen_and_remembered(b"XXXX" + bytes(8), fingerprints(MENU), 1, SETTINGS)

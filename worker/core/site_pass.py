@@ -11,7 +11,7 @@ from typing import Any
 
 from worker.core.classify import classify_page
 from worker.core.segment_model import SegmentModel
-from worker.core.site_memory import MemorySettings, SiteProfile, url_fingerprint
+from worker.core.site_memory import MemorySettings, url_fingerprint
 from worker.core.site_rule import SiteLookup
 from worker.core.site_store import SiteStore
 from worker.core.verdict import ContentType, PageVerdict
@@ -46,9 +46,7 @@ def classify_remembering(
 ) -> tuple[PageVerdict, MemoryNote]:
     """The page's verdict with its site's memory, and the site's profile updated in
     `store`. A classifier error propagates, and the page is then not remembered."""
-    stored = store.get(site)
-    profile = SiteProfile.from_bytes(stored) if stored is not None else None
-    lookup = SiteLookup(profile, url_fingerprint(url), settings)
+    lookup = SiteLookup(store.get(site), url_fingerprint(url), settings)
     verdict = classify_page(body, content_type, model, lookup.rejections)
-    store.put(site, lookup.remembered().to_bytes())
+    store.put(site, lookup.remembered_bytes())
     return verdict, MemoryNote(lookup.pages, lookup.hits, lookup.rejected)

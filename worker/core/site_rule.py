@@ -87,30 +87,44 @@ def _protected(
 @dataclass
 class SiteLookup:
     """One page's pass through site memory: built from the site's profile (None for a
-    site not seen yet) and the page's URL; classify_page calls `rejections` with the
-    page's segments, and `fingerprints` is then what `remember` takes."""
+    site not seen yet; as bytes, the way stores keep it, or a SiteProfile) and the page's
+    URL; classify_page calls `rejections` with the page's segments, and
+    `remembered_bytes` is then the site's profile after the page."""
 
-    profile: SiteProfile | None
+    profile: SiteProfile | bytes | None
     url: int
     settings: MemorySettings
     fingerprints: Fingerprints = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     pages: int = 0  # the window's pages the counts were taken over
     hits: int = 0  # segments whose text was seen on at least one of them
     rejected: int = 0  # kept segments the rule rejected
+    _after: bytes | None = None
 
     def rejections(
         self, texts: list[str], features: npt.NDArray[np.float32], keep: npt.NDArray[np.bool_]
     ) -> dict[int, str]:
         self.fingerprints = site_memory.fingerprints(texts)
+        counts, self.pages, self.hits, self._after = site_memory.seen_and_remembered(
+            self._profile_bytes(), self.fingerprints, self.url, self.settings
+        )
         if self.profile is None:
             return {}
-        counts, self.pages = site_memory.seen_on(self.profile, self.fingerprints, self.url)
-        self.hits = int(np.count_nonzero(counts))
         found = memory_rejections(features, keep, counts, self.pages, self.settings)
         self.rejected = len(found)
         return found
 
-    def remembered(self) -> SiteProfile:
+    def remembered_bytes(self) -> bytes:
         """The site's profile after this page (call after classify_page)."""
-        profile = self.profile or SiteProfile.empty(self.settings.window)
-        return site_memory.remember(profile, self.fingerprints, self.url, self.settings)
+        if self._after is None:  # a page without segments: it still counts as a page
+            self._after = site_memory.seen_and_remembered(
+                self._profile_bytes(), self.fingerprints, self.url, self.settings
+            )[3]
+        return self._after
+
+    def remembered(self) -> SiteProfile:
+        return SiteProfile.from_bytes(self.remembered_bytes())
+
+    def _profile_bytes(self) -> bytes | None:
+        if isinstance(self.profile, SiteProfile):
+            return self.profile.to_bytes()
+        return self.profile

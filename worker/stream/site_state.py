@@ -66,11 +66,14 @@ def encode(offset: int, profile: bytes) -> bytes:
     return _OFFSET.pack(offset) + profile
 
 
-def decode(value: bytes) -> tuple[int, SiteProfile]:
-    """The raw offset and the profile of a changelog value (ValueError if it is not one)."""
+def decode(value: bytes) -> tuple[int, bytes]:
+    """The raw offset and the profile's bytes of a changelog value (ValueError if it is
+    not one)."""
     if len(value) < _OFFSET.size:
         raise ValueError("a changelog value is at least 8 bytes")
-    return _OFFSET.unpack_from(value)[0], SiteProfile.from_bytes(value[_OFFSET.size :])
+    profile = value[_OFFSET.size :]
+    SiteProfile.from_bytes(profile)  # checks it
+    return _OFFSET.unpack_from(value)[0], profile
 
 
 class SiteMemoryState:
@@ -111,7 +114,7 @@ class SiteMemoryState:
             checkpoint = {"partition": partition, "offset": last_offset}
         lookup = SiteLookup(profile, url_fingerprint(page.url), self.memory)
         verdict = classify_page(page.body, page.content_type, None, lookup.rejections)
-        self.pending[key] = encode(offset, lookup.remembered().to_bytes())
+        self.pending[key] = encode(offset, lookup.remembered_bytes())
         self.fingerprint_hits += lookup.hits
         note = {
             "pages_seen": lookup.pages,
