@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from worker.core.classify import classify_page
+from worker.core.classify import classify_page, reason_origin
 from worker.core.features import feature_names
 from worker.core.site_memory import MemorySettings, SiteProfile, url_fingerprint
 from worker.core.site_rule import SiteLookup, memory_rejections, reason, threshold
@@ -30,6 +30,7 @@ def _table(names: tuple[str, ...], words: list[int], title: int | None = None) -
 def test_the_reason_says_on_how_many_pages() -> None:
     assert reason(5, 8) == "also on 5 of this site's last 8 pages"
     assert reason(1, 1) == "also on this site's last page"
+    assert reason_origin(reason(5, 8)) == reason_origin(reason(1, 1)) == "rule"
 
 
 def test_the_threshold_is_a_share_of_the_window_and_at_least_one_page() -> None:

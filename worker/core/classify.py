@@ -25,6 +25,7 @@ from worker.core.reasons_text import describe
 from worker.core.rules import RULE_REASON_STARTS, page_rejections
 from worker.core.segment_model import PageScores, SegmentModel, shipped_model
 from worker.core.segments import segment_page
+from worker.core.site_rule import MEMORY_REASON_START
 from worker.core.verdict import ContentType, Label, PageKind, PageVerdict, SegmentVerdict
 
 _REASONS_PER_SEGMENT = 2
@@ -130,8 +131,8 @@ ReasonOrigin = Literal["rule", "held back", "cut", "neighbours", "features"]
 def reason_origin(reason: str) -> ReasonOrigin:
     """Which stage of classify_page gave a segment this reason: a rule, the hold on a
     comment thread, the page's cut, the neighbours, or the model's features."""
-    if reason.startswith(RULE_REASON_STARTS):
-        return "rule"
+    if reason.startswith(RULE_REASON_STARTS) or reason.startswith(MEMORY_REASON_START):
+        return "rule"  # site memory's rule too
     if reason == _HELD_BACK_REASON:
         return "held back"
     if reason.startswith(_CUT_REASON_START):

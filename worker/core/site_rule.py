@@ -34,10 +34,13 @@ _WORDS_COLUMN = feature_names("text/html").index("log_words")
 _TEXT_WORDS_COLUMN = feature_names("text/plain").index("log_words")
 
 
+MEMORY_REASON_START = "also on "  # every reason of this rule starts so (classify.reason_origin)
+
+
 def reason(count: int, pages: int) -> str:
     if pages == 1:
-        return "also on this site's last page"
-    return f"also on {count} of this site's last {pages} pages"
+        return f"{MEMORY_REASON_START}this site's last page"
+    return f"{MEMORY_REASON_START}{count} of this site's last {pages} pages"
 
 
 def threshold(pages: int, settings: MemorySettings) -> int:
