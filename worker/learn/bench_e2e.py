@@ -157,6 +157,7 @@ class _Run:
             articles_topic=f"bench-{tag}.articles",
             rejects_topic=f"bench-{tag}.rejects",
             dead_letter_topic=f"bench-{tag}.dead",
+            site_memory_topic=f"bench-{tag}.site-memory",  # made with CHAFF_SITE_MEMORY=on
             group_id=f"bench-{tag}",
         )
         create_topics(self.settings, PARTITIONS, 1)
@@ -180,6 +181,7 @@ class _Run:
             "CHAFF_ARTICLES_TOPIC": self.settings.articles_topic,
             "CHAFF_REJECTS_TOPIC": self.settings.rejects_topic,
             "CHAFF_DEAD_LETTER_TOPIC": self.settings.dead_letter_topic,
+            "CHAFF_SITE_MEMORY_TOPIC": self.settings.site_memory_topic,
             "CHAFF_GROUP_ID": self.settings.group_id,
             "CHAFF_METRICS_PORT": "0",
             "CHAFF_LOG_LEVEL": "WARNING",
