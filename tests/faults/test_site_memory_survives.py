@@ -194,3 +194,14 @@ def test_sigkills_with_site_memory_still_account_for_every_record(
         exactly_once=exactly_once,
         site_memory=True,
     )
+
+
+def test_a_changelog_with_fewer_partitions_than_the_raw_topic_is_refused(
+    kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path
+) -> None:
+    topics, _changelog = _setup(topic_factory)  # the raw topic has 2 partitions
+    small = topic_factory("site-memory", partitions=1, config={"cleanup.policy": "compact"})
+    worker = Worker(kafka_bootstrap, topics, tmp_path / "small.log", _env(False, small)).start()
+    assert worker.process is not None
+    assert worker.process.wait(timeout=60) == 2
+    assert "has 1 partitions, the raw topic 2: it needs as many" in worker.log()

@@ -188,7 +188,7 @@ class WorkerLoop:
         self.member = member or default_member(settings, process_index)
         self.memory = SiteMemoryState(settings) if settings.site_memory == "on" else None
         if self.memory is not None:
-            self.memory.check_changelog(None)
+            self.memory.check_changelog()
         self.listener = _AssignmentReporter(observer, self.memory)
         self.consumer = consumer_factory(settings, self.listener, self.member)
         self.producer = producer_factory(settings, self.member)

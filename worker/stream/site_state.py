@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafka import KafkaConsumer
+from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 
 from worker import __version__
@@ -153,9 +154,18 @@ class SiteMemoryState:
 
     def assigned(self, partitions: Iterable[int]) -> None:
         new = sorted(set(partitions) - self.partitions)
-        if new:
+        if not new:
+            return
+        try:
             self._restore(new)
-            self.partitions |= set(new)
+        except KafkaError as error:  # safe, not silent: those sites start afresh
+            log.error(
+                "site memory: could not restore partitions %s (%s: %s); their sites start afresh",
+                new,
+                type(error).__name__,
+                error,
+            )
+        self.partitions |= set(new)
 
     def revoked(self, partitions: Iterable[int]) -> None:
         gone = set(partitions) & self.partitions
@@ -169,13 +179,16 @@ class SiteMemoryState:
         self.partitions -= gone
         log.info("site memory: dropped the profiles of partitions %s", sorted(gone))
 
-    def check_changelog(self, raw_partitions: int | None) -> None:
-        """Raise ChangelogMissing unless the changelog topic can hold every raw partition."""
+    def check_changelog(self) -> None:
+        """Raise ChangelogMissing unless the changelog topic exists with a partition for
+        each of the raw topic's (if that exists yet)."""
         consumer = self._reader()
         try:
             found = consumer.partitions_for_topic(self.settings.site_memory_topic)
+            raw = consumer.partitions_for_topic(self.settings.raw_topic)
         finally:
             consumer.close()
+        raw_partitions = len(raw) if raw else None
         if not found:
             raise ChangelogMissing(
                 f"the site-memory topic {self.settings.site_memory_topic!r} does not exist: "
