@@ -255,3 +255,35 @@ def test_bad_input_is_an_exception_with_kind() -> None:
     with pytest.raises(BadInput) as caught:
         parse_raw_page(b"[]", 100)
     assert caught.value.kind == "schema_violation"
+
+
+def test_an_html_article_record_carries_its_metadata_and_markdown() -> None:
+    prose = "The council met on Tuesday to agree the budget for the coming year in full. " * 3
+    body = (
+        "<html><head><title>Budget agreed | Town Paper</title>"
+        '<meta property="og:site_name" content="Town Paper">'
+        '<link rel="canonical" href="/news/budget">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author": {"name": '
+        '"Jane Doe"}, "datePublished": "2024-03-03"}</script></head><body><main><article>'
+        "<h1>Budget agreed</h1>"
+        + "".join(f"<p>{prose}</p>" for _ in range(4))
+        + "<ul><li>Schools: more</li><li>Roads: more</li></ul></article></main></body></html>"
+    )
+    [(_, article)] = decoded(process(raw(url="https://town.example/a?x=1", body=body)))
+    validate("article", article)
+    assert article["schema"] == "chaff.article/2"
+    assert (article["title"], article["authors"]) == ("Budget agreed", ["Jane Doe"])
+    assert (article["published"], article["modified"]) == ("2024-03-03", None)
+    assert article["language"] == "en" and article["site_name"] == "Town Paper"
+    assert article["canonical_url"] == "https://town.example/news/budget"
+    assert article["article_markdown"].startswith("# Budget agreed\n\n")
+    assert article["article_markdown"].endswith("- Schools: more\n- Roads: more")
+
+
+def test_a_text_article_record_has_null_markdown_and_validates() -> None:
+    value = orjson.dumps(
+        {"url": "https://e.org/seed", "body": SEED.read_text(), "content_type": "text/plain"}
+    )
+    (_, article), _ = decoded(process(value))
+    validate("article", article)
+    assert article["article_markdown"] is None and article["language"] == "en"

@@ -95,6 +95,13 @@ def test_unreadable_output_records_are_counted_not_dropped() -> None:
     assert row["unreadable"] == 4 and row["pages"] == 0
 
 
+def test_articles_of_the_version_before_are_still_counted() -> None:
+    # The articles topic keeps 30 days: a new job reads what an older worker wrote.
+    value = orjson.dumps({"schema": "chaff.article/1", "site": "old.test", "page_id": "p"})
+    event = event_from_output("article", value, topic="a", partition=0, offset=0, timestamp_ms=1)
+    assert (event.kind, event.site) == ("article", "old.test")
+
+
 def test_event_round_trips_through_bytes() -> None:
     event = events(outputs_for(b"{x", 0, key=b"k.test"), 7)[0]
     assert SiteEvent.from_bytes(event.to_bytes()) == event

@@ -81,7 +81,7 @@ typedef struct { /* selectolax 1.0.2's LexborNode (selectolax/lexbor.c) */
 #define MAX_BLOCK_PATH 256 /* html_segments.MAX_BLOCK_PATH */
 
 typedef struct {
-    uint16_t bit;       /* the context bit the tag sets */
+    uint32_t bit;       /* the context bit the tag sets */
     uint8_t kind;       /* its block kind, 0 when it is no block */
     uint8_t reads_hints; /* whether its class and id may say "menu" or "article" */
 } TagRule;
@@ -95,7 +95,7 @@ typedef struct {
     LexborNode *group; /* that block's parent: blocks sharing it are siblings */
     Py_ssize_t path_length; /* the block's path: the first path_length of `path` */
     uint32_t bits;     /* inherited and its own, hints too, once resolved */
-    uint16_t own_bit;
+    uint32_t own_bit;
     uint8_t kind;
     uint8_t reads_hints;
 } Frame;
@@ -530,11 +530,11 @@ read_rules(PyObject *rules, TagRule *table)
             }
             return -1;
         }
-        if (tag >= TAG_IDS || bit > UINT16_MAX || kind > UINT8_MAX) {
+        if (tag >= TAG_IDS || kind > UINT8_MAX) {
             PyErr_SetString(PyExc_ValueError, "a rule's tag id, bit or kind is out of range");
             return -1;
         }
-        table[tag] = (TagRule){(uint16_t)bit, (uint8_t)kind, (uint8_t)hints};
+        table[tag] = (TagRule){(uint32_t)bit, (uint8_t)kind, (uint8_t)hints};
     }
     return 0;
 }

@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from worker.core.article import article_parts
 from worker.core.decision import ALWAYS_KEPT
 from worker.core.features import feature_names
 from worker.core.kernels import (
@@ -68,7 +69,18 @@ def classify_page(
     kind: PageKind | None = None
     if model.single_item is not None:
         kind = "one item" if page.single_item_page else "many items"
-    return PageVerdict(content_type, verdicts, model.version, kind, cut)
+    if not keep.any():
+        return PageVerdict(content_type, verdicts, model.version, kind, cut)
+    metadata, markdown = article_parts(segments, np.flatnonzero(keep).tolist())
+    return PageVerdict(
+        content_type,
+        verdicts,
+        model.version,
+        kind,
+        cut,
+        metadata=metadata,
+        article_markdown=markdown,
+    )
 
 
 _LABELS: tuple[Label, Label] = ("junk", "article")  # by keep: False, True

@@ -23,8 +23,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
 
 from worker.core import _html_blocks, kernels
 from worker.core.html_layout import page_layout
-from worker.core.page_meta import DECLARED_KINDS, declared_kinds
-from worker.core.segments import PageSegments
+from worker.core.metadata import read_declared
+from worker.core.page_meta import DECLARED_KINDS
+from worker.core.segments import HtmlLayout, PageSegments
 
 _DROPPED_TAGS = ["script", "style", "template", "svg", "iframe", "head", "select"]
 # How deep a page may nest its elements. lexbor's parse time grows with the square of the
@@ -116,6 +117,10 @@ IN_EMPHASIS = 1 << 14
 IN_FIGURE = 1 << 15
 COMMENT_HINT = 1 << 16
 RELATED_HINT = 1 << 17
+# Markup the article's Markdown needs (markdown.py), not features: a heading's level and
+# whether a list is ordered.
+HEADING_LEVELS = tuple(1 << bit for bit in range(18, 24))  # <h1> .. <h6>
+IN_ORDERED_LIST = 1 << 24
 
 _CONTEXT_BITS = {
     "in_link": IN_LINK,
@@ -145,16 +150,17 @@ _TAG_BITS = {
     "aside": IN_ASIDE,
     "form": IN_FORM,
     "li": IN_LIST,
+    "ol": IN_ORDERED_LIST,
     "dd": IN_LIST,
     "dt": IN_LIST,
     "td": IN_TABLE,
     "th": IN_TABLE,
-    "h1": IN_HEADING,
-    "h2": IN_HEADING,
-    "h3": IN_HEADING,
-    "h4": IN_HEADING,
-    "h5": IN_HEADING,
-    "h6": IN_HEADING,
+    "h1": IN_HEADING | HEADING_LEVELS[0],
+    "h2": IN_HEADING | HEADING_LEVELS[1],
+    "h3": IN_HEADING | HEADING_LEVELS[2],
+    "h4": IN_HEADING | HEADING_LEVELS[3],
+    "h5": IN_HEADING | HEADING_LEVELS[4],
+    "h6": IN_HEADING | HEADING_LEVELS[5],
     "article": IN_ARTICLE,
     "main": IN_ARTICLE,
     "blockquote": IN_QUOTE,
@@ -296,13 +302,15 @@ def html_segments(html: str) -> PageSegments:
     tree = LexborHTMLParser(_noscript_as_div(html))
     title_element = tree.css_first("title")
     title = " ".join(title_element.text().split()).lower() if title_element is not None else ""
-    declared = declared_kinds(tree)  # before the scripts that hold JSON-LD are dropped
+    declared = read_declared(tree, html)  # before the head and the scripts holding JSON-LD go
     tree.strip_tags(_DROPPED_TAGS)
     root = tree.body or tree.root
     builder = _BlockBuilder()
     if root is not None:
         builder.collect(root)
-    return PageSegments("text/html", builder.texts, builder.structure(title, declared))
+    structure = builder.structure(title, declared.kinds)
+    layout = HtmlLayout(tree, builder.bits, builder.kinds, builder.blocks, builder.paths, declared)
+    return PageSegments("text/html", builder.texts, structure, html=layout)
 
 
 def _noscript_as_div(html: str) -> str | bytes:

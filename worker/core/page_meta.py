@@ -14,19 +14,20 @@ to trust each.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 # The kinds, in the order of their feature columns (html_segments.STRUCTURE_NAMES).
 DECLARED_KINDS = ("article", "discussion", "product", "collection", "website")
 
-_ARTICLE_TYPES = (
+ARTICLE_TYPES = (
     "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
     "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "liveblogposting",
     "scholarlyarticle", "report", "techarticle", "posting",
 )  # fmt: skip
 _SCHEMA_KINDS = {
-    **dict.fromkeys(_ARTICLE_TYPES, "article"),
+    **dict.fromkeys(ARTICLE_TYPES, "article"),
     **dict.fromkeys(("discussionforumposting", "qapage", "socialmediaposting"), "discussion"),
     **dict.fromkeys(("product", "productgroup", "offer", "aggregateoffer"), "product"),
     **dict.fromkeys(("collectionpage", "itemlist", "searchresultspage"), "collection"),
@@ -52,20 +53,33 @@ _JSON_LD_CHARS = 20_000
 def declared_kinds(tree: LexborHTMLParser) -> tuple[bool, ...]:
     """Per kind of DECLARED_KINDS, whether the page declares itself that kind anywhere. Read
     before the parse drops its scripts."""
+    return kinds_declared_by(tree.css(_SELECTOR))
+
+
+def kinds_declared_by(nodes: Iterable[LexborNode]) -> tuple[bool, ...]:
+    """declared_kinds from the nodes a selection found (metadata.py selects more in the same
+    pass): `og:type` meta tags, JSON-LD scripts and elements with an `itemtype`; other nodes
+    are passed over."""
     found: set[str] = set()
-    for node in tree.css(_SELECTOR):
-        if node.tag == "meta":
-            kind = _OPEN_GRAPH_KINDS.get((node.attributes.get("content") or "").strip().lower())
-            if kind is None and ":" in (content := node.attributes.get("content") or ""):
+    for node in nodes:
+        tag = node.tag
+        attributes = node.attributes
+        if tag == "meta":
+            if "og:type" not in (attributes.get("property"), attributes.get("name")):
+                continue
+            kind = _OPEN_GRAPH_KINDS.get((attributes.get("content") or "").strip().lower())
+            if kind is None and ":" in (content := attributes.get("content") or ""):
                 kind = _OPEN_GRAPH_KINDS.get(content.rsplit(":", 1)[1].strip().lower())
             if kind:
                 found.add(kind)
-        elif node.tag == "script":
+        elif tag == "script":
+            if attributes.get("type") != "application/ld+json":
+                continue
             for name in _JSON_LD_TYPE.findall((node.text() or "")[:_JSON_LD_CHARS]):
                 if kind := _SCHEMA_KINDS.get(name.lower()):
                     found.add(kind)
-        else:
-            for item_type in (node.attributes.get("itemtype") or "").split():
+        if "itemtype" in attributes:
+            for item_type in (attributes.get("itemtype") or "").split():
                 if kind := _SCHEMA_KINDS.get(item_type.rstrip("/").rsplit("/", 1)[-1].lower()):
                     found.add(kind)
     return tuple(kind in found for kind in DECLARED_KINDS)

@@ -29,9 +29,10 @@ import orjson
 from worker.core import kernels
 from worker.core.content_type import normalise_content_type, sniff_content_type
 from worker.core.html_segments import MAX_NESTING, nests_deeper_than
+from worker.core.metadata import ArticleMetadata
 from worker.core.verdict import ContentType, PageVerdict
 
-ARTICLE_SCHEMA = "chaff.article/1"
+ARTICLE_SCHEMA = "chaff.article/2"  # /2 added the metadata and article_markdown
 REJECT_SCHEMA = "chaff.reject/1"
 DEAD_LETTER_SCHEMA = "chaff.dead-letter/1"
 
@@ -315,10 +316,13 @@ def build_page_outputs(
     kept = verdict.article_segments
     rejected = verdict.rejected_segments
     if kept:
+        metadata = verdict.metadata or ArticleMetadata()
         article: dict[str, Any] = {
             "schema": ARTICLE_SCHEMA,
             **common,
+            **metadata.as_json(page.url),
             "article_text": verdict.article_text,
+            "article_markdown": verdict.article_markdown,
             "segments": {
                 "total": len(verdict.segments),
                 "article": len(kept),

@@ -7,13 +7,35 @@ structure around it (see html_segments). Segment text never contains a newline.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from worker.core import kernels
 from worker.core.verdict import ContentType
+
+if TYPE_CHECKING:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from worker.core.metadata import DeclaredMetadata
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlLayout:
+    """What an HTML page's walk saw around each segment, kept for the article's Markdown and
+    metadata once the segments are classified: the parsed tree (its head and scripts
+    dropped), per segment its context bits, block kind, block id and the ids of its block
+    ancestors (html_segments), and what the page declared about itself."""
+
+    tree: LexborHTMLParser
+    bits: Sequence[int]
+    kinds: Sequence[int]
+    blocks: Sequence[int]
+    paths: Sequence[tuple[int, ...]]
+    declared: DeclaredMetadata
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +48,7 @@ class PageSegments:
     # "\n".join(texts) as UTF-8 (lone surrogates as three bytes), when the segmenter made it
     # on the way; the features need it and make it themselves otherwise.
     utf8: bytes | None = None
+    html: HtmlLayout | None = None  # HTML pages only
 
     def __len__(self) -> int:
         return len(self.texts)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from worker.core.metadata import ArticleMetadata
 
 Label = Literal["article", "junk"]
 ContentType = Literal["text/html", "text/plain"]
@@ -34,6 +37,10 @@ class PageVerdict:
     # The page's cut (decision.Decision.cut): kept segments scored at or above it, 2.0 when
     # nothing is kept; None for a page without segments.
     cut: float | None = None
+    # The article's title, authors, dates, language... (metadata.py) and, for HTML, its
+    # Markdown (markdown.py); None when the page keeps nothing.
+    metadata: ArticleMetadata | None = None
+    article_markdown: str | None = None
 
     @property
     def article_segments(self) -> tuple[SegmentVerdict, ...]:

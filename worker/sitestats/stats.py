@@ -35,6 +35,12 @@ _SCHEMA_OF: dict[InputKind, str] = {
     "reject": REJECT_SCHEMA,
     "dead_letter": DEAD_LETTER_SCHEMA,
 }
+# Versions still read: the articles topic keeps records of the version before for 30 days.
+_EARLIER_SCHEMAS: dict[InputKind, tuple[str, ...]] = {
+    "article": ("chaff.article/1",),
+    "reject": (),
+    "dead_letter": (),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +81,10 @@ def event_from_output(
     except orjson.JSONDecodeError as bad_json:
         return replace(base, problem=f"not JSON: {bad_json}")
     expected = _SCHEMA_OF[input_kind]
-    if not isinstance(document, dict) or document.get("schema") != expected:
+    if not isinstance(document, dict) or (
+        document.get("schema") != expected
+        and document.get("schema") not in _EARLIER_SCHEMAS[input_kind]
+    ):
         found = document.get("schema") if isinstance(document, dict) else type(document).__name__
         return replace(base, problem=f"expected {expected}, got {found!r}")
     if input_kind == "dead_letter":

@@ -1,0 +1,232 @@
+"""An article's metadata: what the page declares (JSON-LD, meta tags, microdata), the
+headline, bylines and datelines of its segments, dates in the forms pages write them, the
+language, and that absent means null."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from worker.core.classify import classify_page
+from worker.core.language import article_language
+from worker.core.metadata import ArticleMetadata, page_metadata, read_declared
+from worker.core.page_dates import dateline, iso_date
+
+PROSE = (
+    "The council met on Tuesday evening to discuss the new budget for the coming year, and "
+    "after a long debate the members agreed to spend more on the town's schools and roads. "
+)
+ARTICLE_BODY = (
+    "<body><nav><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></nav>"
+    "<main><article><h1>Council agrees a new budget</h1><p>By Jane Doe and John Roe</p>"
+    "<p>Published March 3, 2024</p>"
+    + "".join(f"<p>{PROSE}Paragraph {n}.</p>" for n in range(6))
+    + "</article></main><footer><p>Copyright 2024 The Town Paper</p></footer></body>"
+)
+
+
+def page(head: str, body: str = ARTICLE_BODY) -> str:
+    return f"<html><head>{head}</head>{body}</html>"
+
+
+def json_ld(value: object) -> str:
+    return f'<script type="application/ld+json">{orjson.dumps(value).decode()}</script>'
+
+
+def test_json_ld_and_meta_tags_give_every_field() -> None:
+    head = (
+        "<title>Council agrees a new budget | The Town Paper</title>"
+        '<meta property="og:title" content="Council agrees a new budget">'
+        '<meta property="og:site_name" content="The Town Paper">'
+        '<meta name="description" content="The council agreed a budget.">'
+        '<link rel="canonical" href="/news/budget">'
+        + json_ld(
+            {
+                "@context": "https://schema.org",
+                "@graph": [
+                    {"@type": "WebSite", "name": "Town Paper Online"},
+                    {
+                        "@type": "NewsArticle",
+                        "headline": "Council agrees a new budget",
+                        "author": [{"@type": "Person", "name": "Jane Doe"}, {"name": "John Roe"}],
+                        "datePublished": "2024-03-03T09:30:00Z",
+                        "dateModified": "2024-03-04T10:00:00+01:00",
+                    },
+                ],
+            }
+        )
+    )
+    verdict = classify_page(page(head), "text/html")
+    assert verdict.metadata is not None
+    record = verdict.metadata.as_json("https://town.example/news/budget?ref=home")
+    assert record == {
+        "title": "Council agrees a new budget",
+        "authors": ["Jane Doe", "John Roe"],
+        "published": "2024-03-03T09:30:00+00:00",
+        "modified": "2024-03-04T10:00:00+01:00",
+        "language": "en",
+        "canonical_url": "https://town.example/news/budget",
+        "description": "The council agreed a budget.",
+        "site_name": "The Town Paper",
+    }
+
+
+def test_without_declared_metadata_the_segments_give_headline_byline_and_dateline() -> None:
+    verdict = classify_page(page(""), "text/html")
+    assert verdict.metadata is not None
+    assert verdict.metadata.title == "Council agrees a new budget"
+    assert verdict.metadata.authors == ("Jane Doe", "John Roe")
+    assert verdict.metadata.published == "2024-03-03"
+    assert verdict.metadata.modified is None
+
+
+def test_absent_means_null_never_a_guess() -> None:
+    body = "<body>" + "".join(f"<p>{PROSE}</p>" for _ in range(4)) + "</body>"
+    verdict = classify_page(page("", body), "text/html")
+    assert verdict.metadata is not None
+    assert verdict.metadata.as_json("https://example.org/x") == {
+        "title": None,
+        "authors": [],
+        "published": None,
+        "modified": None,
+        "language": "en",
+        "canonical_url": None,
+        "description": None,
+        "site_name": None,
+    }
+
+
+def test_the_title_is_the_h1_only_when_the_page_title_agrees() -> None:
+    body = ARTICLE_BODY.replace("Council agrees a new budget", "Latest news")
+    head = "<title>Council agrees a new budget - The Town Paper</title>"
+    verdict = classify_page(page(head, body), "text/html")
+    assert verdict.metadata is not None
+    assert verdict.metadata.title == "Council agrees a new budget"  # the site's name dropped
+
+
+@pytest.mark.parametrize(
+    ("head", "authors"),
+    [
+        pytest.param('<meta name="author" content="Jane Doe">', ("Jane Doe",), id="meta"),
+        pytest.param(
+            '<meta property="article:author" content="https://facebook.com/jane">', (), id="url"
+        ),
+        pytest.param(json_ld({"@type": "BlogPosting", "author": "By Jane Doe"}), ("Jane Doe",)),
+        pytest.param(
+            '<div itemscope itemtype="https://schema.org/Article"><span itemprop="author" '
+            'itemscope><span itemprop="name">Jane Doe</span></span></div>',
+            ("Jane Doe",),
+            id="microdata",
+        ),
+    ],
+)
+def test_declared_authors(head: str, authors: tuple[str, ...]) -> None:
+    declared = read_declared(LexborHTMLParser(page(head, "<body><p>x</p></body>")))
+    assert declared.authors == authors
+
+
+def test_json_ld_that_is_not_json_is_passed_over() -> None:
+    head = '<script type="application/ld+json">{"@type": "Article", "author": </script>'
+    declared = read_declared(LexborHTMLParser(page(head)))
+    assert declared.authors == () and declared.published is None
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2024-03-03", "2024-03-03"),
+        ("2024-03-03T09:30:00Z", "2024-03-03T09:30:00+00:00"),
+        ("2024-03-03 09:30:00", "2024-03-03T09:30:00"),
+        ("2024-03-03T09:30:00.123-0500", "2024-03-03T09:30:00-05:00"),
+        ("Oct 31, 2025", "2025-10-31"),
+        ("Sept. 1st, 2023", "2023-09-01"),
+        ("9 November 2025", "2025-11-09"),
+        ("Tue, 04 Sep 2025 10:00:00 GMT", "2025-09-04"),
+        ("2025/4/29", "2025-04-29"),
+        ("17.05.2021", "2021-05-17"),
+        ("10/31/2024", "2024-10-31"),
+        ("31/10/2024", "2024-10-31"),
+        ("01/02/2024", None),  # January or February: not guessed
+        ("2024-02-30", None),
+        ("1850-01-01", None),
+        ("no date here", None),
+        ("", None),
+    ],
+)
+def test_iso_date(text: str, iso: str | None) -> None:
+    assert iso_date(text) == iso
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Published March 3, 2024", ("2024-03-03", False)),
+        ("Updated Dec 18, 2025 · 12 min read", ("2025-12-18", True)),
+        ("By Dr. Vahid Osman - Mar 27, 2024", ("2024-03-27", False)),
+        ("asked Feb 11, 2011 at 23:49", ("2011-02-11", False)),
+        ("Faith Katunga•Oct 20, 2025", ("2025-10-20", False)),
+        ("The council met on March 3, 2024 to agree the budget.", None),
+        ("March 3, 2024 " + "x" * 200, None),
+    ],
+)
+def test_dateline(text: str, found: tuple[str, bool] | None) -> None:
+    assert dateline(text) == found
+
+
+def test_a_text_dump_gives_what_its_lines_say() -> None:
+    lines = [
+        "Council agrees a new budget | The Town Paper",
+        "Home",
+        "News",
+        "Council agrees a new budget",
+        "By Jane Doe",
+        "March 3, 2024",
+        *(PROSE for _ in range(5)),
+    ]
+    verdict = classify_page("\n\n".join(lines), "text/plain")
+    assert verdict.metadata is not None
+    assert verdict.metadata.title == "Council agrees a new budget"
+    assert verdict.metadata.authors == ("Jane Doe",)
+    assert verdict.metadata.published == "2024-03-03"
+    assert verdict.metadata.canonical_url is None and verdict.metadata.site_name is None
+    assert verdict.article_markdown is None  # a dump has no markup
+
+
+def test_a_dump_without_a_repeated_title_has_none() -> None:
+    metadata = page_metadata(["Home", PROSE, PROSE], [1, 2], None, None)
+    assert metadata.title is None and metadata.authors == () and metadata.published is None
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("en", PROSE),
+        ("de", "Der Gemeinderat hat am Dienstagabend über den neuen Haushalt für das kommende "
+         "Jahr beraten und nach einer langen Debatte beschlossen, mehr Geld für Schulen und "
+         "Straßen der Stadt auszugeben."),
+        ("fr", "Le conseil municipal s'est réuni mardi soir pour discuter du nouveau budget de "
+         "l'année prochaine et, après un long débat, a décidé de dépenser davantage pour les "
+         "écoles et les routes de la ville."),
+        ("es", "El ayuntamiento se reunió el martes por la noche para debatir el nuevo "
+         "presupuesto del próximo año y, tras un largo debate, acordó gastar más en las "
+         "escuelas y las carreteras de la ciudad."),
+        ("ru", "Городской совет собрался во вторник вечером, чтобы обсудить новый бюджет на "
+         "следующий год, и после долгих споров решил потратить больше денег на школы и "
+         "дороги города."),
+        ("ja", "市議会は火曜日の夜に来年度の新しい予算について話し合い、長い議論の末、市内の学校"
+         "と道路により多くの予算を使うことを決めました。"),
+    ],
+)  # fmt: skip
+def test_language(code: str, text: str) -> None:
+    assert article_language([text, text]) == code
+
+
+@pytest.mark.parametrize("texts", [[], ["12345"], ["x\x00\ud800 y"]])
+def test_no_language_where_the_text_cannot_tell(texts: list[str]) -> None:
+    assert article_language(texts) is None
+
+
+def test_a_canonical_url_that_is_not_http_is_dropped() -> None:
+    metadata = ArticleMetadata(canonical_url="javascript:void(0)")
+    assert metadata.as_json("https://example.org/a")["canonical_url"] is None

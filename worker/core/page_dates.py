@@ -1,0 +1,155 @@
+"""Dates a page gives: machine dates from its metadata, and the datelines of its text.
+
+`iso_date` reads the forms pages write (ISO 8601 with or without a time and zone, "Oct 31,
+2025", "9 November 2025", RFC 2822, "2025/03/05") and gives ISO 8601: a date, or a
+datetime when the page gave the time (with its offset when it gave one). What it cannot
+read without guessing (01/02/2025: January or February?) is None.
+
+`dateline` reads a segment that is a dateline ("Published on March 3, 2024", "Last updated:
+Dec 12, 2025 · 5 min read"): a short segment whose words are the date and a few of the words
+datelines use, so that a sentence mentioning a date is not taken for the page's date.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_ISO = re.compile(
+    r"(?P<year>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[T ](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?"
+    r"\s*(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?)?",
+    re.IGNORECASE,
+)
+_SLASHED_YMD = re.compile(r"\b(?P<year>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})\b")
+_MONTH_DAY_YEAR = re.compile(
+    r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})\b", re.IGNORECASE
+)
+_DAY_MONTH_YEAR = re.compile(
+    r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>\d{4})\b",
+    re.IGNORECASE,
+)
+# 17.05.2021 is day first wherever dots are written; 10/31/2024 only where the numbers tell.
+_DOTTED_DMY = re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<year>\d{4})\b")
+_SLASHED = re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})\b")
+_EARLIEST_YEAR, _LATEST_YEAR = 1990, 2100
+
+
+def iso_date(text: str | None) -> str | None:
+    """The first date in `text` as ISO 8601 (with the time and zone it gives), else None."""
+    if not text:
+        return None
+    text = text.strip()
+    found = _ISO.search(text)
+    if found:
+        day = _date(found["year"], found["m"], found["d"])
+        if day is None:
+            return None
+        if found["H"] is None:
+            return day.isoformat()
+        return _with_time(day, found["H"], found["M"], found["S"], found["zone"])
+    for pattern in (_MONTH_DAY_YEAR, _DAY_MONTH_YEAR, _SLASHED_YMD, _DOTTED_DMY):
+        found = pattern.search(text)
+        if found:
+            month = found.groupdict().get("month")
+            number = str(_MONTHS[month.lower()]) if month else found["m"]
+            day = _date(found["year"], number, found["d"])
+            return None if day is None else day.isoformat()
+    found = _SLASHED.search(text)
+    if found:
+        first, second = int(found["a"]), int(found["b"])
+        if (first > 12) == (second > 12):  # both could be the month, or neither
+            return None
+        month, day_number = (second, first) if first > 12 else (first, second)
+        day = _date(found["year"], str(month), str(day_number))
+        return None if day is None else day.isoformat()
+    return None
+
+
+def _date(year: str, month: str, day: str) -> date | None:
+    try:
+        value = date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    return value if _EARLIEST_YEAR <= value.year <= _LATEST_YEAR else None
+
+
+def _with_time(day: date, hour: str, minute: str, second: str | None, zone: str | None) -> str:
+    try:
+        moment = datetime(day.year, day.month, day.day, int(hour), int(minute), int(second or 0))
+    except ValueError:
+        return day.isoformat()
+    text = moment.isoformat()
+    if zone:
+        if zone.upper() == "Z":
+            return text + "+00:00"
+        digits = zone[1:].replace(":", "")
+        return f"{text}{zone[0]}{digits[:2]}:{digits[2:4] or '00'}"
+    return text
+
+
+# Words a dateline may hold besides its date: "Published on", "Updated", "Posted", a time,
+# a reading time. Anything else makes the segment a sentence that mentions a date.
+_DATELINE_WORDS = frozenset(
+    str.split(
+        "published publish posted updated update last modified on at date am pm min mins minute "
+        "minutes read reading time edt est pdt pst gmt utc cet bst ist originally first "
+        "created written released asked answered submitted started edited monday tuesday "
+        "wednesday thursday friday saturday sunday mon tue wed thu fri sat sun of"
+    )
+) | frozenset(_MONTHS)
+_UPDATED = re.compile(r"\b(?:updated|modified|revised|edited)\b[^\d]{0,12}$", re.IGNORECASE)
+_DATELINE_CHARS = 120
+_DATE_TOKENS = re.compile(r"\d+(?:st|nd|rd|th)?|[^\W\d_]+")
+# The parts of a dateline that also names the author: "By Jane Doe • March 3, 2024".
+_PARTS = re.compile(r"\s*(?:[|•·⋅●—–]|\s-\s)\s*")
+_BY_NAME = re.compile(
+    r"(?:\b(?:[Pp]osted|[Ww]ritten|[Ss]tarted)\s+)?\b[Bb]y:?\s+(?:[A-Z][\w.'’-]*\.?,?\s*){1,4}"
+)
+_OTHER_WORDS = 8
+
+
+def dateline(text: str) -> tuple[str, bool] | None:
+    """(the ISO date, whether it says "updated") when `text` is a dateline, else None: a short
+    segment holding a date and, besides it, only the words datelines use, perhaps an author
+    ("by Jane Doe") and a few words set apart by separators ("Jane Doe • Mar 3, 2024")."""
+    if len(text) > _DATELINE_CHARS or not any(c.isdigit() for c in text):
+        return None
+    found = _date_match(text)
+    if found is None:
+        return None
+    before, after = text[: found.start()], text[found.end() :]
+    # The part holding the date, between the separators around it.
+    head = _PARTS.split(before)
+    tail = _PARTS.split(after)
+    own = _BY_NAME.sub(" ", head[-1] + " " + tail[0])
+    for token in _DATE_TOKENS.findall(own.lower()):
+        if not (token[0].isdigit() or token in _DATELINE_WORDS):
+            return None
+    others = " ".join(head[:-1] + tail[1:])
+    if len(_DATE_TOKENS.findall(others)) > _OTHER_WORDS:
+        return None
+    value = iso_date(found.group(0))
+    return None if value is None else (value, bool(_UPDATED.search(head[-1])))
+
+
+def _date_match(text: str) -> re.Match[str] | None:
+    for pattern in (_MONTH_DAY_YEAR, _DAY_MONTH_YEAR, _ISO, _SLASHED_YMD, _DOTTED_DMY, _SLASHED):
+        found = pattern.search(text)
+        if found:
+            return found
+    return None
