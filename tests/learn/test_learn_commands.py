@@ -71,3 +71,25 @@ def test_eval_refuses_a_folder_without_ground_truth(
 ) -> None:
     assert main(["eval", str(tmp_path)]) == 2
     assert "ground-truth" in capsys.readouterr().err
+
+
+def test_classify_prints_the_article_records_metadata_and_markdown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prose = "<p>The council met on Tuesday to agree the budget for next year in full.</p>" * 4
+    html = tmp_path / "page.html"
+    html.write_text(
+        '<html lang="en"><head><title>Budget agreed</title><meta name="author" '
+        'content="Jane Doe"></head><body><h1>Budget agreed</h1>' + prose + "</body></html>"
+    )
+    assert main(["classify", "--article-only", str(html), str(SEED)]) == 0
+    page, seed = [orjson.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (page["title"], page["authors"], page["language"]) == (
+        "Budget agreed",
+        ["Jane Doe"],
+        "en",
+    )
+    assert page["article_markdown"].startswith("# Budget agreed\n\nThe council met")
+    assert seed["article_markdown"] is None and seed["language"] == "en"
+    for field in ("published", "modified", "canonical_url", "description", "site_name"):
+        assert field in page and field in seed

@@ -48,3 +48,16 @@ BASELINES: dict[str, Extractor] = {
     "c4": c4_line_filter,
     "trafilatura": trafilatura_extract,
 }
+
+
+def trafilatura_metadata(body: str, url: str) -> tuple[str | None, str | None, str | None]:
+    """trafilatura 2.x's metadata (`bare_extraction(with_metadata=True)`): title, author (its
+    names joined by "; ") and date, as it gives them."""
+    import trafilatura  # development-only dependency
+
+    document = trafilatura.bare_extraction(body, url=url or None, with_metadata=True)
+    if document is None:
+        return None, None, None
+    if isinstance(document, dict):  # as_dict=True's form (older trafilatura)
+        return document.get("title"), document.get("author"), document.get("date")
+    return document.title, document.author, document.date

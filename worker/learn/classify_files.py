@@ -20,6 +20,7 @@ import orjson
 
 from worker.config import Settings
 from worker.core.classify import classify_page
+from worker.core.metadata import ArticleMetadata
 from worker.core.records import BadInput, RawPage, parse_raw_page
 from worker.core.segment_model import SegmentModel
 from worker.core.site_memory import MemorySettings
@@ -154,6 +155,9 @@ def verdict_line(
         "model_version": verdict.model_version,
         "page_kind": verdict.page_kind,
         "article": verdict.article_text,
+        # The article record's fields (chaff.article/2); null or empty without an article.
+        **(verdict.metadata or ArticleMetadata()).as_json(page.url),
+        "article_markdown": verdict.article_markdown,
     }
     if note is not None:
         line["site_memory"] = note.as_json()

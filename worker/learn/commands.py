@@ -42,7 +42,10 @@ def _register_classify(subparsers: Any) -> None:
             "'{', else one page). Writes one JSON object per page to stdout: source, line "
             "(1-based, for JSONL; else null), page_id, url, content_type, model_version, "
             "page_kind ('one item' or 'many items'; null for text dumps), article (the "
-            "clean text) and segments (position, text, label, score, reasons). A page the "
+            "clean text), the article record's metadata (title, authors, published, "
+            "modified, language, canonical_url, description, site_name: null or empty "
+            "where the page gives none), article_markdown (HTML; null for text dumps) and "
+            "segments (position, text, label, score, reasons). A page the "
             "worker would dead-letter is reported on stderr with its reason; the exit code "
             "is then 2."
         ),
@@ -174,8 +177,13 @@ def _register_eval(subparsers: Any) -> None:
             "--mode defaults to both, --limit takes the first N pages of each corpus, and\n"
             "--json writes every figure (per corpus and system, overall and per page type).\n"
             "\n"
+            "--metadata scores the article records' title, authors and publication date\n"
+            "against the corpus's gold instead (wcxb-dev has them), beside trafilatura's\n"
+            "metadata (with_metadata) on the same pages, HTML; text dumps: Chaff alone.\n"
+            "\n"
             "  chaff eval --all-corpora --limit 40 --mode html\n"
-            "  chaff eval --all-corpora --json corpora.json      # the full run: both modes"
+            "  chaff eval --all-corpora --json corpora.json      # the full run: both modes\n"
+            "  chaff eval --metadata --json metadata.json        # wcxb-dev, HTML"
         ),
     )
     parser.add_argument(
@@ -221,6 +229,11 @@ def _register_eval(subparsers: Any) -> None:
             "defaults to both; with --cv K the extractions are out-of-fold"
         ),
     )
+    parser.add_argument(
+        "--metadata",
+        action="store_true",
+        help="score title, authors and publication date against the gold (see above)",
+    )
     parser.set_defaults(handler=_eval)
 
 
@@ -231,6 +244,10 @@ def _eval(args: argparse.Namespace) -> int:
     if args.cv is not None and args.cv < 2:
         print("chaff eval: --cv needs at least 2 folds", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.metadata:
+        from worker.learn.metadata_eval import metadata_command
+
+        return metadata_command(args)
     if args.all_corpora:
         return _eval_all_corpora(args)
     if args.site_memory:

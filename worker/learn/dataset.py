@@ -31,6 +31,11 @@ class LabelledPage:
     without_snippets: tuple[str, ...]  # ... and not these
     html_path: Path
     text_path: Path
+    # The page's URL and its gold metadata, where the corpus annotates them (WCXB does).
+    url: str = ""
+    title: str | None = None
+    author: str | None = None
+    publish_date: str | None = None
 
     def body(self, mode: Mode) -> str:
         if mode == "text":
@@ -88,7 +93,15 @@ def _page(root: Path, truth_path: Path, metadata: dict[str, dict[str, object]]) 
         without_snippets=tuple(truth.get("without") or ()),
         html_path=root / "html" / f"{page_id}.html.gz",
         text_path=root / "text" / f"{page_id}.txt",
+        url=str(document.get("url") or ""),
+        title=_text_or_none(truth.get("title")),
+        author=_text_or_none(truth.get("author")),
+        publish_date=_text_or_none(truth.get("publish_date")),
     )
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _domain(url: str) -> str:
