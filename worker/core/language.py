@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import pycld2
 
 SAMPLE_CHARS = 1000
+_MOSTLY, _HARDLY = 60, 10  # percent of the sample in the first and the second language
 _PROSE_CHARS = 40
 _SENTENCE_ENDS = frozenset('.!?:;。！？」）)"”’»')
 # CLD2 names some languages by codes that are not ISO 639-1, or by a variant.
@@ -43,7 +44,12 @@ def article_language(texts: Iterable[str]) -> str | None:
     code = details[0][1] if details else "un"
     code = _CODES.get(code, code)
     # "un": unknown; longer codes ("haw", "zh-Hant" handled above) have no ISO 639-1 name.
-    if not reliable or code == "un" or len(code) != 2:
+    if code == "un" or len(code) != 2:
+        return None
+    # CLD2 calls a result unreliable when much of the text is in no language it scores
+    # (commands, file names, numbers): the article is still in its language when no other
+    # language claims a part of it.
+    if not reliable and not (details[0][2] >= _MOSTLY and details[1][2] <= _HARDLY):
         return None
     return code
 

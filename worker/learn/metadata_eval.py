@@ -34,7 +34,13 @@ from worker.learn.dataset import LabelledPage, Mode
 from worker.learn.train import CONTENT_TYPES
 from worker.ops.progress import Progress
 
-FIELDS = ("title", "authors (same names)", "authors (a name in common)", "published")
+FIELDS = (
+    "title",
+    "authors (same names)",
+    "authors (a name in common)",
+    "published",
+    "published, else modified",
+)
 _NAME_SPLIT = re.compile(r"\s*(?:[,;&|/]|\band\b)\s*", re.IGNORECASE)
 
 
@@ -82,7 +88,12 @@ class MetadataResult:
     pages: int = 0
 
     def add(
-        self, page: LabelledPage, title: str | None, author: str | None, published: str | None
+        self,
+        page: LabelledPage,
+        title: str | None,
+        author: str | None,
+        published: str | None,
+        modified: str | None = None,
     ) -> None:
         self.pages += 1
         if page.title:
@@ -93,6 +104,10 @@ class MetadataResult:
             self.fields["authors (a name in common)"].add(bool(found & gold), bool(found))
         if page.publish_date:
             self.fields["published"].add(same_date(published, page.publish_date), bool(published))
+            either = published or modified
+            self.fields["published, else modified"].add(
+                same_date(either, page.publish_date), bool(either)
+            )
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -127,7 +142,7 @@ def evaluate_metadata(
             chaff.add(page, None, None, None)
         else:
             authors = "; ".join(metadata.authors) or None
-            chaff.add(page, metadata.title, authors, metadata.published)
+            chaff.add(page, metadata.title, authors, metadata.published, metadata.modified)
         if len(results) > 1:
             started = time.perf_counter()
             title, author, date = trafilatura_metadata(body, page.url)
