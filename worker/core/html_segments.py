@@ -121,6 +121,7 @@ RELATED_HINT = 1 << 17
 # whether a list is ordered.
 HEADING_LEVELS = tuple(1 << bit for bit in range(18, 24))  # <h1> .. <h6>
 IN_ORDERED_LIST = 1 << 24
+IN_UNORDERED_LIST = 1 << 25
 
 _CONTEXT_BITS = {
     "in_link": IN_LINK,
@@ -151,6 +152,7 @@ _TAG_BITS = {
     "form": IN_FORM,
     "li": IN_LIST,
     "ol": IN_ORDERED_LIST,
+    "ul": IN_UNORDERED_LIST,
     "dd": IN_LIST,
     "dt": IN_LIST,
     "td": IN_TABLE,
@@ -302,14 +304,16 @@ def html_segments(html: str) -> PageSegments:
     tree = LexborHTMLParser(_noscript_as_div(html))
     title_element = tree.css_first("title")
     title = " ".join(title_element.text().split()).lower() if title_element is not None else ""
-    declared = read_declared(tree, html)  # before the head and the scripts holding JSON-LD go
+    declared = read_declared(tree)  # before the head and the scripts holding JSON-LD go
     tree.strip_tags(_DROPPED_TAGS)
     root = tree.body or tree.root
     builder = _BlockBuilder()
     if root is not None:
         builder.collect(root)
     structure = builder.structure(title, declared.kinds)
-    layout = HtmlLayout(tree, builder.bits, builder.kinds, builder.blocks, builder.paths, declared)
+    layout = HtmlLayout(
+        tree, builder.bits, builder.kinds, builder.blocks, builder.groups, builder.paths, declared
+    )
     return PageSegments("text/html", builder.texts, structure, html=layout)
 
 

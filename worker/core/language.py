@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 import pycld2
 
-SAMPLE_CHARS = 1000
+SAMPLE_CHARS = 500
 _MOSTLY, _HARDLY = 60, 10  # percent of the sample in the first and the second language
 _PROSE_CHARS = 40
 _SENTENCE_ENDS = frozenset('.!?:;。！？」）)"”’»')
@@ -28,7 +28,7 @@ _CODES = {"iw": "he", "in": "id", "jw": "jv", "zh-Hant": "zh", "no": "nb"}
 def article_language(texts: Iterable[str]) -> str | None:
     """The ISO 639-1 code of the language of `texts` (an article's paragraphs), or None
     when CLD2 cannot tell (too little text, or a language it does not know)."""
-    sample = _prose_sample(list(texts))
+    sample = _prose_sample(texts)
     if not sample:
         return None
     try:
@@ -54,13 +54,19 @@ def article_language(texts: Iterable[str]) -> str | None:
     return code
 
 
-def _prose_sample(texts: list[str]) -> str:
-    prose = [t for t in texts if len(t) >= _PROSE_CHARS and t[-1] in _SENTENCE_ENDS]
-    chosen: list[str] = []
-    size = 0
-    for text in prose or texts:
-        chosen.append(text)
-        size += len(text) + 1
-        if size >= SAMPLE_CHARS:
-            break
-    return "\n".join(chosen)[:SAMPLE_CHARS]
+def _prose_sample(texts: Iterable[str]) -> str:
+    """The first SAMPLE_CHARS of the paragraphs that end like sentences, else of all; read
+    no further than that (an article may have thousands of paragraphs)."""
+    prose: list[str] = []
+    others: list[str] = []
+    size = others_size = 0
+    for text in texts:
+        if len(text) >= _PROSE_CHARS and text[-1] in _SENTENCE_ENDS:
+            prose.append(text)
+            size += len(text) + 1
+            if size >= SAMPLE_CHARS:
+                break
+        elif others_size < SAMPLE_CHARS:
+            others.append(text)
+            others_size += len(text) + 1
+    return "\n".join(prose or others)[:SAMPLE_CHARS]

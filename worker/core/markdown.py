@@ -1,18 +1,25 @@
 """The kept segments of an HTML page as Markdown, with the structure the walk saw.
 
-Headings keep their level, list items their list (ordered or not, nested by the items
-around them), table cells their row and table, `<pre>` its lines, block quotes their
-"> ". Inline markup (links, emphasis) is not kept: a segment is the text of one block.
-Every kept segment is in the output, in document order; nothing is added but the markup.
+Headings keep their level, list items their list (ordered or not, nested), table cells
+their row and table, `<pre>` its lines, block quotes their "> ". Inline markup (links,
+emphasis) is not kept: a segment is the text of one block. Every kept segment is in the
+output, in document order; nothing is added but the markup.
 
-The walk's context bits (html_segments) say what each segment is inside; which ancestor is
-a table row, a cell or a `<pre>` is read from the tree, on the pages that keep any.
+All of it comes from what the walk (html_segments) gave each segment, so that no second
+walk of the tree is needed: its context bits (in a list, a table, a heading of which
+level, an <ol> or a <ul>), its block kind, its block and that block's parent (a <td>'s
+parent is its row, an <li>'s its list) and the path of its block ancestors. A block
+nested in a cell or an item finds them in its path: the cells and items are the blocks
+other segments of the page sit in directly. Only a kept <pre> sends us back to the tree,
+for its lines, which the segments fold.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import reduce
+from operator import or_
 
 from worker.core.html_segments import (
     HEADING_LEVELS,
@@ -21,91 +28,114 @@ from worker.core.html_segments import (
     IN_ORDERED_LIST,
     IN_QUOTE,
     IN_TABLE,
+    IN_UNORDERED_LIST,
 )
 from worker.core.segments import HtmlLayout
 
-_LIST_ITEM_KIND = 2  # html_segments._BLOCK_KINDS["li"]
-_PRE_KIND = 8  # <pre> and <blockquote>
+_ITEM_KIND, _CELL_KIND, _PRE_KIND = 2, 4, 8  # html_segments._BLOCK_KINDS: li, td/th, pre
 # What would turn a paragraph into other markup at the start of a line.
 _MARKUP_START = re.compile(r"^(\s*)([#>*+\-=`|~]|\d+[.)](?=\s|$))")
-
-# A run of the output: ("p", text), ("list", line), ("table", table id) or ("code", text).
-_Block = tuple[str, str]
+_MARKUP_FIRST = frozenset("#>*+-=`|~0123456789")
 
 
 def article_markdown(texts: Sequence[str], kept: Sequence[int], layout: HtmlLayout) -> str:
     """The Markdown of the kept segments (`kept`: their positions, in document order)."""
-    bits, kinds, paths = layout.bits, layout.kinds, layout.paths
-    table_tags = _tags(layout, "table, tr, td, th") if _any(bits, kept, IN_TABLE) else {}
-    code = _pre_texts(layout) if any(kinds[i] == _PRE_KIND for i in kept) else {}
-    # Whether a list is ordered: its nearest <ol> or <ul> (the bit is inherited by lists
-    # nested in an <ol>).
-    # Also which item a block inside an <li> belongs to: the block after its list in its path.
-    nested = any(bits[i] & IN_LIST and kinds[i] != _LIST_ITEM_KIND for i in kept)
-    lists = _tags(layout, "ol, ul") if nested or _any(bits, kept, IN_ORDERED_LIST) else {}
-    items = {layout.blocks[i] for i in kept if kinds[i] == _LIST_ITEM_KIND}
+    bits, kinds, paths, blocks, groups = (
+        layout.bits,
+        layout.kinds,
+        layout.paths,
+        layout.blocks,
+        layout.groups,
+    )
+    # The page's cells (by block: their row) and items (by block: their list), from the
+    # segments that sit in them directly; only when a kept segment is in a table or a list.
+    present = reduce(or_, map(bits.__getitem__, kept), 0)
+    cells = _parents(kinds, blocks, groups, _CELL_KIND) if present & IN_TABLE else {}
+    items = _parents(kinds, blocks, groups, _ITEM_KIND) if present & IN_LIST else {}
+    lists = set(items.values())
+    # (kind 8 is a <blockquote> too, which sets IN_QUOTE on itself.)
+    has_pre = _PRE_KIND in kinds and any(
+        kinds[i] == _PRE_KIND and not bits[i] & IN_QUOTE for i in kept
+    )
+    code = _pre_texts(layout) if has_pre else {}
+    # The output as pieces joined at the end: blocks apart by a blank line, a list's items
+    # and an item's own lines by a line break (adding to one string would copy it each time).
     out: list[str] = []
-    previous = ""  # the kind of the last block written: "list", "table" or ""
+    in_list = False
+    after_code = False  # the last thing written is an item's code block
     table: _Table | None = None
     seen_code: set[int] = set()
-    list_numbers: dict[int, int] = {}
+    numbers: dict[int, int] = {}
+    places: dict[int, tuple[int, int, int]] = {}  # _list_place by block
     last_item: int | None = None
     for i in kept:
         text, bit, path = texts[i], bits[i], paths[i]
-        if table is not None and not (bit & IN_TABLE and table.holds(path)):
-            out.append(table.markdown())
-            table, previous = None, "table"
-        if bit & IN_TABLE and (place := _table_place(path, table_tags)) is not None:
-            table = table or _Table(place[0])
-            table.add(place[1], place[2], text)
+        if table is not None and not (bit & IN_TABLE and table.table_id in path):
+            _block(out, table.markdown())
+            table = None
+        if bit & IN_TABLE:
+            table_id, row, cell = _table_place(path, blocks[i], groups[i], kinds[i], cells)
+            if table is None or table.table_id != table_id:
+                if table is not None:
+                    _block(out, table.markdown())
+                table = _Table(table_id)
+            table.add(row, cell, text)
+            in_list = False
             continue
         pre = next((block for block in reversed(path) if block in code), None) if code else None
         if pre is not None:
             if pre not in seen_code:
                 seen_code.add(pre)
                 fence = "~~~~" if "```" in code[pre] else "```"
-                block = f"{fence}\n{code[pre]}\n{fence}"
-                if bit & IN_LIST and previous == "list":  # code inside an item: indented
-                    indent = "  " * (_list_item(path, items, lists)[1] + 1)
-                    out[-1] += "\n" + "\n".join(indent + line for line in block.split("\n"))
+                lines = [fence, *code[pre].split("\n"), fence]
+                if bit & IN_LIST and in_list:  # code inside an item: indented under it
+                    indent = "  " * (_list_place(path, blocks[i], groups[i], items, lists)[2] + 1)
+                    out.append("\n" + "\n".join(indent + line for line in lines))
+                    after_code = True
                 else:
-                    out.append(block)
-                    previous = ""
+                    _block(out, "\n".join(lines))
+                    in_list = False
             continue
         if bit & IN_LIST:
-            item, depth = _list_item(path, items, lists)
-            if item == last_item and previous == "list":  # another block of the same item
-                if out[-1].endswith(("```", "~~~~")):  # after its code: a line of its own
-                    out[-1] += "\n" + "  " * (depth + 1) + _escaped(text)
+            place = places.get(blocks[i])
+            if place is None:
+                place = places[blocks[i]] = _list_place(path, blocks[i], groups[i], items, lists)
+            item, parent, depth = place
+            if item == last_item and in_list:  # another block of the same item
+                if after_code:  # after its code: a line of its own
+                    out.append("\n" + "  " * (depth + 1) + _escaped(text))
                 else:
-                    out[-1] += " " + _escaped(text)
+                    out.append(" " + _escaped(text))
                 continue
             marker = "-"
-            parent = next((block for block in reversed(path) if block in lists), None)
-            if parent is not None and lists[parent] == "ol":
-                list_numbers[parent] = list_numbers.get(parent, 0) + 1
-                marker = f"{list_numbers[parent]}."
+            # Both bits: an <ol> and a <ul> around it, which is nearer is not known.
+            if bit & IN_ORDERED_LIST and not bit & IN_UNORDERED_LIST:
+                numbers[parent] = numbers.get(parent, 0) + 1
+                marker = f"{numbers[parent]}."
             line = f"{'  ' * depth}{marker} {_escaped(text)}"
-            if previous == "list":
-                out[-1] += "\n" + line
+            if in_list:
+                out.append("\n" + line)
             else:
-                out.append(line)
-            previous, last_item = "list", item
+                _block(out, line)
+            in_list, last_item, after_code = True, item, False
             continue
         if bit & IN_HEADING:
             level = next((n for n, b in enumerate(HEADING_LEVELS, 1) if bit & b), 2)
-            out.append(f"{'#' * level} {text}")
-            previous = ""
+            _block(out, f"{'#' * level} {text}")
         elif bit & IN_QUOTE:
-            out.append(f"> {_escaped(text)}")
-            previous = ""
+            _block(out, f"> {_escaped(text)}")
         else:
-            out.append(_escaped(text))
-            previous = ""
-        last_item = None
+            _block(out, _escaped(text))
+        in_list, last_item = False, None
     if table is not None:
-        out.append(table.markdown())
-    return "\n\n".join(out)
+        _block(out, table.markdown())
+    return "".join(out)
+
+
+def _block(out: list[str], text: str) -> None:
+    if out:
+        out.append("\n\n")
+    out.append(text)
 
 
 class _Table:
@@ -114,9 +144,6 @@ class _Table:
     def __init__(self, table_id: int) -> None:
         self.table_id = table_id
         self.rows: dict[int, dict[int, list[str]]] = {}
-
-    def holds(self, path: tuple[int, ...]) -> bool:
-        return self.table_id in path
 
     def add(self, row: int, cell: int, text: str) -> None:
         self.rows.setdefault(row, {}).setdefault(cell, []).append(text)
@@ -139,45 +166,52 @@ def _cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|")
 
 
-def _table_place(path: tuple[int, ...], tags: dict[int, str]) -> tuple[int, int, int] | None:
-    """(table, row, cell) of a segment inside a table: its nearest such ancestors."""
-    cell = row = None
-    for block in reversed(path):
-        tag = tags.get(block)
-        if tag is None:
-            continue
-        if tag in ("td", "th"):
-            cell = cell or block
-        elif tag == "tr":
-            row = row or block
-        elif row is not None:  # "table": the one holding the row
-            return block, row, cell or row
-    return None
+def _parents(
+    kinds: Sequence[int], blocks: Sequence[int], groups: Sequence[int], kind: int
+) -> dict[int, int]:
+    """The blocks of this kind that some segment sits in directly, each with its parent."""
+    return {
+        block: group for block, group, k in zip(blocks, groups, kinds, strict=True) if k == kind
+    }
 
 
-def _list_item(path: tuple[int, ...], items: set[int], lists: dict[int, str]) -> tuple[int, int]:
-    """The list item a segment belongs to and how deep its list is nested (0: not)."""
-    for depth in range(len(path) - 2, -1, -1):
-        if path[depth] in lists:
-            return path[depth + 1], sum(1 for block in path[:depth] if block in lists)
-    item = next((block for block in reversed(path) if block in items), path[-1])
-    return item, sum(1 for block in path[:-1] if block in items and block != item)
+def _table_place(
+    path: tuple[int, ...], block: int, group: int, kind: int, cells: dict[int, int]
+) -> tuple[int, int, int]:
+    """(table, row, cell) of a segment in a table. A cell's row is its parent block (<tr>
+    is a block), the row's the table; a block nested in a cell finds the cell in its path,
+    else takes its parent for the cell (a <p> in a <td>)."""
+    if kind == _CELL_KIND:
+        cell, row = block, group
+    else:
+        cell = next((b for b in reversed(path) if b in cells), group)
+        row = cells.get(cell, path[-3] if len(path) > 2 else group)
+    at = path.index(row) if row in path else 0
+    return (path[at - 1] if at else 0), row, cell
+
+
+def _list_place(
+    path: tuple[int, ...], block: int, group: int, items: dict[int, int], lists: set[int]
+) -> tuple[int, int, int]:
+    """(item, list, depth) of a segment in a list: its <li> (itself, else the nearest in its
+    path, else its parent block), that item's list, and how many lists hold that list."""
+    item = block if block in items else next((b for b in reversed(path) if b in items), group)
+    parent = items.get(item)
+    if parent is None:  # an <li> holding only blocks: its list is the block above it
+        at = path.index(item) if item in path else 0
+        parent = path[at - 1] if at else group
+    at = path.index(parent) if parent in path else len(path)
+    return item, parent, sum(1 for b in path[:at] if b in lists)
 
 
 def _escaped(text: str) -> str:
+    if text[:1] not in _MARKUP_FIRST:  # (segments never start with a space)
+        return text
     return _MARKUP_START.sub(r"\1\\\2", text, count=1)
-
-
-def _any(bits: Sequence[int], kept: Sequence[int], bit: int) -> bool:
-    return any(bits[i] & bit for i in kept)
-
-
-def _tags(layout: HtmlLayout, selector: str) -> dict[int, str]:
-    return {node.mem_id: node.tag or "" for node in layout.tree.css(selector)}
 
 
 def _pre_texts(layout: HtmlLayout) -> dict[int, str]:
     """Each <pre>'s text as the page wrote it (the segments have their spaces folded)."""
     return {
-        node.mem_id: (node.text(deep=True) or "").strip("\n") for node in layout.tree.css("pre")
+        node.mem_id: (node.text(deep=True) or "").strip("\n") for node in layout.tree.tags("pre")
     }

@@ -16,8 +16,11 @@ from something that merely looks likely (a text dump's first line may be the pag
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate, compress, count
+from operator import add
 from typing import Any
 from urllib.parse import urljoin
 
@@ -25,8 +28,8 @@ import orjson
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from worker.core.language import article_language
-from worker.core.page_dates import dateline, iso_date
-from worker.core.page_meta import ARTICLE_TYPES, kinds_declared_by
+from worker.core.page_dates import DATELINE_CHARS, YEAR, dateline, iso_date
+from worker.core.page_meta import ARTICLE_TYPES, add_declared_kind, kinds_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +77,13 @@ class DeclaredMetadata:
     description: str | None = None
     site_name: str | None = None
     time_element: str | None = None  # the first <time datetime> that is a date
-    script_date: str | None = None  # "datePublished": "..." in a script's data
 
 
+# Only the item properties read: a product page marks up hundreds of others.
 _SELECTOR = (
     'title, meta, link[rel="canonical"], script[type="application/ld+json"], [itemtype], '
-    "[itemprop], time[datetime]"
+    '[itemprop="author"], [itemprop="datePublished"], [itemprop="dateModified"], '
+    '[itemprop="headline"], time[datetime]'
 )
 # Meta tags by name or property, best first.
 _META_TITLE = ("og:title", "twitter:title")
@@ -108,32 +112,36 @@ _ARTICLE_TYPE_NAMES = frozenset(ARTICLE_TYPES)
 _TIMES = 3
 
 
-def read_declared(tree: LexborHTMLParser, html: str = "") -> DeclaredMetadata:
+def read_declared(tree: LexborHTMLParser) -> DeclaredMetadata:
     """The page's declared metadata and kinds (page_meta), in one selection. Before the
-    parse drops the head and the scripts. `html`, the page, is searched for a publication
-    date in its scripts' data only when nothing else declares one."""
-    nodes = tree.css(_SELECTOR)
+    parse drops the head and the scripts."""
+    kinds: set[str] = set()
     meta: dict[str, str] = {}
     title = canonical = None
     json_ld: list[Any] = []
     microdata: dict[str, str] = {}
     micro_authors: list[str] = []
     times: list[str] = []
-    for node in nodes:
-        tag = node.tag
+    for node in tree.css(_SELECTOR):
+        tag = node.tag or ""
         attributes = node.attributes
+        script = node.text() if tag == "script" else None
         if tag == "meta":
             key = attributes.get("property") or attributes.get("name") or attributes.get("itemprop")
             content = _clean(attributes.get("content"))
             if key and content:
                 meta.setdefault(key.strip().lower(), content)
+            if "og:type" in (attributes.get("property"), attributes.get("name")):
+                add_declared_kind(kinds, tag, attributes, None)
             continue
+        if script is not None or "itemtype" in attributes:
+            add_declared_kind(kinds, tag, attributes, script)
         if tag == "title":
             title = title or _clean(node.text())
         elif tag == "link":
             canonical = canonical or (attributes.get("href") or "").strip() or None
-        elif tag == "script":
-            json_ld.extend(_json_ld(node))
+        elif script is not None:
+            json_ld.extend(_json_ld(script))
         elif tag == "time" and len(times) < _TIMES:
             times.append(attributes.get("datetime") or "")
         prop = (attributes.get("itemprop") or "").lower()
@@ -157,14 +165,13 @@ def read_declared(tree: LexborHTMLParser, html: str = "") -> DeclaredMetadata:
         microdata.get("datepublished"),
     )
     return DeclaredMetadata(
-        kinds=kinds_declared_by(nodes),
+        kinds=kinds_of(kinds),
         title=title,
         og_title=_first(meta, _META_TITLE),
         headline=_string(article.get("headline")) or microdata.get("headline"),
         authors=tuple(name for name in authors if name),
         published=published,
         time_element=_first_date(*times),
-        script_date=None if published else _script_date(html),
         modified=_first_date(
             _string(article.get("dateModified")),
             *(meta.get(k) for k in _META_MODIFIED),
@@ -174,25 +181,6 @@ def read_declared(tree: LexborHTMLParser, html: str = "") -> DeclaredMetadata:
         description=_first(meta, _META_DESCRIPTION) or _string(article.get("description")),
         site_name=_first(meta, _META_SITE) or _publisher(article, json_ld),
     )
-
-
-# Keys under which sites' own scripts (Next.js data, CMS state) carry the publication date.
-_SCRIPT_DATE_KEYS = (
-    '"datePublished"', '"publishDate"', '"publishedDate"', '"published_at"', '"publishedAt"',
-    '"date_published"', '"firstPublishedDate"', '"publish_date"',
-)  # fmt: skip
-_SCRIPT_DATE = re.compile(r'\s*:\s*"([^"]{8,40})"')
-
-
-def _script_date(html: str) -> str | None:
-    """The first date under one of _SCRIPT_DATE_KEYS in the page (str.find: a regex over a
-    whole page would cost a good part of its classification)."""
-    for key in _SCRIPT_DATE_KEYS:
-        at = html.find(key)
-        found = _SCRIPT_DATE.match(html, at + len(key)) if at >= 0 else None
-        if found and (value := iso_date(found.group(1))):
-            return value
-    return None
 
 
 def _clean(text: str | None) -> str | None:
@@ -220,8 +208,7 @@ def _string(value: Any) -> str | None:
     return _clean(value) if isinstance(value, str) else None
 
 
-def _json_ld(node: LexborNode) -> list[Any]:
-    text = node.text() or ""
+def _json_ld(text: str) -> list[Any]:
     if len(text) > _JSON_LD_BYTES:
         return []
     try:
@@ -334,12 +321,15 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
 _WORDS = re.compile(r"\w+")
 _NEAR_BEFORE, _NEAR_AFTER = 3, 12  # segments around the headline searched for a by/dateline
 _CLOSE = 2  # a dateline this close to the headline is the page's date, before any declared
+_SHORT_ENOUGH = DATELINE_CHARS.__ge__
 _FAR = 100  # segments past the headline searched for a dateline when none is near it
 _BYLINE_CHARS = 120
 # What follows the names in a byline: "By Jane Doe | March 3", "By Jane Doe on March 3".
 _BYLINE_END = re.compile(r"\s+(?:[|·•—–-]|on|at|updated|published|posted)\s+")
 _HEADLINE_CHARS = 300
 _HEADLINE_AGREES = 0.5
+_HEADLINE_ABOVE = 30  # segments above a dump's article searched for its headline
+_SHORT_HEADLINE = 12  # shorter segments the title holds are menu items ("Home", "News")
 
 
 def page_metadata(
@@ -351,24 +341,25 @@ def page_metadata(
     """The article's metadata from what the page declares (None for a text dump), its
     segments' `texts`, the positions of the `kept` ones, and the position of the headline
     segment (an <h1>; None when the page has none)."""
-    if declared is None and kept:
+    text_dump = declared is None
+    if text_dump and kept:
         headline = _headline_of_text(texts, kept)
     declared = declared or DeclaredMetadata(kinds=())
     title = _title(declared, texts[headline] if headline is not None else None)
     near = _near(len(texts), headline if headline is not None else (kept[0] if kept else None))
     authors = declared.authors or _byline(texts, near)
-    dated_published, dated_modified = _datelines(texts, near)
     anchor = headline if headline is not None else (kept[0] if kept else 0)
-    close = _datelines(texts, range(max(0, anchor - _CLOSE), min(len(texts), anchor + _CLOSE + 1)))
-    published = close[0] or declared.published or dated_published
-    if published == close[0] and (declared.published or "")[:10] == published:
+    close, dated_published, dated_modified = _datelines(texts, near, anchor)
+    published = close or declared.published or dated_published
+    if published == close and (declared.published or "")[:10] == published:
         published = declared.published  # the same day, with the time the page declared
-    if published is None and kept:
-        # The first dateline of the article's part of the page: a thread's first post, a
-        # question's "asked" line.
+    if published is None and kept and not text_dump:
+        # The first dateline of the article's part of an HTML page: a thread's first post, a
+        # question's "asked" line (in the rejected blocks between the kept ones; a dump's
+        # lines were not worth their time there).
         after = range(near.stop, min(len(texts), max(near.stop, kept[-1]) + 1, near.stop + _FAR))
-        published = _datelines(texts, after)[0]
-    published = published or declared.time_element or declared.script_date
+        published = _first_dateline(texts, after)
+    published = published or declared.time_element
     modified = declared.modified or dated_modified
     return ArticleMetadata(
         title=title,
@@ -407,23 +398,20 @@ def _without_site_name(title: str) -> str:
 
 
 def _headline_of_text(texts: Sequence[str], kept: Sequence[int]) -> int | None:
-    """A text dump's headline: a segment above the article (or its first lines) whose words
-    are mostly those of the dump's first line (where dumps put the page's <title>), the
-    longest of them; None when no segment repeats it."""
+    """A text dump's headline: the longest segment above the article (or among its first
+    lines) that the dump's first line holds, where dumps put the page's <title>
+    ("Headline | Site"); None when no segment repeats it. The test runs in C: most
+    segments up there are menu items."""
     if len(texts) < 2:
         return None
-    reference = texts[0]
-    known = set(_WORDS.findall(reference.lower()))
-    best, best_words = None, 0
-    for position in range(1, min(len(texts), kept[0] + _NEAR_BEFORE + 1)):
-        text = texts[position]
-        # Most segments up there are menu items: the first word rules them out cheaply.
-        first = _WORDS.search(text)
-        if first is None or first.group(0).lower() not in known or len(text) > _HEADLINE_CHARS:
-            continue
-        words = len(_WORDS.findall(text))
-        if words > best_words and _agrees(text, reference):
-            best, best_words = position, words
+    reference = texts[0].lower()
+    start = max(1, kept[0] - _HEADLINE_ABOVE)
+    chosen = texts[start : kept[0] + _NEAR_BEFORE + 1]
+    held = map(reference.__contains__, map(str.lower, chosen))
+    best, best_chars = None, _SHORT_HEADLINE - 1
+    for position, text in compress(enumerate(chosen, start), held):
+        if len(text) > best_chars:
+            best, best_chars = position, len(text)
     return best
 
 
@@ -446,16 +434,51 @@ def _byline(texts: Sequence[str], near: range) -> tuple[str, ...]:
     return ()
 
 
-def _datelines(texts: Sequence[str], near: range) -> tuple[str | None, str | None]:
-    """The first dateline's date in `near` (published), and the first "updated" one's."""
-    published = modified = None
-    for position in near:
-        found = dateline(texts[position])
-        if found is None:
+def _datelines(
+    texts: Sequence[str], near: range, anchor: int
+) -> tuple[str | None, str | None, str | None]:
+    """The dates of the datelines in `near`: the first within _CLOSE segments of `anchor`,
+    the first of all, and the first that says "updated"."""
+    close = published = modified = None
+    for position in _with_a_year(texts, near):
+        if (found := dateline(texts[position])) is None:
             continue
         value, updated = found
         if updated:
             modified = modified or value
         else:
             published = published or value
-    return published, modified
+            if close is None and abs(position - anchor) <= _CLOSE:
+                close = value
+        if published and modified and (close or position > anchor + _CLOSE):
+            break  # nothing further changes the answer
+    return close, published, modified
+
+
+def _first_dateline(texts: Sequence[str], positions: range) -> str | None:
+    for position in _with_a_year(texts, positions):
+        found = dateline(texts[position])
+        if found is not None and not found[1]:
+            return found[0]
+    return None
+
+
+def _with_a_year(texts: Sequence[str], near: range) -> list[int]:
+    """The positions in `near` of the segments short enough for a dateline that hold a year:
+    most segments there are neither. The filters run in C, the year is searched once in the
+    short ones joined (a Python call, or a regex search, per segment cost more than all the
+    rest of a text dump's metadata)."""
+    chosen = texts[near.start : near.stop]
+    short = list(map(_SHORT_ENOUGH, map(len, chosen)))
+    candidates = list(compress(chosen, short))
+    if not candidates:
+        return []
+    positions = list(compress(near, short))
+    # Where each candidate ends in the joined text, its line break included.
+    ends = list(map(add, accumulate(map(len, candidates)), count(1)))
+    found: list[int] = []
+    for match in YEAR.finditer("\n".join(candidates)):
+        position = positions[bisect_right(ends, match.start())]
+        if not found or found[-1] != position:
+            found.append(position)
+    return found

@@ -113,7 +113,9 @@ _DATELINE_WORDS = frozenset(
     )
 ) | frozenset(_MONTHS)
 _UPDATED = re.compile(r"\b(?:updated|modified|revised|edited)\b[^\d]{0,12}$", re.IGNORECASE)
-_DATELINE_CHARS = 120
+DATELINE_CHARS = 120
+# Every form read has a year: a cheap test that rules out most short segments with digits.
+YEAR = re.compile(r"(?:19|20|21)\d\d")
 _DATE_TOKENS = re.compile(r"\d+(?:st|nd|rd|th)?|[^\W\d_]+")
 # The parts of a dateline that also names the author: "By Jane Doe • March 3, 2024".
 _PARTS = re.compile(r"\s*(?:[|•·⋅●—–]|\s-\s)\s*")
@@ -127,7 +129,7 @@ def dateline(text: str) -> tuple[str, bool] | None:
     """(the ISO date, whether it says "updated") when `text` is a dateline, else None: a short
     segment holding a date and, besides it, only the words datelines use, perhaps an author
     ("by Jane Doe") and a few words set apart by separators ("Jane Doe • Mar 3, 2024")."""
-    if len(text) > _DATELINE_CHARS or not any(c.isdigit() for c in text):
+    if len(text) > DATELINE_CHARS or not YEAR.search(text):
         return None
     found = _date_match(text)
     if found is None:

@@ -14,9 +14,8 @@ to trust each.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
 # The kinds, in the order of their feature columns (html_segments.STRUCTURE_NAMES).
 DECLARED_KINDS = ("article", "discussion", "product", "collection", "website")
@@ -53,33 +52,37 @@ _JSON_LD_CHARS = 20_000
 def declared_kinds(tree: LexborHTMLParser) -> tuple[bool, ...]:
     """Per kind of DECLARED_KINDS, whether the page declares itself that kind anywhere. Read
     before the parse drops its scripts."""
-    return kinds_declared_by(tree.css(_SELECTOR))
-
-
-def kinds_declared_by(nodes: Iterable[LexborNode]) -> tuple[bool, ...]:
-    """declared_kinds from the nodes a selection found (metadata.py selects more in the same
-    pass): `og:type` meta tags, JSON-LD scripts and elements with an `itemtype`; other nodes
-    are passed over."""
     found: set[str] = set()
-    for node in nodes:
-        tag = node.tag
+    for node in tree.css(_SELECTOR):
         attributes = node.attributes
-        if tag == "meta":
-            if "og:type" not in (attributes.get("property"), attributes.get("name")):
-                continue
-            kind = _OPEN_GRAPH_KINDS.get((attributes.get("content") or "").strip().lower())
-            if kind is None and ":" in (content := attributes.get("content") or ""):
-                kind = _OPEN_GRAPH_KINDS.get(content.rsplit(":", 1)[1].strip().lower())
-            if kind:
+        text = node.text() if node.tag == "script" else None
+        add_declared_kind(found, node.tag or "", attributes, text)
+    return kinds_of(found)
+
+
+def add_declared_kind(
+    found: set[str], tag: str, attributes: dict[str, str | None], script: str | None
+) -> None:
+    """Add to `found` the kind one node declares: an `og:type` meta tag, a JSON-LD script
+    (`script`: its text) or an element with an `itemtype`. metadata.py calls it on the nodes
+    of its own selection, which holds these (one selection, one walk of the tree)."""
+    if tag == "meta":
+        if "og:type" not in (attributes.get("property"), attributes.get("name")):
+            return
+        kind = _OPEN_GRAPH_KINDS.get((attributes.get("content") or "").strip().lower())
+        if kind is None and ":" in (content := attributes.get("content") or ""):
+            kind = _OPEN_GRAPH_KINDS.get(content.rsplit(":", 1)[1].strip().lower())
+        if kind:
+            found.add(kind)
+    elif script is not None:
+        for name in _JSON_LD_TYPE.findall(script[:_JSON_LD_CHARS]):
+            if kind := _SCHEMA_KINDS.get(name.lower()):
                 found.add(kind)
-        elif tag == "script":
-            if attributes.get("type") != "application/ld+json":
-                continue
-            for name in _JSON_LD_TYPE.findall((node.text() or "")[:_JSON_LD_CHARS]):
-                if kind := _SCHEMA_KINDS.get(name.lower()):
-                    found.add(kind)
-        if "itemtype" in attributes:
-            for item_type in (attributes.get("itemtype") or "").split():
-                if kind := _SCHEMA_KINDS.get(item_type.rstrip("/").rsplit("/", 1)[-1].lower()):
-                    found.add(kind)
+    if "itemtype" in attributes:
+        for item_type in (attributes.get("itemtype") or "").split():
+            if kind := _SCHEMA_KINDS.get(item_type.rstrip("/").rsplit("/", 1)[-1].lower()):
+                found.add(kind)
+
+
+def kinds_of(found: set[str]) -> tuple[bool, ...]:
     return tuple(kind in found for kind in DECLARED_KINDS)

@@ -27,13 +27,15 @@ if TYPE_CHECKING:
 class HtmlLayout:
     """What an HTML page's walk saw around each segment, kept for the article's Markdown and
     metadata once the segments are classified: the parsed tree (its head and scripts
-    dropped), per segment its context bits, block kind, block id and the ids of its block
-    ancestors (html_segments), and what the page declared about itself."""
+    dropped), per segment its context bits, block kind, block id, the id of the block's
+    parent block and the ids of its block ancestors (html_segments), and what the page
+    declared about itself."""
 
     tree: LexborHTMLParser
     bits: Sequence[int]
     kinds: Sequence[int]
     blocks: Sequence[int]
+    groups: Sequence[int]
     paths: Sequence[tuple[int, ...]]
     declared: DeclaredMetadata
 
