@@ -16,11 +16,9 @@ from something that merely looks likely (a text dump's first line may be the pag
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress, count
-from operator import add
+from itertools import compress
 from typing import Any
 from urllib.parse import urljoin
 
@@ -315,15 +313,17 @@ def _split_names(text: str) -> list[str]:
     return [n for part in _NAME_SEPARATORS.split(_BY.sub("", text.strip())) if (n := _names(part))]
 
 
+_NOTHING_DECLARED = DeclaredMetadata(kinds=())
+
 # --- from the segments ----------------------------------------------------------------------
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
 _WORDS = re.compile(r"\w+")
 _NEAR_BEFORE, _NEAR_AFTER = 3, 12  # segments around the headline searched for a by/dateline
 _CLOSE = 2  # a dateline this close to the headline is the page's date, before any declared
-_SHORT_ENOUGH = DATELINE_CHARS.__ge__
 _FAR = 100  # segments past the headline searched for a dateline when none is near it
 _BYLINE_CHARS = 120
+_BYLINE_FIRST = frozenset("BbWwPpRrSsTt")
 # What follows the names in a byline: "By Jane Doe | March 3", "By Jane Doe on March 3".
 _BYLINE_END = re.compile(r"\s+(?:[|·•—–-]|on|at|updated|published|posted)\s+")
 _HEADLINE_CHARS = 300
@@ -344,7 +344,7 @@ def page_metadata(
     text_dump = declared is None
     if text_dump and kept:
         headline = _headline_of_text(texts, kept)
-    declared = declared or DeclaredMetadata(kinds=())
+    declared = declared or _NOTHING_DECLARED
     title = _title(declared, texts[headline] if headline is not None else None)
     near = _near(len(texts), headline if headline is not None else (kept[0] if kept else None))
     authors = declared.authors or _byline(texts, near)
@@ -425,7 +425,8 @@ def _byline(texts: Sequence[str], near: range) -> tuple[str, ...]:
     """Authors from a "By Jane Doe" segment near the headline."""
     for position in near:
         text = texts[position]
-        if len(text) <= _BYLINE_CHARS and _BY.match(text):
+        # (A byline's first word is "By", "Written", "Posted"...: the letter rules out most.)
+        if text[:1] in _BYLINE_FIRST and len(text) <= _BYLINE_CHARS and _BY.match(text):
             line = _BY.sub("", text)
             line = _BYLINE_END.split(line, maxsplit=1)[0]
             names = _split_names(line)
@@ -464,21 +465,6 @@ def _first_dateline(texts: Sequence[str], positions: range) -> str | None:
 
 
 def _with_a_year(texts: Sequence[str], near: range) -> list[int]:
-    """The positions in `near` of the segments short enough for a dateline that hold a year:
-    most segments there are neither. The filters run in C, the year is searched once in the
-    short ones joined (a Python call, or a regex search, per segment cost more than all the
-    rest of a text dump's metadata)."""
-    chosen = texts[near.start : near.stop]
-    short = list(map(_SHORT_ENOUGH, map(len, chosen)))
-    candidates = list(compress(chosen, short))
-    if not candidates:
-        return []
-    positions = list(compress(near, short))
-    # Where each candidate ends in the joined text, its line break included.
-    ends = list(map(add, accumulate(map(len, candidates)), count(1)))
-    found: list[int] = []
-    for match in YEAR.finditer("\n".join(candidates)):
-        position = positions[bisect_right(ends, match.start())]
-        if not found or found[-1] != position:
-            found.append(position)
-    return found
+    """The positions in `near` of the segments short enough for a dateline that hold a
+    year: most segments there are neither."""
+    return [p for p in near if len(texts[p]) <= DATELINE_CHARS and YEAR.search(texts[p])]
