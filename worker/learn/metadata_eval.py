@@ -180,7 +180,7 @@ def metadata_command(args: argparse.Namespace) -> int:
             print(f"chaff eval: --metadata scores the shipped model; drop {flag}", file=sys.stderr)
             return EXIT_BAD_INPUT
     mode: Mode = "text" if args.mode == "text" else "html"
-    if args.mode == "both" or args.data_root or args.all_corpora:
+    if args.mode == "both" or args.data_root or args.all_corpora or args.site_memory:
         print("chaff eval: --metadata takes one dataset and --mode html or text", file=sys.stderr)
         return EXIT_BAD_INPUT
     dataset = args.dataset or DEFAULT_DATASET
