@@ -150,12 +150,28 @@ def register(subparsers: Any) -> None:
         type=Path,
         help=f"folders in the WCXB layout (default: every corpus in {DEFAULT_CORPORA})",
     )
-    evaluate.add_argument("--threshold", type=float, default=_DEFAULTS.threshold)
-    evaluate.add_argument("--bands", type=int, default=_DEFAULTS.bands)
+    evaluate.add_argument(
+        "--threshold",
+        type=float,
+        default=_DEFAULTS.threshold,
+        help="Jaccard similarity at or above which two texts count as near-duplicates "
+        "(default: %(default)s, as `chaff dedup`)",
+    )
+    evaluate.add_argument(
+        "--bands",
+        type=int,
+        default=_DEFAULTS.bands,
+        help="LSH bands the signature is cut into (default: %(default)s, as `chaff dedup`)",
+    )
     evaluate.add_argument(
         "--copies", type=int, default=1, help="synthetic copies of each kind per article"
     )
-    evaluate.add_argument("--seed", type=int, default=24)
+    evaluate.add_argument(
+        "--seed",
+        type=int,
+        default=24,
+        help="seed of the synthetic copies: one seed, one set (default: %(default)s)",
+    )
     evaluate.add_argument("--json", type=Path, help="also write the figures here")
     evaluate.set_defaults(handler=run_eval)
 
