@@ -134,6 +134,13 @@ Classifier = Callable[[str, ContentType], PageVerdict]
 # A classifier that sees the whole page (its site, its URL) and may add fields to the
 # page's article record (site memory: worker.stream.site_state).
 PageClassifier = Callable[[RawPage], tuple[PageVerdict, Mapping[str, Any]]]
+# Called with the name of the stage that just ended ("validate", "classify", "build",
+# "serialise"): the runtime charges the CPU time since its last mark to it.
+StageMark = Callable[[str], None]
+
+
+def _no_mark(_stage: str) -> None:
+    pass
 
 
 # --- identity -----------------------------------------------------------------------------
@@ -295,6 +302,7 @@ def build_page_outputs(
     processed_at_s: float,
     worker_version: str,
     article_extra: Mapping[str, Any] | None = None,
+    mark: StageMark = _no_mark,
 ) -> tuple[Outcome, tuple[OutputRecord, ...]]:
     """The article record (if the page has article content) and the reject record (if
     anything was rejected); a page without article content is a page-level reject only."""
@@ -312,7 +320,7 @@ def build_page_outputs(
         "worker_version": worker_version,
     }
     key = page.page_id.encode()
-    outputs: list[OutputRecord] = []
+    documents: list[tuple[OutputKind, dict[str, Any]]] = []
     kept = verdict.article_segments
     rejected = verdict.rejected_segments
     if kept:
@@ -333,7 +341,7 @@ def build_page_outputs(
             article["scraper"] = page.scraper
         if article_extra:
             article.update(article_extra)
-        outputs.append(OutputRecord("article", key, orjson.dumps({**article, **trailer})))
+        documents.append(("article", {**article, **trailer}))
     if rejected or not kept:
         page_reason = None if kept else (NO_ARTICLE_REASON if rejected else EMPTY_PAGE_REASON)
         reject = {
@@ -351,8 +359,11 @@ def build_page_outputs(
                 for s in rejected
             ],
         }
-        outputs.append(OutputRecord("reject", key, orjson.dumps({**reject, **trailer})))
-    return ("article" if kept else "page_rejected"), tuple(outputs)
+        documents.append(("reject", {**reject, **trailer}))
+    mark("build")
+    outputs = tuple(OutputRecord(kind, key, orjson.dumps(document)) for kind, document in documents)
+    mark("serialise")
+    return ("article" if kept else "page_rejected"), outputs
 
 
 def build_dead_letter(
@@ -402,14 +413,19 @@ def process_raw_record(
     limits: Limits | None = None,
     clock: Callable[[], float] = time.time,
     classify_whole_page: PageClassifier | None = None,
+    mark: StageMark | None = None,
 ) -> ProcessedRecord:
     """Validate, classify and build the outputs of one raw record. Never raises on data.
-    `classify_whole_page`, when given, classifies instead of `classify`."""
+    `classify_whole_page`, when given, classifies instead of `classify`; `mark` is told each
+    stage as it ends (validate, classify, build, serialise)."""
     limits = limits or Limits()
+    mark = mark or _no_mark
     try:
         page = parse_raw_page(value, limits.max_page_bytes)
     except BadInput as bad:
+        mark("validate")
         return _dead(bad.kind, bad.message, value, source, worker_version, clock)
+    mark("validate")
     extra: Mapping[str, Any] | None = None
     try:
         if classify_whole_page is not None:
@@ -419,8 +435,11 @@ def process_raw_record(
     except Exception as error:  # a classifier bug must not stop the stream: dead-letter it
         message = f"classifier failed: {type(error).__name__}: {error}"
         return _dead("processing_error", message, value, source, worker_version, clock)
+    mark("classify")
     try:
-        outcome, outputs = build_page_outputs(page, verdict, source, clock(), worker_version, extra)
+        outcome, outputs = build_page_outputs(
+            page, verdict, source, clock(), worker_version, extra, mark
+        )
     except orjson.JSONEncodeError as error:
         # Valid input JSON that cannot be written back, e.g. `scraper` metadata nested deeper
         # than orjson writes (255 levels; it reads 1024).

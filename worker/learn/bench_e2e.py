@@ -7,7 +7,12 @@ One run measures, on the same pages:
    commit, so process start-up and group joins do not count;
 3. latency at half the one-worker rate: a paced producer, latency = the output record's
    timestamp minus the raw record's (both set by the producing clients on this machine);
-4. worker memory (RSS, psutil) sampled every second over the latency phase and a soak.
+4. worker memory (RSS, psutil) sampled every second over the latency phase and a soak;
+5. one worker's CPU seconds per record, by stage and by thread (worker.learn.bench_cpu):
+   steadier than the rates on a shared machine.
+With `--repeat N` the throughput, CPU and latency phases run N times (medians reported);
+with `--baseline-python` the one-worker phases also run, alternating, the worker of another
+checkout (its venv's python), so the ratios come from the same hour.
 """
 
 from __future__ import annotations
@@ -17,11 +22,9 @@ import gzip
 import itertools
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -30,11 +33,9 @@ from typing import Any
 import orjson
 
 from worker.config import Settings
-from worker.ops.progress import Progress
-from worker.stream.kafka_client import KafkaSetupError, check_connection, client_options
+from worker.stream.kafka_client import KafkaSetupError, check_connection
 
 REPO_FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "wcxb"
-PARTITIONS = 6
 
 
 def register_e2e(benches: Any) -> None:
@@ -67,6 +68,17 @@ def register_e2e(benches: Any) -> None:
         "of the environment (CHAFF_SECURITY_PROTOCOL, CHAFF_SASL_*, CHAFF_SSL_*: README, "
         "Connecting to a production cluster)",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run the throughput, CPU and latency phases this many times; report medians",
+    )
+    parser.add_argument(
+        "--baseline-python",
+        help="also run, alternating, the one-worker phases with the worker of another "
+        "checkout: the python of its venv (e.g. ../main/.venv/bin/python)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.set_defaults(handler=_bench_e2e)
 
@@ -83,8 +95,20 @@ def _bench_e2e(args: argparse.Namespace) -> int:
             print(f"chaff bench e2e: {error}", file=sys.stderr)
             return error.exit_code
     with ExitStack() as stack:
-        bootstrap = args.bootstrap_servers or stack.enter_context(_local_broker())
-        figures = run_bench(bootstrap, records, args.latency_seconds, args.soak_seconds)
+        broker_pid = None
+        if args.bootstrap_servers:
+            bootstrap = args.bootstrap_servers
+        else:
+            bootstrap, broker_pid = stack.enter_context(_local_broker())
+        figures = run_bench(
+            bootstrap,
+            records,
+            args.latency_seconds,
+            args.soak_seconds,
+            repeat=max(1, args.repeat),
+            baseline_python=args.baseline_python,
+            broker_pid=broker_pid,
+        )
     figures["dataset"] = str(dataset)
     print(format_e2e(figures))
     if args.json:
@@ -93,14 +117,14 @@ def _bench_e2e(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _local_broker() -> Iterator[str]:
+def _local_broker() -> Iterator[tuple[str, int | None]]:
     from worker.broker.launcher import LocalKafka
 
     with (
         tempfile.TemporaryDirectory(prefix="chaff-bench-") as data_dir,
         LocalKafka(Path(data_dir), heap="1g") as broker,
     ):
-        yield broker.bootstrap_servers
+        yield broker.bootstrap_servers, broker.pid
 
 
 def raw_records(dataset: Path, count: int) -> list[bytes]:
@@ -124,113 +148,45 @@ def raw_records(dataset: Path, count: int) -> list[bytes]:
     return list(itertools.islice(itertools.cycle(pages), count))
 
 
-def in_process_rate(records: list[bytes]) -> dict[str, float]:
+def in_process_rate(records: list[bytes]) -> dict[str, Any]:
     # Imported here, not at the top: `chaff --help` imports this module for its parser.
     from worker.core.classify import classify_page
     from worker.core.records import Limits, Source, process_raw_record
+    from worker.ops.cpu import StageClock
 
     source = Source("bench", 0, 0, None, None)
+    clock = StageClock()
     started = time.perf_counter()
     for value in records:
-        process_raw_record(value, source, classify_page, "bench", Limits())
+        clock.mark("loop")
+        process_raw_record(value, source, classify_page, "bench", Limits(), mark=clock.mark)
     full = len(records) / (time.perf_counter() - started)
+    stages = clock.take()
     bodies = [orjson.loads(value) for value in records]
     started = time.perf_counter()
     for page in bodies:
         classify_page(page["body"], page.get("content_type") or "text/plain")
     classify_only = len(records) / (time.perf_counter() - started)
-    return {"records_per_second": full, "classify_pages_per_second": classify_only}
+    return {
+        "records_per_second": full,
+        "classify_pages_per_second": classify_only,
+        # CPU ms per record of each step of process_raw_record, in this process
+        "stage_cpu_ms": {
+            stage: 1000 * stages[stage] / len(records)
+            for stage in ("validate", "classify", "build", "serialise")
+        },
+    }
 
 
-class _Run:
-    """One set of topics and a group, with worker processes attached to it."""
+def throughput(
+    bootstrap: str, records: list[bytes], workers: int, python: str | None = None
+) -> float:
+    from worker.learn.bench_run import BenchRun
 
-    def __init__(self, bootstrap: str) -> None:
-        from kafka import KafkaAdminClient, KafkaProducer
-
-        from worker.stream.topics import create_topics
-
-        tag = uuid.uuid4().hex[:8]
-        self.settings = Settings.from_env(
-            bootstrap_servers=bootstrap,
-            raw_topic=f"bench-{tag}.raw",
-            articles_topic=f"bench-{tag}.articles",
-            rejects_topic=f"bench-{tag}.rejects",
-            dead_letter_topic=f"bench-{tag}.dead",
-            site_memory_topic=f"bench-{tag}.site-memory",  # made with CHAFF_SITE_MEMORY=on
-            group_id=f"bench-{tag}",
-        )
-        create_topics(self.settings, PARTITIONS, 1)
-        # The same client settings as every other command: CHAFF_SECURITY_PROTOCOL & co.
-        self.options = client_options(self.settings)
-        self.admin = KafkaAdminClient(**self.options)
-        self.producer = KafkaProducer(
-            **self.options, linger_ms=20, max_request_size=8 * 1024 * 1024
-        )
-        self.workers: list[subprocess.Popen[bytes]] = []
-
-    def publish(self, records: list[bytes]) -> None:
-        for index, value in enumerate(records):
-            self.producer.send(self.settings.raw_topic, value, key=str(index).encode())
-        self.producer.flush()
-
-    def start_workers(self, count: int) -> None:
-        env = os.environ | {
-            "CHAFF_BOOTSTRAP_SERVERS": self.settings.bootstrap_servers,
-            "CHAFF_RAW_TOPIC": self.settings.raw_topic,
-            "CHAFF_ARTICLES_TOPIC": self.settings.articles_topic,
-            "CHAFF_REJECTS_TOPIC": self.settings.rejects_topic,
-            "CHAFF_DEAD_LETTER_TOPIC": self.settings.dead_letter_topic,
-            "CHAFF_SITE_MEMORY_TOPIC": self.settings.site_memory_topic,
-            "CHAFF_GROUP_ID": self.settings.group_id,
-            "CHAFF_METRICS_PORT": "0",
-            "CHAFF_LOG_LEVEL": "WARNING",
-        }
-        for index in range(count):
-            command = [sys.executable, "-m", "worker", "run", "--instance-id", f"bench{index}"]
-            self.workers.append(subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL))
-
-    def committed(self) -> int:
-        from kafka.errors import KafkaError
-
-        group = self.settings.group_id
-        try:
-            offsets = self.admin.list_group_offsets(group).get(group, {})
-        except KafkaError:  # the group's coordinator is still loading: nothing committed yet
-            return 0
-        return sum(int(meta.offset) for meta in offsets.values() if meta.offset > 0)
-
-    def wait_committed(self, target: int, timeout_s: float) -> tuple[float, int, float]:
-        """(time of the first commit seen, records committed then, time all `target` were)."""
-        first: tuple[float, int] | None = None
-        deadline = time.monotonic() + timeout_s
-        with Progress("bench e2e", total=target) as progress:
-            while time.monotonic() < deadline:
-                done = self.committed()
-                progress.advance(done - progress.count)
-                now = time.monotonic()
-                if done and first is None:
-                    first = (now, done)
-                if done >= target:
-                    first_time, first_done = first or (now, done)
-                    return first_time, first_done, now
-                time.sleep(0.1)
-        raise SystemExit(f"chaff bench e2e: the workers did not finish {target} records in time")
-
-    def close(self) -> None:
-        for worker in self.workers:
-            worker.terminate()
-        for worker in self.workers:
-            worker.wait(timeout=60)
-        self.producer.close()
-        self.admin.close()
-
-
-def throughput(bootstrap: str, records: list[bytes], workers: int) -> float:
-    run = _Run(bootstrap)
+    run = BenchRun(bootstrap)
     try:
         run.publish(records)
-        run.start_workers(workers)
+        run.start_workers(workers, python)
         # Rate between the first commit seen and the last: start-up and joins do not count.
         first, first_done, last = run.wait_committed(len(records), timeout_s=1800)
         return max(len(records) - first_done, 1) / max(last - first, 1e-6)
@@ -242,9 +198,10 @@ def latency_and_memory(
     bootstrap: str, records: list[bytes], rate: float, seconds: float, soak_seconds: float
 ) -> dict[str, Any]:
     import psutil
-    from kafka import KafkaConsumer
 
-    run = _Run(bootstrap)
+    from worker.learn.bench_run import BenchRun, timestamps
+
+    run = BenchRun(bootstrap)
     try:
         run.start_workers(1)
         worker = psutil.Process(run.workers[0].pid)
@@ -268,9 +225,8 @@ def latency_and_memory(
             time.sleep(max(0.0, started + (sent - 1) / rate - time.monotonic()))
         run.producer.flush()
         run.wait_committed(sent, timeout_s=600)
-        raw_times = _timestamps(KafkaConsumer, run.options, [run.settings.raw_topic], by="offset")
-        out_times = _timestamps(
-            KafkaConsumer,
+        raw_times = timestamps(run.options, [run.settings.raw_topic], by="offset")
+        out_times = timestamps(
             run.options,
             [
                 run.settings.articles_topic,
@@ -299,31 +255,6 @@ def latency_and_memory(
         run.close()
 
 
-def _timestamps(
-    consumer_class: Any, options: dict[str, Any], topics: list[str], by: str
-) -> dict[Any, int]:
-    """(partition, offset) of the raw record -> its timestamp, or the latest output's."""
-    consumer = consumer_class(
-        *topics,
-        **options,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=3000,
-        enable_auto_commit=False,
-    )
-    times: dict[Any, int] = {}
-    try:
-        for record in consumer:
-            if by == "offset":
-                times[(record.partition, record.offset)] = record.timestamp
-            else:
-                source = orjson.loads(record.value)["source"]
-                key = (source["partition"], source["offset"])
-                times[key] = max(times.get(key, 0), record.timestamp)
-    finally:
-        consumer.close()
-    return times
-
-
 def _percentile(values: list[int], percent: float) -> float | None:
     if not values:
         return None
@@ -348,24 +279,71 @@ def _rss_summary(samples: list[tuple[float, float]]) -> dict[str, float]:
 
 
 def run_bench(
-    bootstrap: str, records: list[bytes], latency_s: float, soak_s: float
+    bootstrap: str,
+    records: list[bytes],
+    latency_s: float,
+    soak_s: float,
+    repeat: int = 1,
+    baseline_python: str | None = None,
+    broker_pid: int | None = None,
 ) -> dict[str, Any]:
+    from worker.learn.bench_cpu import cpu_phase, median_of
+
     in_process = in_process_rate(records)
     _note(f"in-process: {in_process['records_per_second']:.1f} records/s")
-    one = throughput(bootstrap, records, 1)
-    _note(f"1 worker: {one:.1f} records/s")
-    two = throughput(bootstrap, records, 2)
-    _note(f"2 workers: {two:.1f} records/s")
-    paced = latency_and_memory(bootstrap, records, one / 2, latency_s, soak_s)
-    return {
+    codes: list[tuple[str, str | None]] = [("current", None)]
+    if baseline_python:
+        codes.append(("baseline", baseline_python))
+    ones: dict[str, list[float]] = {name: [] for name, _ in codes}
+    cpus: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in codes}
+    twos: list[float] = []
+    for round_index in range(repeat):
+        # Alternating, and in turn first: neither code gets the quieter moments.
+        for name, python in codes[round_index % 2 :] + codes[: round_index % 2]:
+            ones[name].append(throughput(bootstrap, records, 1, python))
+            _note(f"{name}, 1 worker: {ones[name][-1]:.1f} records/s")
+            cpus[name].append(cpu_phase(bootstrap, records, python, broker_pid))
+            _note(f"{name}, CPU per record: {cpus[name][-1]['worker_ms']:.2f} ms")
+        twos.append(throughput(bootstrap, records, 2))
+        _note(f"2 workers: {twos[-1]:.1f} records/s")
+    one = statistics.median(ones["current"])
+    paced_runs = []
+    for index in range(repeat):
+        soak = soak_s if index == repeat - 1 else 0.0
+        paced_runs.append(latency_and_memory(bootstrap, records, one / 2, latency_s, soak))
+        _note(f"latency p99: {paced_runs[-1]['latency_ms']['p99']} ms")
+    two = statistics.median(twos)
+    figures: dict[str, Any] = {
         "records": len(records),
         "cores": os.cpu_count(),
+        "repeat": repeat,
         "in_process": in_process,
         "e2e_records_per_second": {"1": one, "2": two},
+        "e2e_runs": {"1": ones["current"], "2": twos},
         "one_worker_vs_in_process": one / in_process["records_per_second"],
+        "one_worker_vs_classify_only": one / in_process["classify_pages_per_second"],
         "two_workers_vs_one": two / one,
-        "paced": paced,
+        "cpu_per_record": median_of(cpus["current"]),
+        "cpu_runs": cpus["current"],
+        "paced": paced_runs[-1],
+        "paced_runs": [run["latency_ms"] for run in paced_runs],
     }
+    if baseline_python:
+        figures["baseline"] = {
+            "python": baseline_python,
+            "e2e_runs": ones["baseline"],
+            "cpu_runs": cpus["baseline"],
+            "cpu_per_record": median_of(cpus["baseline"]),
+            # Per round, this code over the baseline's, then the median of the rounds.
+            "one_worker_ratio": statistics.median(
+                a / b for a, b in zip(ones["current"], ones["baseline"], strict=True)
+            ),
+            "cpu_per_record_ratio": statistics.median(
+                a["worker_ms"] / b["worker_ms"]
+                for a, b in zip(cpus["current"], cpus["baseline"], strict=True)
+            ),
+        }
+    return figures
 
 
 def _note(text: str) -> None:
@@ -373,25 +351,38 @@ def _note(text: str) -> None:
 
 
 def format_e2e(figures: dict[str, Any]) -> str:
+    from worker.learn.bench_cpu import format_cpu
+
     rates = figures["e2e_records_per_second"]
     in_process = figures["in_process"]
     paced = figures["paced"]
-    latency = paced["latency_ms"]
     rss = paced["rss_mb"]
-    return "\n".join(
-        [
-            f"{figures['records']} raw records (HTML and text dumps), {figures['cores']} cores",
-            f"in-process (validate+classify+build): {in_process['records_per_second']:8.1f} /s",
-            f"in-process (classify only):           "
-            f"{in_process['classify_pages_per_second']:8.1f} /s",
-            f"end to end, 1 worker:                 {rates['1']:8.1f} /s "
-            f"({figures['one_worker_vs_in_process']:.0%} of in-process; target >= 70%)",
-            f"end to end, 2 workers:                {rates['2']:8.1f} /s "
-            f"({figures['two_workers_vs_one']:.2f}x one; target >= 1.6x)",
-            f"latency at {paced['rate_per_second']:.1f}/s (half of 1 worker): "
-            f"p50 {latency['p50']} ms, p99 {latency['p99']} ms (target p99 < 500 ms)",
-            f"worker RSS over {rss.get('seconds', 0):.0f} s: {rss.get('start_mb', 0):.0f} -> "
-            f"{rss.get('end_mb', 0):.0f} MB (max {rss.get('max_mb', 0):.0f} MB, growth "
-            f"{rss.get('growth_percent', 0):+.1f}%; targets < 5%, < 400 MB)",
-        ]
-    )
+    p99s = [run["p99"] for run in figures.get("paced_runs", [paced["latency_ms"]])]
+    under = sum(1 for p99 in p99s if p99 is not None and p99 < 500)
+    baseline = figures.get("baseline")
+    lines = [
+        f"{figures['records']} raw records (HTML and text dumps), {figures['cores']} cores, "
+        f"medians of {figures.get('repeat', 1)} run(s)",
+        f"in-process (validate+classify+build): {in_process['records_per_second']:8.1f} /s",
+        f"in-process (classify only):           {in_process['classify_pages_per_second']:8.1f} /s",
+        f"end to end, 1 worker:                 {rates['1']:8.1f} /s "
+        f"({figures['one_worker_vs_classify_only']:.0%} of classify only, target >= 70%; "
+        f"{figures['one_worker_vs_in_process']:.0%} of in-process)",
+    ]
+    if baseline is not None:
+        lines.append(
+            f"  baseline 1 worker: {statistics.median(baseline['e2e_runs']):.1f} /s; this code "
+            f"{baseline['one_worker_ratio']:.2f}x the baseline (median of the rounds)"
+        )
+    lines += [
+        f"end to end, 2 workers:                {rates['2']:8.1f} /s "
+        f"({figures['two_workers_vs_one']:.2f}x one; target >= 1.6x)",
+        *format_cpu(figures["cpu_per_record"], baseline["cpu_per_record"] if baseline else None),
+        f"latency at {paced['rate_per_second']:.1f}/s (half of 1 worker): p99 "
+        + " / ".join(f"{p99}" for p99 in p99s)
+        + f" ms, {under} of {len(p99s)} under 500 ms (target: p99 < 500 ms)",
+        f"worker RSS over {rss.get('seconds', 0):.0f} s: {rss.get('start_mb', 0):.0f} -> "
+        f"{rss.get('end_mb', 0):.0f} MB (max {rss.get('max_mb', 0):.0f} MB, growth "
+        f"{rss.get('growth_percent', 0):+.1f}%; targets < 5%, < 400 MB)",
+    ]
+    return "\n".join(lines)

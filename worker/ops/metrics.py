@@ -18,10 +18,13 @@ from collections.abc import Mapping
 from typing import Literal, NamedTuple
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+from prometheus_client.core import CounterMetricFamily, Metric
 from prometheus_client.process_collector import ProcessCollector
+from prometheus_client.registry import Collector
 
 from worker import __version__
 from worker.core.records import ERROR_KINDS
+from worker.ops.cpu import STAGES, thread_cpu_seconds
 from worker.ops.health import HealthState
 from worker.stream.observer import LoopObserver, Outcome
 
@@ -168,7 +171,16 @@ class PrometheusObserver(LoopObserver):
         self.ready.set_function(lambda: 1.0 if self.health.readiness()[0] else 0.0)
         self.model_info = Info("chaff_model", "The classifier model in use.", registry=r)
         self.build_info = Info("chaff_build", "The worker build.", registry=r)
+        self.stage_cpu = Counter(
+            "chaff_stage_cpu_seconds",
+            "CPU seconds of the worker loop's thread, by stage (fetch, validate, classify, "
+            "build, serialise, produce, commit, loop); kafka-python's own threads are in "
+            "chaff_thread_cpu_seconds_total.",
+            ["stage"],
+            registry=r,
+        )
         ProcessCollector(registry=r)  # process_cpu_seconds_total, process_resident_memory_bytes
+        r.register(_ThreadCpuCollector())
 
         self.set_model_version(model_version)
         self.build_info.info({"version": __version__, "python_version": platform.python_version()})
@@ -182,6 +194,8 @@ class PrometheusObserver(LoopObserver):
             self.kafka_errors.labels(stage)
         for topic in topics:
             self.records_published.labels(topic)
+        for stage in STAGES:
+            self.stage_cpu.labels(stage)
 
     def set_model_version(self, version: str) -> None:
         self.model_info.info({"version": version})
@@ -290,10 +304,30 @@ class PrometheusObserver(LoopObserver):
     def on_undecodable_cleared(self, topic: str, partition: int) -> None:
         self.health.set_undecodable(topic, partition, None)
 
+    def on_stage_cpu(self, seconds_by_stage: Mapping[str, float]) -> None:
+        for stage, seconds in seconds_by_stage.items():
+            if seconds > 0:
+                self.stage_cpu.labels(_safe_label(stage)).inc(seconds)
+
     def on_lag(self, lag_by_partition: Mapping[tuple[str, int], int]) -> None:
         self.health.touch()
         for (topic, partition), lag in lag_by_partition.items():
             self.consumer_lag.labels(topic, str(partition)).set(max(lag, 0))
+
+
+class _ThreadCpuCollector(Collector):
+    """CPU seconds of the process's threads by role, read from their clocks at each scrape."""
+
+    def collect(self) -> list[Metric]:
+        family = CounterMetricFamily(
+            "chaff_thread_cpu_seconds",
+            "CPU seconds of this process's live threads, by role: loop (the worker loop), "
+            "kafka_consumer and kafka_producer (kafka-python's I/O threads), other.",
+            labels=["role"],
+        )
+        for role, seconds in thread_cpu_seconds().items():
+            family.add_metric([role], seconds)
+        return [family]
 
 
 def _safe_label(value: str) -> str:

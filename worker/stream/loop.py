@@ -34,6 +34,7 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from worker.config import Settings
 from worker.core.records import ProcessedRecord
+from worker.ops.cpu import StageClock
 from worker.ops.logs import record_logger
 from worker.ops.memory import MemoryTrimmer
 from worker.stream.kafka_client import client_options, leave_group
@@ -197,6 +198,8 @@ class WorkerLoop:
         )
         # Gives freed heap back to the OS after big batches (see worker.ops.memory).
         self.trimmer = MemoryTrimmer()
+        # The loop thread's CPU by stage, reported per committed batch (worker.ops.cpu).
+        self.cpu = StageClock()
         self._last_lag = 0.0
         self.records_done = 0
         # Last sign of progress, read by the stall watchdog: a batch committed, or nothing to
@@ -210,12 +213,15 @@ class WorkerLoop:
         try:
             while not self.stop.is_set():
                 self.undecodable.retry_due()
+                self.cpu.mark("loop")
                 try:
                     polled = self.consumer.poll(timeout_ms=self.settings.poll_timeout_ms)
                 except UNDECODABLE_ERRORS as error:
                     self.observer.on_error("poll", error)
                     self.undecodable.set_aside(error)
                     continue
+                finally:
+                    self.cpu.mark("fetch")
                 caught_up = self._report_lag()
                 if not polled:
                     if caught_up:
@@ -278,10 +284,13 @@ class WorkerLoop:
             for record in records:
                 batch.input_bytes += len(record.value or b"")
                 started = time.perf_counter()
+                self.cpu.mark("loop")
                 if self.memory is not None:
-                    processed = self.memory.process(record.value, source_of(record))
+                    processed = self.memory.process(
+                        record.value, source_of(record), self.cpu.mark
+                    )
                 else:
-                    processed = process_consumer_record(record, self.settings)
+                    processed = process_consumer_record(record, self.settings, self.cpu.mark)
                 self.observer.on_page_done(
                     processed.outcome,
                     time.perf_counter() - started,
@@ -299,6 +308,7 @@ class WorkerLoop:
         eos = self.settings.exactly_once
         if eos:
             self.producer.begin_transaction()
+        self.cpu.mark("loop")
         try:
             sent = self._send_all(batch)
             offsets = {
@@ -311,9 +321,11 @@ class WorkerLoop:
             self.producer.flush(timeout=PRODUCE_TIMEOUT_S)
             for future, _topic, _event_time in sent:
                 future.get(timeout=PRODUCE_TIMEOUT_S)  # raises if not acknowledged
+            self.cpu.mark("produce")
             if eos:
                 self.producer.send_offsets_to_transaction(offsets, self.consumer.group_metadata())
                 self.producer.commit_transaction()
+                self.cpu.mark("commit")
         except KafkaError as error:
             self.observer.on_error("produce", error)
             if eos:
@@ -321,12 +333,15 @@ class WorkerLoop:
             raise
         self._report_published(sent)
         if not eos:
+            self.cpu.mark("loop")
             try:
                 self.consumer.commit(offsets)
             except KafkaError as error:
                 # Published but not committed: the batch comes again (at-least-once).
                 self.observer.on_error("commit", error)
                 raise
+            finally:
+                self.cpu.mark("commit")
         if self.memory is not None:
             hits = self.memory.commit_batch()
             self.observer.on_site_memory(self.memory.sites, self.memory.bytes, hits)
@@ -336,6 +351,7 @@ class WorkerLoop:
             {(tp.topic, tp.partition): offset for tp, offset in batch.next_offsets.items()}
         )
         self.observer.on_in_flight(0)
+        self.observer.on_stage_cpu(self.cpu.take())
 
     def _send_all(self, batch: Batch) -> list[tuple[Any, str, float | None]]:
         sent = []

@@ -49,6 +49,10 @@ class LoopObserver:
     def on_undecodable_cleared(self, topic: str, partition: int) -> None:
         """The paused partition is fetched again (it may fail again)."""
 
+    def on_stage_cpu(self, seconds_by_stage: Mapping[str, float]) -> None:
+        """The loop thread's CPU seconds per stage (worker.ops.cpu.STAGES) since the last
+        call; called once per committed batch."""
+
     def on_lag(self, lag_by_partition: Mapping[tuple[str, int], int]) -> None:
         """Consumer lag (high watermark minus position) for each assigned partition."""
 

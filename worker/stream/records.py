@@ -12,7 +12,14 @@ from typing import Any
 from worker import __version__
 from worker.config import Settings
 from worker.core.classify import classify_page
-from worker.core.records import Limits, OutputKind, ProcessedRecord, Source, process_raw_record
+from worker.core.records import (
+    Limits,
+    OutputKind,
+    ProcessedRecord,
+    Source,
+    StageMark,
+    process_raw_record,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +42,13 @@ def source_of(record: Any) -> Source:
     return Source(record.topic, record.partition, record.offset, timestamp, record.key)
 
 
-def process_consumer_record(record: Any, settings: Settings) -> ProcessedRecord:
+def process_consumer_record(
+    record: Any, settings: Settings, mark: StageMark | None = None
+) -> ProcessedRecord:
     limits = Limits(settings.max_page_bytes, settings.max_output_bytes)
-    return process_raw_record(record.value, source_of(record), classify_page, __version__, limits)
+    return process_raw_record(
+        record.value, source_of(record), classify_page, __version__, limits, mark=mark
+    )
 
 
 def outputs_of(processed: ProcessedRecord, settings: Settings) -> list[Output]:

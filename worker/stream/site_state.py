@@ -38,7 +38,13 @@ from kafka.structs import TopicPartition
 from worker import __version__
 from worker.config import Settings
 from worker.core.classify import classify_page
-from worker.core.records import Limits, ProcessedRecord, RawPage, process_raw_record
+from worker.core.records import (
+    Limits,
+    ProcessedRecord,
+    RawPage,
+    StageMark,
+    process_raw_record,
+)
 from worker.core.site_memory import MemorySettings, SiteProfile, url_fingerprint
 from worker.core.site_rule import SiteLookup
 from worker.core.site_store import SiteStore
@@ -91,8 +97,11 @@ class SiteMemoryState:
 
     # --- the batch ----------------------------------------------------------------------
 
-    def process(self, value: bytes | None, source: Any) -> ProcessedRecord:
-        """process_raw_record for one raw record, through its partition's memory."""
+    def process(
+        self, value: bytes | None, source: Any, mark: StageMark | None = None
+    ) -> ProcessedRecord:
+        """process_raw_record for one raw record, through its partition's memory (`mark`:
+        told each stage as it ends, see process_raw_record)."""
         partition, offset = source.partition, source.offset
 
         def classify(page: RawPage) -> tuple[PageVerdict, Mapping[str, Any]]:
@@ -100,7 +109,13 @@ class SiteMemoryState:
 
         limits = Limits(self.settings.max_page_bytes, self.settings.max_output_bytes)
         return process_raw_record(
-            value, source, classify_page, __version__, limits, classify_whole_page=classify
+            value,
+            source,
+            classify_page,
+            __version__,
+            limits,
+            classify_whole_page=classify,
+            mark=mark,
         )
 
     def _classify(
