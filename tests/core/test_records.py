@@ -87,6 +87,8 @@ def test_site_is_lowercased_host_without_www() -> None:
         (b'{"url": "https://e.org", "body": "caf\xe9"}', "not_utf8", "offset 37"),
         (raw(body="\x00\x01\x02\x03 binary" * 50), "binary_body", "control characters"),
         (bytes(range(1, 32)) * 40, "binary_body", "looks binary"),
+        # DEL is the one counted control character valid JSON may carry unescaped.
+        (raw(body="\x7f" * 600 + " text"), "binary_body", "record looks binary: 9"),
         (raw(body="x" * 3_000), "too_large", "over the limit of 2,000"),
     ],
 )
