@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -75,6 +76,9 @@ class BenchRun:
             "CHAFF_METRICS_HOST": "127.0.0.1",
             "CHAFF_LOG_LEVEL": "WARNING",
         }
+        # `python -m worker` imports `worker` from the working directory first: another
+        # checkout's worker runs from its own (the venv's parent), or it would be this one.
+        cwd = Path(python).absolute().parents[2] if python else None
         for index in range(len(self.workers), len(self.workers) + count):
             port = free_port()
             command = [python or sys.executable, "-m", "worker", "run"]
@@ -84,6 +88,7 @@ class BenchRun:
                     command,
                     env=env | {"CHAFF_METRICS_PORT": str(port)},
                     stdout=subprocess.DEVNULL,
+                    cwd=cwd,
                 )
             )
             self.metrics_ports.append(port)
