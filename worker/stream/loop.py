@@ -41,6 +41,7 @@ from worker.stream.kafka_client import client_options, leave_group
 from worker.stream.observer import LoopObserver
 from worker.stream.records import outputs_of, process_consumer_record, source_of
 from worker.stream.site_state import SiteMemoryState
+from worker.stream.socket_reads import install as install_socket_reads
 from worker.stream.undecodable import UNDECODABLE_ERRORS, UndecodablePartitions
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,9 @@ MAX_REQUEST_BYTES = 8 * 1024 * 1024
 # batches ~100 MB live, which glibc then kept. A record larger than this still comes
 # through (the broker always returns at least one record batch).
 FETCH_MAX_BYTES = MAX_REQUEST_BYTES
+# kafka-python's default batch_size (16 KiB) is under one page's reject record, so every
+# output was a batch of its own; a batch's buffer grows as records come (docs/measurements.md).
+PRODUCE_BATCH_BYTES = 1024 * 1024
 # A killed transactional worker blocks read_committed readers of its partitions until its
 # open transaction times out; keep that bound short (a batch takes well under a second).
 TRANSACTION_TIMEOUT_MS = 15_000
@@ -99,6 +103,7 @@ def make_consumer(
     settings: Settings, listener: ConsumerRebalanceListener, member: str
 ) -> KafkaConsumer:
     session_ms = int(settings.session_timeout_s * 1000)
+    install_socket_reads()
     consumer = KafkaConsumer(
         **client_options(settings),
         group_id=settings.group_id,
@@ -123,11 +128,13 @@ def make_producer(settings: Settings, member: str) -> KafkaProducer:
         "acks": "all",
         "enable_idempotence": True,
         "linger_ms": 5,
+        "batch_size": PRODUCE_BATCH_BYTES,
         "max_request_size": MAX_REQUEST_BYTES,
         "retries": 2**31 - 1,
         "delivery_timeout_ms": int(PRODUCE_TIMEOUT_S * 1000),
         "compression_type": settings.kafka_compression,
     }
+    install_socket_reads()
     if settings.exactly_once:
         options["transactional_id"] = transactional_id(settings, member)
         options["transaction_timeout_ms"] = TRANSACTION_TIMEOUT_MS
@@ -286,9 +293,7 @@ class WorkerLoop:
                 started = time.perf_counter()
                 self.cpu.mark("loop")
                 if self.memory is not None:
-                    processed = self.memory.process(
-                        record.value, source_of(record), self.cpu.mark
-                    )
+                    processed = self.memory.process(record.value, source_of(record), self.cpu.mark)
                 else:
                     processed = process_consumer_record(record, self.settings, self.cpu.mark)
                 self.observer.on_page_done(
