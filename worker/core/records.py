@@ -362,7 +362,7 @@ def build_page_outputs(
                     "position": s.position,
                     "text": s.text,
                     "score": round(s.score, 4),
-                    "reasons": list(s.reasons),
+                    "reasons": s.reasons,  # a tuple: orjson writes it as an array
                 }
                 for s in rejected
             ],
@@ -463,7 +463,8 @@ def process_raw_record(
             f"{limits.max_output_bytes:,} (CHAFF_MAX_OUTPUT_BYTES)"
         )
         return _dead("too_large", message, value, source, worker_version, clock)
-    counts = {"article": len(verdict.article_segments), "junk": len(verdict.rejected_segments)}
+    article_count = sum(s.label == "article" for s in verdict.segments)
+    counts = {"article": article_count, "junk": len(verdict.segments) - article_count}
     return ProcessedRecord(
         outcome, outputs, counts, event_time_s=_event_time(page.fetch_time, source)
     )
