@@ -63,6 +63,12 @@ def test_reads_every_byte_in_large_pieces_then_reports_the_close() -> None:
     assert counting.calls < len(payload) // 4096 // 4
 
 
+def test_a_connection_closed_meanwhile_is_an_error_not_a_traceback() -> None:
+    data, error = socket_reads._sock_recv(Transport(None))
+    assert data == b""
+    assert isinstance(error, KafkaConnectionError) and "closed" in str(error)
+
+
 def test_installed_on_both_transports_and_a_large_record_comes_through_whole(
     kafka_bootstrap: str, topic_factory: TopicFactory
 ) -> None:

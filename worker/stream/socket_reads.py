@@ -52,6 +52,8 @@ def _sock_recv(self: Any) -> tuple[bytes, BaseException | None]:
     byte the socket holds now, and the error that ended the reading, if any."""
     from kafka import errors
 
+    if self._sock is None:  # closed by another thread meanwhile (seen while stopping)
+        return b"", errors.KafkaConnectionError("connection closed during receive")
     received: list[bytes] = []
     error: BaseException | None = None
     while True:
