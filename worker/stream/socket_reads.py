@@ -6,7 +6,8 @@ HTML page is ~270 kB, so ~70 reads, each a system call, a new bytes object and a
 re-acquisition of the GIL on kafka-python's I/O thread; while the loop thread classifies,
 every re-acquisition waits for it to hand the GIL over. Reading up to 256 KiB per call
 does the same with a handful. Measured (docs/measurements.md, "Where a worker's CPU goes"):
-a consumer alone spent 0.54 ms of CPU per WCXB record with 4 KiB reads, 0.42 ms with these.
+a consumer alone spent 0.54 ms of CPU per WCXB record with 4 KiB reads, 0.42 ms with 1 MiB
+reads.
 
 `install` replaces the method on kafka-python's TCP and TLS transports with the same code
 and a larger read, once per process, and only for the kafka-python versions it was
