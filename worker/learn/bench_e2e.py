@@ -28,12 +28,15 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from worker.config import Settings
 from worker.stream.kafka_client import KafkaSetupError, check_connection
+
+if TYPE_CHECKING:
+    from worker.broker.launcher import LocalKafka
 
 REPO_FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "wcxb"
 
@@ -99,7 +102,8 @@ def _bench_e2e(args: argparse.Namespace) -> int:
         if args.bootstrap_servers:
             bootstrap = args.bootstrap_servers
         else:
-            bootstrap, broker_pid = stack.enter_context(_local_broker())
+            broker = stack.enter_context(_local_kafka())
+            bootstrap, broker_pid = broker.bootstrap_servers, broker.pid
         figures = run_bench(
             bootstrap,
             records,
@@ -117,14 +121,20 @@ def _bench_e2e(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _local_broker() -> Iterator[tuple[str, int | None]]:
+def _local_kafka() -> Iterator[LocalKafka]:
     from worker.broker.launcher import LocalKafka
 
     with (
         tempfile.TemporaryDirectory(prefix="chaff-bench-") as data_dir,
         LocalKafka(Path(data_dir), heap="1g") as broker,
     ):
-        yield broker.bootstrap_servers, broker.pid
+        yield broker
+
+
+@contextmanager
+def _local_broker() -> Iterator[str]:
+    with _local_kafka() as broker:
+        yield broker.bootstrap_servers
 
 
 def raw_records(dataset: Path, count: int) -> list[bytes]:
