@@ -11,16 +11,8 @@ import pytest
 from contracts import validate
 from jsonschema import ValidationError
 
-from worker.core.records import (
-    MAX_ORIGINAL_BYTES,
-    BadInput,
-    Limits,
-    Source,
-    derive_page_id,
-    parse_raw_page,
-    process_raw_record,
-    site_of,
-)
+from worker.core.raw_page import BadInput, derive_page_id, parse_raw_page, site_of
+from worker.core.records import MAX_ORIGINAL_BYTES, Limits, Source, process_raw_record
 from worker.core.verdict import ContentType, PageVerdict, SegmentVerdict
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_bd0859deabb9f25c.txt"

@@ -23,7 +23,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from worker.cli import main
 from worker.core.classify import classify_page
-from worker.core.records import parse_raw_page
+from worker.core.raw_page import parse_raw_page
 from worker.inspect.report import (
     DEAD,
     DEAD_BACKGROUND,

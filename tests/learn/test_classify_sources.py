@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from worker.cli import main
-from worker.core.records import derive_page_id
+from worker.core.raw_page import derive_page_id
 
 REPO = Path(__file__).parents[2]
 RECORDS = REPO / "seeds" / "wcxb-pages.jsonl"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from worker.core.records import ERROR_KINDS
+from worker.core.raw_page import ERROR_KINDS
 from worker.ops.metrics import DEAD_LETTER_REASONS, OutputTopics, PrometheusObserver
 
 TOPICS = OutputTopics("out.articles", "out.rejects", "out.dead")

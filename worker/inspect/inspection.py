@@ -16,14 +16,8 @@ import orjson
 
 from worker import __version__
 from worker.core.classify import classify_page, reason_origin
-from worker.core.records import (
-    Limits,
-    Outcome,
-    RawPage,
-    Source,
-    parse_raw_page,
-    process_raw_record,
-)
+from worker.core.raw_page import RawPage, parse_raw_page
+from worker.core.records import Limits, Outcome, Source, process_raw_record
 from worker.core.segment_model import SegmentModel
 from worker.core.verdict import ContentType, PageVerdict, SegmentVerdict
 

@@ -21,7 +21,7 @@ import orjson
 from worker.config import Settings
 from worker.core.classify import classify_page
 from worker.core.metadata import ArticleMetadata
-from worker.core.records import BadInput, RawPage, parse_raw_page
+from worker.core.raw_page import BadInput, RawPage, parse_raw_page
 from worker.core.segment_model import SegmentModel
 from worker.core.site_memory import MemorySettings
 from worker.core.site_pass import classify_remembering

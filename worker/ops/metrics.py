@@ -23,7 +23,7 @@ from prometheus_client.process_collector import ProcessCollector
 from prometheus_client.registry import Collector
 
 from worker import __version__
-from worker.core.records import ERROR_KINDS
+from worker.core.raw_page import ERROR_KINDS
 from worker.ops.cpu import STAGES, thread_cpu_seconds
 from worker.ops.health import HealthState
 from worker.stream.observer import LoopObserver, Outcome

@@ -18,7 +18,8 @@ from typing import Any, Literal
 
 import orjson
 
-from worker.core.records import ARTICLE_SCHEMA, DEAD_LETTER_SCHEMA, REJECT_SCHEMA, site_of
+from worker.core.raw_page import site_of
+from worker.core.records import ARTICLE_SCHEMA, DEAD_LETTER_SCHEMA, REJECT_SCHEMA
 
 SNAPSHOT_SCHEMA = "chaff.site-stats/1"
 # Site of a record that names none: an unreadable output record, a dead letter without a

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import orjson
 
-from worker.core.records import site_of
+from worker.core.raw_page import site_of
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}

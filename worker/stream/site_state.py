@@ -38,13 +38,8 @@ from kafka.structs import TopicPartition
 from worker import __version__
 from worker.config import Settings
 from worker.core.classify import classify_page
-from worker.core.records import (
-    Limits,
-    ProcessedRecord,
-    RawPage,
-    StageMark,
-    process_raw_record,
-)
+from worker.core.raw_page import RawPage
+from worker.core.records import Limits, ProcessedRecord, StageMark, process_raw_record
 from worker.core.site_memory import MemorySettings, SiteProfile, url_fingerprint
 from worker.core.site_rule import SiteLookup
 from worker.core.site_store import SiteStore
