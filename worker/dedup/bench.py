@@ -169,7 +169,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def bench_command(args: argparse.Namespace) -> int:
-    from worker.learn.commands import DEFAULT_DATASET
+    from worker.learn.command_args import DEFAULT_DATASET
 
     dataset = args.dataset or (DEFAULT_DATASET if DEFAULT_DATASET.is_dir() else REPO_FIXTURE)
     records = article_records(dataset, args.articles)

@@ -87,7 +87,7 @@ def register_e2e(benches: Any) -> None:
 
 
 def _bench_e2e(args: argparse.Namespace) -> int:
-    from worker.learn.commands import DEFAULT_DATASET
+    from worker.learn.command_args import DEFAULT_DATASET
 
     dataset = args.dataset or (DEFAULT_DATASET if DEFAULT_DATASET.is_dir() else REPO_FIXTURE)
     records = raw_records(dataset, args.pages)

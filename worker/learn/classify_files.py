@@ -27,7 +27,7 @@ from worker.core.site_memory import MemorySettings
 from worker.core.site_pass import classify_remembering
 from worker.core.site_store import SiteStore
 from worker.core.verdict import ContentType
-from worker.learn.commands import EXIT_BAD_INPUT
+from worker.learn.command_args import EXIT_BAD_INPUT
 from worker.stream.produce import JSONL_SUFFIXES, content_type_of
 
 STDIN = "-"

@@ -173,7 +173,7 @@ def metadata_report(results: Sequence[MetadataResult], title: str) -> str:
 
 def metadata_command(args: argparse.Namespace) -> int:
     """`chaff eval --metadata`."""
-    from worker.learn.commands import DEFAULT_DATASET, EXIT_BAD_INPUT, _labelled_pages
+    from worker.learn.command_args import DEFAULT_DATASET, EXIT_BAD_INPUT, labelled_pages
 
     for flag, given in (("--cv", args.cv), ("--model", args.model), ("--compare", args.compare)):
         if given:
@@ -184,7 +184,7 @@ def metadata_command(args: argparse.Namespace) -> int:
         print("chaff eval: --metadata takes one dataset and --mode html or text", file=sys.stderr)
         return EXIT_BAD_INPUT
     dataset = args.dataset or DEFAULT_DATASET
-    pages = _labelled_pages("eval", dataset, mode, args.limit)
+    pages = labelled_pages("eval", dataset, mode, args.limit)
     if pages is None:
         return EXIT_BAD_INPUT
     if not any(p.title or p.author or p.publish_date for p in pages):

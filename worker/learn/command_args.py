@@ -1,0 +1,40 @@
+"""What the dataset commands share: the dataset argument, reading a corpus with a clear
+error, and the exit code for input that cannot be read. Light to import (`chaff --help`
+builds every parser)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from worker.learn.dataset import LabelledPage, Mode
+
+EXIT_BAD_INPUT = 2
+DEFAULT_DATASET = Path(__file__).parents[2].parent / "shared" / "data" / "wcxb-dev"
+MODELS_DIR = Path(__file__).parents[1] / "core" / "models"
+
+
+def dataset_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "dataset",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_DATASET,
+        help=f"a folder in the WCXB layout (default: {DEFAULT_DATASET})",
+    )
+
+
+def labelled_pages(
+    command: str, dataset: Path, mode: Mode, limit: int | None
+) -> list[LabelledPage] | None:
+    """The dataset's pages, or None after saying on stderr why they cannot be read."""
+    from worker.learn.dataset import DatasetError, load_pages
+
+    try:
+        return load_pages(dataset, mode, limit)
+    except DatasetError as error:
+        print(f"chaff {command}: {error}", file=sys.stderr)
+        return None
