@@ -24,7 +24,7 @@ from stream_helpers import REPO, Topics, Worker, outcomes, text_page, wait_for_o
 
 from worker.broker.launcher import STORAGE_SUBDIR, LocalKafka
 from worker.config import Settings
-from worker.stream.loop import make_producer
+from worker.stream.loop_clients import make_producer
 
 pytestmark = [pytest.mark.broker]
 

@@ -254,7 +254,7 @@ def produce_command(args: argparse.Namespace) -> int:
     from kafka.errors import KafkaError
 
     from worker.ops.progress import Progress
-    from worker.stream.loop import MAX_REQUEST_BYTES
+    from worker.stream.loop_clients import MAX_REQUEST_BYTES
     from worker.stream.produce import PAGE_FILE_KINDS, expand_paths, records_from_file
 
     settings = settings_from_args(args)

@@ -160,7 +160,7 @@ def _publish(settings: Settings, records: list[tuple[bytes | None, bytes]]) -> N
     from kafka import KafkaProducer
 
     from worker.stream.kafka_client import client_options
-    from worker.stream.loop import MAX_REQUEST_BYTES
+    from worker.stream.loop_clients import MAX_REQUEST_BYTES
 
     producer = KafkaProducer(
         **client_options(settings), acks="all", max_request_size=MAX_REQUEST_BYTES
