@@ -18,7 +18,7 @@ import numpy_references as reference
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from worker.core import _html_blocks
+from worker.core import _html_blocks, html_tags
 from worker.core import html_segments as hs
 from worker.core.html_segments import STRUCTURE_NAMES, html_segments
 from worker.core.page_meta import declared_kinds
@@ -56,24 +56,24 @@ def reference_segments(html: str) -> tuple[list[str], np.ndarray | None]:
         group, path, above = root.mem_id, (root.mem_id,), root.mem_id
         for element in reversed(chain):
             tag = element.tag or ""
-            bits |= hs._TAG_BITS.get(tag, 0)
-            if tag in hs._ATTRIBUTE_TAGS:
+            bits |= html_tags.TAG_BITS.get(tag, 0)
+            if tag in html_tags.ATTRIBUTE_TAGS:
                 attributes = element.attributes
                 hint = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
-                bits |= hs.NEGATIVE_HINT if reference.NEGATIVE_HINTS.search(hint) else 0
-                bits |= hs.POSITIVE_HINT if reference.POSITIVE_HINTS.search(hint) else 0
-                bits |= hs.COMMENT_HINT if reference.COMMENT_HINTS.search(hint) else 0
-                bits |= hs.RELATED_HINT if reference.RELATED_HINTS.search(hint) else 0
+                bits |= html_tags.NEGATIVE_HINT if reference.NEGATIVE_HINTS.search(hint) else 0
+                bits |= html_tags.POSITIVE_HINT if reference.POSITIVE_HINTS.search(hint) else 0
+                bits |= html_tags.COMMENT_HINT if reference.COMMENT_HINTS.search(hint) else 0
+                bits |= html_tags.RELATED_HINT if reference.RELATED_HINTS.search(hint) else 0
             depth += 1
-            if tag in hs._BLOCK_TAGS:
-                block, kind, group = element.mem_id, hs._BLOCK_KINDS.get(tag, 10), above
+            if tag in html_tags.BLOCK_TAGS:
+                block, kind, group = element.mem_id, html_tags.BLOCK_KINDS.get(tag, 10), above
                 path = (*path, block)
             above = element.mem_id
         if not runs or runs[-1]["block"] != block:
             row = (kind, depth, bits, group, path)
             runs.append({"block": block, "row": row, "pieces": [], "links": 0})
         runs[-1]["pieces"].append(text)
-        runs[-1]["links"] += len(text) if bits & hs.IN_LINK else 0
+        runs[-1]["links"] += len(text) if bits & html_tags.IN_LINK else 0
     texts = [" ".join("".join(run["pieces"]).split()) for run in runs]
     return texts, reference_structure(texts, runs, title, declared)
 
@@ -106,7 +106,7 @@ def reference_structure(
     prose = [
         (path, len(text))
         for text, path, comment in zip(
-            texts, paths, flags[:, hs._BIT_INDEX[hs.COMMENT_HINT]], strict=True
+            texts, paths, flags[:, hs._BIT_INDEX[html_tags.COMMENT_HINT]], strict=True
         )
         if len(text) >= hs._PROSE_CHARS and text[-1] in hs._SENTENCE_ENDS and not comment
     ]
@@ -121,9 +121,9 @@ def reference_structure(
     ]
     interactions = np.column_stack(
         [
-            main[:, 0] * flags[:, hs._BIT_INDEX[hs.IN_HEADING]],
-            main[:, 0] * flags[:, hs._BIT_INDEX[hs.IN_LIST]],
-            main[:, 0] * flags[:, hs._BIT_INDEX[hs.NEGATIVE_HINT]],
+            main[:, 0] * flags[:, hs._BIT_INDEX[html_tags.IN_HEADING]],
+            main[:, 0] * flags[:, hs._BIT_INDEX[html_tags.IN_LIST]],
+            main[:, 0] * flags[:, hs._BIT_INDEX[html_tags.NEGATIVE_HINT]],
             main[:, 0] * (chars < hs._SHORT_CHARS),
             in_title,
         ]
@@ -134,9 +134,9 @@ def reference_structure(
         columns[:, 0],
         np.array([t.count(",") for t in texts], dtype=np.float64),
         np.array([reference_ends_sentence(t) for t in texts]),
-        flags[:, hs._BIT_INDEX[hs.NEGATIVE_HINT]],
-        flags[:, hs._BIT_INDEX[hs.POSITIVE_HINT]],
-        flags[:, hs._BIT_INDEX[hs.COMMENT_HINT]],
+        flags[:, hs._BIT_INDEX[html_tags.NEGATIVE_HINT]],
+        flags[:, hs._BIT_INDEX[html_tags.POSITIVE_HINT]],
+        flags[:, hs._BIT_INDEX[html_tags.COMMENT_HINT]],
     )
     where = np.column_stack(
         [
@@ -332,7 +332,9 @@ def both_walks(page: str | bytes) -> tuple[tuple[object, ...], tuple[object, ...
     compiled, python = hs._BlockBuilder(), hs._BlockBuilder()
     python.collect_in_python(root)
     compiled.take(
-        _html_blocks.html_blocks(root, hs._LEXBOR_RULES, hs._hint_cache, hs._hint_bits, hs.IN_LINK)
+        _html_blocks.html_blocks(
+            root, hs._LEXBOR_RULES, html_tags.hint_cache, html_tags.hint_bits, html_tags.IN_LINK
+        )
     )
     return tuple(compiled.columns()), tuple(python.columns())
 
@@ -383,12 +385,12 @@ def test_both_walks_gather_the_same_on_random_pages(seed: int) -> None:
 
 
 def test_the_compiled_walk_refuses_what_it_cannot_read() -> None:
-    rules, cache, bits = hs._LEXBOR_RULES, hs._hint_cache, hs._hint_bits
+    rules, cache, bits = hs._LEXBOR_RULES, html_tags.hint_cache, html_tags.hint_bits
     tree = LexborHTMLParser("<div class=menu><p>text</p></div>")
     with pytest.raises(TypeError, match="LexborNode"):
-        _html_blocks.html_blocks(tree, rules, cache, bits, hs.IN_LINK)  # type: ignore[arg-type]
+        _html_blocks.html_blocks(tree, rules, cache, bits, html_tags.IN_LINK)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="LexborNode"):
-        _html_blocks.html_blocks("<p>", rules, cache, bits, hs.IN_LINK)  # type: ignore[arg-type]
+        _html_blocks.html_blocks("<p>", rules, cache, bits, html_tags.IN_LINK)  # type: ignore[arg-type]
     assert tree.body is not None
     with pytest.raises(TypeError, match="rule"):
         _html_blocks.html_blocks(tree.body, [(1, 2, 3, True)], cache, bits, 1)  # type: ignore[arg-type]
@@ -404,6 +406,6 @@ def test_an_error_in_hint_bits_reaches_the_caller() -> None:
         raise RuntimeError(f"no bits for {hint!r}")
 
     with pytest.raises(RuntimeError, match="never seen before 93ab"):
-        _html_blocks.html_blocks(tree.body, hs._LEXBOR_RULES, {}, failing, hs.IN_LINK)
+        _html_blocks.html_blocks(tree.body, hs._LEXBOR_RULES, {}, failing, html_tags.IN_LINK)
     with pytest.raises(ValueError, match="negative"):
-        _html_blocks.html_blocks(tree.body, hs._LEXBOR_RULES, {}, lambda _: -1, hs.IN_LINK)
+        _html_blocks.html_blocks(tree.body, hs._LEXBOR_RULES, {}, lambda _: -1, html_tags.IN_LINK)

@@ -23,8 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from worker.core import _kernels, kernels
-from worker.core import html_segments as html_segments_module
+from worker.core import _kernels, html_tags, kernels
 from worker.core.classify import _reasons, classify_page, describe
 from worker.core.features import (
     _BOILERPLATE,
@@ -1476,12 +1475,8 @@ hint_text = st.lists(st.sampled_from(HINT_PIECES), max_size=12).map("".join)
 
 
 def assert_same_hints(text: str) -> None:
-    assert html_segments_module._NEGATIVE.found_in(text) == bool(
-        reference.NEGATIVE_HINTS.search(text)
-    )
-    assert html_segments_module._POSITIVE.found_in(text) == bool(
-        reference.POSITIVE_HINTS.search(text)
-    )
+    assert html_tags._NEGATIVE.found_in(text) == bool(reference.NEGATIVE_HINTS.search(text))
+    assert html_tags._POSITIVE.found_in(text) == bool(reference.POSITIVE_HINTS.search(text))
 
 
 @settings(max_examples=1000, deadline=None)
@@ -1498,7 +1493,7 @@ def test_hint_word_boundaries_are_those_of_re_for_every_character() -> None:
             continue
         c = chr(code)
         for text in (f"{c}ad", f"ad{c}", f"{c}ads{c}", f"tag{c}", f"{c}tags"):
-            assert html_segments_module._NEGATIVE.found_in(text) == bool(
+            assert html_tags._NEGATIVE.found_in(text) == bool(
                 reference.NEGATIVE_HINTS.search(text)
             ), text
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from worker.core.classify import classify_page
-from worker.core.html_segments import IN_LIST, IN_TABLE
+from worker.core.html_tags import IN_LIST, IN_TABLE
 from worker.core.markdown import article_markdown
 from worker.core.segments import segment_page
 from worker.learn.dataset import load_pages

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from worker.core import html_segments, kernels
+from worker.core import html_segments, html_tags, kernels
 from worker.core.classify import classify_page
 from worker.core.features import feature_names, page_features
 from worker.core.reasons_text import DESCRIPTIONS, NEIGHBOUR_DESCRIPTIONS, describe
@@ -101,7 +101,7 @@ def test_every_local_feature_has_a_description_and_no_other_does() -> None:
 
 
 def test_every_block_kind_has_its_words() -> None:
-    kinds = {0, 10, *html_segments._BLOCK_KINDS.values()}  # 0: no block; 10: any other
+    kinds = {0, 10, *html_tags.BLOCK_KINDS.values()}  # 0: no block; 10: any other
     descriptions = DESCRIPTIONS["block_kind"]
     assert isinstance(descriptions, dict)
     texts = [descriptions[kind] for kind in sorted(kinds)]

@@ -126,8 +126,8 @@ typedef struct {
     LexborNode *path[MAX_BLOCK_PATH]; /* the block ancestors of the top frame, in order */
     PyObject *path_ids[MAX_BLOCK_PATH]; /* their memory ids as int, or NULL until needed */
     const TagRule *rules;
-    PyObject *hint_cache; /* html_segments._hint_cache: bits by "class id" str */
-    PyObject *hint_bits;  /* html_segments._hint_bits, which fills it */
+    PyObject *hint_cache; /* html_tags.hint_cache: bits by "class id" str */
+    PyObject *hint_bits;  /* html_tags.hint_bits, which fills it */
     uint32_t link_bit;
     Run run;
     PyObject *columns[COLUMNS];

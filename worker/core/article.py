@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from worker.core.html_segments import HEADING_LEVELS
+from worker.core.html_tags import HEADING_LEVELS
 from worker.core.markdown import article_markdown
 from worker.core.metadata import ArticleMetadata, page_metadata
 from worker.core.segments import PageSegments

@@ -23,6 +23,18 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
 
 from worker.core import _html_blocks, kernels
 from worker.core.html_layout import page_layout
+from worker.core.html_tags import (
+    COMMENT_HINT,
+    CONTEXT_BITS,
+    IN_HEADING,
+    IN_LINK,
+    IN_LIST,
+    NEGATIVE_HINT,
+    POSITIVE_HINT,
+    TAG_RULES,
+    hint_bits,
+    hint_cache,
+)
 from worker.core.metadata import read_declared
 from worker.core.page_meta import DECLARED_KINDS
 from worker.core.segments import HtmlLayout, PageSegments
@@ -52,190 +64,12 @@ def nests_deeper_than(html: str, limit: int = MAX_NESTING) -> bool:
 # Some sites (Discourse forums, for one) serve their whole content inside <noscript> for
 # crawlers, and an HTML5 parser keeps <noscript> as raw text: read it as a <div> instead.
 _NOSCRIPT = re.compile(r"<(/?)noscript\b", re.IGNORECASE)
-_BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "td",
-        "th",
-        "tr",
-        "blockquote",
-        "pre",
-        "article",
-        "section",
-        "header",
-        "footer",
-        "nav",
-        "aside",
-        "main",
-        "dd",
-        "dt",
-        "dl",
-        "ul",
-        "ol",
-        "table",
-        "form",
-        "figure",
-        "figcaption",
-        "caption",
-        "address",
-        "hr",
-        "details",
-        "summary",
-        "fieldset",
-        "legend",
-        "label",
-        "button",
-        "option",
-        "body",
-    ]
-)
-
-# Context bits inherited from ancestors.
-IN_LINK = 1 << 0
-IN_NAV = 1 << 1
-IN_HEADER = 1 << 2
-IN_FOOTER = 1 << 3
-IN_ASIDE = 1 << 4
-IN_FORM = 1 << 5
-IN_LIST = 1 << 6
-IN_TABLE = 1 << 7
-IN_HEADING = 1 << 8
-IN_ARTICLE = 1 << 9
-IN_QUOTE = 1 << 10
-IN_BUTTON = 1 << 11
-NEGATIVE_HINT = 1 << 12
-POSITIVE_HINT = 1 << 13
-IN_EMPHASIS = 1 << 14
-IN_FIGURE = 1 << 15
-COMMENT_HINT = 1 << 16
-RELATED_HINT = 1 << 17
-# Markup the article's Markdown needs (markdown.py), not features: a heading's level and
-# whether a list is ordered.
-HEADING_LEVELS = tuple(1 << bit for bit in range(18, 24))  # <h1> .. <h6>
-IN_ORDERED_LIST = 1 << 24
-IN_UNORDERED_LIST = 1 << 25
-
-_CONTEXT_BITS = {
-    "in_link": IN_LINK,
-    "in_nav": IN_NAV,
-    "in_header": IN_HEADER,
-    "in_footer": IN_FOOTER,
-    "in_aside": IN_ASIDE,
-    "in_form": IN_FORM,
-    "in_list": IN_LIST,
-    "in_table": IN_TABLE,
-    "in_heading": IN_HEADING,
-    "in_article": IN_ARTICLE,
-    "in_quote": IN_QUOTE,
-    "in_button": IN_BUTTON,
-    "negative_class": NEGATIVE_HINT,
-    "positive_class": POSITIVE_HINT,
-    "in_emphasis": IN_EMPHASIS,
-    "in_figure": IN_FIGURE,
-    "comment_class": COMMENT_HINT,
-    "related_class": RELATED_HINT,
-}
-_TAG_BITS = {
-    "a": IN_LINK,
-    "nav": IN_NAV,
-    "header": IN_HEADER,
-    "footer": IN_FOOTER,
-    "aside": IN_ASIDE,
-    "form": IN_FORM,
-    "li": IN_LIST,
-    "ol": IN_ORDERED_LIST,
-    "ul": IN_UNORDERED_LIST,
-    "dd": IN_LIST,
-    "dt": IN_LIST,
-    "td": IN_TABLE,
-    "th": IN_TABLE,
-    "h1": IN_HEADING | HEADING_LEVELS[0],
-    "h2": IN_HEADING | HEADING_LEVELS[1],
-    "h3": IN_HEADING | HEADING_LEVELS[2],
-    "h4": IN_HEADING | HEADING_LEVELS[3],
-    "h5": IN_HEADING | HEADING_LEVELS[4],
-    "h6": IN_HEADING | HEADING_LEVELS[5],
-    "article": IN_ARTICLE,
-    "main": IN_ARTICLE,
-    "blockquote": IN_QUOTE,
-    "button": IN_BUTTON,
-    "label": IN_BUTTON,
-    "strong": IN_EMPHASIS,
-    "b": IN_EMPHASIS,
-    "figure": IN_FIGURE,
-    "figcaption": IN_FIGURE,
-}
-_BLOCK_KINDS = {"p": 1, "li": 2, "h1": 3, "h2": 3, "h3": 3, "h4": 3, "h5": 3, "h6": 3, "td": 4}
-_BLOCK_KINDS |= {"th": 4, "div": 5, "span": 6, "a": 7, "pre": 8, "blockquote": 8, "br": 9}
-
-# Words in an element's class or id that mark boilerplate or content containers, found
-# anywhere in the lowercased "class id" string ("ad" and "ads" only as whole words, "tag"
-# and "tags" only at a word's end: "header", "shadow" and "stage" are no ads or tags).
-_NEGATIVE_WORDS = (
-    "nav", "menu", "foot", "sidebar", "side-bar", "widget", "comment", "share", "social",
-    "related", "recommend", "promo", "banner", "cookie", "consent", "breadcrumb", "subscri",
-    "newsletter", "signup", "login", "popup", "modal", "advert", "sponsor", "meta",
-    "author-bio", "pagination", "pager", "toolbar", "masthead", "header", "skip", "hidden",
-    "teaser", "trending", "popular", "more-", "outbrain", "taboola", "disqus",
-)  # fmt: skip
-_NEGATIVE_WHOLE_WORDS = ("ad", "ads")
-_NEGATIVE_WORD_ENDS = ("tag", "tags")
-_POSITIVE_WORDS = (
-    "article", "content", "entry", "post", "story", "body", "main", "text", "prose", "blog",
-    "markdown", "answer", "question", "description", "product", "review", "message",
-    "thread", "documentation", "docs",
-)  # fmt: skip
-# A search per hint ran two regexes of forty alternatives: 10 µs, on ~110 new class/id
-# strings per page of a site not seen before. The needles search in C: well under 1 µs.
-_NEGATIVE = kernels.Needles(
-    [(word, False, False) for word in _NEGATIVE_WORDS]
-    + [(word, True, True) for word in _NEGATIVE_WHOLE_WORDS]
-    + [(word, False, True) for word in _NEGATIVE_WORD_ENDS]
-)
-_POSITIVE = kernels.Needles([(word, False, False) for word in _POSITIVE_WORDS])
-# Comments are prose like the article's: their own bit, apart from the other negative hints,
-# so a model can weigh them by the kind of page (replies are a forum's content).
-_COMMENT_WORDS = ("comment", "disqus", "respond", "reply", "replies", "discuss")
-_COMMENT = kernels.Needles([(word, False, False) for word in _COMMENT_WORDS])
-# So are the teasers of other stories: "related", "more stories", "trending" grids.
-_RELATED_WORDS = (
-    "related", "recommend", "teaser", "trending", "popular", "more-", "outbrain", "taboola",
-    "promo", "read-next", "readnext", "also-", "suggest", "most-", "latest", "headlines",
-)  # fmt: skip
-_RELATED = kernels.Needles([(word, False, False) for word in _RELATED_WORDS])
-_ATTRIBUTE_TAGS = frozenset(
-    [
-        "div",
-        "section",
-        "aside",
-        "nav",
-        "header",
-        "footer",
-        "ul",
-        "ol",
-        "article",
-        "main",
-        "table",
-        "p",
-        "li",
-        "form",
-    ]
-)
-
 STRUCTURE_NAMES: tuple[str, ...] = (
     "link_density",
     "block_kind",
     "depth",
     "text_pieces",
-    *(f"{name}" for name in _CONTEXT_BITS),
+    *(f"{name}" for name in CONTEXT_BITS),
     "siblings_text_share",
     "siblings_log_count",
     "siblings_link_density",
@@ -263,39 +97,6 @@ _MAIN_SHARE = 0.5
 _FULL_STOPS = frozenset(".!?…")
 _SENTENCE_SPACES = 5
 assert _MAIN_SHARE >= 0.5  # _main_container relies on it
-
-
-# Built once: what each tag contributes to the context of the nodes inside it (the bit it
-# sets, its block kind or 0 when it is not a block, whether its class and id may say "menu"
-# or "article"), so the walk does one dict lookup per element instead of four.
-_TAG_RULES: dict[str | None, tuple[int, int, bool]] = {
-    tag: (
-        _TAG_BITS.get(tag, 0),
-        _BLOCK_KINDS.get(tag, 10) if tag in _BLOCK_TAGS else 0,
-        tag in _ATTRIBUTE_TAGS,
-    )
-    for tag in _TAG_BITS.keys() | _BLOCK_TAGS | _ATTRIBUTE_TAGS
-}
-# Hint bits by the raw "class id" string. A dict, cheaper to ask than an lru_cache; cleared
-# when full so a long-running worker's memory stays bounded.
-_hint_cache: dict[str, int] = {}
-_HINT_CACHE_SIZE = 1 << 16
-
-
-def _hint_bits(class_and_id: str) -> int:
-    bits = _hint_cache.get(class_and_id)
-    if bits is None:
-        lowered = class_and_id.lower()
-        bits = (
-            (NEGATIVE_HINT if _NEGATIVE.found_in(lowered) else 0)
-            | (POSITIVE_HINT if _POSITIVE.found_in(lowered) else 0)
-            | (COMMENT_HINT if _COMMENT.found_in(lowered) else 0)
-            | (RELATED_HINT if _RELATED.found_in(lowered) else 0)
-        )
-        if len(_hint_cache) >= _HINT_CACHE_SIZE:
-            _hint_cache.clear()
-        _hint_cache[class_and_id] = bits
-    return bits
 
 
 def html_segments(html: str) -> PageSegments:
@@ -372,9 +173,7 @@ class _BlockBuilder:
 
     def collect(self, root: LexborNode) -> None:
         if COMPILED_WALK:
-            self.take(
-                _html_blocks.html_blocks(root, _LEXBOR_RULES, _hint_cache, _hint_bits, IN_LINK)
-            )
+            self.take(_html_blocks.html_blocks(root, _LEXBOR_RULES, hint_cache, hint_bits, IN_LINK))
         else:
             self.collect_in_python(root)
 
@@ -418,7 +217,7 @@ class _BlockBuilder:
 
     def _context_of(self, element: LexborNode) -> _Context:
         """The context of an element not seen yet, and of its ancestors not seen yet."""
-        contexts, rules, hints = self._contexts, _TAG_RULES, _hint_cache
+        contexts, rules, hints = self._contexts, TAG_RULES, hint_cache
         chain: list[tuple[LexborNode, int]] = []
         node: LexborNode | None = element
         while node is not None:
@@ -441,8 +240,8 @@ class _BlockBuilder:
                     attributes = node.attributes
                     hint = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
                     if len(hint) > 1:
-                        hint_bits = hints.get(hint)
-                        bits |= _hint_bits(hint) if hint_bits is None else hint_bits
+                        cached = hints.get(hint)
+                        bits |= hint_bits(hint) if cached is None else cached
                 if block_kind:
                     path = block[3]
                     if len(path) < MAX_BLOCK_PATH:  # deeper blocks share their ancestor's path
@@ -602,10 +401,10 @@ def _main_container(prose: list[tuple[tuple[int, ...], int]]) -> tuple[int, int,
     return best
 
 
-# _TAG_RULES by lexbor's tag ids, which the compiled walk reads.
+# TAG_RULES by lexbor's tag ids, which the compiled walk reads.
 _LEXBOR_RULES = tuple(
     (create_tag(tag).tag_id, bit, kind, reads_hints)
-    for tag, (bit, kind, reads_hints) in _TAG_RULES.items()
+    for tag, (bit, kind, reads_hints) in TAG_RULES.items()
     if tag is not None
 )
 # A page with every tag of the rules, hints in class and id (one not ASCII), links, text
@@ -641,7 +440,7 @@ def _compiled_walk_agrees() -> bool:
     python.collect_in_python(tree.body)
     try:
         compiled.take(
-            _html_blocks.html_blocks(tree.body, _LEXBOR_RULES, _hint_cache, _hint_bits, IN_LINK)
+            _html_blocks.html_blocks(tree.body, _LEXBOR_RULES, hint_cache, hint_bits, IN_LINK)
         )
     except TypeError:  # not the LexborNode it mirrors
         return False
@@ -650,8 +449,8 @@ def _compiled_walk_agrees() -> bool:
 
 COMPILED_WALK = _compiled_walk_agrees()
 
-_BIT_VALUES = np.array(list(_CONTEXT_BITS.values()), dtype=np.int64)
-_BIT_INDEX = {bit: index for index, bit in enumerate(_CONTEXT_BITS.values())}
+_BIT_VALUES = np.array(list(CONTEXT_BITS.values()), dtype=np.int64)
+_BIT_INDEX = {bit: index for index, bit in enumerate(CONTEXT_BITS.values())}
 _COLUMN = {name: index for index, name in enumerate(STRUCTURE_NAMES)}
 _LINK_DENSITY, _BLOCK_KIND = _COLUMN["link_density"], _COLUMN["block_kind"]
 _DEPTH, _TEXT_PIECES = _COLUMN["depth"], _COLUMN["text_pieces"]

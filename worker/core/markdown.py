@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from functools import reduce
 from operator import or_
 
-from worker.core.html_segments import (
+from worker.core.html_tags import (
     HEADING_LEVELS,
     IN_HEADING,
     IN_LIST,
@@ -32,7 +32,7 @@ from worker.core.html_segments import (
 )
 from worker.core.segments import HtmlLayout
 
-_ITEM_KIND, _CELL_KIND, _PRE_KIND = 2, 4, 8  # html_segments._BLOCK_KINDS: li, td/th, pre
+_ITEM_KIND, _CELL_KIND, _PRE_KIND = 2, 4, 8  # html_tags.BLOCK_KINDS: li, td/th, pre
 # What would turn a paragraph into other markup at the start of a line.
 _MARKUP_START = re.compile(r"^(\s*)([#>*+\-=`|~]|\d+[.)](?=\s|$))")
 _MARKUP_FIRST = frozenset("#>*+-=`|~0123456789")

@@ -68,7 +68,7 @@ DESCRIPTIONS: dict[str, Description] = {
     },
     # HTML structure (html_segments.STRUCTURE_NAMES)
     "link_density": "{percent} of its text is links",
-    "block_kind": {  # html_segments._BLOCK_KINDS; 0 outside any block, 10 any other block
+    "block_kind": {  # html_tags.BLOCK_KINDS; 0 outside any block, 10 any other block
         0: "is loose text outside any block",
         1: "is a paragraph (<p>)",
         2: "is a list item (<li>)",
