@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from datasketch import MinHash
 from dedup_articles import gold_texts, near_copy
 
 from worker.core.minhash import (
@@ -34,6 +35,24 @@ def test_signature_is_stable_and_round_trips_through_bytes() -> None:
     assert np.array_equal(signature_from_bytes(signature_to_bytes(sig)), sig)
     with pytest.raises(ValueError, match="512 bytes"):
         signature_from_bytes(b"\0" * 10)
+
+
+def test_signature_is_datasketchs_minhash_of_the_shingle_hashes() -> None:
+    """The vectorised min-hash gives datasketch's affine32 values to the bit, for texts of
+    every length (a long one spans several blocks) and other seeds and sizes."""
+    long_text = " ".join(f"w{n % 9973} x{n % 7}" for n in range(12_000))
+    for params in (LshParams(), LshParams(num_perm=64, bands=8, seed=7)):
+        for text in [*(t for _, t in TEXTS[:12]), "two words", long_text]:
+            reference = MinHash(
+                num_perm=params.num_perm,
+                seed=params.seed,
+                hashfunc=lambda value: value,
+                scheme="affine32",
+            )
+            reference.update_batch(shingle_hashes(text).tolist())
+            assert np.array_equal(signature(text, params), reference.hashvalues)
+    empty = signature("")
+    assert empty.shape == (128,) and (empty == np.iinfo(np.uint32).max).all()
 
 
 def test_estimate_follows_the_exact_jaccard_of_near_copies_and_distinct_texts() -> None:

@@ -8,9 +8,12 @@ not count: tokens are `\\w+` runs of the NFKC-normalised, case-folded text (the 
 definition of the project's word-F1). A shingle is five consecutive words (as in
 datatrove's MinHash deduplication); a text shorter than that is one shingle.
 
-The permutations and the min-reduction are datasketch's (`MinHash`, scheme "affine32":
-uint32 values, one multiply-add per shingle and permutation); the shingle hashes are
-computed here with numpy from one CRC-32 per word, which keeps a signature stable across
+The permutations are datasketch's (`MinHash`, scheme "affine32": uint32 values, the
+MurmurHash3 finalizer once per shingle, then one multiply-add per shingle and permutation).
+Its `update_batch` hashes and converts every value in Python, most of a signature's cost,
+so the same arithmetic runs here in numpy over all the shingles at once: the values are
+datasketch's to the bit (tests/dedup/test_minhash.py compares them). The shingle hashes
+are computed with numpy from one CRC-32 per word, which keeps a signature stable across
 processes and Python versions (the built-in `hash` is salted per process).
 
 The estimated Jaccard similarity of two signatures is the share of positions where they
@@ -36,6 +39,7 @@ SEED = 1
 SIGNATURE_DTYPE = np.dtype("<u4")  # little-endian on the wire, whatever the host
 
 _WORD = re.compile(r"\w+")
+_CHUNK = 4096  # shingles per block of the vectorised min-hash (2 MB with 128 permutations)
 # Odd 64-bit multiplier of the rolling shingle hash (the golden-ratio constant).
 _SHINGLE_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
@@ -77,7 +81,7 @@ def shingle_hashes(text: str, shingle_words: int = SHINGLE_WORDS) -> np.ndarray:
     if not words:
         return np.empty(0, dtype=np.uint32)
     word_hashes = np.fromiter(
-        (zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words)
+        map(zlib.crc32, map(str.encode, words)), dtype=np.uint64, count=len(words)
     )
     width = min(shingle_words, len(words))
     count = len(words) - width + 1
@@ -90,28 +94,39 @@ def shingle_hashes(text: str, shingle_words: int = SHINGLE_WORDS) -> np.ndarray:
 
 
 @lru_cache(maxsize=8)
-def _template(num_perm: int, seed: int) -> MinHash:
-    """Generating the permutations costs ~0.1 ms; they are made once per (num_perm, seed)."""
-    return MinHash(num_perm=num_perm, seed=seed, scheme="affine32")
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutations (a, b), made once per (num_perm, seed): ~0.1 ms."""
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
 
 
-def _identity(value: int) -> int:
-    return value
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """The MurmurHash3 32-bit finalizer, as datasketch pre-mixes each input hash."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    mixed: np.ndarray = values ^ (values >> np.uint32(16))
+    return mixed
 
 
 def signature(text: str, params: LshParams = LshParams()) -> np.ndarray:
     """The MinHash signature of `text`: `num_perm` uint32 values. A text without words gets
     the signature of the empty set (all values at their maximum)."""
-    template = _template(params.num_perm, params.seed)
-    minhash = MinHash(
-        num_perm=params.num_perm,
-        seed=params.seed,
-        hashfunc=_identity,
-        permutations=template.permutations,
-        scheme="affine32",
-    )
-    minhash.update_batch(shingle_hashes(text, params.shingle_words).tolist())
-    return np.asarray(minhash.hashvalues, dtype=SIGNATURE_DTYPE)
+    a, b = _permutations(params.num_perm, params.seed)
+    shingles = shingle_hashes(text, params.shingle_words)
+    if not len(shingles):
+        return np.full(params.num_perm, np.iinfo(np.uint32).max, dtype=SIGNATURE_DTYPE)
+    result = np.full(params.num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+    with np.errstate(over="ignore"):  # uint32 wrap-around is the modulo 2^32
+        mixed = _fmix32(shingles)
+        # (num_perm x shingles) blocks, reduced along their contiguous rows; in chunks, as
+        # the block of a book-length text would be ~50 MB.
+        for start in range(0, len(mixed), _CHUNK):
+            permuted = np.multiply.outer(a, mixed[start : start + _CHUNK])
+            permuted += b[:, np.newaxis]
+            np.minimum(result, permuted.min(axis=1), out=result)
+    return result.astype(SIGNATURE_DTYPE)
 
 
 def band_keys(sig: np.ndarray, params: LshParams = LshParams()) -> list[str]:
