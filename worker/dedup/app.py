@@ -14,6 +14,13 @@ last hop, to the page's verdict partition (crc32(page_id) mod partitions), decid
 matches the request carries and publishes the verdict. A chain and not a fan-out and
 fan-in: one record per hop and no answers to collect and persist.
 
+The requests travel in batches (batches.py): `sign` takes up to --batch-articles articles
+(or what came within --batch-wait-ms), and one record carries all their requests through
+the band partitions, then one record per verdict partition carries them to be decided. A
+record costs faust the same CPU whatever it carries, so this is ~16 records per batch
+instead of ~8 per article. `sign` acknowledges its articles itself, after their batch is
+sent (`noack_take`: faust's `take` would acknowledge them even if signing failed).
+
 Tables: "signatures" (per band partition, the pages of its window) and "verdicts" (per
 verdict partition), faust memory tables with compacted changelogs, rebuilt at start. The
 buckets are an index of the signatures table, rebuilt from it when a partition is
@@ -23,7 +30,8 @@ page and band partition.
 Delivery is at-least-once (faust flushes its producer, changelogs included, before it
 commits an offset). What makes a restarted job agree with itself:
 - the verdict is stored before it is published; a request that reaches the verdict
-  partition of a decided page publishes the stored verdict again, never a new one;
+  partition of a decided page publishes the stored verdict again, never a new one (a
+  batch read again decides each of its pages this way, one after the other);
 - a verdict whose row was lost in a crash was never committed past: the same last-hop
   record is read again and decides the same way, from the matches it carries (a copy of
   the request made by a redelivered earlier hop comes later in the partition);
@@ -35,6 +43,7 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import partial
 from typing import Any
 
 import faust
@@ -42,7 +51,7 @@ import orjson
 
 from worker import __version__
 from worker.core.minhash import LshParams
-from worker.dedup import matching
+from worker.dedup import batches, matching
 from worker.dedup.config import DedupConfig
 from worker.dedup.metrics import DedupMetrics
 from worker.dedup.window import WindowIndex
@@ -113,39 +122,52 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
 
     @app.agent(articles)
     async def sign(stream: faust.StreamT[Any]) -> None:
-        async for event in stream.events():
-            message = event.message
-            read = matching.read_article(
-                event.value,
-                message.key,
-                topic=message.topic,
-                partition=message.partition,
-                offset=message.offset,
-                timestamp_ms=round(message.timestamp * 1000),
-            )
-            metrics.article_read()
-            if isinstance(read, matching.Unreadable):
-                log.warning(
-                    "unreadable article record %s:%s@%s: %s",
-                    message.topic,
-                    message.partition,
-                    message.offset,
-                    read.reason,
-                )
-                verdict = matching.unreadable_verdict(
-                    read,
-                    threshold=config.threshold,
-                    decided_at_s=time.time(),
-                    worker_version=__version__,
-                )
-                await publish(read.key, verdict, again=False)
-                continue
-            await forward(matching.band_request(read, params, config.partitions))
+        # noack_take: the events of a batch are acknowledged here, once their batch is
+        # sent (faust's `take` acknowledges them even when processing fails).
+        take = stream.noack_take  # type: ignore[attr-defined]  # faust's StreamT lacks it
+        async for events in take(config.batch_articles, within=config.batch_wait_ms / 1000):
+            requests = []
+            for event in events:
+                request = await sign_one(event)
+                if request is not None:
+                    requests.append(request)
+            if requests:
+                for batch in batches.split_to_fit(requests):
+                    await send_to(batch.partition, batch.to_bytes())
+            for event in events:
+                await stream.ack(event)
 
-    async def forward(request: matching.BandRequest) -> None:
-        await bands.send(
-            key=request.page_id.encode(), value=request.to_bytes(), partition=request.partition
+    async def sign_one(event: Any) -> matching.BandRequest | None:
+        message = event.message
+        read = matching.read_article(
+            event.value,
+            message.key,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            timestamp_ms=round(message.timestamp * 1000),
         )
+        metrics.article_read()
+        if isinstance(read, matching.Article):
+            return matching.band_request(read, params, config.partitions)
+        log.warning(
+            "unreadable article record %s:%s@%s: %s",
+            message.topic,
+            message.partition,
+            message.offset,
+            read.reason,
+        )
+        verdict = matching.unreadable_verdict(
+            read,
+            threshold=config.threshold,
+            decided_at_s=time.time(),
+            worker_version=__version__,
+        )
+        await publish(read.key, verdict, again=False)
+        return None
+
+    async def send_to(partition: int, value: bytes) -> None:
+        await bands.send(value=value, partition=partition)
 
     def ensure_page_window(partition: int) -> None:
         """Index a newly assigned band partition's signatures: its window and buckets."""
@@ -165,14 +187,22 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
     async def match(stream: faust.StreamT[Any]) -> None:
         async for event in stream.events():
             partition = event.message.partition
-            request = matching.BandRequest.from_bytes(event.value)
-            if request.is_last:
-                await decide(partition, request)
+            batch = batches.from_bytes(event.value)
+            if isinstance(batch, batches.VerdictBatch):
+                for page in batch.pages:
+                    await decide(partition, page)
+                continue
+            ensure_page_window(partition)
+            matched = batch.matched(partial(match_here, partition))
+            if matched.done:
+                for verdicts_of in matched.verdict_batches():
+                    await send_to(verdicts_of.partition, verdicts_of.to_bytes())
             else:
-                await forward(request.next_hop(match_here(partition, request)))
+                await send_to(matched.partition, matched.to_bytes())
 
-    def match_here(partition: int, request: matching.BandRequest) -> tuple[matching.Match, ...]:
-        ensure_page_window(partition)
+    def match_here(
+        partition: int, request: matching.BandRequest, keys: tuple[str, ...]
+    ) -> tuple[matching.Match, ...]:
         prefix = f"{partition}/"
         own_key = prefix + request.page_id
 
@@ -183,7 +213,7 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
         own_buckets = buckets[partition]
         update = matching.match_bands(
             request,
-            {key: own_buckets.get(key) or [] for key in request.keys},
+            {key: own_buckets.get(key) or [] for key in keys},
             signature_of,
             threshold=config.threshold,
             bucket_capacity=config.bucket_capacity,

@@ -8,7 +8,13 @@ In one run, side by side on the same broker:
    between the first and the last verdict (start-up and recovery do not count) and the
    job's CPU seconds per article over the same span;
 3. the worker: `chaff run` with one process on raw pages of the same dataset (as `chaff
-   bench e2e` measures it), whose articles-per-second rate times four is the bar.
+   bench e2e` measures it), whose articles-per-second rate times four is the bar, and its
+   CPU seconds per record (the steadier figure on a loaded machine: the job keeps up with
+   four workers when it spends at most a quarter of that per article).
+
+--compare-with DIR runs the job of another checkout (its `worker` package, with this
+checkout's Python and libraries) with one process before this code's, on the same records
+and broker: a change measured side by side in one run.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import psutil
 
 from worker.dedup.evaluate import gold_texts
 from worker.dedup.synthetic import MAKERS
-from worker.learn.bench_e2e import REPO_FIXTURE, _local_broker, raw_records, throughput
+from worker.learn.bench_e2e import REPO_FIXTURE, _local_broker, _Run, raw_records
 
 PARTITIONS = 6
 
@@ -90,7 +96,13 @@ def in_process(records: list[tuple[bytes, bytes]]) -> dict[str, float]:
     }
 
 
-def job_rate(bootstrap: str, records: list[tuple[bytes, bytes]], processes: int) -> dict[str, Any]:
+def job_rate(
+    bootstrap: str,
+    records: list[tuple[bytes, bytes]],
+    processes: int,
+    code: Path | None = None,
+) -> dict[str, Any]:
+    """The job's rate and CPU per article; `code`: a checkout whose job to run instead."""
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
     from kafka.admin import KafkaAdminClient, NewTopic
 
@@ -104,6 +116,8 @@ def job_rate(bootstrap: str, records: list[tuple[bytes, bytes]], processes: int)
     producer.flush()
     producer.close()
     env = os.environ | {"CHAFF_LOG_LEVEL": "WARNING"}
+    if code is not None:
+        env["PYTHONPATH"] = str(code.resolve())
     command = [
         sys.executable, "-m", "worker", "dedup", "--bootstrap-servers", bootstrap,
         "--articles-topic", articles, "--duplicates-topic", verdicts, "--app-id", app_id,
@@ -155,10 +169,41 @@ def job_rate(bootstrap: str, records: list[tuple[bytes, bytes]], processes: int)
         admin.delete_topics(mine)
         admin.close()
     return {
+        "code": str(code) if code else "this checkout",
         "processes": processes,
         "articles_per_second": rate,
         "cpu_ms_per_article": cpu_s * 1000 / measured,
     }
+
+
+def worker_cost(bootstrap: str, records: list[bytes]) -> dict[str, float]:
+    """One `chaff run` process: records per second and CPU ms per record between its first
+    commit and its last (start-up does not count)."""
+    run = _Run(bootstrap)
+    try:
+        run.publish(records)
+        run.start_workers(1)
+        pid = run.workers[0].pid
+        first: tuple[float, int, float] | None = None
+        deadline = time.monotonic() + 1800
+        while time.monotonic() < deadline:
+            done = run.committed()
+            now = time.monotonic()
+            if done and first is None:
+                first = (now, done, _cpu_seconds(pid))
+            if done >= len(records):
+                break
+            time.sleep(0.1)
+        else:
+            raise SystemExit("chaff dedup-bench: the worker did not finish in time")
+        first_time, first_done, first_cpu_s = first or (now, done, 0.0)
+        measured = max(len(records) - first_done, 1)
+        return {
+            "records_per_second": measured / max(now - first_time, 1e-6),
+            "cpu_ms_per_record": (_cpu_seconds(pid) - first_cpu_s) * 1000 / measured,
+        }
+    finally:
+        run.close()
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -177,13 +222,18 @@ def bench_command(args: argparse.Namespace) -> int:
     figures["in_process"] = in_process(records)
     with ExitStack() as stack:
         bootstrap = stack.enter_context(_local_broker())
+        if args.compare_with:
+            figures["compared_job"] = job_rate(bootstrap, records, 1, args.compare_with)
         figures["job"] = [job_rate(bootstrap, records, n) for n in (1, 2)]
         if args.worker_pages:
-            worker_rate = throughput(bootstrap, raw_records(dataset, args.worker_pages), 1)
-            figures["worker_one_process_records_per_second"] = worker_rate
-            figures["four_workers_records_per_second"] = 4 * worker_rate
+            worker = worker_cost(bootstrap, raw_records(dataset, args.worker_pages))
+            figures["worker_one_process"] = worker
+            figures["four_workers_records_per_second"] = 4 * worker["records_per_second"]
             figures["job_over_four_workers"] = figures["job"][0]["articles_per_second"] / (
-                4 * worker_rate
+                4 * worker["records_per_second"]
+            )
+            figures["job_cpu_over_worker_cpu"] = (
+                figures["job"][0]["cpu_ms_per_article"] / worker["cpu_ms_per_record"]
             )
     print(orjson.dumps(figures, option=orjson.OPT_INDENT_2).decode())
     if args.json:

@@ -19,6 +19,8 @@ class DedupConfig:
     bucket_capacity: int = 16
     partitions: int = 8
     replication_factor: int = 1
+    batch_articles: int = 100
+    batch_wait_ms: int = 200
     session_timeout_s: float = 60.0
     data_dir: str = ".chaff/dedup"
     metrics_port: int = 9410  # 0: no metrics endpoint

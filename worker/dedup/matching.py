@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import zlib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -143,21 +143,52 @@ class BandRequest:
         """At the verdict partition: the matches are all gathered."""
         return self.hop == len(self.route) - 1
 
+    @property
+    def verdict_partition(self) -> int:
+        return self.route[-1][0]
+
+    def keys_at(self, partition: int) -> tuple[str, ...]:
+        """The band keys this request has in a band partition (none: not on its route)."""
+        for band_partition, keys in self.route[:-1]:
+            if band_partition == partition:
+                return keys
+        return ()
+
     def next_hop(self, found: tuple[Match, ...]) -> BandRequest:
         return replace(self, hop=self.hop + 1, matches=self.matches + found)
 
-    def to_bytes(self) -> bytes:
-        document = asdict(self)
-        document["signature"] = base64.b64encode(self.signature).decode()
-        return orjson.dumps(document)
+    def with_matches(self, found: tuple[Match, ...]) -> BandRequest:
+        return replace(self, matches=self.matches + found) if found else self
+
+    def for_verdict(self) -> BandRequest:
+        """What deciding needs: no signature, the verdict partition alone on the route."""
+        return replace(self, signature=b"", route=(self.route[-1],), hop=0)
+
+    def to_document(self) -> dict[str, Any]:
+        """A JSON-ready dict (orjson writes the Match dataclasses; no deep copy)."""
+        return {
+            "page_id": self.page_id,
+            "timestamp_ms": self.timestamp_ms,
+            "signature": base64.b64encode(self.signature).decode(),
+            "route": self.route,
+            "hop": self.hop,
+            "matches": self.matches,
+            "meta": self.meta,
+        }
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> BandRequest:
-        document = orjson.loads(data)
+    def from_document(cls, document: dict[str, Any]) -> BandRequest:
         document["signature"] = base64.b64decode(document["signature"])
         document["route"] = tuple((p, tuple(keys)) for p, keys in document["route"])
         document["matches"] = tuple(Match(**m) for m in document["matches"])
         return cls(**document)
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps(self.to_document())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> BandRequest:
+        return cls.from_document(orjson.loads(data))
 
 
 def verdict_partition(page_id: str, partitions: int) -> int:
@@ -204,7 +235,7 @@ class BandUpdate:
 
 def match_bands(
     request: BandRequest,
-    buckets: dict[str, Bucket],
+    buckets: dict[str, Bucket],  # the request's band keys in this partition -> their buckets
     signature_of: Any,  # Callable[[str], bytes | None]: a stored page's signature
     *,
     threshold: float,
@@ -220,8 +251,7 @@ def match_bands(
     seen: set[str] = set()
     matches: list[Match] = []
     updated: dict[str, Bucket] = {}
-    for key in request.keys:
-        bucket = buckets.get(key) or []
+    for key, bucket in buckets.items():
         # A page that comes again (a redelivered article record has a new timestamp) is
         # compared as it was the first time, from its place in the bucket, never with itself.
         own_entry = next((e for e in bucket if e[1] == request.page_id), None)
