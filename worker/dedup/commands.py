@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import os
 import sys
 from pathlib import Path
@@ -290,6 +291,13 @@ def run_dedup(args: argparse.Namespace) -> int:
         return 2
     Path(config.data_dir).mkdir(parents=True, exist_ok=True)  # faust makes only the last one
     app = build_app(config, metrics)
+
+    @app.task  # type: ignore[untyped-decorator]  # faust's is untyped
+    async def no_debug_records() -> None:
+        # faust leaves the root logger at DEBUG and filters in its handler: aiokafka then
+        # builds a debug record for every message it sends (~10% of the job's CPU).
+        logging.getLogger().setLevel(log_level.upper())
+
     # faust.Worker handles SIGTERM/SIGINT: it stops the agents, flushes and commits.
     faust.Worker(app, loglevel=log_level).execute_from_commandline()
     return 0
