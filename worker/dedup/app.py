@@ -21,11 +21,10 @@ record costs faust the same CPU whatever it carries, so this is ~16 records per 
 instead of ~8 per article. `sign` acknowledges its articles itself, after their batch is
 sent (`noack_take`: faust's `take` would acknowledge them even if signing failed).
 
-Tables: "signatures" (per band partition, the pages of its window) and "verdicts" (per
-verdict partition), faust memory tables with compacted changelogs, rebuilt at start. The
-buckets are an index of the signatures table, rebuilt from it when a partition is
-assigned (a page's band keys are a function of its signature): one changelog record per
-page and band partition.
+Tables: "signatures" (per band partition, the pages of its window: one row per batch,
+band_store.py) and "verdicts" (per verdict partition), faust memory tables with compacted
+changelogs, rebuilt at start. The buckets are an index of the signatures, rebuilt from
+them when a partition is assigned (a page's band keys are a function of its signature).
 
 Delivery is at-least-once (faust flushes its producer, changelogs included, before it
 commits an offset). What makes a restarted job agree with itself:
@@ -52,6 +51,7 @@ import orjson
 from worker import __version__
 from worker.core.minhash import LshParams
 from worker.dedup import batches, matching
+from worker.dedup.band_store import BandStore
 from worker.dedup.config import DedupConfig
 from worker.dedup.metrics import DedupMetrics
 from worker.dedup.window import WindowIndex
@@ -105,9 +105,15 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
         partitions=config.partitions,
         schema=json_schema,  # values: matching.stored_signature
     )
-    buckets: dict[int, dict[str, matching.Bucket]] = {}  # band partition -> its buckets
     verdicts = app.Table("verdicts", partitions=config.partitions, schema=json_schema)
-    page_window = WindowIndex(config.pages_per_partition, config.window_ms)
+    band_store = BandStore(
+        signatures,
+        WindowIndex(config.pages_per_partition, config.window_ms),
+        partitions=config.partitions,
+        params=params,
+        bucket_capacity=config.bucket_capacity,
+        on_evicted=lambda: metrics.evicted("signatures"),
+    )
     verdict_window = WindowIndex(config.pages_per_partition, config.window_ms)
     faust_fixes.apply(app)  # two record-loss bugs of faust-streaming 0.15.3
 
@@ -169,20 +175,6 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
     async def send_to(partition: int, value: bytes) -> None:
         await bands.send(value=value, partition=partition)
 
-    def ensure_page_window(partition: int) -> None:
-        """Index a newly assigned band partition's signatures: its window and buckets."""
-        if partition not in page_window:
-            prefix = f"{partition}/"
-            rows = [
-                (key.removeprefix(prefix), *matching.parse_stored_signature(value))
-                for key, value in signatures.items()
-                if key.startswith(prefix)
-            ]
-            page_window.load(partition, ((prefix + page_id, t) for page_id, t, _ in rows))
-            buckets[partition] = matching.build_buckets(
-                rows, partition, config.partitions, params, config.bucket_capacity
-            )
-
     @app.agent(bands)
     async def match(stream: faust.StreamT[Any]) -> None:
         async for event in stream.events():
@@ -192,61 +184,17 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
                 for page in batch.pages:
                     await decide(partition, page)
                 continue
-            ensure_page_window(partition)
-            matched = batch.matched(partial(match_here, partition))
+            band_store.ensure(partition)
+            row_key = f"{partition}/{batch.batch_id}"
+            matched = batch.matched(
+                partial(band_store.match, partition, row_key, threshold=config.threshold)
+            )
+            band_store.write()
             if matched.done:
                 for verdicts_of in matched.verdict_batches():
                     await send_to(verdicts_of.partition, verdicts_of.to_bytes())
             else:
                 await send_to(matched.partition, matched.to_bytes())
-
-    def match_here(
-        partition: int, request: matching.BandRequest, keys: tuple[str, ...]
-    ) -> tuple[matching.Match, ...]:
-        prefix = f"{partition}/"
-        own_key = prefix + request.page_id
-
-        def signature_of(page_id: str) -> bytes | None:
-            stored = signatures.get(prefix + page_id)
-            return None if stored is None else matching.parse_stored_signature(stored)[1]
-
-        own_buckets = buckets[partition]
-        update = matching.match_bands(
-            request,
-            {key: own_buckets.get(key) or [] for key in keys},
-            signature_of,
-            threshold=config.threshold,
-            bucket_capacity=config.bucket_capacity,
-            params=params,
-            already_indexed=own_key in signatures,
-        )
-        own_buckets.update(update.buckets)
-        if update.new_signature:
-            signatures[own_key] = matching.stored_signature(request.timestamp_ms, request.signature)
-            page_window.add(partition, own_key, request.timestamp_ms)
-        for evicted in page_window.evict(partition):
-            evict_page(partition, evicted)
-        return update.matches
-
-    def evict_page(partition: int, key: str) -> None:
-        stored = signatures.get(key)
-        if stored is None:
-            return
-        page_id = key.split("/", 1)[1]
-        own_buckets = buckets[partition]
-        for band_key in matching.keys_in_partition(
-            matching.parse_stored_signature(stored)[1], partition, config.partitions, params
-        ):
-            bucket = own_buckets.get(band_key)
-            if bucket is None:
-                continue
-            remaining = matching.without_page(bucket, page_id)
-            if remaining:
-                own_buckets[band_key] = remaining
-            else:
-                del own_buckets[band_key]
-        del signatures[key]
-        metrics.evicted("signatures")
 
     def ensure_verdict_window(partition: int) -> None:
         if partition not in verdict_window:
@@ -284,9 +232,7 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
         # windows know their keys, so they go (locally: the changelog keeps them).
         for tp in revoked:
             if tp.topic == bands.get_topic_name():
-                for key in page_window.drop(tp.partition):
-                    signatures.data.pop(key, None)
-                buckets.pop(tp.partition, None)
+                band_store.drop(tp.partition, signatures.data)
                 for key in verdict_window.drop(tp.partition):
                     verdicts.data.pop(key, None)
 
@@ -296,8 +242,8 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
     async def report() -> None:
         metrics.table_sizes(
             {
-                "signatures": len(signatures),
-                "buckets": sum(len(b) for b in buckets.values()),
+                "signatures": band_store.size(),
+                "buckets": band_store.bucket_count(),
                 "verdicts": len(verdicts),
             }
         )

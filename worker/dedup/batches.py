@@ -17,6 +17,7 @@ and a batch read again after a crash decides the same way.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -36,15 +37,16 @@ Matcher = Callable[[BandRequest, tuple[str, ...]], tuple[Match, ...]]
 class BandBatch:
     """Requests on their way through `route`, the band partitions that own their keys."""
 
+    batch_id: str  # unique: names the batch's row of signatures in each band partition
     route: tuple[int, ...]
     hop: int
     pages: tuple[BandRequest, ...]  # in the order the articles were read
 
     @classmethod
-    def of(cls, requests: Iterable[BandRequest]) -> BandBatch:
+    def of(cls, requests: Iterable[BandRequest], batch_id: str | None = None) -> BandBatch:
         pages = tuple(requests)
         route = sorted({partition for page in pages for partition, _ in page.route[:-1]})
-        return cls(tuple(route), 0, pages)
+        return cls(batch_id or uuid.uuid4().hex, tuple(route), 0, pages)
 
     @property
     def partition(self) -> int:
@@ -64,7 +66,7 @@ class BandBatch:
         for page in self.pages:
             keys = page.keys_at(partition)
             pages.append(page.with_matches(match(page, keys)) if keys else page)
-        return BandBatch(self.route, self.hop + 1, tuple(pages))
+        return BandBatch(self.batch_id, self.route, self.hop + 1, tuple(pages))
 
     def verdict_batches(self) -> list[VerdictBatch]:
         """After the last band partition: the pages grouped by their verdict partition,
@@ -78,6 +80,7 @@ class BandBatch:
         return orjson.dumps(
             {
                 "kind": BAND,
+                "batch_id": self.batch_id,
                 "route": self.route,
                 "hop": self.hop,
                 "pages": [page.to_document() for page in self.pages],
@@ -105,7 +108,7 @@ def from_bytes(data: bytes) -> BandBatch | VerdictBatch:
     pages = tuple(BandRequest.from_document(page) for page in document["pages"])
     if document["kind"] == VERDICT:
         return VerdictBatch(document["partition"], pages)
-    return BandBatch(tuple(document["route"]), document["hop"], pages)
+    return BandBatch(document["batch_id"], tuple(document["route"]), document["hop"], pages)
 
 
 def split_to_fit(requests: list[BandRequest], max_bytes: int = MAX_BATCH_BYTES) -> list[BandBatch]:
