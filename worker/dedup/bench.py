@@ -4,9 +4,10 @@ In one run, side by side on the same broker:
 1. in process: CPU seconds per article of the signature alone, and of the whole matching
    (engine.LocalDedup: signature, bands, buckets, verdict);
 2. the job: N article records (gold texts of the dataset and near-copies of them) published
-   to an articles topic first, then `chaff dedup` with 1 and with 2 processes; the rate
-   between the first and the last verdict (start-up and recovery do not count) and the
-   job's CPU seconds per article over the same span;
+   to an articles topic once `chaff dedup` (1, then 2 processes) is up and idle; the rate
+   between the first and the last verdict, and the job's CPU seconds per article from
+   the first record published to the last verdict (start-up does not count, every
+   article's whole work does);
 3. the worker: `chaff run` with one process on raw pages of the same dataset (as `chaff
    bench e2e` measures it), whose articles-per-second rate times four is the bar, and its
    CPU seconds per record (the steadier figure on a loaded machine: the job keeps up with
@@ -110,11 +111,6 @@ def job_rate(
     articles, verdicts, app_id = f"bench-{tag}.articles", f"bench-{tag}.dups", f"bench-dd-{tag}"
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     admin.create_topics([NewTopic(articles, PARTITIONS, 1)])
-    producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=20)
-    for key, value in records:
-        producer.send(articles, value, key=key)
-    producer.flush()
-    producer.close()
     env = os.environ | {"CHAFF_LOG_LEVEL": "WARNING"}
     if code is not None:
         env["PYTHONPATH"] = str(code.resolve())
@@ -138,6 +134,15 @@ def job_rate(
     reader = KafkaConsumer(bootstrap_servers=bootstrap)
     first: tuple[float, int, float] | None = None
     try:
+        # The job starts on an empty topic; its CPU counts from when it is idle and
+        # assigned, so start-up is left out and every article's work is in.
+        _wait_until_idle(admin, app_id, jobs, logs)
+        start_cpu_s = sum(_cpu_seconds(job.pid) for job in jobs)
+        producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=20)
+        for key, value in records:
+            producer.send(articles, value, key=key)
+        producer.flush()
+        producer.close()
         deadline = time.monotonic() + 1800
         while time.monotonic() < deadline:
             partitions = reader.partitions_for_topic(verdicts) or set()
@@ -148,16 +153,13 @@ def job_rate(
                 first = (now, done, sum(_cpu_seconds(job.pid) for job in jobs))
             if done >= len(records):
                 break
-            for job, log in zip(jobs, logs, strict=True):
-                if job.poll() is not None:
-                    tail = log.read_text(errors="replace")[-3000:]
-                    raise SystemExit(f"chaff dedup-bench: a dedup process exited:\n{tail}")
+            _check_running(jobs, logs)
             time.sleep(0.1)
         else:
             raise SystemExit("chaff dedup-bench: the job did not finish in time")
-        first_time, first_done, first_cpu_s = first or (now, done, 0.0)
+        first_time, first_done, _ = first or (now, done, 0.0)
         measured = max(len(records) - first_done, 1)
-        cpu_s = sum(_cpu_seconds(job.pid) for job in jobs) - first_cpu_s
+        cpu_s = sum(_cpu_seconds(job.pid) for job in jobs) - start_cpu_s
         rate = measured / max(now - first_time, 1e-6)
     finally:
         for job in jobs:
@@ -172,35 +174,70 @@ def job_rate(
         "code": str(code) if code else "this checkout",
         "processes": processes,
         "articles_per_second": rate,
-        "cpu_ms_per_article": cpu_s * 1000 / measured,
+        "cpu_ms_per_article": cpu_s * 1000 / len(records),
     }
 
 
+def _check_running(jobs: list[subprocess.Popen[bytes]], logs: list[Path]) -> None:
+    for job, log in zip(jobs, logs, strict=True):
+        if job.poll() is not None:
+            tail = log.read_text(errors="replace")[-3000:] if log.is_file() else ""
+            raise SystemExit(f"chaff dedup-bench: a dedup process exited:\n{tail}")
+
+
+def _wait_until_idle(
+    admin: Any, app_id: str, jobs: list[subprocess.Popen[bytes]], logs: list[Path]
+) -> None:
+    """Until the job's group is stable with every process in it, and their CPU has stopped
+    rising (start-up and table recovery done)."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        _check_running(jobs, logs)
+        try:
+            group = admin.describe_groups([app_id]).get(app_id, {})
+            stable = group.get("group_state", group.get("state")) == "Stable"
+            stable = stable and len(group.get("members") or []) == len(jobs)
+        except Exception:  # the group's coordinator is still loading
+            stable = False
+        # (should the description not say, a minute of start-up is enough to go on)
+        stable = stable or time.monotonic() > deadline - 240
+        if stable:
+            before = sum(_cpu_seconds(job.pid) for job in jobs)
+            time.sleep(1.0)
+            if sum(_cpu_seconds(job.pid) for job in jobs) - before < 0.05 * len(jobs):
+                return
+        else:
+            time.sleep(0.5)
+    raise SystemExit("chaff dedup-bench: the job did not join its group in time")
+
+
 def worker_cost(bootstrap: str, records: list[bytes]) -> dict[str, float]:
-    """One `chaff run` process: records per second and CPU ms per record between its first
-    commit and its last (start-up does not count)."""
+    """One `chaff run` process, measured as the job is: records published once it is up and
+    idle; records per second between its first commit and its last, CPU ms per record
+    from the first record published to the last commit."""
     run = _Run(bootstrap)
     try:
-        run.publish(records)
         run.start_workers(1)
-        pid = run.workers[0].pid
-        first: tuple[float, int, float] | None = None
+        worker = run.workers[0]
+        _wait_until_idle(run.admin, run.settings.group_id, [worker], [Path(os.devnull)])
+        start_cpu_s = _cpu_seconds(worker.pid)
+        run.publish(records)
+        first: tuple[float, int] | None = None
         deadline = time.monotonic() + 1800
         while time.monotonic() < deadline:
             done = run.committed()
             now = time.monotonic()
             if done and first is None:
-                first = (now, done, _cpu_seconds(pid))
+                first = (now, done)
             if done >= len(records):
                 break
             time.sleep(0.1)
         else:
             raise SystemExit("chaff dedup-bench: the worker did not finish in time")
-        first_time, first_done, first_cpu_s = first or (now, done, 0.0)
-        measured = max(len(records) - first_done, 1)
+        first_time, first_done = first or (now, done)
         return {
-            "records_per_second": measured / max(now - first_time, 1e-6),
-            "cpu_ms_per_record": (_cpu_seconds(pid) - first_cpu_s) * 1000 / measured,
+            "records_per_second": max(len(records) - first_done, 1) / max(now - first_time, 1e-6),
+            "cpu_ms_per_record": (_cpu_seconds(worker.pid) - start_cpu_s) * 1000 / len(records),
         }
     finally:
         run.close()
