@@ -4,10 +4,10 @@ In one run, side by side on the same broker:
 1. in process: CPU seconds per article of the signature alone, and of the whole matching
    (engine.LocalDedup: signature, bands, buckets, verdict);
 2. the job: N article records (gold texts of the dataset and near-copies of them) published
-   to an articles topic once `chaff dedup` (1, then 2 processes) is up and idle; the rate
-   between the first and the last verdict, and the job's CPU seconds per article from
-   the first record published to the last verdict (start-up does not count, every
-   article's whole work does);
+   to an articles topic once `chaff dedup` (1, then 2 processes) is up and idle; its rate
+   and CPU seconds per article from the first record published to the last verdict
+   (start-up does not count; every article's whole work does, however much of it is in
+   flight at any moment);
 3. the worker: `chaff run` with one process on raw pages of the same dataset (as `chaff
    bench e2e` measures it), whose articles-per-second rate times four is the bar, and its
    CPU seconds per record (the steadier figure on a loaded machine: the job keeps up with
@@ -126,18 +126,20 @@ def job_rate(
         subprocess.Popen(
             [*command, "--data-dir", str(Path(tempfile.gettempdir()) / f"chaff-dd-{tag}-{n}")],
             env=env,
+            # `-m worker` puts the working directory first on the path, before PYTHONPATH
+            cwd=code.resolve() if code is not None else None,
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
         )
         for n, log in enumerate(logs)
     ]
     reader = KafkaConsumer(bootstrap_servers=bootstrap)
-    first: tuple[float, int, float] | None = None
     try:
         # The job starts on an empty topic; its CPU counts from when it is idle and
         # assigned, so start-up is left out and every article's work is in.
         _wait_until_idle(admin, app_id, jobs, logs)
         start_cpu_s = sum(_cpu_seconds(job.pid) for job in jobs)
+        started = time.monotonic()
         producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=20)
         for key, value in records:
             producer.send(articles, value, key=key)
@@ -149,18 +151,14 @@ def job_rate(
             ends = reader.end_offsets([TopicPartition(verdicts, p) for p in partitions])
             done = sum(ends.values())
             now = time.monotonic()
-            if done and first is None:
-                first = (now, done, sum(_cpu_seconds(job.pid) for job in jobs))
             if done >= len(records):
                 break
             _check_running(jobs, logs)
             time.sleep(0.1)
         else:
             raise SystemExit("chaff dedup-bench: the job did not finish in time")
-        first_time, first_done, _ = first or (now, done, 0.0)
-        measured = max(len(records) - first_done, 1)
         cpu_s = sum(_cpu_seconds(job.pid) for job in jobs) - start_cpu_s
-        rate = measured / max(now - first_time, 1e-6)
+        rate = len(records) / max(now - started, 1e-6)
     finally:
         for job in jobs:
             job.terminate()
@@ -213,30 +211,27 @@ def _wait_until_idle(
 
 def worker_cost(bootstrap: str, records: list[bytes]) -> dict[str, float]:
     """One `chaff run` process, measured as the job is: records published once it is up and
-    idle; records per second between its first commit and its last, CPU ms per record
-    from the first record published to the last commit."""
+    idle; records per second and CPU ms per record from the first record published to the
+    last commit."""
     run = _Run(bootstrap)
     try:
         run.start_workers(1)
         worker = run.workers[0]
         _wait_until_idle(run.admin, run.settings.group_id, [worker], [Path(os.devnull)])
         start_cpu_s = _cpu_seconds(worker.pid)
+        started = time.monotonic()
         run.publish(records)
-        first: tuple[float, int] | None = None
         deadline = time.monotonic() + 1800
         while time.monotonic() < deadline:
             done = run.committed()
             now = time.monotonic()
-            if done and first is None:
-                first = (now, done)
             if done >= len(records):
                 break
             time.sleep(0.1)
         else:
             raise SystemExit("chaff dedup-bench: the worker did not finish in time")
-        first_time, first_done = first or (now, done)
         return {
-            "records_per_second": max(len(records) - first_done, 1) / max(now - first_time, 1e-6),
+            "records_per_second": len(records) / max(now - started, 1e-6),
             "cpu_ms_per_record": (_cpu_seconds(worker.pid) - start_cpu_s) * 1000 / len(records),
         }
     finally:
