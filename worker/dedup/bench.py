@@ -37,7 +37,7 @@ import psutil
 
 from worker.dedup.evaluate import gold_texts
 from worker.dedup.synthetic import MAKERS
-from worker.learn.bench_e2e import REPO_FIXTURE, _local_broker, _Run, raw_records
+from worker.learn.bench_e2e import REPO_FIXTURE, _local_broker, raw_records
 
 PARTITIONS = 6
 
@@ -213,7 +213,9 @@ def worker_cost(bootstrap: str, records: list[bytes]) -> dict[str, float]:
     """One `chaff run` process, measured as the job is: records published once it is up and
     idle; records per second and CPU ms per record from the first record published to the
     last commit."""
-    run = _Run(bootstrap)
+    from worker.learn.bench_run import BenchRun
+
+    run = BenchRun(bootstrap)
     try:
         run.start_workers(1)
         worker = run.workers[0]
