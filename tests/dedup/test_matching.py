@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from contracts import validate
 from dedup_articles import article_record, gold_texts, near_copy
 
@@ -127,8 +128,8 @@ def test_records_that_are_not_articles_are_unreadable_with_the_reason() -> None:
 
     cases = {
         b"\xff": "not JSON",
-        b'{"schema": "chaff.reject/1"}': "expected chaff.article/1",
-        b'{"schema": "chaff.article/1", "page_id": "p"}': "no article_text",
+        b'{"schema": "chaff.reject/1"}': "expected chaff.article/2 or chaff.article/1",
+        b'{"schema": "chaff.article/2", "page_id": "p"}': "no article_text",
         b'{"schema": "chaff.article/1", "article_text": "x"}': "no page_id",
     }
     for value, reason in cases.items():
@@ -139,6 +140,9 @@ def test_records_that_are_not_articles_are_unreadable_with_the_reason() -> None:
         )
         validate("duplicate", verdict)
         assert verdict["verdict"] == "unreadable"
+    for schema in ("chaff.article/1", "chaff.article/2"):  # a worker rollout: both are read
+        value = orjson.dumps({"schema": schema, "page_id": "p", "article_text": "a b c"})
+        assert isinstance(read(value), matching.Article)
     assert read(None, key=b"k").key == "k"  # type: ignore[union-attr]
     assert read(None).key == "t:1:7"  # type: ignore[union-attr]
 

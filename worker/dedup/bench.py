@@ -35,6 +35,7 @@ from typing import Any
 import orjson
 import psutil
 
+from worker.core.records import ARTICLE_SCHEMA
 from worker.dedup.evaluate import gold_texts
 from worker.dedup.synthetic import MAKERS
 from worker.learn.bench_e2e import REPO_FIXTURE, _local_broker, raw_records
@@ -57,7 +58,7 @@ def article_records(dataset: Path, count: int, seed: int = 24) -> list[tuple[byt
             text = makers[n % len(makers)](text, rng)
         page_id = f"bench-{n:07d}"
         document = {
-            "schema": "chaff.article/1",
+            "schema": ARTICLE_SCHEMA,
             "page_id": page_id,
             "url": f"https://site{n % 97}.bench.chaff.dev/{n}",
             "site": f"site{n % 97}.bench.chaff.dev",

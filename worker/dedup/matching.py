@@ -34,6 +34,9 @@ from worker.core.minhash import (
 from worker.core.records import ARTICLE_SCHEMA
 
 DUPLICATE_SCHEMA = "chaff.duplicate/1"
+# /2 added fields (metadata, markdown) and kept page_id and article_text: records of
+# workers not yet upgraded are read as well during a rollout.
+READABLE_SCHEMAS = (ARTICLE_SCHEMA, "chaff.article/1")
 VerdictKind = Literal["unique", "duplicate", "unreadable"]
 Order = tuple[int, str]  # (article timestamp in ms, page_id)
 
@@ -75,9 +78,10 @@ def read_article(
         document = orjson.loads(value) if value is not None else None
     except orjson.JSONDecodeError as error:
         return Unreadable(fallback_key, f"not JSON: {error}", source)
-    if not isinstance(document, dict) or document.get("schema") != ARTICLE_SCHEMA:
+    if not isinstance(document, dict) or document.get("schema") not in READABLE_SCHEMAS:
         found = document.get("schema") if isinstance(document, dict) else type(document).__name__
-        return Unreadable(fallback_key, f"expected {ARTICLE_SCHEMA}, got {found!r}", source)
+        expected = " or ".join(READABLE_SCHEMAS)
+        return Unreadable(fallback_key, f"expected {expected}, got {found!r}", source)
     page_id, text = document.get("page_id"), document.get("article_text")
     if not isinstance(page_id, str) or not page_id:
         return Unreadable(fallback_key, "no page_id", source)
