@@ -98,12 +98,12 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
     json_schema: faust.Schema[Any, Any] = faust.Schema(
         key_serializer="json", value_serializer="json"
     )
-    # Keys of the band partitions' tables start with the partition ("3/<page_id>", and a
-    # band key is owned by one partition), so no key is shared by two partitions.
+    # Keys of the band partitions' rows start with the partition ("3/<batch id>": a batch
+    # has one row in each band partition it visits), so no key is shared by two partitions.
     signatures = app.Table(
         "signatures",
         partitions=config.partitions,
-        schema=json_schema,  # values: matching.stored_signature
+        schema=json_schema,  # values: {"pages": [[page_id, time ms, base64 signature], ...]}
     )
     verdicts = app.Table("verdicts", partitions=config.partitions, schema=json_schema)
     band_store = BandStore(

@@ -283,16 +283,6 @@ def match_bands(
     return BandUpdate(found, updated, new_signature=not already_indexed)
 
 
-def stored_signature(timestamp_ms: int, sig: bytes) -> str:
-    """A signature as the band tables keep it: "<article time ms>:<base64>"."""
-    return f"{timestamp_ms}:{base64.b64encode(sig).decode()}"
-
-
-def parse_stored_signature(stored: str) -> tuple[int, bytes]:
-    timestamp, _, encoded = stored.partition(":")
-    return int(timestamp), base64.b64decode(encoded)
-
-
 def keys_in_partition(
     sig_bytes: bytes, partition: int, partitions: int, params: LshParams
 ) -> list[str]:
