@@ -175,3 +175,44 @@ def test_the_compiled_update_is_seen_on_then_remember(seed: int) -> None:
 def test_the_compiled_update_refuses_what_is_not_a_profile() -> None:
     with pytest.raises(ValueError, match="site profile"):
         site_memory.seen_and_remembered(b"XXXX" + bytes(8), fingerprints(MENU), 1, SETTINGS)
+
+
+# Texts that cross the compiled fast path's 8-byte steps at every offset: words of case,
+# multibyte and lone-surrogate characters and the bytes beside the ASCII letters ('@', '[',
+# '`', '{'), half of them joined by single spaces (normal: the fast path), half by runs of
+# every ASCII whitespace, leading and trailing too (the byte-at-a-time way).
+_LETTERS = ["a", "Z", "q", "M", "@[`{", "É", "ß", "中", "\ud800", "7."]
+_BLANKS = [" ", "  ", "\t", "\x0b", "\x0c", "\r", " \r\n"]
+
+
+def _random_text(rng: np.random.Generator, normal: bool) -> str:
+    words = ["".join(rng.choice(_LETTERS, int(rng.integers(1, 9))).tolist()) for _ in range(8)]
+    words = words[: int(rng.integers(0, 9))]
+    if normal:
+        return " ".join(words)
+    inner = [*rng.choice(_BLANKS, len(words)).tolist()[1:], ""]
+    ends = rng.choice(["", *_BLANKS], 2).tolist()  # a blank at either end, or none
+    return ends[0] + "".join(w + b for w, b in zip(words, inner, strict=False)) + ends[1]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_compiled_fingerprints_are_the_python_definition(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    texts = [_random_text(rng, normal=number % 2 == 0) for number in range(400)]
+    texts += ["Contact us", "Plain text of a normal line, 40 bytes!", " ", ""]
+    expected = [fingerprint(text) for text in texts]
+    assert fingerprints(texts).tolist() == expected
+    # one segment per line, as PageSegments.utf8 holds them (its texts have no newline)
+    lines = [text for text in texts if "\n" not in text]
+    joined = "\n".join(lines).encode("utf-8", "surrogatepass")
+    got = site_memory.joined_fingerprints(joined, len(lines)).tolist()
+    assert got == [fingerprint(line) for line in lines]
+
+
+def test_joined_fingerprints_refuse_a_count_the_newlines_do_not_give() -> None:
+    assert site_memory.joined_fingerprints(b"", 0).tolist() == []
+    assert site_memory.joined_fingerprints(b"", 1).tolist() == [0]
+    with pytest.raises(ValueError, match="3 segments need 2 newlines"):
+        site_memory.joined_fingerprints(b"a\nb", 3)
+    with pytest.raises(ValueError, match="1 segments need 0 newlines"):
+        site_memory.joined_fingerprints(b"a\nb", 1)

@@ -4,6 +4,9 @@
  * fingerprints(texts, out): per str, CRC-32 of its UTF-8 with ASCII letters lowercased and
  *   runs of ASCII whitespace folded to one space, ends stripped; 1 for a CRC of 0, 0 for
  *   an empty result. (Python: zlib.crc32(b" ".join(text.encode().lower().split())).)
+ * joined_fingerprints(page, count, out): the same of each of the `count` newline-separated
+ *   segments of `page` (the segments' UTF-8 joined by newlines, as the features read it):
+ *   no str touched, no UTF-8 made per segment.
  * update(profile, page, url, window, max_fingerprints, counts): seen_on and remember of
  *   site_memory.py in one pass: writes each segment's count into `counts` (int64) and
  *   returns (pages counted over, segments seen, the new profile's bytes).
@@ -53,6 +56,66 @@ static uint32_t crc32_bytes(const unsigned char *p, size_t n) {
 
 static int is_space(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Eight bytes at a time (SWAR). A segment's text is nearly always normal already: single
+ * spaces between words, none at the ends, no tab or other ASCII whitespace (segments.py
+ * makes text lines so, html_segments its blocks). Then its fingerprint is the CRC of its
+ * bytes lowercased, which the fast path takes without copying them; a segment that is not
+ * normal goes the byte-at-a-time way (fingerprint_bytes). */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* 0x80 in each byte of w in first..last (both < 0x80), 0 in the others. */
+static inline uint64_t bytes_between(uint64_t w, unsigned first, unsigned last) {
+    uint64_t low = w & ~HIGHS;
+    uint64_t at_least = low + ONES * (0x80 - first), above = low + ONES * (0x7F - last);
+    return at_least & ~above & ~w & HIGHS;
+}
+
+static inline uint64_t lowercase8(uint64_t w) {
+    return w | (bytes_between(w, 'A', 'Z') >> 2);  /* 0x80 >> 2 = 0x20 */
+}
+
+static inline uint64_t load_le64(const unsigned char *p) {  /* one load where little-endian */
+    uint64_t w = 0;
+    for (int k = 7; k >= 0; k--) w = w << 8 | p[k];
+    return w;
+}
+
+static inline uint32_t crc32_word(uint32_t crc, uint64_t w) {  /* w: 8 bytes, little end first */
+    uint32_t one = crc ^ (uint32_t)w, two = (uint32_t)(w >> 32);
+    return crc_tables[7][one & 0xFF] ^ crc_tables[6][(one >> 8) & 0xFF] ^
+           crc_tables[5][(one >> 16) & 0xFF] ^ crc_tables[4][one >> 24] ^
+           crc_tables[3][two & 0xFF] ^ crc_tables[2][(two >> 8) & 0xFF] ^
+           crc_tables[1][(two >> 16) & 0xFF] ^ crc_tables[0][two >> 24];
+}
+
+/* The fingerprint of a normal text; *normal = 0 (and the result meaningless) if it is not. */
+static uint32_t fingerprint_normal(const unsigned char *s, Py_ssize_t n, int *normal) {
+    uint32_t crc = 0xFFFFFFFFu;
+    uint64_t bad = 0, space_before = 1;  /* the start counts as a space: none may lead */
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w = load_le64(s + i);
+        uint64_t spaces = bytes_between(w, ' ', ' ');
+        /* \t \n \v \f \r, or a space right after a space */
+        bad |= bytes_between(w, '\t', '\r') | (spaces & ((spaces << 8) | (space_before << 7)));
+        space_before = spaces >> 63;
+        crc = crc32_word(crc, lowercase8(w));
+    }
+    int space = (int)space_before;
+    for (; i < n; i++) {
+        unsigned char c = s[i];
+        int is_blank = c == ' ';
+        if ((c >= '\t' && c <= '\r') || (is_blank && space)) bad = 1;
+        space = is_blank;
+        crc = crc_table[(crc ^ lower[c]) & 0xFF] ^ (crc >> 8);
+    }
+    *normal = !bad && !(n && space);  /* nor may one trail */
+    if (!n) return 0;
+    crc ^= 0xFFFFFFFFu;
+    return crc ? crc : 1;
 }
 
 /* The normalised text into `buffer` (at least n bytes), then its CRC. */
@@ -118,7 +181,9 @@ static PyObject *fingerprints(PyObject *self, PyObject *args) {
             buffer = grown;
             capacity = size;
         }
-        prints[i] = fingerprint_bytes((const unsigned char *)utf8, size, buffer);
+        int normal;
+        prints[i] = fingerprint_normal((const unsigned char *)utf8, size, &normal);
+        if (!normal) prints[i] = fingerprint_bytes((const unsigned char *)utf8, size, buffer);
         Py_XDECREF(encoded);
     }
     if (buffer != stack) free(buffer);
@@ -128,6 +193,46 @@ fail:
     if (buffer != stack) free(buffer);
     PyBuffer_Release(&out);
     return NULL;
+}
+
+static PyObject *joined_fingerprints(PyObject *self, PyObject *args) {
+    Py_buffer page, out;
+    Py_ssize_t count;
+    if (!PyArg_ParseTuple(args, "y*nw*", &page, &count, &out)) return NULL;
+    PyObject *result = NULL;
+    unsigned char *buffer = NULL;
+    const unsigned char *bytes = (const unsigned char *)page.buf, *end = bytes + page.len;
+    if (count < 1 || out.len != count * (Py_ssize_t)sizeof(uint32_t)) {
+        PyErr_SetString(PyExc_ValueError, "joined_fingerprints: a segment or more, one uint32 each");
+        goto done;
+    }
+    uint32_t *prints = (uint32_t *)out.buf;
+    const unsigned char *at = bytes;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const unsigned char *stop = i + 1 < count ? memchr(at, '\n', (size_t)(end - at)) : end;
+        if (stop == NULL || (i + 1 == count && memchr(at, '\n', (size_t)(end - at)))) {
+            PyErr_Format(PyExc_ValueError, "joined_fingerprints: %zd segments need %zd newlines",
+                         count, count - 1);
+            goto done;
+        }
+        int normal;
+        prints[i] = fingerprint_normal(at, stop - at, &normal);
+        if (!normal) {
+            if (buffer == NULL && (buffer = (unsigned char *)malloc((size_t)page.len + 1)) == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            prints[i] = fingerprint_bytes(at, stop - at, buffer);
+        }
+        at = stop + 1;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    free(buffer);
+    PyBuffer_Release(&page);
+    PyBuffer_Release(&out);
+    return result;
 }
 
 static uint32_t read_u32(const unsigned char *p) {
@@ -313,6 +418,8 @@ done:
 
 static PyMethodDef methods[] = {
     {"fingerprints", fingerprints, METH_VARARGS, "Each text's fingerprint."},
+    {"joined_fingerprints", joined_fingerprints, METH_VARARGS,
+     "Each newline-separated segment's fingerprint."},
     {"update", update, METH_VARARGS, "A page's counts and its site's next profile."},
     {NULL, NULL, 0, NULL},
 };

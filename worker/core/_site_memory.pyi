@@ -4,6 +4,7 @@ from typing import Any
 import numpy.typing as npt
 
 def fingerprints(texts: list[str], out: npt.NDArray[Any]) -> None: ...
+def joined_fingerprints(page: bytes, count: int, out: npt.NDArray[Any]) -> None: ...
 def update(
     profile: bytes | None,
     page: npt.NDArray[Any],

@@ -25,16 +25,17 @@ from worker.core.kernels import (
 from worker.core.reasons_text import describe
 from worker.core.rules import RULE_REASON_STARTS, page_rejections
 from worker.core.segment_model import PageScores, SegmentModel, shipped_model
-from worker.core.segments import segment_page
+from worker.core.segments import PageSegments, segment_page
 from worker.core.site_rule import MEMORY_REASON_START
 from worker.core.verdict import ContentType, Label, PageKind, PageVerdict, SegmentVerdict
 
 _REASONS_PER_SEGMENT = 2
 _NEIGHBOUR_SHIFT = 1.0  # logit change by the smoothing stage worth naming as a reason
 
-# Given the page's texts, features and the segments its cut keeps: position -> reason for
-# each kept segment to reject after all (site memory: site_rule.SiteLookup.rejections).
-AfterCut = Callable[[list[str], npt.NDArray[np.float32], npt.NDArray[np.bool_]], dict[int, str]]
+# Given the page's segments (their `utf8` made), features and the segments its cut keeps:
+# position -> reason for each kept segment to reject after all (site memory:
+# site_rule.SiteLookup.rejections).
+AfterCut = Callable[[PageSegments, npt.NDArray[np.float32], npt.NDArray[np.bool_]], dict[int, str]]
 
 
 def classify_page(
@@ -47,6 +48,8 @@ def classify_page(
     segments = segment_page(body, content_type)
     if not len(segments):
         return PageVerdict(content_type, (), model.version)
+    if after_cut is not None:
+        segments = segments.with_utf8()  # made once, for the features and for after_cut
     page = model.score(segments)
     scores = page.scores.copy()
     words = page.words  # (a property: computed on each access)
@@ -60,7 +63,7 @@ def classify_page(
     held = cut_scores != scores
     if held.any():
         held &= scores >= page.decision.cut(scores, words)
-    if after_cut is not None and (late := after_cut(segments.texts, page.features, keep)):
+    if after_cut is not None and (late := after_cut(segments, page.features, keep)):
         keep[list(late)] = False
         ruled = ruled | late
     reasons = _reasons(content_type, page, keep, ruled, cut, held)

@@ -55,6 +55,14 @@ class PageSegments:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def with_utf8(self) -> PageSegments:
+        """These segments with `utf8` made, if the segmenter did not make it: for more than
+        one reader of the joined bytes (the features, site memory's fingerprints)."""
+        if self.utf8 is not None:
+            return self
+        joined = "\n".join(self.texts).encode("utf-8", "surrogatepass")
+        return PageSegments(self.content_type, self.texts, self.structure, joined)
+
 
 # A dump keeps some layout: html-text and most scrapers put a blank line around paragraphs
 # and headings but none between the items of a list or a menu.

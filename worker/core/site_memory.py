@@ -133,6 +133,16 @@ def fingerprints(texts: Sequence[str]) -> Fingerprints:
     return out
 
 
+def joined_fingerprints(utf8: bytes, count: int) -> Fingerprints:
+    """`fingerprints` of the `count` segments whose UTF-8 (lone surrogates as three bytes)
+    `utf8` holds joined by newlines (PageSegments.utf8), without a str per segment: 17 µs
+    for a text dump of 260 lines where `fingerprints` took 45 (docs/measurements.md)."""
+    out = np.empty(count, dtype=np.uint32)
+    if count:
+        _site_memory.joined_fingerprints(utf8, count, out)
+    return out
+
+
 def url_fingerprint(url: str) -> int:
     """The page's address without query or fragment: `?utm_source=` makes no new page."""
     parts = urlsplit(url)

@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from worker.core import site_memory
 from worker.core.features import feature_names
+from worker.core.segments import PageSegments
 from worker.core.site_memory import Fingerprints, MemorySettings, SiteProfile
 
 # A page whose kept words were this share seen before is a repeat of a page, not template.
@@ -104,9 +105,15 @@ class SiteLookup:
     _after: bytes | None = None
 
     def rejections(
-        self, texts: list[str], features: npt.NDArray[np.float32], keep: npt.NDArray[np.bool_]
+        self,
+        segments: PageSegments,
+        features: npt.NDArray[np.float32],
+        keep: npt.NDArray[np.bool_],
     ) -> dict[int, str]:
-        self.fingerprints = site_memory.fingerprints(texts)
+        if segments.utf8 is None:
+            self.fingerprints = site_memory.fingerprints(segments.texts)
+        else:
+            self.fingerprints = site_memory.joined_fingerprints(segments.utf8, len(segments))
         counts, self.pages, self.hits, self._after = site_memory.seen_and_remembered(
             self._profile_bytes(), self.fingerprints, self.url, self.settings
         )
