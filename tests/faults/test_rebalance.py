@@ -5,6 +5,8 @@ offset has an outcome, exactly one in exactly-once mode.
 The sequence, each step once some more output has appeared:
   A starts alone -> B joins -> C joins (three workers) -> A leaves (SIGTERM) -> D joins
   -> B crashes (SIGKILL) -> C and D finish the stream.
+With site memory on (the last test), each worker also restores the profiles of the
+partitions it is given from the changelog and writes them back in its batches.
 """
 
 from __future__ import annotations
@@ -40,11 +42,11 @@ STEP = 100  # output records between two membership changes
 class Group:
     """The workers of one consumer group, each with the member id it joined under."""
 
-    def __init__(self, bootstrap: str, topics: Topics, tmp_path: Path, exactly_once: bool) -> None:
+    def __init__(self, bootstrap: str, topics: Topics, tmp_path: Path, env: dict[str, str]) -> None:
         self.bootstrap = bootstrap
         self.topics = topics
         self.tmp_path = tmp_path
-        self.exactly_once = exactly_once
+        self.env = env
         self.group_id = topics.env()["CHAFF_GROUP_ID"]
         self.members: dict[str, str] = {}  # worker name -> member id
         self.workers: dict[str, Worker] = {}
@@ -56,7 +58,7 @@ class Group:
             self.bootstrap,
             self.topics,
             self.tmp_path / f"{name}.log",  # the name is also its transactional.id
-            worker_env(self.exactly_once),
+            self.env,
         ).start()
         self.workers[name] = worker
         new: set[str] = set()
@@ -90,10 +92,23 @@ class Group:
 
 
 def members_join_and_leave(
-    bootstrap: str, topic_factory: TopicFactory, tmp_path: Path, *, exactly_once: bool
+    bootstrap: str,
+    topic_factory: TopicFactory,
+    tmp_path: Path,
+    *,
+    exactly_once: bool,
+    site_memory: bool = False,
 ) -> None:
+    """The scenario of this module; `site_memory`: the workers run with it on (and its
+    changelog topic, as many partitions as the raw topic)."""
     topics = make_topics(topic_factory, partitions=PARTITIONS)
-    group = Group(bootstrap, topics, tmp_path, exactly_once)
+    env = worker_env(exactly_once)
+    if site_memory:
+        changelog = topic_factory(
+            "site-memory", partitions=PARTITIONS, config={"cleanup.policy": "compact"}
+        )
+        env |= {"CHAFF_SITE_MEMORY": "on", "CHAFF_SITE_MEMORY_TOPIC": changelog}
+    group = Group(bootstrap, topics, tmp_path, env)
     progress = Progress(bootstrap, topics)
     steps = [
         partial(group.join, "a"),
@@ -129,7 +144,8 @@ def members_join_and_leave(
     finally:
         progress.close()
         group.stop_all()
-    label = f"4 workers join/leave, {delivery_mode(exactly_once)}"
+    memory = ", site memory on" if site_memory else ""
+    label = f"4 workers join/leave, {delivery_mode(exactly_once)}{memory}"
     account(found, inputs, exactly_once=exactly_once, label=label)
 
 
@@ -138,3 +154,14 @@ def test_members_joining_and_leaving_lose_nothing(
     kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path, exactly_once: bool
 ) -> None:
     members_join_and_leave(kafka_bootstrap, topic_factory, tmp_path, exactly_once=exactly_once)
+
+
+@in_both_delivery_modes
+def test_members_joining_and_leaving_with_site_memory_lose_nothing(
+    kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path, exactly_once: bool
+) -> None:
+    """The same rebalances with site memory on: profiles restored and revoked as the
+    partitions move, and still every input an outcome, exactly one in exactly-once mode."""
+    members_join_and_leave(
+        kafka_bootstrap, topic_factory, tmp_path, exactly_once=exactly_once, site_memory=True
+    )
