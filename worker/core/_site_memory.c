@@ -249,9 +249,26 @@ typedef struct {
     uint32_t mask;
 } Entry;
 
-static int by_u32(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
+/* Sorts `n` (print << 32 | position) keys by print, stably (positions stay in page order
+ * among equal prints), a byte of the print a pass; `spare` holds n keys too. */
+static void radix_sort_by_print(uint64_t *keys, uint64_t *spare, Py_ssize_t n) {
+    Py_ssize_t histogram[256];
+    uint64_t *from = keys, *to = spare;
+    for (int shift = 32; shift < 64; shift += 8) {
+        memset(histogram, 0, sizeof(histogram));
+        for (Py_ssize_t i = 0; i < n; i++) histogram[(from[i] >> shift) & 0xFF]++;
+        Py_ssize_t total = 0;
+        for (int d = 0; d < 256; d++) {
+            Py_ssize_t here = histogram[d];
+            histogram[d] = total;
+            total += here;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) to[histogram[(from[i] >> shift) & 0xFF]++] = from[i];
+        uint64_t *swap = from;
+        from = to;
+        to = swap;
+    }
+    /* four passes: the sorted keys are back in `keys` */
 }
 
 /* Most pages first, then the most recent (lowest set bit), then (by the caller's order)
@@ -272,7 +289,7 @@ static PyObject *update(PyObject *self, PyObject *args) {
         return NULL;
     PyObject *result = NULL;
     Entry *entries = NULL;
-    uint32_t *page_sorted = NULL;
+    uint64_t *sorted_page = NULL;
     Py_ssize_t n_page = page_buf.len / (Py_ssize_t)sizeof(uint32_t);
     if (window < 1 || window > 16 || max_prints < 1 || max_prints > 65535 ||
         page_buf.len % sizeof(uint32_t) || counts_buf.len != n_page * (Py_ssize_t)sizeof(int64_t)) {
@@ -319,53 +336,46 @@ static PyObject *update(PyObject *self, PyObject *args) {
     long in_window = (long)(pages_seen < (uint64_t)old_window ? pages_seen : (uint64_t)old_window);
     long pages = in_window - __builtin_popcount(same_url);
     long hits = 0;
-    if (n_old && n_page && pages > 0) {
-        uint32_t keep_bits = ~same_url & 0xFFFFu;
-        for (Py_ssize_t i = 0; i < n_page; i++) {
-            uint32_t p = page[i];
-            if (!p) continue;
-            int lo = 0, hi = n_old;
-            while (lo < hi) {
-                int mid = (lo + hi) / 2;
-                if (read_u32(prints + 4 * mid) < p) lo = mid + 1; else hi = mid;
-            }
-            if (lo < n_old && read_u32(prints + 4 * lo) == p) {
-                counts[i] = __builtin_popcount(read_u16(masks + 2 * lo) & keep_bits);
-                if (counts[i]) hits++;
-            }
-        }
-    }
+    int count_hits = n_old && pages > 0;
+    uint32_t keep_bits = ~same_url & 0xFFFFu;
     if (pages < 0) pages = 0;
 
-    /* remember: the page's unique non-zero prints, merged with the shifted old masks. */
-    page_sorted = (uint32_t *)malloc(sizeof(uint32_t) * (size_t)(n_page ? n_page : 1));
+    /* The page's non-zero prints with their positions, sorted by print (a radix sort:
+     * qsort's calls cost more than the rest of the update), then one merge with the old,
+     * sorted prints gives each segment's count and the new profile's entries. */
+    sorted_page = (uint64_t *)malloc(sizeof(uint64_t) * 2 * (size_t)(n_page ? n_page : 1));
     entries = (Entry *)malloc(sizeof(Entry) * (size_t)(n_old + n_page + 1));
-    if (!page_sorted || !entries) {
+    if (!sorted_page || !entries) {
         PyErr_NoMemory();
         goto done;
     }
     Py_ssize_t n_new = 0;
     for (Py_ssize_t i = 0; i < n_page; i++)
-        if (page[i]) page_sorted[n_new++] = page[i];
-    qsort(page_sorted, (size_t)n_new, sizeof(uint32_t), by_u32);
+        if (page[i]) sorted_page[n_new++] = (uint64_t)page[i] << 32 | (uint64_t)i;
+    radix_sort_by_print(sorted_page, sorted_page + n_page, n_new);
     uint32_t full = (1u << window) - 1;
     Py_ssize_t a = 0, b = 0, n = 0;
     while (a < n_old || b < n_new) {
-        uint32_t pa = a < n_old ? read_u32(prints + 4 * a) : 0xFFFFFFFFu;
-        uint32_t pb = b < n_new ? page_sorted[b] : 0xFFFFFFFFu;
+        uint32_t pa = a < n_old ? read_u32(prints + 4 * a) : 0;
+        uint32_t pb = b < n_new ? (uint32_t)(sorted_page[b] >> 32) : 0;
         uint32_t print, mask = 0;
         if (a < n_old && (b >= n_new || pa <= pb)) {
             print = pa;
-            mask = ((uint32_t)read_u16(masks + 2 * a) << 1) & full;
+            uint32_t old_mask = read_u16(masks + 2 * a);
+            mask = (old_mask << 1) & full;
             a++;
             if (b < n_new && pb == pa) {
                 mask |= 1;
-                while (b < n_new && page_sorted[b] == print) b++;
+                int64_t count = count_hits ? __builtin_popcount(old_mask & keep_bits) : 0;
+                for (; b < n_new && (uint32_t)(sorted_page[b] >> 32) == print; b++) {
+                    counts[(uint32_t)sorted_page[b]] = count;
+                    hits += count != 0;
+                }
             }
         } else {
             print = pb;
             mask = 1;
-            while (b < n_new && page_sorted[b] == print) b++;
+            while (b < n_new && (uint32_t)(sorted_page[b] >> 32) == print) b++;
         }
         if (mask) {
             entries[n].print = print;
@@ -410,7 +420,7 @@ static PyObject *update(PyObject *self, PyObject *args) {
     result = Py_BuildValue("llN", pages, hits, blob);
 done:
     free(entries);
-    free(page_sorted);
+    free(sorted_page);
     PyBuffer_Release(&page_buf);
     PyBuffer_Release(&counts_buf);
     return result;
