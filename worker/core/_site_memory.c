@@ -77,9 +77,14 @@ static inline uint64_t lowercase8(uint64_t w) {
     return w | (bytes_between(w, 'A', 'Z') >> 2);  /* 0x80 >> 2 = 0x20 */
 }
 
-static inline uint64_t load_le64(const unsigned char *p) {  /* one load where little-endian */
-    uint64_t w = 0;
+static inline uint64_t load_le64(const unsigned char *p) {
+    uint64_t w;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(&w, p, 8);  /* one load (gcc does not see that in the loop below) */
+#else
+    w = 0;
     for (int k = 7; k >= 0; k--) w = w << 8 | p[k];
+#endif
     return w;
 }
 
