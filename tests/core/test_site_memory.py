@@ -1,3 +1,6 @@
+import zlib
+from urllib.parse import urlsplit
+
 import numpy as np
 import pytest
 
@@ -218,3 +221,53 @@ def test_joined_fingerprints_refuse_a_count_the_newlines_do_not_give() -> None:
         site_memory.joined_fingerprints(b"a\nb", 3)
     with pytest.raises(ValueError, match="1 segments need 0 newlines"):
         site_memory.joined_fingerprints(b"a\nb", 1)
+
+
+def _urlsplit_fingerprint(url: str) -> int:
+    """url_fingerprint's definition, by urlsplit alone."""
+    parts = urlsplit(url)
+    return zlib.crc32(f"{parts.netloc.lower()}{parts.path}".encode("utf-8", "surrogatepass"))
+
+
+_URLS = [
+    "https://Ex.ORG/a/B?utm_source=x#top",
+    "https://ex.org",
+    "https://ex.org?q=1",
+    "https://ex.org#f",
+    "HTTP://user:pw@Ex.org:8080/p;params/x.html",
+    "http:///no-host",
+    "https://ex.org/é/中?x",
+    "https://exämple.org/a",
+    "https://[::1]:80/v6",
+    "https://ex.org/a b",
+    "https://ex.org/a\tb/\r\nc",
+    " https://ex.org/lead",
+    "https://ex.org/trail ",
+    "https://ex.org/trail\n",
+    "https://ex.org\\back\\slash",
+    "https://ex.org/%7Euser/?a#b?c",
+    "mailto:someone@ex.org",
+    "ex.org/no-scheme",
+    "//ex.org/no-scheme",
+    "https:/one-slash",
+    "1http://digit-led.org/",
+    "page://site/42",
+    "",
+]
+
+
+def test_the_url_fast_path_reads_urls_as_urlsplit_does() -> None:
+    for url in _URLS:
+        assert url_fingerprint(url) == _urlsplit_fingerprint(url), url
+    rng = np.random.default_rng(0)
+    pieces = ["http", "s", "://", ":", "/", "?", "#", "[", "]", "@", "\\", " ", "\t", "A", "é", "."]
+    for _ in range(3000):
+        start = "https://ex.org" if rng.random() < 0.7 else ""  # most take the fast path
+        url = start + "".join(rng.choice(pieces, int(rng.integers(0, 12))).tolist())
+        try:
+            expected = _urlsplit_fingerprint(url)
+        except ValueError:  # "Invalid IPv6 URL": the fast path must not take it either
+            with pytest.raises(ValueError):
+                url_fingerprint(url)
+            continue
+        assert url_fingerprint(url) == expected, repr(url)

@@ -20,6 +20,7 @@ how many of the window's pages it was seen) and `remember` (the profile after a 
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 from collections.abc import Sequence
@@ -144,9 +145,24 @@ def joined_fingerprints(utf8: bytes, count: int) -> Fingerprints:
 
 
 def url_fingerprint(url: str) -> int:
-    """The page's address without query or fragment: `?utm_source=` makes no new page."""
-    parts = urlsplit(url)
-    return zlib.crc32(f"{parts.netloc.lower()}{parts.path}".encode("utf-8", "surrogatepass"))
+    """The page's address without query or fragment: `?utm_source=` makes no new page.
+    (urlsplit's netloc lowercased and path; a plain "scheme://host/path" is read by a
+    regex, a fifth of urlsplit's time, and anything else by urlsplit itself.)"""
+    plain = _PLAIN_URL.match(url)
+    if plain is not None:
+        netloc, path = plain.groups()
+    else:
+        parts = urlsplit(url)
+        netloc, path = parts.netloc, parts.path
+    return zlib.crc32(f"{netloc.lower()}{path}".encode("utf-8", "surrogatepass"))
+
+
+# What urlsplit reads the same way: a letter-led scheme, "//", an ASCII host without
+# brackets (IPv6, which urlsplit checks), a path without whitespace (urlsplit drops tabs
+# and line breaks), then the end, a query or a fragment.
+_PLAIN_URL = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.\-]*://([!\x22$-.0->@-Z^-~]*)(?=[/?#]|\Z)([^?#\s]*)(?=[?#]|\Z)"
+)
 
 
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << 16)], dtype=np.uint8)

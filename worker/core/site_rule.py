@@ -117,7 +117,7 @@ class SiteLookup:
         counts, self.pages, self.hits, self._after = site_memory.seen_and_remembered(
             self._profile_bytes(), self.fingerprints, self.url, self.settings
         )
-        if self.profile is None:
+        if self.profile is None or not self.hits:  # nothing seen: nothing to reject
             return {}
         found = memory_rejections(features, keep, counts, self.pages, self.settings)
         self.rejected = len(found)
