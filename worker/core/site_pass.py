@@ -6,8 +6,7 @@ worker (pages in partition order), so both give the same verdicts for the same s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from worker.core.classify import classify_page
 from worker.core.segment_model import SegmentModel
@@ -17,8 +16,7 @@ from worker.core.site_store import SiteStore
 from worker.core.verdict import ContentType, PageVerdict
 
 
-@dataclass(frozen=True, slots=True)
-class MemoryNote:
+class MemoryNote(NamedTuple):  # a tuple: a frozen dataclass's __init__ cost 1 µs a page
     """What memory informed a verdict: how many of the site's earlier pages it counted
     over (0: the site was new, or forgotten, and the verdict is the per-page one), how
     many segments it had seen, and how many it rejected."""

@@ -35,6 +35,7 @@ _WORDS_COLUMN = feature_names("text/html").index("log_words")
 _TEXT_WORDS_COLUMN = feature_names("text/plain").index("log_words")
 
 
+_NO_FINGERPRINTS = np.zeros(0, dtype=np.uint32)  # never written: rejections replaces it
 MEMORY_REASON_START = "also on "  # every reason of this rule starts so (classify.reason_origin)
 
 
@@ -98,7 +99,7 @@ class SiteLookup:
     profile: SiteProfile | bytes | None
     url: int
     settings: MemorySettings
-    fingerprints: Fingerprints = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    fingerprints: Fingerprints = field(default_factory=lambda: _NO_FINGERPRINTS)
     pages: int = 0  # the window's pages the counts were taken over
     hits: int = 0  # segments whose text was seen on at least one of them
     rejected: int = 0  # kept segments the rule rejected

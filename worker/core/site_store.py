@@ -35,13 +35,16 @@ class SiteStore:
         return profile
 
     def put(self, site: str, profile: bytes) -> None:
-        old = self._profiles.pop(site, None)
-        if old is not None:
-            self._bytes -= _cost(site, old)
-        self._profiles[site] = profile
-        self._bytes += _cost(site, profile)
-        while self._bytes > self.max_bytes and len(self._profiles) > 1:
-            gone, value = self._profiles.popitem(last=False)
+        profiles = self._profiles
+        old = profiles.get(site)
+        profiles[site] = profile
+        if old is None:
+            self._bytes += _cost(site, profile)
+        else:  # the same key and slot: only the value's size changes (bytes: 33 + len)
+            profiles.move_to_end(site)
+            self._bytes += len(profile) - len(old)
+        while self._bytes > self.max_bytes and len(profiles) > 1:
+            gone, value = profiles.popitem(last=False)
             self._bytes -= _cost(gone, value)
             self.evicted += 1
 
