@@ -8,7 +8,7 @@ structure around it (see html_segments). Segment text never contains a newline.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -61,7 +61,7 @@ class PageSegments:
         if self.utf8 is not None:
             return self
         joined = "\n".join(self.texts).encode("utf-8", "surrogatepass")
-        return PageSegments(self.content_type, self.texts, self.structure, joined)
+        return replace(self, utf8=joined)  # every other field kept (the HTML layout too)
 
 
 # A dump keeps some layout: html-text and most scrapers put a blank line around paragraphs
