@@ -1,7 +1,7 @@
 """The one thing pyproject.toml cannot say yet without an experimental table: the compiled
-classifier kernels (worker/core/kernels.py says which loops and why) and the HTML walk
-(worker/core/html_segments.py). Everything else about
-the package is in pyproject.toml."""
+classifier kernels (worker/core/kernels.py says which loops and why), the HTML walk
+(worker/core/html_segments.py) and the declared metadata's elements (declared.py).
+Everything else about the package is in pyproject.toml."""
 
 from setuptools import Extension, setup
 
@@ -24,6 +24,15 @@ setup(
         Extension(
             "worker.core._html_blocks",
             sources=["worker/core/_html_blocks.c"],
+            depends=["worker/core/_lexbor.h"],
+            extra_compile_args=["-O2"],
+        ),
+        # The elements of a page's declared metadata (worker/core/declared.py), from the same
+        # tree.
+        Extension(
+            "worker.core._declared",
+            sources=["worker/core/_declared.c"],
+            depends=["worker/core/_lexbor.h"],
             extra_compile_args=["-O2"],
         ),
     ]

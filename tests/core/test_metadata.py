@@ -9,8 +9,9 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from worker.core.classify import classify_page
+from worker.core.declared import read_declared
 from worker.core.language import article_language
-from worker.core.metadata import ArticleMetadata, page_metadata, read_declared
+from worker.core.metadata import ArticleMetadata, page_metadata
 from worker.core.page_dates import dateline, iso_date
 
 PROSE = (

@@ -4,79 +4,14 @@
    and read per node, ~1,200 text nodes and ~700 elements a page); here it reads lexbor's
    tree directly.
 
-   selectolax has no C API, so this file mirrors the few structs it reads: selectolax's
-   LexborNode object (Cython lays it out as PyObject_HEAD, its vtable, then its fields in
-   declaration order) and lexbor's node, element, attribute and text structs. They are those
-   of selectolax 1.0.2, which bundles lexbor 3.1.0 (its sdist holds the headers, in
-   lexbor/source/lexbor/dom/interfaces). html_blocks refuses any object that is not a LexborNode of the mirrored
-   size, and html_segments.py checks the walk against the Python one on a probe page at
-   import, using the Python walk when they differ, so another selectolax cannot make it read
-   the wrong memory or give different segments. */
+   The structs it reads are mirrored in _lexbor.h. html_blocks refuses any object that is
+   not a LexborNode of the mirrored size, and html_segments.py checks the walk against the
+   Python one on a probe page at import, using the Python walk when they differ, so another
+   selectolax cannot make it read the wrong memory or give different segments. */
 
 #define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <stdint.h>
-#include <string.h>
+#include "_lexbor.h"
 
-/* lexbor 3.1.0: struct lxb_dom_node (dom/interfaces/node.h) */
-typedef struct LexborNode LexborNode;
-struct LexborNode {
-    void *events; /* lxb_dom_event_target_t */
-    uintptr_t local_name; /* the tag id, for an element */
-    uintptr_t prefix;
-    uintptr_t ns;
-    void *owner_document;
-    LexborNode *next;
-    LexborNode *prev;
-    LexborNode *parent;
-    LexborNode *first_child;
-    LexborNode *last_child;
-    void *user;
-    int type; /* lxb_dom_node_type_t */
-};
-
-typedef struct {
-    const uint8_t *data;
-    size_t length;
-} LexborString; /* lexbor_str_t (core/str.h) */
-
-typedef struct LexborAttribute LexborAttribute;
-struct LexborAttribute { /* struct lxb_dom_attr (dom/interfaces/attr.h) */
-    LexborNode node;     /* node.local_name: the attribute's lowercase name id */
-    uintptr_t upper_name;
-    uintptr_t qualified_name; /* 0 when it is the local name */
-    LexborString *value;      /* NULL for an attribute without a value */
-    void *owner;
-    LexborAttribute *next;
-    LexborAttribute *prev;
-};
-
-typedef struct { /* struct lxb_dom_element, as far as its attributes */
-    LexborNode node;
-    uintptr_t upper_name;
-    uintptr_t qualified_name;
-    LexborString *is_value;
-    LexborAttribute *first_attr;
-} LexborElement;
-
-typedef struct { /* struct lxb_dom_character_data */
-    LexborNode node;
-    LexborString data;
-} LexborText;
-
-typedef struct { /* selectolax 1.0.2's LexborNode (selectolax/lexbor.c) */
-    PyObject_HEAD
-    void *vtable;
-    LexborNode *node;
-    PyObject *parser;
-    int is_fragment_root;
-    int is_template_content;
-} SelectolaxNode;
-
-#define NODE_ELEMENT 0x01 /* LXB_DOM_NODE_TYPE_ELEMENT */
-#define NODE_TEXT 0x03    /* LXB_DOM_NODE_TYPE_TEXT */
-#define ATTRIBUTE_CLASS 0x000b /* LXB_DOM_ATTR_CLASS (dom/interfaces/attr_const.h) */
-#define ATTRIBUTE_ID 0x0021    /* LXB_DOM_ATTR_ID */
 #define TAG_IDS 256 /* the rules' table; lexbor's own tags end at LXB_TAG__LAST_ENTRY, 0xc7 */
 #define MAX_BLOCK_PATH 256 /* html_segments.MAX_BLOCK_PATH */
 
@@ -555,17 +490,8 @@ html_blocks(PyObject *Py_UNUSED(module), PyObject *args)
                           &hint_bits, &link_bit)) {
         return NULL;
     }
-    PyTypeObject *type = Py_TYPE(root_object);
-    if (strcmp(type->tp_name, "selectolax.lexbor.LexborNode") != 0 ||
-        type->tp_basicsize != (Py_ssize_t)sizeof(SelectolaxNode)) {
-        PyErr_Format(PyExc_TypeError,
-                     "html_blocks reads a selectolax 1.0 LexborNode, not %s of %zd bytes",
-                     type->tp_name, type->tp_basicsize);
-        return NULL;
-    }
-    LexborNode *root = ((SelectolaxNode *)root_object)->node;
+    LexborNode *root = selectolax_root(root_object, "html_blocks");
     if (root == NULL) {
-        PyErr_SetString(PyExc_ValueError, "the LexborNode holds no node");
         return NULL;
     }
     TagRule table[TAG_IDS];

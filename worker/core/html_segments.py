@@ -22,6 +22,7 @@ import numpy.typing as npt
 from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
 
 from worker.core import _html_blocks, kernels
+from worker.core.declared import read_declared
 from worker.core.html_layout import page_layout
 from worker.core.html_tags import (
     COMMENT_HINT,
@@ -35,7 +36,6 @@ from worker.core.html_tags import (
     hint_bits,
     hint_cache,
 )
-from worker.core.metadata import read_declared
 from worker.core.page_meta import DECLARED_KINDS
 from worker.core.segments import HtmlLayout, PageSegments
 

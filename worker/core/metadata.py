@@ -3,8 +3,8 @@
 Two sources, in this order of trust:
 
 - what an HTML page declares for machines: JSON-LD (schema.org's Article and its kin),
-  OpenGraph and other meta tags, microdata (`itemprop`), `<link rel="canonical">`. Read in
-  one CSS selection, before the parse drops the head and the scripts (`read_declared`);
+  OpenGraph and other meta tags, microdata (`itemprop`), `<link rel="canonical">`
+  (declared.py reads them, before the parse drops the head and the scripts);
 - the page's own segments: the headline (an `<h1>` in HTML), a byline ("By Jane Doe") and
   a dateline ("Published March 3, 2024") near it. This is all a text dump has.
 
@@ -22,12 +22,9 @@ from itertools import compress
 from typing import Any
 from urllib.parse import urljoin
 
-import orjson
-from selectolax.lexbor import LexborHTMLParser, LexborNode
-
+from worker.core.declared import BY, DeclaredMetadata, author_names
 from worker.core.language import article_language
-from worker.core.page_dates import DATELINE_CHARS, YEAR, dateline, iso_date
-from worker.core.page_meta import ARTICLE_TYPES, add_declared_kind, kinds_of
+from worker.core.page_dates import DATELINE_CHARS, YEAR, dateline
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,259 +55,6 @@ class ArticleMetadata:
             "description": self.description,
             "site_name": self.site_name,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class DeclaredMetadata:
-    """What an HTML page's head, JSON-LD and microdata say, each value as the page gave it."""
-
-    kinds: tuple[bool, ...]
-    title: str | None = None  # <title>
-    og_title: str | None = None
-    headline: str | None = None  # JSON-LD or microdata
-    authors: tuple[str, ...] = ()
-    published: str | None = None
-    modified: str | None = None
-    canonical_url: str | None = None
-    description: str | None = None
-    site_name: str | None = None
-    time_element: str | None = None  # the first <time datetime> that is a date
-
-
-# Only the item properties read: a product page marks up hundreds of others.
-_SELECTOR = (
-    'title, meta, link[rel="canonical"], script[type="application/ld+json"], [itemtype], '
-    '[itemprop="author"], [itemprop="datePublished"], [itemprop="dateModified"], '
-    '[itemprop="headline"], time[datetime]'
-)
-# Meta tags by name or property, best first.
-_META_TITLE = ("og:title", "twitter:title")
-_META_DESCRIPTION = ("description", "og:description", "twitter:description")
-_META_SITE = ("og:site_name", "application-name")
-_META_AUTHOR = (
-    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
-    "dcterms.creator", "byl",
-)  # fmt: skip
-_META_PUBLISHED = (
-    "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
-    "publish-date", "publish_date", "parsely-pub-date", "sailthru.date", "dc.date.issued",
-    "dcterms.issued", "dcterms.created", "dc.date", "dcterms.date", "date", "published",
-    "published-date", "published_date", "publication-date", "publication_date",
-    "article.published", "release_date",
-)  # fmt: skip
-_META_MODIFIED = (
-    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
-    "modified-date", "last-modified",
-)  # fmt: skip
-_ITEMPROPS = frozenset(("author", "datepublished", "datemodified", "headline"))
-# JSON-LD beyond this is not parsed: a catalogue of thousands of products costs more than
-# it tells, and an article's own object comes first.
-_JSON_LD_BYTES = 100_000
-_ARTICLE_TYPE_NAMES = frozenset(ARTICLE_TYPES)
-_TIMES = 3
-
-
-def read_declared(tree: LexborHTMLParser) -> DeclaredMetadata:
-    """The page's declared metadata and kinds (page_meta), in one selection. Before the
-    parse drops the head and the scripts."""
-    kinds: set[str] = set()
-    meta: dict[str, str] = {}
-    title = canonical = None
-    json_ld: list[Any] = []
-    microdata: dict[str, str] = {}
-    micro_authors: list[str] = []
-    times: list[str] = []
-    for node in tree.css(_SELECTOR):
-        tag = node.tag or ""
-        attributes = node.attributes
-        script = node.text() if tag == "script" else None
-        if tag == "meta":
-            key = attributes.get("property") or attributes.get("name") or attributes.get("itemprop")
-            content = _clean(attributes.get("content"))
-            if key and content:
-                meta.setdefault(key.strip().lower(), content)
-            if "og:type" in (attributes.get("property"), attributes.get("name")):
-                add_declared_kind(kinds, tag, attributes, None)
-            continue
-        if script is not None or "itemtype" in attributes:
-            add_declared_kind(kinds, tag, attributes, script)
-        if tag == "title":
-            title = title or _clean(node.text())
-        elif tag == "link":
-            canonical = canonical or (attributes.get("href") or "").strip() or None
-        elif script is not None:
-            json_ld.extend(_json_ld(script))
-        elif tag == "time" and len(times) < _TIMES:
-            times.append(attributes.get("datetime") or "")
-        prop = (attributes.get("itemprop") or "").lower()
-        if prop in _ITEMPROPS:
-            value = _microdata_value(node, attributes)
-            if value:
-                if prop == "author":
-                    micro_authors.append(value)
-                else:
-                    microdata.setdefault(prop, value)
-    article = _article_object(json_ld)
-    authors = _authors_of(article.get("author")) if article else ()
-    if not authors:
-        authors = _meta_authors(meta)
-    if not authors:
-        named = (_names(author) for author in micro_authors[:3])
-        authors = tuple(dict.fromkeys(name for name in named if name))
-    published = _first_date(
-        _string(article.get("datePublished")),
-        *(meta.get(k) for k in _META_PUBLISHED),
-        microdata.get("datepublished"),
-    )
-    return DeclaredMetadata(
-        kinds=kinds_of(kinds),
-        title=title,
-        og_title=_first(meta, _META_TITLE),
-        headline=_string(article.get("headline")) or microdata.get("headline"),
-        authors=tuple(name for name in authors if name),
-        published=published,
-        time_element=_first_date(*times),
-        modified=_first_date(
-            _string(article.get("dateModified")),
-            *(meta.get(k) for k in _META_MODIFIED),
-            microdata.get("datemodified"),
-        ),
-        canonical_url=canonical or meta.get("og:url"),
-        description=_first(meta, _META_DESCRIPTION) or _string(article.get("description")),
-        site_name=_first(meta, _META_SITE) or _publisher(article, json_ld),
-    )
-
-
-def _clean(text: str | None) -> str | None:
-    cleaned = " ".join((text or "").split())
-    return cleaned or None
-
-
-def _first(meta: dict[str, str], keys: Sequence[str]) -> str | None:
-    for key in keys:
-        if value := meta.get(key):
-            return value
-    return None
-
-
-def _first_date(*values: str | None) -> str | None:
-    for value in values:
-        if parsed := iso_date(value):
-            return parsed
-    return None
-
-
-def _string(value: Any) -> str | None:
-    if isinstance(value, list) and value:
-        value = value[0]
-    return _clean(value) if isinstance(value, str) else None
-
-
-def _json_ld(text: str) -> list[Any]:
-    if len(text) > _JSON_LD_BYTES:
-        return []
-    try:
-        value = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        # Pages put raw newlines and tabs in JSON-LD strings, which JSON forbids.
-        try:
-            value = orjson.loads(" ".join(text.split()))
-        except orjson.JSONDecodeError:
-            return []
-    objects: list[Any] = []
-    pending = [value]
-    while pending and len(objects) < 200:
-        item = pending.pop()
-        if isinstance(item, list):
-            pending.extend(reversed(item))
-        elif isinstance(item, dict):
-            objects.append(item)
-            graph = item.get("@graph")
-            if isinstance(graph, list):
-                pending.extend(reversed(graph))
-            main = item.get("mainEntity")
-            if isinstance(main, dict):
-                pending.append(main)
-    return objects
-
-
-def _types(item: dict[str, Any]) -> set[str]:
-    kinds = item.get("@type")
-    names = kinds if isinstance(kinds, list) else [kinds]
-    return {n.rsplit("/", 1)[-1].lower() for n in names if isinstance(n, str)}
-
-
-def _article_object(objects: list[Any]) -> dict[str, Any]:
-    """The JSON-LD object describing the page's article: the first of an article type, else
-    the first with a headline or a publication date, else an empty dict."""
-    for item in objects:
-        if _types(item) & _ARTICLE_TYPE_NAMES:
-            return item  # type: ignore[no-any-return]
-    for item in objects:
-        if "headline" in item or "datePublished" in item:
-            return item  # type: ignore[no-any-return]
-    return {}
-
-
-def _authors_of(value: Any) -> tuple[str, ...]:
-    found: list[str] = []
-    for item in value if isinstance(value, list) else [value]:
-        name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, list) and name:
-            name = name[0]
-        if isinstance(name, str) and (cleaned := _names(name)):
-            found.append(cleaned)
-    return tuple(dict.fromkeys(found))
-
-
-def _meta_authors(meta: dict[str, str]) -> tuple[str, ...]:
-    for key in _META_AUTHOR:
-        value = meta.get(key)
-        if value and not value.startswith(("http://", "https://", "/", "@")):
-            return tuple(n for n in _split_names(value) if n)
-    if meta.get("twitter:label1", "").lower() in ("written by", "author", "est. reading time"):
-        value = meta.get("twitter:data1")
-        if value and meta["twitter:label1"].lower() != "est. reading time":
-            return tuple(n for n in _split_names(value) if n)
-    return ()
-
-
-def _publisher(article: dict[str, Any], objects: list[Any]) -> str | None:
-    publisher = article.get("publisher")
-    if isinstance(publisher, dict) and (name := _string(publisher.get("name"))):
-        return name
-    for item in objects:
-        if "website" in _types(item) and (name := _string(item.get("name"))):
-            return name
-    return None
-
-
-def _microdata_value(node: LexborNode, attributes: dict[str, str | None]) -> str | None:
-    value = attributes.get("content") or attributes.get("datetime")
-    if value:
-        return _clean(value)
-    if node.tag == "meta":
-        return None
-    name = node.css_first('[itemprop="name"]')
-    return _clean((name or node).text())
-
-
-_BY = re.compile(r"^(?:(?:written|posted|reviewed|words|story|text)\s+)?by[:\s]\s*", re.I)
-_NAME_SEPARATORS = re.compile(r"\s*(?:;|\||\s+and\s+|\s+&\s+|,\s+(?:and\s+)?)\s*", re.I)
-_NOT_A_NAME = re.compile(r"[@/]|\d{3,}|https?:")
-_NAME_WORDS = 6
-
-
-def _names(text: str) -> str | None:
-    """A cleaned author name, or None when the text is no name (a URL, a sentence)."""
-    name = _BY.sub("", " ".join(text.split())).strip(" -–—|·•:,")
-    if not name or _NOT_A_NAME.search(name) or len(name.split()) > _NAME_WORDS:
-        return None
-    return name
-
-
-def _split_names(text: str) -> list[str]:
-    return [n for part in _NAME_SEPARATORS.split(_BY.sub("", text.strip())) if (n := _names(part))]
 
 
 _NOTHING_DECLARED = DeclaredMetadata(kinds=())
@@ -426,10 +170,10 @@ def _byline(texts: Sequence[str], near: range) -> tuple[str, ...]:
     for position in near:
         text = texts[position]
         # (A byline's first word is "By", "Written", "Posted"...: the letter rules out most.)
-        if text[:1] in _BYLINE_FIRST and len(text) <= _BYLINE_CHARS and _BY.match(text):
-            line = _BY.sub("", text)
+        if text[:1] in _BYLINE_FIRST and len(text) <= _BYLINE_CHARS and BY.match(text):
+            line = BY.sub("", text)
             line = _BYLINE_END.split(line, maxsplit=1)[0]
-            names = _split_names(line)
+            names = author_names(line)
             if names:
                 return tuple(names)
     return ()

@@ -20,7 +20,7 @@ from worker.core.verdict import ContentType
 if TYPE_CHECKING:
     from selectolax.lexbor import LexborHTMLParser
 
-    from worker.core.metadata import DeclaredMetadata
+    from worker.core.declared import DeclaredMetadata
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 from worker.core import classify, html_segments
-from worker.core.metadata import DeclaredMetadata
+from worker.core.declared import DeclaredMetadata
 from worker.core.page_meta import declared_kinds
 from worker.learn.dataset import load_pages
 from worker.learn.train import CONTENT_TYPES
