@@ -231,3 +231,28 @@ def test_no_language_where_the_text_cannot_tell(texts: list[str]) -> None:
 def test_a_canonical_url_that_is_not_http_is_dropped() -> None:
     metadata = ArticleMetadata(canonical_url="javascript:void(0)")
     assert metadata.as_json("https://example.org/a")["canonical_url"] is None
+
+
+def test_the_date_patterns_prefiltered_find_what_they_find_in_turn() -> None:
+    """_date_match skips a pattern when the text lacks what it needs: it finds the same
+    match as trying each in turn, on ASCII and on letters re folds to ASCII ("ſ", "K")."""
+    import random
+
+    from worker.core import page_dates
+
+    patterns = (
+        page_dates._MONTH_DAY_YEAR, page_dates._DAY_MONTH_YEAR, page_dates._ISO,
+        page_dates._SLASHED_YMD, page_dates._DOTTED_DMY, page_dates._SLASHED,
+    )  # fmt: skip
+    pieces = [*"0123456789 -/.,:", "Jan", "MAR", "sep", "Sept", "ſep", "Oct", "may", "Dec", "jUl"]
+    pieces += ["2024", "1999", "12", "3rd", "of", "K", "\u0130", "Kelvin", "x", " 2024"]
+    pieces += ["Jan 3, 2024", "4 ſept 2023", "2024-03-05", "05.03.2024", "3/4/2024", "2024/1/2"]
+    rng = random.Random(7)
+    found = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        expected = next((m for p in patterns if (m := p.search(text))), None)
+        got = page_dates._date_match(text)
+        assert (got and (got.re, got.span())) == (expected and (expected.re, expected.span()))
+        found += expected is not None
+    assert found > 500

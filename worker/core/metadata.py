@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import compress
 from typing import Any
 from urllib.parse import urljoin
 
@@ -144,17 +143,19 @@ def _without_site_name(title: str) -> str:
 def _headline_of_text(texts: Sequence[str], kept: Sequence[int]) -> int | None:
     """A text dump's headline: the longest segment above the article (or among its first
     lines) that the dump's first line holds, where dumps put the page's <title>
-    ("Headline | Site"); None when no segment repeats it. The test runs in C: most
-    segments up there are menu items."""
+    ("Headline | Site"); None when no segment repeats it. Most segments up there are menu
+    items, shorter than the best so far: their length rules them out before a lowering."""
     if len(texts) < 2:
         return None
     reference = texts[0].lower()
-    start = max(1, kept[0] - _HEADLINE_ABOVE)
-    chosen = texts[start : kept[0] + _NEAR_BEFORE + 1]
-    held = map(reference.__contains__, map(str.lower, chosen))
+    # (lowering never shortens a str, so a longer segment cannot be in the reference)
+    longest = len(reference)
     best, best_chars = None, _SHORT_HEADLINE - 1
-    for position, text in compress(enumerate(chosen, start), held):
-        if len(text) > best_chars:
+    for position in range(max(1, kept[0] - _HEADLINE_ABOVE), kept[0] + _NEAR_BEFORE + 1):
+        if position >= len(texts):
+            break
+        text = texts[position]
+        if best_chars < len(text) <= longest and text.lower() in reference:
             best, best_chars = position, len(text)
     return best
 
