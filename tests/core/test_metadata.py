@@ -167,6 +167,10 @@ def test_iso_date(text: str, iso: str | None) -> None:
         ("By Dr. Vahid Osman - Mar 27, 2024", ("2024-03-27", False)),
         ("asked Feb 11, 2011 at 23:49", ("2011-02-11", False)),
         ("Faith Katunga•Oct 20, 2025", ("2025-10-20", False)),
+        # inline elements joined without a space: <span>August 7, 2023</span><span>by ...
+        ("Published August 7, 2023by Nicole Burke", ("2023-08-07", False)),
+        ("Updated: 1 October 2025Reading time: 5 min", ("2025-10-01", True)),
+        ("Published August 7, 20231", None),  # not a year
         ("The council met on March 3, 2024 to agree the budget.", None),
         ("March 3, 2024 " + "x" * 200, None),
     ],

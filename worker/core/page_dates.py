@@ -37,10 +37,10 @@ _ISO = re.compile(
 )
 _SLASHED_YMD = re.compile(r"\b(?P<year>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})\b")
 _MONTH_DAY_YEAR = re.compile(
-    r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})\b", re.IGNORECASE
+    r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})(?!\d)", re.IGNORECASE
 )
 _DAY_MONTH_YEAR = re.compile(
-    r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>\d{4})\b",
+    r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>\d{4})(?!\d)",
     re.IGNORECASE,
 )
 # 17.05.2021 is day first wherever dots are written; 10/31/2024 only where the numbers tell.
