@@ -68,6 +68,23 @@ def test_a_gzipped_html_page_and_a_jsonl_line(tmp_path: Path) -> None:
     assert facts(dom)["source"] == f"{RECORDS}:2"
 
 
+def test_the_summary_shows_the_articles_metadata(tmp_path: Path) -> None:
+    """Title, authors, dates and language of the article record, as the worker made them;
+    a field the page does not give says so."""
+    dom = report(tmp_path, str(FIXTURE))
+    metadata = classify_page(gzip.decompress(FIXTURE.read_bytes()).decode(), "text/html").metadata
+    assert metadata is not None and metadata.title and metadata.language
+    shown = facts(dom)
+    assert shown["article title"] == metadata.title
+    assert shown["authors"] == (", ".join(metadata.authors) or "(not found)")
+    assert shown["published"] == (metadata.published or "(not found)")
+    assert shown["modified"] == (metadata.modified or "(not found)")
+    assert shown["language"] == metadata.language
+    dump = facts(report(tmp_path, str(SEED)))  # a text dump: what its lines tell
+    assert dump["language"] == "en"
+    assert dump["modified"] == "(not found)"
+
+
 def test_the_published_article_is_the_workers(tmp_path: Path) -> None:
     page = parse_raw_page(RECORDS.read_bytes().splitlines()[0], 2_000_000)
     dom = report(tmp_path, f"{RECORDS}:1")

@@ -201,10 +201,19 @@ def _facts(inspection: Inspection) -> list[str]:
         rows.append(
             ("site memory", inspection.site_memory or "none: the page was classified on its own")
         )
+    if verdict is not None and (metadata := verdict.metadata) is not None:
+        rows += [
+            ("article title", metadata.title or _NOT_FOUND),
+            ("authors", ", ".join(metadata.authors) or _NOT_FOUND),
+            ("published", metadata.published or _NOT_FOUND),
+            ("modified", metadata.modified or _NOT_FOUND),
+            ("language", metadata.language or "(not told)"),
+        ]
     cells = "".join(f"<tr><th>{_text(k)}</th><td>{_text(v)}</td></tr>" for k, v in rows)
     return [f"<table class='facts'>{cells}</table>"]
 
 
+_NOT_FOUND = "(not found)"
 _NO_PAGE_KIND = {
     "text/plain": "(none: text dumps have no page-level stage)",
     "text/html": "(none: the page has no segments)",
