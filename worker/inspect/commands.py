@@ -14,6 +14,9 @@ neighbours tipped; words kept and rejected, the model version, the content type;
 clean article as the worker would publish it. A record the worker would dead-letter shows
 its error kind and message, and the original, escaped. --compare trafilatura adds what
 trafilatura keeps of the same page, and outlines the segments the two disagree on.
+--site-memory on (FILE:LINE only) first passes the file's earlier lines through site memory,
+as `chaff classify --site-memory on` would, and the report says what memory informed the
+verdict and which segments it rejected as the site's template.
 
 The report is safe to open on any page: everything from the page is escaped, and its
 Content-Security-Policy forbids scripts and every external load. It writes the file and
@@ -32,6 +35,10 @@ from worker.stream.commands import CONNECTION_FIELDS, add_settings_arguments, se
 
 EXIT_BAD_SOURCE = 2
 COMPARE_CHOICES = ("trafilatura",)  # compare.EXTRACTORS, without importing it
+NO_EARLIER_PAGES = (
+    "--site-memory on learns from the lines before FILE:LINE of a JSONL file; {source} "
+    "comes with no earlier pages of its site to learn from"
+)
 
 
 def register(subparsers: Any) -> None:
@@ -73,6 +80,16 @@ def register(subparsers: Any) -> None:
         choices=COMPARE_CHOICES,
         help="add what this extractor keeps of the page (trafilatura: a development dependency)",
     )
+    parser.add_argument(
+        "--site-memory",
+        choices=["on", "off"],
+        default="off",
+        help=(
+            "on (FILE:LINE only): lines 1..LINE-1 pass through site memory in file order, as "
+            "`chaff classify --site-memory on` does, and LINE is classified with what it "
+            "learnt; off (default): the page alone"
+        ),
+    )
     add_settings_arguments(parser, (*CONNECTION_FIELDS, "max_page_bytes", "max_output_bytes"))
     parser.set_defaults(handler=inspect_command)
 
@@ -85,6 +102,8 @@ def inspect_command(args: argparse.Namespace) -> int:
         return _usage("give a SOURCE or --topic/--partition/--offset, not both")
     if args.source is None and None in topic_flags:
         return _usage("give a SOURCE, or all of --topic, --partition and --offset")
+    if args.source is None and args.site_memory == "on":
+        return _usage(NO_EARLIER_PAGES.format(source="a record on a topic"))
     return run_inspect(args, settings_from_args(args))
 
 

@@ -2,8 +2,10 @@
 
 The record goes through the worker's own pipeline (records.process_raw_record), so the
 outcome, the article as published and a dead letter's kind and message are the worker's,
-not a re-implementation of them; the classifier's verdict is kept on the way through. No
-Kafka here: the caller hands over the record's bytes and where they came from.
+not a re-implementation of them; the classifier's verdict is kept on the way through. With
+a site memory (`chaff classify --site-memory on`'s, holding the pages before the record),
+the page is classified through it, as that command would. No Kafka here: the caller hands
+over the record's bytes and where they came from.
 """
 
 from __future__ import annotations
@@ -19,7 +21,11 @@ from worker.core.classify import classify_page, reason_origin
 from worker.core.raw_page import RawPage, parse_raw_page
 from worker.core.records import Limits, Outcome, Source, process_raw_record
 from worker.core.segment_model import SegmentModel
+from worker.core.site_pass import MemoryNote
+from worker.core.site_rule import MEMORY_REASON_START
+from worker.core.site_store import SiteStore
 from worker.core.verdict import ContentType, PageVerdict, SegmentVerdict
+from worker.learn.classify_files import classify_with_memory
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +49,10 @@ class Inspection:
     published: Mapping[str, Any] | None  # the article record the worker would publish
     rejected: Mapping[str, Any] | None  # the reject record
     dead_letter: Mapping[str, Any] | None  # the dead letter, when it would be one
-    site_memory: str | None = None  # what the site's memory told the classifier, if any
+    # What the site's memory told the classifier (the article record's `site_memory`), and
+    # how many earlier records it was built from; None when the page was classified alone.
+    site_memory: MemoryNote | None = None
+    records_remembered: int = 0
     comparison: Comparison | None = None
 
 
@@ -53,16 +62,33 @@ def inspect_record(
     source_label: str,
     limits: Limits | None = None,
     model: SegmentModel | None = None,
+    memory: SiteStore | None = None,
 ) -> Inspection:
-    """The worker's outcome for one raw record, with the verdict behind it."""
+    """The worker's outcome for one raw record, with the verdict behind it; with `memory`,
+    classified through its site's memory (which then holds the page too)."""
     verdicts: list[PageVerdict] = []
+    notes: list[MemoryNote] = []
 
     def classify(body: str, content_type: ContentType) -> PageVerdict:
         verdict = classify_page(body, content_type, model)
         verdicts.append(verdict)
         return verdict
 
-    processed = process_raw_record(value, source, classify, __version__, limits)
+    def classify_remembering(page: RawPage) -> tuple[PageVerdict, Mapping[str, Any]]:
+        assert memory is not None
+        verdict, note = classify_with_memory(memory, page, model)
+        verdicts.append(verdict)
+        notes.append(note)
+        return verdict, {"site_memory": note.as_json()}
+
+    processed = process_raw_record(
+        value,
+        source,
+        classify,
+        __version__,
+        limits,
+        classify_whole_page=classify_remembering if memory is not None else None,
+    )
     documents = {o.kind: orjson.loads(o.value) for o in processed.outputs}
     page = None
     if verdicts:  # it validated: parse it again for the page's fields (cheap next to classify)
@@ -77,7 +103,34 @@ def inspect_record(
         published=documents.get("article"),
         rejected=documents.get("reject"),
         dead_letter=documents.get("dead_letter"),
+        site_memory=notes[-1] if notes else None,
     )
+
+
+def site_memory_words(inspection: Inspection) -> str:
+    """What site memory informed the verdict: the article record's `site_memory`, in words."""
+    note = inspection.site_memory
+    if note is None:
+        return "none: the page was classified on its own"
+    earlier = f"on, from the {_plural(inspection.records_remembered, 'record')} before it"
+    if note.pages_seen == 0:
+        return f"{earlier}: none was another page of this site, so it was classified on its own"
+    rejected = [
+        s.position
+        for s in (inspection.verdict.segments if inspection.verdict is not None else ())
+        if s.reasons and s.reasons[0].startswith(MEMORY_REASON_START)
+    ]
+    pages = "page" if note.pages_seen == 1 else f"{note.pages_seen} pages"
+    words = (
+        f"{earlier}: this site's last {pages} informed it; "
+        f"{note.segments_seen} of this page's segments were seen on them; "
+        f"{note.rejected} rejected as repeats"
+    )
+    return words + (f" ({', '.join(f'#{p}' for p in rejected)})" if rejected else "")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @dataclass(frozen=True, slots=True)

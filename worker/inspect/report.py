@@ -21,7 +21,7 @@ from worker import __version__
 from worker.core.classify import reason_origin
 from worker.core.records import MAX_ORIGINAL_BYTES
 from worker.core.verdict import SegmentVerdict
-from worker.inspect.inspection import Comparison, Inspection, why, words
+from worker.inspect.inspection import Comparison, Inspection, site_memory_words, why, words
 
 # Kept and rejected colours: the tests look for them in the screenshots.
 KEPT, KEPT_BACKGROUND = "#1b7f3b", "#dcf2e1"
@@ -198,9 +198,7 @@ def _facts(inspection: Inspection) -> list[str]:
             ("page kind", verdict.page_kind or _NO_PAGE_KIND[verdict.content_type]),
         ]
     if inspection.site_memory is not None or verdict is not None:
-        rows.append(
-            ("site memory", inspection.site_memory or "none: the page was classified on its own")
-        )
+        rows.append(("site memory", site_memory_words(inspection)))
     if verdict is not None and (metadata := verdict.metadata) is not None:
         rows += [
             ("article title", metadata.title or _NOT_FOUND),

@@ -12,12 +12,13 @@ from pathlib import Path
 
 from worker.config import Settings
 from worker.core.records import Limits, Source
+from worker.core.site_store import SiteStore
 from worker.core.verdict import ContentType
-from worker.inspect.commands import EXIT_BAD_SOURCE
+from worker.inspect.commands import EXIT_BAD_SOURCE, NO_EARLIER_PAGES
 from worker.inspect.compare import ExtractorMissing, compare, require
 from worker.inspect.inspection import Comparison, Inspection, inspect_record
 from worker.inspect.report import render
-from worker.learn.classify_files import page_record
+from worker.learn.classify_files import page_record, remember_records
 from worker.stream.produce import JSONL_SUFFIXES, content_type_of
 
 _FILE_LINE = re.compile(r"(?P<path>.+):(?P<line>\d+)$")
@@ -32,6 +33,7 @@ class RawRecord:
     value: bytes | None
     source: Source
     label: str
+    file_data: bytes | None = None  # the whole JSONL file, for a FILE:LINE record
 
 
 def run_inspect(args: argparse.Namespace, settings: Settings) -> int:
@@ -52,8 +54,21 @@ def run_inspect(args: argparse.Namespace, settings: Settings) -> int:
     except _KafkaFailure as failure:
         print(f"chaff inspect: {failure.message}", file=sys.stderr)
         return failure.exit_code
+    memory, remembered = None, 0
+    if args.site_memory == "on":
+        if record.file_data is None:
+            print(
+                f"chaff inspect: {NO_EARLIER_PAGES.format(source='a page file')}", file=sys.stderr
+            )
+            return EXIT_BAD_SOURCE
+        memory = SiteStore()
+        line = record.source.offset + 1
+        remembered = remember_records(
+            record.source.topic, record.file_data, line, memory, settings.max_page_bytes
+        )
     limits = Limits(settings.max_page_bytes, settings.max_output_bytes)
-    inspection = inspect_record(record.value, record.source, record.label, limits)
+    inspection = inspect_record(record.value, record.source, record.label, limits, memory=memory)
+    inspection = replace(inspection, records_remembered=remembered)
     page, verdict = inspection.page, inspection.verdict
     if args.compare and page is not None and verdict is not None:
         texts = tuple(s.text for s in verdict.segments)
@@ -84,7 +99,14 @@ def _summary(inspection: Inspection) -> str:
     assert verdict is not None
     kept, rejected = len(verdict.article_segments), len(verdict.rejected_segments)
     outcome = "article" if inspection.outcome == "article" else "page rejected"
-    return f"{outcome}, {kept} segments kept, {rejected} rejected"
+    summary = f"{outcome}, {kept} segments kept, {rejected} rejected"
+    note = inspection.site_memory
+    if note is not None:
+        summary += (
+            f"; site memory: {inspection.records_remembered} earlier records, "
+            f"{note.pages_seen} pages of its site, {note.rejected} segments rejected"
+        )
+    return summary
 
 
 def read_source(
@@ -113,15 +135,16 @@ def read_source(
 
 def _jsonl_line(path: Path, line: int, label: str) -> RawRecord:
     try:
-        lines = path.read_bytes().splitlines()
+        data = path.read_bytes()
     except OSError as error:
         raise BadSource(f"{path}: {error.strerror}") from None
+    lines = data.splitlines()
     if not 1 <= line <= len(lines):
         raise BadSource(f"{path} has {len(lines)} lines: there is no line {line}")
     value = lines[line - 1]
     if not value.strip():
         raise BadSource(f"line {line} of {path} is empty")
-    return RawRecord(value, Source(str(path), 0, line - 1, None), label)
+    return RawRecord(value, Source(str(path), 0, line - 1, None), label, data)
 
 
 class _KafkaFailure(Exception):

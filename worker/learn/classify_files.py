@@ -24,9 +24,9 @@ from worker.core.metadata import ArticleMetadata
 from worker.core.raw_page import BadInput, RawPage, parse_raw_page
 from worker.core.segment_model import SegmentModel
 from worker.core.site_memory import MemorySettings
-from worker.core.site_pass import classify_remembering
+from worker.core.site_pass import MemoryNote, classify_remembering
 from worker.core.site_store import SiteStore
-from worker.core.verdict import ContentType
+from worker.core.verdict import ContentType, PageVerdict
 from worker.learn.command_args import EXIT_BAD_INPUT
 from worker.stream.produce import JSONL_SUFFIXES, content_type_of
 
@@ -57,21 +57,52 @@ def classify_command(args: argparse.Namespace) -> int:
             failures += 1
             continue
         for item in pages:
-            where = item.source if item.line is None else f"{item.source}:{item.line}"
-            if item.page is None:
-                assert item.error is not None
-                print(f"chaff classify: {where}: {item.error}", file=sys.stderr)
-                failures += 1
-            elif model is not None and model.content_type != item.page.content_type:
-                print(
-                    f"chaff classify: {where}: model is for {model.content_type}", file=sys.stderr
-                )
+            problem = unclassifiable(item, model)
+            if problem is not None:
+                print(f"chaff classify: {problem}", file=sys.stderr)
                 failures += 1
             else:
                 line = verdict_line(item, model, with_segments=not args.article_only, memory=memory)
                 sys.stdout.buffer.write(orjson.dumps(line) + b"\n")
     sys.stdout.flush()
     return EXIT_BAD_INPUT if failures else 0
+
+
+def unclassifiable(item: Page, model: SegmentModel | None) -> str | None:
+    """Why `chaff classify` cannot classify this page, with where it is (it is then not
+    remembered either), or None."""
+    where = item.source if item.line is None else f"{item.source}:{item.line}"
+    if item.page is None:
+        return f"{where}: {item.error}"
+    if model is not None and model.content_type != item.page.content_type:
+        return f"{where}: model is for {model.content_type}"
+    return None
+
+
+def remember_records(
+    source: str, data: bytes, before_line: int, memory: SiteStore, limit: int
+) -> int:
+    """Pass the JSONL records of `data` on lines before `before_line` (1-based) through
+    `memory` in file order, as `chaff classify --site-memory on` does (records it cannot
+    classify are skipped); how many it passed."""
+    passed = 0
+    for item in _records(source, data, limit):
+        if item.line is None or item.line >= before_line:
+            break
+        if unclassifiable(item, None) is None:
+            assert item.page is not None
+            classify_with_memory(memory, item.page, None)
+            passed += 1
+    return passed
+
+
+def classify_with_memory(
+    memory: SiteStore, page: RawPage, model: SegmentModel | None
+) -> tuple[PageVerdict, MemoryNote]:
+    """The page's verdict with its site's memory in `memory`, which then holds the page."""
+    return classify_remembering(
+        memory, MemorySettings(), page.site, page.url, page.body, page.content_type, model
+    )
 
 
 def pages_of(
@@ -143,9 +174,7 @@ def verdict_line(
     if memory is None:
         verdict = classify_page(page.body, page.content_type, model)
     else:
-        verdict, note = classify_remembering(
-            memory, MemorySettings(), page.site, page.url, page.body, page.content_type, model
-        )
+        verdict, note = classify_with_memory(memory, page, model)
     line: dict[str, Any] = {
         "source": item.source,
         "line": item.line,
