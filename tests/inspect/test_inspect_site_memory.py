@@ -124,7 +124,9 @@ def test_the_report_of_a_line_is_what_classify_says_of_it(
     assert classified[line]["site_memory"]["pages_seen"] == pages_seen
     check_against_classify(dom, classified[line], before)
     err = capsys.readouterr().err
-    assert f"site memory: {before} earlier records, {pages_seen} pages of its site" in err
+    records = "1 earlier record" if before == 1 else f"{before} earlier records"
+    pages = "1 page" if pages_seen == 1 else f"{pages_seen} pages"
+    assert f"site memory from {records}: {pages} of its site" in err
 
 
 def test_memory_takes_away_what_the_page_alone_keeps(

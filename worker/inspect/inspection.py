@@ -112,7 +112,7 @@ def site_memory_words(inspection: Inspection) -> str:
     note = inspection.site_memory
     if note is None:
         return "none: the page was classified on its own"
-    earlier = f"on, from the {_plural(inspection.records_remembered, 'record')} before it"
+    earlier = f"on, from the {plural(inspection.records_remembered, 'record')} before it"
     if note.pages_seen == 0:
         return f"{earlier}: none was another page of this site, so it was classified on its own"
     rejected = [
@@ -129,7 +129,7 @@ def site_memory_words(inspection: Inspection) -> str:
     return words + (f" ({', '.join(f'#{p}' for p in rejected)})" if rejected else "")
 
 
-def _plural(count: int, noun: str) -> str:
+def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 

@@ -16,7 +16,7 @@ from worker.core.site_store import SiteStore
 from worker.core.verdict import ContentType
 from worker.inspect.commands import EXIT_BAD_SOURCE, NO_EARLIER_PAGES
 from worker.inspect.compare import ExtractorMissing, compare, require
-from worker.inspect.inspection import Comparison, Inspection, inspect_record
+from worker.inspect.inspection import Comparison, Inspection, inspect_record, plural
 from worker.inspect.report import render
 from worker.learn.classify_files import page_record, remember_records
 from worker.stream.produce import JSONL_SUFFIXES, content_type_of
@@ -103,8 +103,9 @@ def _summary(inspection: Inspection) -> str:
     note = inspection.site_memory
     if note is not None:
         summary += (
-            f"; site memory: {inspection.records_remembered} earlier records, "
-            f"{note.pages_seen} pages of its site, {note.rejected} segments rejected"
+            f"; site memory from {plural(inspection.records_remembered, 'earlier record')}: "
+            f"{plural(note.pages_seen, 'page')} of its site, "
+            f"{plural(note.rejected, 'segment')} rejected"
         )
     return summary
 
