@@ -56,6 +56,7 @@ from worker.dedup.config import DedupConfig
 from worker.dedup.metrics import DedupMetrics
 from worker.dedup.window import WindowIndex
 from worker.sitestats import faust_fixes
+from worker.sitestats.faust_job import job_app
 
 log = logging.getLogger(__name__)
 
@@ -65,22 +66,7 @@ BANDS_SUFFIX = "bands"
 def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust.App:
     params = LshParams(num_perm=config.num_perm, bands=config.bands)
     metrics = metrics or DedupMetrics(None)
-    app = faust.App(
-        config.app_id,
-        broker=[f"kafka://{server.strip()}" for server in config.bootstrap_servers.split(",")],
-        store="memory://",
-        datadir=config.data_dir,
-        processing_guarantee="at_least_once",
-        topic_partitions=config.partitions,
-        topic_replication_factor=config.replication_factor,
-        table_standby_replicas=0,
-        broker_credentials=config.credentials,
-        broker_session_timeout=config.session_timeout_s,
-        broker_heartbeat_interval=min(3.0, config.session_timeout_s / 3),
-        consumer_auto_offset_reset="earliest",
-        web_enabled=False,
-        autodiscover=False,
-    )
+    app = job_app(config)
     articles = app.topic(config.articles_topic, key_serializer="raw", value_serializer="raw")
 
     def internal_topic(name: str) -> faust.TopicT:

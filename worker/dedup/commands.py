@@ -12,6 +12,7 @@ from typing import Any
 
 from worker.cli import module_doc
 from worker.dedup.config import DedupConfig
+from worker.sitestats.faust_job import add_job_arguments
 from worker.stream.commands import CONNECTION_FIELDS, add_settings_arguments, settings_from_args
 
 SHARED_SETTINGS = (*CONNECTION_FIELDS, "articles_topic")
@@ -112,7 +113,6 @@ OWN_SETTINGS: dict[str, tuple[str, type, Any, str]] = {
         "Port of the Prometheus /metrics endpoint (0: none).",
     ),
 }
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def register(subparsers: Any) -> None:
@@ -130,21 +130,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     add_settings_arguments(parser, SHARED_SETTINGS)
-    own = parser.add_argument_group("dedup settings (flag > environment variable > default)")
-    for name, (env, kind, default, help_text) in OWN_SETTINGS.items():
-        own.add_argument(
-            "--" + name.replace("_", "-"),
-            type=kind,
-            default=None,
-            help=f"{help_text} [${env}, default {default!r}]",
-        )
-    parser.add_argument(
-        "--log-level",
-        type=str.upper,
-        choices=LOG_LEVELS,
-        default=None,
-        help=f"log level, one of {', '.join(LOG_LEVELS)} [$CHAFF_LOG_LEVEL, default 'INFO']",
-    )
+    add_job_arguments(parser, "dedup", OWN_SETTINGS)
     parser.set_defaults(handler=run_dedup)
 
     evaluate = subparsers.add_parser(

@@ -30,6 +30,7 @@ import orjson
 from worker import __version__
 from worker.sitestats import faust_fixes
 from worker.sitestats.config import SiteStatsConfig
+from worker.sitestats.faust_job import job_app
 from worker.sitestats.stats import (
     InputKind,
     SiteEvent,
@@ -54,22 +55,7 @@ class _SnapshotState:
 
 
 def build_app(config: SiteStatsConfig) -> faust.App:
-    app = faust.App(
-        config.app_id,
-        broker=[f"kafka://{server.strip()}" for server in config.bootstrap_servers.split(",")],
-        store="memory://",
-        datadir=config.data_dir,
-        processing_guarantee="at_least_once",
-        topic_partitions=config.partitions,
-        topic_replication_factor=config.replication_factor,
-        table_standby_replicas=0,
-        broker_credentials=config.credentials,
-        broker_session_timeout=config.session_timeout_s,
-        broker_heartbeat_interval=min(3.0, config.session_timeout_s / 3),
-        consumer_auto_offset_reset="earliest",
-        web_enabled=False,
-        autodiscover=False,
-    )
+    app = job_app(config)
     input_kinds: dict[str, InputKind] = {
         config.articles_topic: "article",
         config.rejects_topic: "reject",

@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from worker.sitestats.config import SiteStatsConfig
+from worker.sitestats.faust_job import add_job_arguments
 from worker.stream.commands import CONNECTION_FIELDS, add_settings_arguments, settings_from_args
 
 SHARED_SETTINGS = (*CONNECTION_FIELDS, "articles_topic", "rejects_topic", "dead_letter_topic")
@@ -59,7 +60,6 @@ OWN_SETTINGS: dict[str, tuple[str, type, Any, str]] = {
         "Local directory of the faust worker.",
     ),
 }
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def register(subparsers: Any) -> None:
@@ -75,21 +75,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     add_settings_arguments(parser, SHARED_SETTINGS)
-    own = parser.add_argument_group("sitestats settings (flag > environment variable > default)")
-    for name, (env, kind, default, help_text) in OWN_SETTINGS.items():
-        own.add_argument(
-            "--" + name.replace("_", "-"),
-            type=kind,
-            default=None,
-            help=f"{help_text} [${env}, default {default!r}]",
-        )
-    parser.add_argument(
-        "--log-level",
-        type=str.upper,
-        choices=LOG_LEVELS,
-        default=None,
-        help=f"log level, one of {', '.join(LOG_LEVELS)} [$CHAFF_LOG_LEVEL, default 'INFO']",
-    )
+    add_job_arguments(parser, "sitestats", OWN_SETTINGS)
     parser.set_defaults(handler=run_sitestats)
 
 
