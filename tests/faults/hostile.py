@@ -15,7 +15,7 @@ import string
 import orjson
 from hypothesis import strategies as st
 
-from worker.core.html_segments import MAX_NESTING
+from worker.core.raw_page import MAX_NESTING
 
 Hostile = tuple[bytes | None, frozenset[str]]
 

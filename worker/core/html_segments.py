@@ -13,9 +13,7 @@ form, or a container whose class or id says "menu", "share", "comment", "related
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import accumulate
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +21,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
 
 from worker.core import _html_blocks, kernels
 from worker.core.declared import read_declared
-from worker.core.html_layout import page_layout
+from worker.core.html_layout import main_container, page_layout
 from worker.core.html_tags import (
     COMMENT_HINT,
     CONTEXT_BITS,
@@ -40,27 +38,6 @@ from worker.core.page_meta import DECLARED_KINDS
 from worker.core.segments import HtmlLayout, PageSegments
 
 _DROPPED_TAGS = ["script", "style", "template", "svg", "iframe", "head", "select"]
-# How deep a page may nest its elements. lexbor's parse time grows with the square of the
-# depth (0.7 s for 20,000 nested <div>s, 2.6 s for 40,000; a 2 MB page could hold 400,000):
-# the worker dead-letters deeper pages instead of parsing them for minutes. Real pages nest
-# a few dozen deep (46 at most in WCXB's 1,355).
-MAX_NESTING = 10_000
-
-
-def nests_deeper_than(html: str, limit: int = MAX_NESTING) -> bool:
-    """Whether the page's start tags, less its end tags, ever stand more than `limit` deep.
-
-    An upper estimate of the parsed depth (a tag the parser closes by itself still counts,
-    but for void elements and those whose end tag may be left out; "<x/>" closes itself
-    only inside <svg> or <math>), and cheap where it matters: a page with no more than `limit`
-    tags cannot be that deep. The scan is C (kernels.nests_deeper_than): as a regex it took
-    longer than classifying the page on the 2% of pages with more than 10,000 tags.
-    """
-    if html.count("<") <= limit:
-        return False
-    return kernels.nests_deeper_than(html, limit)
-
-
 # Some sites (Discourse forums, for one) serve their whole content inside <noscript> for
 # crawlers, and an HTML5 parser keeps <noscript> as raw text: read it as a <div> instead.
 _NOSCRIPT = re.compile(r"<(/?)noscript\b", re.IGNORECASE)
@@ -93,10 +70,8 @@ STRUCTURE_NAMES: tuple[str, ...] = (
 _SHORT_CHARS = 12
 _PROSE_CHARS = 80
 _SENTENCE_ENDS = frozenset(".!?\"'”’)")
-_MAIN_SHARE = 0.5
 _FULL_STOPS = frozenset(".!?…")
 _SENTENCE_SPACES = 5
-assert _MAIN_SHARE >= 0.5  # _main_container relies on it
 
 
 def html_segments(html: str) -> PageSegments:
@@ -352,7 +327,7 @@ class _BlockBuilder:
         if not prose_by_block:
             return in_main, 0.0
         prose = [(path_of[block], block_chars) for block, block_chars in prose_by_block.items()]
-        main_depth, main, main_prose = _main_container(prose)
+        main_depth, main, main_prose = main_container(prose)
         inside = {
             block: len(path) > main_depth and path[main_depth] == main
             for block, path in zip(blocks, paths, strict=True)
@@ -361,47 +336,6 @@ class _BlockBuilder:
         return in_main, main_prose / max(1, sum(map(len, texts)))
 
 
-def _main_container(prose: list[tuple[tuple[int, ...], int]]) -> tuple[int, int, int]:
-    """The deepest block holding at least half of the prose, given the blocks holding prose
-    (their paths and characters) in document order; as (depth, block, prose characters).
-
-    The blocks inside any container come one after another in that order, so a container
-    holding half of the prose holds the block at the middle of it: only the ancestors of
-    that block need weighing (and, when the middle falls exactly between two blocks, those
-    of the block before it too). Along one path the prose held only shrinks with depth, so
-    a binary search finds the deepest holding enough, weighing a few blocks instead of every
-    ancestor of every prose block.
-    """
-    half = _MAIN_SHARE * sum(block_chars for _, block_chars in prose)
-
-    def held(path: tuple[int, ...], depth: int) -> int:
-        ancestor = path[depth]
-        return sum(n for p, n in prose if len(p) > depth and p[depth] == ancestor)
-
-    def deepest_holding_half(path: tuple[int, ...]) -> tuple[int, int]:
-        low, high = 0, len(path) - 1  # the root, at depth 0, holds all
-        while low < high:
-            middle = (low + high + 1) // 2
-            if held(path, middle) >= half:
-                low = middle
-            else:
-                high = middle - 1
-        return low, held(path, low)
-
-    cumulative = list(accumulate(block_chars for _, block_chars in prose))
-    middle = bisect_right(cumulative, half)  # the block holding the middle character
-    witnesses = [prose[middle][0]]
-    if middle and cumulative[middle - 1] == half:  # what ends just before may hold half too
-        witnesses.insert(0, prose[middle - 1][0])
-    best: tuple[int, int, int] = (-1, 0, 0)
-    for path in witnesses:  # the earlier first: of two at the same depth, it wins
-        depth, held_chars = deepest_holding_half(path)
-        if depth > best[0]:
-            best = (depth, path[depth], held_chars)
-    return best
-
-
-# TAG_RULES by lexbor's tag ids, which the compiled walk reads.
 _LEXBOR_RULES = tuple(
     (create_tag(tag).tag_id, bit, kind, reads_hints)
     for tag, (bit, kind, reads_hints) in TAG_RULES.items()
