@@ -12,7 +12,7 @@ from typing import Any
 
 from worker.cli import module_doc
 from worker.dedup.config import DedupConfig
-from worker.sitestats.faust_job import add_job_arguments
+from worker.sitestats.faust_job import add_job_arguments, own_settings_from_args
 from worker.stream.commands import CONNECTION_FIELDS, add_settings_arguments, settings_from_args
 
 SHARED_SETTINGS = (*CONNECTION_FIELDS, "articles_topic")
@@ -205,20 +205,7 @@ def register(subparsers: Any) -> None:
 
 def config_from_args(args: argparse.Namespace) -> DedupConfig:
     settings = settings_from_args(args)
-    values: dict[str, Any] = {}
-    for name, (env, kind, default, _) in OWN_SETTINGS.items():
-        flag_value = getattr(args, name, None)
-        env_value = os.environ.get(env, "")
-        if flag_value is not None:
-            values[name] = flag_value
-        elif env_value:
-            try:
-                values[name] = kind(env_value)
-            except ValueError:
-                message = f"chaff: {env}={env_value!r} is not a valid {kind.__name__}"
-                raise SystemExit(message) from None
-        else:
-            values[name] = default
+    values = own_settings_from_args(args, OWN_SETTINGS)
     positive = (
         "partitions",
         "window_hours",

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from worker.sitestats.config import SiteStatsConfig
-from worker.sitestats.faust_job import add_job_arguments
+from worker.sitestats.faust_job import add_job_arguments, own_settings_from_args
 from worker.stream.commands import CONNECTION_FIELDS, add_settings_arguments, settings_from_args
 
 SHARED_SETTINGS = (*CONNECTION_FIELDS, "articles_topic", "rejects_topic", "dead_letter_topic")
@@ -81,20 +81,7 @@ def register(subparsers: Any) -> None:
 
 def config_from_args(args: argparse.Namespace) -> SiteStatsConfig:
     settings = settings_from_args(args)
-    values: dict[str, Any] = {}
-    for name, (env, kind, default, _) in OWN_SETTINGS.items():
-        flag_value = getattr(args, name, None)
-        env_value = os.environ.get(env, "")
-        if flag_value is not None:
-            values[name] = flag_value
-        elif env_value:
-            try:
-                values[name] = kind(env_value)
-            except ValueError:
-                message = f"chaff: {env}={env_value!r} is not a valid {kind.__name__}"
-                raise SystemExit(message) from None
-        else:
-            values[name] = default
+    values = own_settings_from_args(args, OWN_SETTINGS)
     if min(values["partitions"], values["snapshot_interval_s"], values["session_timeout_s"]) <= 0:
         raise SystemExit(
             "chaff sitestats: --partitions, --snapshot-interval-s and --session-timeout-s "

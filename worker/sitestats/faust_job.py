@@ -4,6 +4,7 @@ settings, and the command-line options of a job's own settings and log level."""
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -75,3 +76,23 @@ def add_job_arguments(parser: argparse.ArgumentParser, job: str, own: OwnSetting
         default=None,
         help=f"log level, one of {', '.join(LOG_LEVELS)} [$CHAFF_LOG_LEVEL, default 'INFO']",
     )
+
+
+def own_settings_from_args(args: argparse.Namespace, own: OwnSettings) -> dict[str, Any]:
+    """The job's own settings: the flag, else the environment variable, else the default;
+    an environment value of the wrong type ends the command with one line saying so."""
+    values: dict[str, Any] = {}
+    for name, (env, kind, default, _) in own.items():
+        flag_value = getattr(args, name, None)
+        env_value = os.environ.get(env, "")
+        if flag_value is not None:
+            values[name] = flag_value
+        elif env_value:
+            try:
+                values[name] = kind(env_value)
+            except ValueError:
+                message = f"chaff: {env}={env_value!r} is not a valid {kind.__name__}"
+                raise SystemExit(message) from None
+        else:
+            values[name] = default
+    return values
