@@ -53,10 +53,25 @@ def test_the_title_is_never_rejected() -> None:
 
 
 def test_on_a_text_dump_the_first_kept_line_stands_for_the_headline() -> None:
+    """Seen on some of the pages (another page's teaser, a paginated article): kept."""
+    features = _table(TEXT, [9, 6, 300, 3])
+    keep = np.array([False, True, True, True])
+    rejected = memory_rejections(features, keep, np.array([3, 2, 0, 3]), 3, SETTINGS)
+    assert list(rejected) == [3]
+
+
+def test_a_first_kept_line_on_every_page_counted_is_the_sites_not_a_headline() -> None:
     features = _table(TEXT, [9, 6, 300, 3])
     keep = np.array([False, True, True, True])
     rejected = memory_rejections(features, keep, np.array([3, 3, 0, 3]), 3, SETTINGS)
-    assert list(rejected) == [3]
+    assert list(rejected) == [1, 3]
+
+
+def test_the_title_is_kept_even_when_every_page_counted_had_it() -> None:
+    features = _table(HTML, [6, 300, 3], title=0)
+    keep = np.array([True, True, True])
+    rejected = memory_rejections(features, keep, np.array([3, 0, 3]), 3, SETTINGS)
+    assert list(rejected) == [2]
 
 
 def test_a_page_seen_before_is_not_the_template() -> None:

@@ -5,7 +5,10 @@ After the page's own cut, a kept segment whose text was also on at least
 "also on 5 of this site's last 8 pages". Never:
 
 - the page's title (an HTML segment repeating the page's <title>) or, on a text dump,
-  the first kept segment (its headline): the pages of a paginated article share theirs;
+  the first kept segment (its headline) unless it was on every page counted: the pages of
+  a paginated article share their headline, and a site's other pages list it among their
+  teasers, but a first line on every page is the site's tagline or notice (measured in
+  docs/measurements.md, 2026-12-03 evening);
 - on a page whose kept words were mostly seen before (`_DUPLICATE_SHARE`): that is the same
   article again (syndicated, or reached by another URL), not the site's template;
 - on the first page of a site: with nothing seen, nothing changes.
@@ -67,7 +70,7 @@ def memory_rejections(
     kept_words = float(words[keep].sum())
     if kept_words and float(words[repeated].sum()) >= _DUPLICATE_SHARE * kept_words:
         return {}
-    repeated &= ~_protected(features, keep)
+    repeated &= ~_protected(features, keep, counts, pages)
     return {int(i): reason(int(counts[i]), pages) for i in np.flatnonzero(repeated)}
 
 
@@ -77,15 +80,20 @@ def _words(features: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
 
 
 def _protected(
-    features: npt.NDArray[np.float32], keep: npt.NDArray[np.bool_]
+    features: npt.NDArray[np.float32],
+    keep: npt.NDArray[np.bool_],
+    counts: npt.NDArray[np.int64],
+    pages: int,
 ) -> npt.NDArray[np.bool_]:
     """The page's title: on HTML the segments that repeat its <title>, on a text dump
-    (no title to read) its first kept segment."""
+    (no title to read) its first kept segment, unless that was on every page counted.
+    (The same exception for the <title> lost word-F1 on both corpora measured.)"""
     if features.shape[1] == _HTML_WIDTH:
         protected: npt.NDArray[np.bool_] = features[:, _TITLE_COLUMN] > 0.5
         return protected
     protected = np.zeros(len(keep), dtype=bool)
-    protected[int(np.argmax(keep))] = True
+    first = int(np.argmax(keep))
+    protected[first] = counts[first] < pages
     return protected
 
 
