@@ -11,7 +11,8 @@ PY := $(VENV)/bin/python
 # PYTHONWARNINGS: setuptools boxes a warning about editable installs on every install,
 # which asks nothing of the user.
 $(VENV)/.installed: pyproject.toml setup.py worker/core/_kernels.c worker/core/_html_blocks.c \
-		worker/core/_site_memory.c worker/core/_declared.c worker/core/_lexbor.h
+		worker/core/_site_memory.c worker/core/_declared.c worker/core/_minhash.c \
+		worker/core/_lexbor.h
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	PYTHONWARNINGS='ignore:Editable installation:UserWarning' $(PY) -m pip install --quiet -e '.[dev]'

@@ -1,6 +1,7 @@
 """The one thing pyproject.toml cannot say yet without an experimental table: the compiled
 classifier kernels (worker/core/kernels.py says which loops and why), the HTML walk
-(worker/core/html_segments.py) and the declared metadata's elements (declared.py).
+(worker/core/html_segments.py), the declared metadata's elements (declared.py) and the
+MinHash signature's words and shingles (minhash.py).
 Everything else about the package is in pyproject.toml."""
 
 from setuptools import Extension, setup
@@ -34,6 +35,13 @@ setup(
             sources=["worker/core/_declared.c"],
             depends=["worker/core/_lexbor.h"],
             extra_compile_args=["-O2"],
+        ),
+        # The MinHash signature's words, shingles and min-hash (worker/core/minhash.py).
+        # -O3: gcc vectorises the min-hash's multiply-add-min over the permutations.
+        Extension(
+            "worker.core._minhash",
+            sources=["worker/core/_minhash.c"],
+            extra_compile_args=["-O3"],
         ),
     ]
 )
