@@ -22,8 +22,9 @@ instead of ~8 per article. `sign` acknowledges its articles itself, after their 
 sent (`noack_take`: faust's `take` would acknowledge them even if signing failed).
 
 Tables: "signatures" (per band partition, the pages of its window: one row per batch,
-band_store.py) and "verdicts" (per verdict partition), faust memory tables with compacted
-changelogs, rebuilt at start. The buckets are an index of the signatures, rebuilt from
+band_store.py) and "verdicts" (per verdict partition, the verdicts of its window: one row
+per batch, verdict_store.py), faust memory tables with compacted changelogs, rebuilt at
+start. The buckets are an index of the signatures, rebuilt from
 them when a partition is assigned (a page's band keys are a function of its signature).
 
 Delivery is at-least-once (faust flushes its producer, changelogs included, before it
@@ -54,6 +55,7 @@ from worker.dedup import batches, matching
 from worker.dedup.band_store import BandStore
 from worker.dedup.config import DedupConfig
 from worker.dedup.metrics import DedupMetrics
+from worker.dedup.verdict_store import VerdictStore
 from worker.dedup.window import WindowIndex
 from worker.sitestats import faust_fixes
 from worker.sitestats.faust_job import job_app
@@ -91,6 +93,7 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
         partitions=config.partitions,
         schema=json_schema,  # values: {"pages": [[page_id, time ms, base64 signature], ...]}
     )
+    # Keys "<partition>/<batch id>" too, values {"pages": [[page_id, time ms, verdict], ...]}
     verdicts = app.Table("verdicts", partitions=config.partitions, schema=json_schema)
     band_store = BandStore(
         signatures,
@@ -100,7 +103,11 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
         bucket_capacity=config.bucket_capacity,
         on_evicted=lambda: metrics.evicted("signatures"),
     )
-    verdict_window = WindowIndex(config.pages_per_partition, config.window_ms)
+    verdict_store = VerdictStore(
+        verdicts,
+        WindowIndex(config.pages_per_partition, config.window_ms),
+        on_evicted=lambda: metrics.evicted("verdicts"),
+    )
     faust_fixes.apply(app)  # two record-loss bugs of faust-streaming 0.15.3
 
     declared: list[bool] = []
@@ -167,8 +174,7 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
             partition = event.message.partition
             batch = batches.from_bytes(event.value)
             if isinstance(batch, batches.VerdictBatch):
-                for page in batch.pages:
-                    await decide(partition, page)
+                await decide(partition, batch)
                 continue
             band_store.ensure(partition)
             row_key = f"{partition}/{batch.batch_id}"
@@ -182,21 +188,9 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
             else:
                 await send_to(matched.partition, matched.to_bytes())
 
-    def ensure_verdict_window(partition: int) -> None:
-        if partition not in verdict_window:
-            verdict_window.load(
-                partition,
-                ((key, row["t"]) for key, row in verdicts.items() if row.get("p") == partition),
-            )
-
-    async def decide(partition: int, request: matching.BandRequest) -> None:
-        page_id = request.page_id
-        decided = verdicts.get(page_id)
-        if decided is not None:  # the page came again, or this is a redelivery after a crash
-            await publish(page_id, decided["v"], again=True)
-            return
-        verdict = matching.verdict_record(
-            page_id,
+    def make_verdict(request: matching.BandRequest) -> dict[str, Any]:
+        return matching.verdict_record(
+            request.page_id,
             request.timestamp_ms,
             request.meta,
             matching.best_match(request.matches),
@@ -204,14 +198,16 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
             decided_at_s=time.time(),
             worker_version=__version__,
         )
-        ensure_verdict_window(partition)
-        verdicts[page_id] = {"p": partition, "t": request.timestamp_ms, "v": verdict}
-        verdict_window.add(partition, page_id, request.timestamp_ms)
-        for evicted in verdict_window.evict(partition):
-            if evicted in verdicts:
-                del verdicts[evicted]
-                metrics.evicted("verdicts")
-        await publish(page_id, verdict, again=False)
+
+    async def decide(partition: int, batch: batches.VerdictBatch) -> None:
+        # A page decided before (it came again, or this is a redelivery after a crash)
+        # publishes its stored verdict again, never a new one; the new ones are stored,
+        # in one row, before any is published.
+        row_key = f"{partition}/{batch.batch_id}"
+        for page_id, verdict, again in verdict_store.decide(
+            partition, row_key, batch.pages, make_verdict
+        ):
+            await publish(page_id, verdict, again=again)
 
     async def forget_revoked(sender: Any, revoked: set[Any], **_: Any) -> None:
         # Memory tables keep the rows of partitions that moved to another process; the
@@ -219,8 +215,7 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
         for tp in revoked:
             if tp.topic == bands.get_topic_name():
                 band_store.drop(tp.partition, signatures.data)
-                for key in verdict_window.drop(tp.partition):
-                    verdicts.data.pop(key, None)
+                verdict_store.drop(tp.partition, verdicts.data)
 
     app.on_partitions_revoked.connect(forget_revoked)  # type: ignore[arg-type]  # untyped
 
@@ -230,7 +225,7 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
             {
                 "signatures": band_store.size(),
                 "buckets": band_store.bucket_count(),
-                "verdicts": len(verdicts),
+                "verdicts": verdict_store.size(),
             }
         )
         lag: dict[str, int] = {}

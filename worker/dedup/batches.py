@@ -5,7 +5,8 @@ article's request used to be one record per band partition it visits and one to 
 verdict partition. A batch carries the requests of many articles together:
 
     N articles --BandBatch--> band partition p0 --> p1 --> ... --> last band partition
-        --VerdictBatch, one per verdict partition--> decide, publish each verdict
+        --VerdictBatch, one per verdict partition--> decide, store them in one row
+        (verdict_store.py), publish each verdict
 
 At each band partition the batch's pages that own keys there are matched one after the
 other, in the order they were read, with the same function as a single request
@@ -74,7 +75,10 @@ class BandBatch:
         by_partition: dict[int, list[BandRequest]] = {}
         for page in self.pages:
             by_partition.setdefault(page.verdict_partition, []).append(page.for_verdict())
-        return [VerdictBatch(p, tuple(pages)) for p, pages in sorted(by_partition.items())]
+        return [
+            VerdictBatch(p, tuple(pages), self.batch_id)
+            for p, pages in sorted(by_partition.items())
+        ]
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(
@@ -92,12 +96,14 @@ class BandBatch:
 class VerdictBatch:
     partition: int
     pages: tuple[BandRequest, ...]
+    batch_id: str  # its band batch's: names the batch's row of verdicts
 
     def to_bytes(self) -> bytes:
         return orjson.dumps(
             {
                 "kind": VERDICT,
                 "partition": self.partition,
+                "batch_id": self.batch_id,
                 "pages": [page.to_document() for page in self.pages],
             }
         )
@@ -107,7 +113,9 @@ def from_bytes(data: bytes) -> BandBatch | VerdictBatch:
     document = orjson.loads(data)
     pages = tuple(BandRequest.from_document(page) for page in document["pages"])
     if document["kind"] == VERDICT:
-        return VerdictBatch(document["partition"], pages)
+        # (a batch of a job before verdict rows has no id: any unique name will do)
+        batch_id = document.get("batch_id") or uuid.uuid4().hex
+        return VerdictBatch(document["partition"], pages, batch_id)
     return BandBatch(document["batch_id"], tuple(document["route"]), document["hop"], pages)
 
 
