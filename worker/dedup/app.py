@@ -41,6 +41,7 @@ commits an offset). What makes a restarted job agree with itself:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from functools import partial
@@ -83,6 +84,7 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
 
     bands = internal_topic(f"{config.app_id}-{BANDS_SUFFIX}")
     duplicates = internal_topic(config.duplicates_topic)
+    duplicates_name = duplicates.get_topic_name()
     json_schema: faust.Schema[Any, Any] = faust.Schema(
         key_serializer="json", value_serializer="json"
     )
@@ -112,11 +114,21 @@ def build_app(config: DedupConfig, metrics: DedupMetrics | None = None) -> faust
 
     declared: list[bool] = []
 
+    def on_verdict_sent(sent: asyncio.Future[Any]) -> None:
+        if not sent.cancelled() and sent.exception() is not None:
+            log.error("a verdict was not delivered: %r", sent.exception())
+
     async def publish(page_id: str, verdict: dict[str, Any], *, again: bool) -> None:
         if not declared:  # faust declares only the topics it consumes
             await duplicates.maybe_declare()
             declared.append(True)
-        await duplicates.send(key=page_id.encode(), value=orjson.dumps(verdict))
+        # Straight to faust's producer, which it flushes before every commit (the job is
+        # at-least-once, no transactions): faust's topic.send wraps each record in more
+        # objects and tasks, ~0.2 ms of CPU a verdict.
+        sent = await app.producer.send(
+            duplicates_name, page_id.encode(), orjson.dumps(verdict), None, None, None
+        )
+        sent.add_done_callback(on_verdict_sent)  # type: ignore[attr-defined]
         metrics.verdict(verdict["verdict"], again=again)
 
     @app.agent(articles)
