@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import logging
 import os
 import sys
@@ -16,6 +17,7 @@ from worker.sitestats.faust_job import add_job_arguments, own_settings_from_args
 from worker.stream.commands import CONNECTION_FIELDS, add_settings_arguments, settings_from_args
 
 SHARED_SETTINGS = (*CONNECTION_FIELDS, "articles_topic")
+YOUNG_GC_THRESHOLD = 10_000  # allocations between young collections (Python's default: 700)
 DEFAULT_CORPORA = Path(__file__).parents[2].parent / "shared" / "data"
 # flag -> (environment variable, type, default, help); flag > environment > default.
 _DEFAULTS = DedupConfig("", "")
@@ -271,6 +273,11 @@ def run_dedup(args: argparse.Namespace) -> int:
         # builds a debug record for every message it sends (~10% of the job's CPU).
         logging.getLogger().setLevel(log_level.upper())
 
+    # Decoding a batch record makes ~30 container objects a page, which live until its
+    # hop is done: at Python's default (a young collection every 700 allocations) the
+    # collector ran every few pages and traversed them all, ~0.2 ms of CPU per article.
+    # Older generations keep their default pace relative to it.
+    gc.set_threshold(YOUNG_GC_THRESHOLD, 10, 10)
     # faust.Worker handles SIGTERM/SIGINT: it stops the agents, flushes and commits.
     faust.Worker(app, loglevel=log_level).execute_from_commandline()
     return 0
