@@ -133,8 +133,9 @@ static PyObject *shingles(PyObject *self, PyObject *args) {
 }
 
 /* sig[i] = min(sig[i], a[i] * x + b[i]): compiled with -O3, which vectorises it; on x86-64
- * a second copy for AVX2 (8 lanes of vpmulld), chosen at load time, runs ~2.5x faster. */
-#if defined(__x86_64__) && defined(__GNUC__)
+ * a second copy for AVX2 (8 lanes of vpmulld), chosen at load time (an ifunc: glibc), runs
+ * ~2.5x faster. */
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__gnu_linux__)
 __attribute__((target_clones("avx2", "default")))
 #endif
 static void min_hash_one(uint32_t *restrict sig, const uint32_t *restrict a,
