@@ -3,6 +3,7 @@ the verdicts they lead to, the same as one request per article."""
 
 from __future__ import annotations
 
+import orjson
 from dedup_articles import article_record, gold_texts, near_copy
 
 from worker.core.minhash import LshParams
@@ -110,6 +111,7 @@ def test_the_route_visits_each_band_partition_once_then_the_verdict_partitions()
     verdict_batches = batch.verdict_batches()
     assert len({v.partition for v in verdict_batches}) == len(verdict_batches)
     for verdicts_of in verdict_batches:
+        assert verdicts_of.batch_id == batch.batch_id  # names the row of its verdicts
         assert batches.from_bytes(verdicts_of.to_bytes()) == verdicts_of
         for request in verdicts_of.pages:
             assert matching.verdict_partition(request.page_id, 5) == verdicts_of.partition
@@ -126,3 +128,14 @@ def test_batches_are_split_to_fit_the_message_limit_in_reading_order() -> None:
     assert len(split) > 1 and all(len(b.to_bytes()) <= limit for b in split)
     assert [p.page_id for b in split for p in b.pages] == [r.page_id for r in requests]
     assert batches.split_to_fit(requests[:1], max_bytes=10)[0].pages == tuple(requests[:1])
+
+
+def test_a_verdict_batch_of_a_job_before_verdict_rows_gets_an_id_of_its_own() -> None:
+    requests = [matching.band_request(a, PARAMS, 3).for_verdict() for a in stream()[:3]]
+    document = orjson.loads(batches.VerdictBatch(1, tuple(requests), "b1").to_bytes())
+    del document["batch_id"]
+    first = batches.from_bytes(orjson.dumps(document))
+    second = batches.from_bytes(orjson.dumps(document))
+    assert isinstance(first, batches.VerdictBatch) and isinstance(second, batches.VerdictBatch)
+    assert first.pages == tuple(requests) and first.partition == 1
+    assert first.batch_id and first.batch_id != second.batch_id
