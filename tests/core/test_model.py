@@ -3,7 +3,7 @@
 import numpy as np
 
 from worker.core.model import AdditiveModel, sigmoid
-from worker.learn.train import compile_stumps, fit_additive
+from worker.learn.boosting import compile_stumps, fit_additive
 
 
 def test_lookup_follows_lightgbm_split_convention() -> None:

@@ -94,7 +94,7 @@ def test_a_format_2_file_reads_as_a_model_without_a_page_stage() -> None:
     model = SegmentModel.from_json(orjson.dumps(document))
     assert model.single_item is None
     document["format"] = "chaff.segment-model/1"
-    with pytest.raises(ValueError, match="segment-model/3"):
+    with pytest.raises(ValueError, match="segment-model/4"):
         SegmentModel.from_json(orjson.dumps(document))
 
 

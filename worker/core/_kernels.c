@@ -14,7 +14,7 @@
                     compile_needles + contains_needle, page_layout (HTML)
      features       text_counts, phrase_counts (boilerplate words), repeat_counts,
                     context_columns, position_features
-     model          additive_scores
+     model          additive_scores, tree_scores
      decision       rule_rejections, page_cut
      reasons        strongest_columns, rounded_values, reason_texts
      verdict        segment_verdicts
@@ -509,6 +509,86 @@ done:
     PyBuffer_Release(&edge_starts);
     PyBuffer_Release(&table);
     PyBuffer_Release(&table_starts);
+    PyBuffer_Release(&contributions);
+    PyBuffer_Release(&logits);
+    return result;
+}
+
+/* tree_scores(features, count, width, feature, threshold, left, right, value, roots,
+               contributions, logits)
+
+   A trees.TreeEnsemble applied to a count x width float32 feature table. Node n splits on feature[n] (int32, -1 for a leaf): x <=
+   threshold[n] goes to left[n], any other x (NaN too) to right[n]; children follow their
+   parent in the arrays (checked here), so every walk ends. logits: each row's sum of the
+   leaves it reaches, tree by tree. contributions (float64, count x width, zeroed by the
+   caller): each split adds value[child] - value[node] to its feature's column. */
+static PyObject *
+tree_scores(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer features, feature, threshold, left, right, value, roots, contributions, logits;
+    Py_ssize_t count, width;
+    if (!PyArg_ParseTuple(args, "y*nny*y*y*y*y*y*w*w*", &features, &count, &width, &feature,
+                          &threshold, &left, &right, &value, &roots, &contributions, &logits)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t nodes = feature.len / (Py_ssize_t)sizeof(int32_t);
+    Py_ssize_t trees = roots.len / (Py_ssize_t)sizeof(int32_t);
+    if (count < 0 || width < 0 || check_length(&features, product(count, width), sizeof(float), "features") < 0 ||
+        check_length(&threshold, nodes, sizeof(double), "threshold") < 0 ||
+        check_length(&left, nodes, sizeof(int32_t), "left") < 0 ||
+        check_length(&right, nodes, sizeof(int32_t), "right") < 0 ||
+        check_length(&value, nodes, sizeof(double), "value") < 0 ||
+        check_length(&contributions, product(count, width), sizeof(double), "contributions") < 0 ||
+        check_length(&logits, count, sizeof(double), "logits") < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "count and width must not be negative");
+        }
+        goto done;
+    }
+    const int32_t *split = feature.buf, *low = left.buf, *high = right.buf, *root = roots.buf;
+    for (Py_ssize_t n = 0; n < nodes; n++) {
+        if (split[n] >= 0 && (split[n] >= width || low[n] <= n || low[n] >= nodes ||
+                              high[n] <= n || high[n] >= nodes)) {
+            PyErr_Format(PyExc_ValueError, "node %zd splits on a missing feature or has a "
+                         "child that does not follow it", n);
+            goto done;
+        }
+    }
+    for (Py_ssize_t t = 0; t < trees; t++) {
+        if (root[t] < 0 || root[t] >= nodes) {
+            PyErr_Format(PyExc_ValueError, "tree %zd's root lies outside the nodes", t);
+            goto done;
+        }
+    }
+    const float *x = features.buf;
+    const double *bar = threshold.buf, *output = value.buf;
+    double *out = contributions.buf, *sums = logits.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const float *row = x + i * width;
+        double *row_out = out + i * width;
+        double total = 0.0;
+        for (Py_ssize_t t = 0; t < trees; t++) {
+            int32_t n = root[t];
+            while (split[n] >= 0) {
+                /* (double)NaN <= bar is false: NaN goes right */
+                int32_t child = (double)row[split[n]] <= bar[n] ? low[n] : high[n];
+                row_out[split[n]] += output[child] - output[n];
+                n = child;
+            }
+            total += output[n];
+        }
+        sums[i] = total;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&features);
+    PyBuffer_Release(&feature);
+    PyBuffer_Release(&threshold);
+    PyBuffer_Release(&left);
+    PyBuffer_Release(&right);
+    PyBuffer_Release(&value);
+    PyBuffer_Release(&roots);
     PyBuffer_Release(&contributions);
     PyBuffer_Release(&logits);
     return result;
@@ -2395,7 +2475,7 @@ reason_texts(PyObject *Py_UNUSED(module), PyObject *args)
     if (count < 0 || check_length(&columns, product(count, k), sizeof(int64_t), "columns") < 0 ||
         check_length(&values, product(count, k), sizeof(double), "values") < 0) {
         if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_ValueError, "count must not be negative");
+            PyErr_SetString(PyExc_ValueError, "count and width must not be negative");
         }
         goto done;
     }
@@ -2590,6 +2670,7 @@ static PyMethodDef kernel_methods[] = {
     {"position_features", position_features, METH_VARARGS, "Where each segment sits."},
     {"context_columns", context_columns, METH_VARARGS, "Neighbours' features, in place."},
     {"additive_scores", additive_scores, METH_VARARGS, "An additive model's contributions."},
+    {"tree_scores", tree_scores, METH_VARARGS, "A tree ensemble's contributions."},
     {"phrase_counts", phrase_counts, METH_VARARGS, "Phrase matches in each segment."},
     {"repeat_counts", repeat_counts, METH_VARARGS, "How often each segment recurs."},
     {"rounded_values", rounded_values, METH_VARARGS, "Chosen features, two digits."},

@@ -39,6 +39,19 @@ def additive_scores(
     contributions: Buffer,
     logits: Buffer,
 ) -> None: ...
+def tree_scores(
+    features: Buffer,
+    count: int,
+    width: int,
+    feature: Buffer,
+    threshold: Buffer,
+    left: Buffer,
+    right: Buffer,
+    value: Buffer,
+    roots: Buffer,
+    contributions: Buffer,
+    logits: Buffer,
+) -> None: ...
 def strongest_columns(
     contributions: Buffer, keep: Buffer, count: int, width: int, out: Buffer
 ) -> None: ...

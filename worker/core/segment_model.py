@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -16,13 +16,25 @@ from worker.core.features import TEXT_NAMES, page_features, smoothing_features
 from worker.core.model import AdditiveModel, sigmoid
 from worker.core.page_kind import page_summary
 from worker.core.segments import PageSegments
+from worker.core.trees import TreeEnsemble
 from worker.core.verdict import ContentType
 
 MODEL_FILES: dict[ContentType, str] = {"text/html": "html.json", "text/plain": "text.json"}
-MODEL_FORMAT = "chaff.segment-model/3"
+MODEL_FORMAT = "chaff.segment-model/4"
+# /4 allowed a local stage of trees (trees.py); a /3 file is a /4 model with stumps only.
 # /3 added the page-level stage (single_item); a /2 file is a /3 model without it.
-_READABLE_FORMATS = frozenset({"chaff.segment-model/2", MODEL_FORMAT})
+_READABLE_FORMATS = frozenset({"chaff.segment-model/2", "chaff.segment-model/3", MODEL_FORMAT})
 LOG_WORDS = TEXT_NAMES.index("log_words")  # the feature column that counts a segment's words
+
+
+# The local stage: stumps (model.py) or small trees (trees.py), one interface.
+LocalStage: TypeAlias = AdditiveModel | TreeEnsemble
+
+
+def local_stage_from_json(document: dict[str, Any]) -> LocalStage:
+    if document.get("kind") == TreeEnsemble.kind:
+        return TreeEnsemble.from_json(document)
+    return AdditiveModel.from_json(document)
 
 
 def segment_words(features: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
@@ -52,7 +64,7 @@ class SingleItemStages:
     "more stories" around the item are junk there."""
 
     page_kind: AdditiveModel  # page_kind.page_summary -> logit that the page is one item's
-    local: AdditiveModel
+    local: LocalStage
     smoothing: AdditiveModel
     decision: Decision
 
@@ -71,7 +83,7 @@ class SingleItemStages:
     def from_json(cls, document: dict[str, Any]) -> SingleItemStages:
         return cls(
             page_kind=AdditiveModel.from_json(document["page_kind"]),
-            local=AdditiveModel.from_json(document["local"]),
+            local=local_stage_from_json(document["local"]),
             smoothing=AdditiveModel.from_json(document["smoothing"]),
             decision=Decision.from_json(document["decision"]),
         )
@@ -81,7 +93,7 @@ class SingleItemStages:
 class SegmentModel:
     version: str
     content_type: ContentType
-    local: AdditiveModel
+    local: LocalStage
     smoothing: AdditiveModel
     decision: Decision
     # The names of the corpus folders the model was fitted on (e.g. "wcxb-dev"); () when
@@ -138,7 +150,7 @@ class SegmentModel:
         return cls(
             version=str(document["version"]),
             content_type=document["content_type"],
-            local=AdditiveModel.from_json(document["local"]),
+            local=local_stage_from_json(document["local"]),
             smoothing=AdditiveModel.from_json(document["smoothing"]),
             decision=Decision.from_json(document["decision"]),
             fitted_on=tuple(fitted_on),

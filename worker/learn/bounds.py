@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from worker.learn.boosting import SEED
 from worker.learn.train import (
-    SEED,
     LocalFitter,
     TrainingPage,
     TrainingSettings,

@@ -26,13 +26,13 @@ from worker.core.page_kind import (
 )
 from worker.core.segment_model import SingleItemStages
 from worker.core.verdict import ContentType
+from worker.learn.boosting import fit_additive
 from worker.learn.train import (
     TrainingPage,
     TrainingSettings,
     best_decision,
     cross_validated_scores,
     decision_keep,
-    fit_additive,
     fit_stages,
     grouped_folds,
     with_rules,

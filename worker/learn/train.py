@@ -1,10 +1,10 @@
 """`chaff train`: fit the segment model on a labelled dataset, reproducibly.
 
-Two stages, both additive models fitted as boosted stumps: the local stage scores each
-segment from its own features and a little context; the smoothing stage rescores it from
-its neighbours' local scores. The smoothing stage learns from out-of-fold local scores
-(cross-validation grouped by site), so it sees the kind of errors the local stage makes on
-sites it has never seen.
+Two stages fitted as boosted trees: the local stage scores each segment from its own
+features and a little context (trees of depth two on HTML, stumps on text dumps); the
+smoothing stage, stumps, rescores it from its neighbours' local scores. The smoothing stage
+learns from out-of-fold local scores (cross-validation grouped by site), so it sees the
+kind of errors the local stage makes on sites it has never seen.
 """
 
 from __future__ import annotations
@@ -21,16 +21,20 @@ from worker.core.decision import Decision
 from worker.core.features import SMOOTHING_NAMES, feature_names, page_features, smoothing_features
 from worker.core.model import AdditiveModel, sigmoid
 from worker.core.rules import page_rejections
-from worker.core.segment_model import LOG_WORDS, SegmentModel, segment_words
+from worker.core.segment_model import LOG_WORDS, LocalStage, SegmentModel, segment_words
 from worker.core.segments import segment_page
 from worker.core.verdict import ContentType
+from worker.learn.boosting import fit_additive, fit_trees
 from worker.learn.dataset import LabelledPage, Mode
 from worker.learn.labels import segment_labels
 from worker.learn.scoring import word_scores
 
 CONTENT_TYPES: dict[Mode, ContentType] = {"html": "text/html", "text": "text/plain"}
 TEXT_FEATURES = feature_names("text/plain")
-SEED = 20261124
+# The depth of the local stage's trees: pairs of features on HTML, where they carry to
+# corpora the model never saw (docs/measurements.md, 2026-12-03 evening); stumps on text
+# dumps, where depth two drops the seed page's headline under the page's cut.
+LOCAL_DEPTH: dict[ContentType, int] = {"text/html": 2, "text/plain": 1}
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class TrainingSettings:
     smoothing_rounds: int = 150
     learning_rate: float = 0.15
     folds: int = 5
+    local_depth: int | None = None  # None: LOCAL_DEPTH of the pages' content type
 
 
 def prepare(pages: Iterable[tuple[LabelledPage, str]], mode: Mode) -> list[TrainingPage]:
@@ -66,69 +71,6 @@ def prepare(pages: Iterable[tuple[LabelledPage, str]], mode: Mode) -> list[Train
         weights = words / words.sum() if words.size else words
         prepared.append(TrainingPage(page, segments.texts, features, labels, weights))
     return prepared
-
-
-def fit_additive(
-    features: npt.NDArray[np.float32],
-    labels: npt.NDArray[np.int8],
-    weights: npt.NDArray[np.float64],
-    names: Sequence[str],
-    rounds: int,
-    learning_rate: float,
-    min_data_in_leaf: int = 50,
-) -> AdditiveModel:
-    import lightgbm  # training-only dependency
-
-    params: dict[str, Any] = {
-        "objective": "binary",
-        "max_depth": 1,
-        "num_leaves": 2,
-        "learning_rate": learning_rate,
-        "min_data_in_leaf": min_data_in_leaf,
-        "lambda_l2": 1.0,
-        "max_bin": 63,
-        "num_threads": 2,
-        "deterministic": True,
-        "force_row_wise": True,
-        "seed": SEED,
-        "verbose": -1,
-    }
-    dataset = lightgbm.Dataset(features, labels, weight=weights, feature_name=list(names))
-    booster = lightgbm.train(params, dataset, num_boost_round=rounds)
-    return compile_stumps(booster.dump_model(), names)
-
-
-def compile_stumps(dump: dict[str, Any], names: Sequence[str]) -> AdditiveModel:
-    """Fold a forest of depth-1 trees into one step function per feature."""
-    bias = 0.0
-    stumps: list[list[tuple[float, float, float]]] = [[] for _ in names]
-    for tree in dump["tree_info"]:
-        node = tree["tree_structure"]
-        if "split_feature" not in node:
-            bias += float(node["leaf_value"])
-            continue
-        stumps[node["split_feature"]].append(
-            (
-                float(node["threshold"]),
-                float(node["left_child"]["leaf_value"]),
-                float(node["right_child"]["leaf_value"]),
-            )
-        )
-    thresholds: list[tuple[float, ...]] = []
-    values: list[tuple[float, ...]] = []
-    for feature_stumps in stumps:
-        edges = sorted({threshold for threshold, _, _ in feature_stumps})
-        position = {edge: index for index, edge in enumerate(edges)}
-        # Interval k holds the x with exactly k edges below it; x <= t there iff t's edge
-        # index is at least k.
-        thresholds.append(tuple(edges))
-        values.append(
-            tuple(
-                sum(left if position[t] >= k else right for t, left, right in feature_stumps)
-                for k in range(len(edges) + 1)
-            )
-        )
-    return AdditiveModel(tuple(names), bias, tuple(thresholds), tuple(values))
 
 
 def site_fold(site: str, folds: int) -> int:
@@ -145,16 +87,22 @@ def stacked(pages: Sequence[TrainingPage], field: Callable[[TrainingPage], Any])
     return np.concatenate([field(p) for p in pages]) if pages else np.zeros(0)
 
 
-def fit_local(pages: Sequence[TrainingPage], settings: TrainingSettings) -> AdditiveModel:
+def fit_local(pages: Sequence[TrainingPage], settings: TrainingSettings) -> LocalStage:
     names = _names(pages)
-    return fit_additive(
+    depth = settings.local_depth or LOCAL_DEPTH[_content_type_of(names)]
+    inputs = (
         stacked(pages, lambda p: p.features),
         stacked(pages, lambda p: p.labels),
         stacked(pages, lambda p: p.weights),
         names,
-        settings.local_rounds,
-        settings.learning_rate,
     )
+    if depth == 1:
+        return fit_additive(*inputs, settings.local_rounds, settings.learning_rate)
+    return fit_trees(*inputs, depth, settings.local_rounds, settings.learning_rate)
+
+
+def _content_type_of(names: Sequence[str]) -> ContentType:
+    return "text/plain" if len(names) == len(TEXT_FEATURES) else "text/html"
 
 
 def _names(pages: Sequence[TrainingPage]) -> tuple[str, ...]:
@@ -196,7 +144,7 @@ def fit_smoothing(
     )
 
 
-# Fits a local stage on some pages: fit_local (the shipped stumps), or another model to
+# Fits a local stage on some pages: fit_local (the shipped kind), or another model to
 # compare with it (worker/learn/bounds.py).
 LocalFitter = Callable[[Sequence[TrainingPage], TrainingSettings], LocalModel]
 
@@ -352,7 +300,7 @@ def train(
 
 def fit_stages(
     pages: Sequence[TrainingPage], settings: TrainingSettings, one_item_pages: bool = False
-) -> tuple[AdditiveModel, AdditiveModel, Decision]:
+) -> tuple[LocalStage, AdditiveModel, Decision]:
     """The local stage, the smoothing stage (on out-of-fold local scores) and the decision
     that is best for the out-of-fold final scores, all fitted on `pages`."""
     local_oof = out_of_fold_local(pages, settings)

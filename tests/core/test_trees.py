@@ -1,0 +1,108 @@
+"""The local stage of small trees: compiled from LightGBM exactly, evaluated in C exactly as
+its Python reference, and explained by contributions that add up to the logit."""
+
+import numpy as np
+import orjson
+import pytest
+
+from worker.core.segment_model import SegmentModel, local_stage_from_json, shipped_model
+from worker.core.trees import LEAF, TreeEnsemble, compile_trees, reference_scores
+from worker.learn.boosting import fit_trees
+
+NAMES = ("w", "x", "y", "z")
+
+
+def _data(seed: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    features = rng.normal(size=(rows, 4)).astype(np.float32)
+    # An interaction no sum of one-feature steps can express: x counts only where w > 0.
+    labels = ((features[:, 0] > 0) & (features[:, 1] > 0.3) | (features[:, 2] > 1.2)).astype(
+        np.int8
+    )
+    return features, labels
+
+
+def _fitted(depth: int = 2) -> TreeEnsemble:
+    features, labels = _data(7, 3000)
+    return fit_trees(features, labels, np.ones(len(labels)), NAMES, depth, 80, 0.2)
+
+
+def test_compiled_trees_equal_the_booster_raw_scores() -> None:
+    import lightgbm  # a training dependency, installed by `.[dev]`
+
+    features, labels = _data(7, 3000)
+    params = {"objective": "binary", "max_depth": 2, "num_leaves": 4, "learning_rate": 0.2}
+    params |= {"min_data_in_leaf": 50, "lambda_l2": 1.0, "max_bin": 63, "verbose": -1}
+    params |= {"deterministic": True, "force_row_wise": True, "seed": 20261124, "num_threads": 2}
+    booster = lightgbm.train(params, lightgbm.Dataset(features, labels), 80)
+    model = compile_trees(booster.dump_model(), NAMES)
+    probe, _ = _data(8, 500)
+    np.testing.assert_array_equal(model.logits(probe), booster.predict(probe, raw_score=True))
+    assert np.array_equal(_fitted().logits(probe), model.logits(probe))
+
+
+def test_the_c_loop_equals_its_python_reference_bit_for_bit() -> None:
+    model = _fitted(depth=3)
+    probe, _ = _data(9, 300)
+    probe[0, 1] = np.nan  # NaN goes right, in both
+    probe[1] = model.threshold[model.roots[0]]  # a value on a threshold goes left
+    contributions, logits = model.scores(probe)
+    expected_contributions, expected_logits = reference_scores(model, probe)
+    assert np.array_equal(contributions, expected_contributions)
+    assert np.array_equal(logits, expected_logits)
+
+
+def test_contributions_and_bias_add_up_to_the_logit() -> None:
+    model = _fitted()
+    probe, _ = _data(10, 400)
+    contributions, logits = model.scores(probe)
+    np.testing.assert_allclose(model.bias + contributions.sum(axis=1), logits, atol=1e-6)
+    # The interaction is learned: w and x both carry weight.
+    assert np.abs(contributions[:, 0]).max() > 0.5 and np.abs(contributions[:, 1]).max() > 0.5
+
+
+def test_a_value_on_the_threshold_goes_left() -> None:
+    # One tree: split on x at 1.0; left leaf 2.0, right leaf -3.0, root expected 0.0.
+    model = TreeEnsemble(
+        ("x",),
+        [0, LEAF, LEAF],
+        [1.0, 0, 0],
+        [1, LEAF, LEAF],
+        [2, LEAF, LEAF],
+        [0.0, 2.0, -3.0],
+        [0],
+    )
+    contributions, logits = model.scores(np.array([[1.0], [1.5], [np.nan]]))
+    assert logits.tolist() == [2.0, -3.0, -3.0]
+    assert contributions.tolist() == [[2.0], [-3.0], [-3.0]]
+
+
+def test_round_trips_through_json_as_a_local_stage() -> None:
+    model = _fitted()
+    again = local_stage_from_json(orjson.loads(orjson.dumps(model.to_json())))
+    assert isinstance(again, TreeEnsemble)
+    probe, _ = _data(11, 200)
+    assert np.array_equal(again.logits(probe), model.logits(probe))
+
+
+@pytest.mark.parametrize(
+    ("feature", "left", "right", "roots", "match"),
+    [
+        ([0, LEAF, LEAF], [0, LEAF, LEAF], [2, LEAF, LEAF], [0], "follow"),  # a cycle
+        ([5, LEAF, LEAF], [1, LEAF, LEAF], [2, LEAF, LEAF], [0], "feature"),
+        ([0, LEAF, LEAF], [1, LEAF, LEAF], [9, LEAF, LEAF], [0], "follow"),
+        ([0, LEAF, LEAF], [1, LEAF, LEAF], [2, LEAF, LEAF], [3], "root"),
+    ],
+)
+def test_malformed_trees_are_refused(
+    feature: list[int], left: list[int], right: list[int], roots: list[int], match: str
+) -> None:
+    with pytest.raises(ValueError, match=match):
+        TreeEnsemble(("x",), feature, [0.0] * 3, left, right, [0.0] * 3, roots)
+
+
+def test_a_format_3_model_of_stumps_still_reads() -> None:
+    document = orjson.loads(shipped_model("text/plain").to_json())
+    document["format"] = "chaff.segment-model/3"
+    model = SegmentModel.from_json(orjson.dumps(document))
+    assert model.local.to_json() == shipped_model("text/plain").local.to_json()
