@@ -19,12 +19,23 @@ _COMMENT = (
 )
 
 
+# A comment that reads like the article, with no "says:" line: the model is unsure of it.
+ARTICLE_LIKE_COMMENT = (
+    '<li class="comment"><div class="comment-body"><p>The council voted on Tuesday to expand '
+    "the bicycle network, I have lived here for twenty years and the plan is, frankly, a good "
+    "use of money that might have gone to buses and roads, number {i}. It will help children "
+    "on their way to school.</p></div></li>"
+)
+
+
 def blog_post(
     declared: str = '<meta property="og:type" content="article">',
     heading: str = "15 Comments",
+    comment: str = _COMMENT,
+    count: int = 15,
 ) -> str:
     article = "".join(_PARAGRAPH.format(i=i) for i in range(6))
-    comments = "".join(_COMMENT.format(i=i) for i in range(15))
+    comments = "".join(comment.format(i=i) for i in range(count))
     return (
         f"<html><head><title>City expands bike network</title>{declared}</head><body>"
         '<nav><a href="/">Home</a> <a href="/news">News</a></nav>'
@@ -51,8 +62,10 @@ def test_the_thread_after_a_comment_section_heading_is_rejected_by_the_rule() ->
 
 
 def test_a_comment_the_cut_would_have_kept_says_it_was_held_back() -> None:
-    # No heading that opens a comment section: the comment containers alone tell.
-    verdict = classify_page(blog_post(heading="What our readers think"), "text/html")
+    # No heading that opens a comment section: the comment containers alone tell. Thirty
+    # comments the model is unsure of weigh enough to pull the expected-F1 cut under them.
+    page = blog_post(heading="What our readers think", comment=ARTICLE_LIKE_COMMENT, count=30)
+    verdict = classify_page(page, "text/html")
     held = [s for s in verdict.segments if s.reasons and "comment thread" in s.reasons[0]]
     assert held, "no comment was held back from the page's cut"
     assert all(s.label == "junk" and s.score < 0.5 for s in held)

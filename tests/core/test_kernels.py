@@ -43,6 +43,7 @@ from worker.core.phrases import _LOWERCASE_TO_ASCII, PhraseCounter
 from worker.core.rules import page_rejections
 from worker.core.segment_model import LOG_WORDS, shipped_model
 from worker.core.segments import PageSegments, segment_page
+from worker.core.trees import TreeEnsemble, reference_scores
 from worker.core.verdict import ContentType, SegmentVerdict
 from worker.learn.dataset import LabelledPage, Mode, load_pages
 
@@ -189,7 +190,8 @@ def test_smoothing_features_match_numpy_on_the_fixture_pages(mode: Mode, page_id
 
 @pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
 def test_model_scores_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
-    """Both stages of the shipped model, on the features they see in production."""
+    """Both stages of the shipped model, on the features they see in production: stumps by
+    numpy's step tables, trees (the HTML local stage) by trees.reference_scores."""
     segments = fixture_segments(mode, page_id)
     model = shipped_model(CONTENT_TYPES[mode])
     features = page_features(segments)
@@ -197,6 +199,13 @@ def test_model_scores_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str)
     for stage in (model.local, model.smoothing):
         if local_logits is not None:
             features = smoothing_features(local_logits, features[:, LOG_WORDS])
+        if isinstance(stage, TreeEnsemble):
+            contributions, logits = stage.scores(features)
+            expected, expected_logits = reference_scores(stage, features)
+            assert_bit_equal(contributions, expected)
+            assert_bit_equal(logits, expected_logits)
+            local_logits = logits
+            continue
         contributions, logits = kernels.StepTables(stage.thresholds, stage.values).scores(
             features, stage.bias
         )

@@ -7,7 +7,7 @@ import gzip
 from pathlib import Path
 
 import pytest
-from test_classify_comments import blog_post
+from test_classify_comments import ARTICLE_LIKE_COMMENT, blog_post
 
 from worker.core.classify import classify_page, reason_origin
 from worker.core.decision import ALWAYS_KEPT
@@ -38,9 +38,10 @@ def test_a_comment_section_is_a_rule_hit() -> None:
 
 def test_a_held_back_comment_thread_says_so() -> None:
     # No heading that opens a comment section: the cut holds the thread back by its container.
-    verdict = classify_page(blog_post(heading=""), "text/html")
+    page = blog_post(heading="", comment=ARTICLE_LIKE_COMMENT, count=30)
+    verdict = classify_page(page, "text/html")
     thread = [s for s in verdict.segments if "twenty years" in s.text]
-    assert len(thread) == 15 and all(s.label == "junk" for s in thread)
+    assert len(thread) == 30 and all(s.label == "junk" for s in thread)
     # Held back: those the cut would have kept (the thread's best-scoring replies).
     held = [s for s in verdict.segments if reason_origin(s.reasons[0]) == "held back"]
     assert held and all(s in thread and s.score < ALWAYS_KEPT for s in held)

@@ -35,16 +35,17 @@ PAGES: dict[str, int] = {"wcxb": 35, "dragnet": 10, "cleaneval": 10, "googletren
 # The measured figures are in the comments: to re-measure, run this file with `-s` (each
 # test prints its F1) and set floor = measured - 0.025, rounded down to 3 decimals.
 F1_FLOOR: dict[tuple[str, Mode], float] = {
-    # Measured with html-1c3f785d07 and text-45c5ab74f4 (2026-12-03, the text dumps' comment
-    # section rule in place). wcxb: these 35 pages are harder than the average page. The
-    # other three: 10 pages each, so one page moves F1 a lot.
-    ("wcxb", "html"): 0.678,  # measured 0.7033
+    # Measured with html-87a4027b20 (its local stage depth-2 trees) and text-45c5ab74f4
+    # (2026-12-03, the text dumps' comment section rule in place). wcxb: these 35 pages are
+    # harder than the average page. The other three: 10 pages each, so one page moves F1 a
+    # lot.
+    ("wcxb", "html"): 0.675,  # measured 0.7009
     ("wcxb", "text"): 0.64,  # measured 0.6669
-    ("dragnet", "html"): 0.834,  # measured 0.8596
+    ("dragnet", "html"): 0.837,  # measured 0.8627
     ("dragnet", "text"): 0.800,  # measured 0.8250
-    ("cleaneval", "html"): 0.913,  # measured 0.9384
+    ("cleaneval", "html"): 0.926,  # measured 0.9510
     ("cleaneval", "text"): 0.912,  # measured 0.9378
-    ("googletrends", "html"): 0.794,  # measured 0.8191
+    ("googletrends", "html"): 0.786,  # measured 0.8111
     ("googletrends", "text"): 0.785,  # measured 0.8108
 }
 

@@ -514,31 +514,34 @@ done:
     return result;
 }
 
-/* tree_scores(features, count, width, feature, threshold, left, right, value, roots,
+/* tree_scores(features, count, width, split_features, thresholds, inner, leaves,
                contributions, logits)
 
-   A trees.TreeEnsemble applied to a count x width float32 feature table. Node n splits on feature[n] (int32, -1 for a leaf): x <=
-   threshold[n] goes to left[n], any other x (NaN too) to right[n]; children follow their
-   parent in the arrays (checked here), so every walk ends. logits: each row's sum of the
-   leaves it reaches, tree by tree. contributions (float64, count x width, zeroed by the
-   caller): each split adds value[child] - value[node] to its feature's column. */
+   A trees.TreeEnsemble of whole depth-two trees applied to a count x width float32 feature
+   table. Tree t: split k (0 the root, 1 its left child, 2 its right) sends x <=
+   thresholds[3t + k] left, any other x (NaN too) right; split_features (int32) name the
+   columns, inner holds each split's expected output, leaves the four outputs (left-left,
+   left-right, right-left, right-right). logits: each row's sum of the leaves it reaches,
+   tree by tree. contributions (float64, count x width, zeroed by the caller): each split
+   adds to its column the change it makes in the expected output. No branch depends on a
+   value: the side taken is an index. */
 static PyObject *
 tree_scores(PyObject *Py_UNUSED(module), PyObject *args)
 {
-    Py_buffer features, feature, threshold, left, right, value, roots, contributions, logits;
+    Py_buffer features, split_features, thresholds, inner, leaves, contributions, logits;
     Py_ssize_t count, width;
-    if (!PyArg_ParseTuple(args, "y*nny*y*y*y*y*y*w*w*", &features, &count, &width, &feature,
-                          &threshold, &left, &right, &value, &roots, &contributions, &logits)) {
+    if (!PyArg_ParseTuple(args, "y*nny*y*y*y*w*w*", &features, &count, &width, &split_features,
+                          &thresholds, &inner, &leaves, &contributions, &logits)) {
         return NULL;
     }
     PyObject *result = NULL;
-    Py_ssize_t nodes = feature.len / (Py_ssize_t)sizeof(int32_t);
-    Py_ssize_t trees = roots.len / (Py_ssize_t)sizeof(int32_t);
-    if (count < 0 || width < 0 || check_length(&features, product(count, width), sizeof(float), "features") < 0 ||
-        check_length(&threshold, nodes, sizeof(double), "threshold") < 0 ||
-        check_length(&left, nodes, sizeof(int32_t), "left") < 0 ||
-        check_length(&right, nodes, sizeof(int32_t), "right") < 0 ||
-        check_length(&value, nodes, sizeof(double), "value") < 0 ||
+    Py_ssize_t trees = split_features.len / (Py_ssize_t)(3 * sizeof(int32_t));
+    if (count < 0 || width < 0 ||
+        check_length(&features, product(count, width), sizeof(float), "features") < 0 ||
+        check_length(&split_features, 3 * trees, sizeof(int32_t), "split_features") < 0 ||
+        check_length(&thresholds, 3 * trees, sizeof(double), "thresholds") < 0 ||
+        check_length(&inner, 3 * trees, sizeof(double), "inner") < 0 ||
+        check_length(&leaves, 4 * trees, sizeof(double), "leaves") < 0 ||
         check_length(&contributions, product(count, width), sizeof(double), "contributions") < 0 ||
         check_length(&logits, count, sizeof(double), "logits") < 0) {
         if (!PyErr_Occurred()) {
@@ -546,49 +549,41 @@ tree_scores(PyObject *Py_UNUSED(module), PyObject *args)
         }
         goto done;
     }
-    const int32_t *split = feature.buf, *low = left.buf, *high = right.buf, *root = roots.buf;
-    for (Py_ssize_t n = 0; n < nodes; n++) {
-        if (split[n] >= 0 && (split[n] >= width || low[n] <= n || low[n] >= nodes ||
-                              high[n] <= n || high[n] >= nodes)) {
-            PyErr_Format(PyExc_ValueError, "node %zd splits on a missing feature or has a "
-                         "child that does not follow it", n);
-            goto done;
-        }
-    }
-    for (Py_ssize_t t = 0; t < trees; t++) {
-        if (root[t] < 0 || root[t] >= nodes) {
-            PyErr_Format(PyExc_ValueError, "tree %zd's root lies outside the nodes", t);
+    const int32_t *split = split_features.buf;
+    for (Py_ssize_t k = 0; k < 3 * trees; k++) {
+        if (split[k] < 0 || split[k] >= width) {
+            PyErr_Format(PyExc_ValueError, "tree %zd splits on column %d of %zd", k / 3,
+                         split[k], width);
             goto done;
         }
     }
     const float *x = features.buf;
-    const double *bar = threshold.buf, *output = value.buf;
+    const double *bar = thresholds.buf, *expected = inner.buf, *leaf = leaves.buf;
     double *out = contributions.buf, *sums = logits.buf;
     for (Py_ssize_t i = 0; i < count; i++) {
         const float *row = x + i * width;
         double *row_out = out + i * width;
         double total = 0.0;
         for (Py_ssize_t t = 0; t < trees; t++) {
-            int32_t n = root[t];
-            while (split[n] >= 0) {
-                /* (double)NaN <= bar is false: NaN goes right */
-                int32_t child = (double)row[split[n]] <= bar[n] ? low[n] : high[n];
-                row_out[split[n]] += output[child] - output[n];
-                n = child;
-            }
-            total += output[n];
+            const int32_t *f = split + 3 * t;
+            const double *b = bar + 3 * t, *e = expected + 3 * t;
+            /* !(x <= bar): NaN goes right */
+            int side = !((double)row[f[0]] <= b[0]);
+            int child = 1 + side;
+            double output = leaf[4 * t + 2 * side + !((double)row[f[child]] <= b[child])];
+            row_out[f[0]] += e[child] - e[0];
+            row_out[f[child]] += output - e[child];
+            total += output;
         }
         sums[i] = total;
     }
     result = Py_NewRef(Py_None);
 done:
     PyBuffer_Release(&features);
-    PyBuffer_Release(&feature);
-    PyBuffer_Release(&threshold);
-    PyBuffer_Release(&left);
-    PyBuffer_Release(&right);
-    PyBuffer_Release(&value);
-    PyBuffer_Release(&roots);
+    PyBuffer_Release(&split_features);
+    PyBuffer_Release(&thresholds);
+    PyBuffer_Release(&inner);
+    PyBuffer_Release(&leaves);
     PyBuffer_Release(&contributions);
     PyBuffer_Release(&logits);
     return result;

@@ -6,6 +6,11 @@ inside it, and "a short line" means one thing in a card grid and another in a pa
 run. On pages from corpora the model never saw that interaction is worth +0.015 word-F1 on
 dragnet and +0.009 on googletrends (docs/measurements.md, 2026-12-03 evening).
 
+Every tree is stored whole to depth two (a leaf above that depth becomes a split whose two
+sides hold the same leaf), so the C loop walks each tree without a branch it could
+mispredict: which side a segment's value falls is a coin toss to the CPU, and a
+mispredicted branch costs more than the rest of the tree.
+
 The reasons still need one contribution per feature. Each tree's output is split along the
 path a segment takes (Saabas' method): the root's expected value goes to the bias, and
 each split adds to its feature the change it makes in the expected value, so the bias
@@ -23,51 +28,40 @@ import numpy.typing as npt
 from worker.core import _kernels
 
 FloatArray = npt.NDArray[np.float64]
-LEAF = -1  # the feature of a leaf node
+DEPTH = 2
+# Per tree: the root's split, then its left and right child's (SPLITS), and the leaves
+# left-left, left-right, right-left, right-right (LEAVES).
+SPLITS = 3
+LEAVES = 4
 
 
 class TreeEnsemble:
-    """Trees in flat node arrays. Node n splits on feature[n] (LEAF for a leaf): a value
-    x <= threshold[n] goes to left[n], any other (NaN too) to right[n]. value[n] is a leaf's
-    output, or an inner node's expected output (for the contributions). roots[t] is tree
-    t's first node; a row's logit is the sum of the leaves it reaches."""
+    """Trees of depth two. Tree t splits on features[t, k] at thresholds[t, k] (k = 0 the
+    root, 1 its left child, 2 its right): a value x <= threshold goes left, any other (NaN
+    too) right. inner[t, k] is split k's expected output, leaves[t] the four outputs. A
+    row's logit is the sum of the leaves it reaches."""
 
     kind = "trees"
 
     def __init__(
         self,
         feature_names: tuple[str, ...],
-        feature: Sequence[int],
-        threshold: Sequence[float],
-        left: Sequence[int],
-        right: Sequence[int],
-        value: Sequence[float],
-        roots: Sequence[int],
+        features: Sequence[Sequence[int]],
+        thresholds: Sequence[Sequence[float]],
+        inner: Sequence[Sequence[float]],
+        leaves: Sequence[Sequence[float]],
     ) -> None:
         self.feature_names = feature_names
-        self.feature = np.asarray(feature, dtype=np.int32)
-        self.threshold = np.asarray(threshold, dtype=np.float64)
-        self.left = np.asarray(left, dtype=np.int32)
-        self.right = np.asarray(right, dtype=np.int32)
-        self.value = np.asarray(value, dtype=np.float64)
-        self.roots = np.asarray(roots, dtype=np.int32)
-        self._check()
-        self.bias = float(self.value[self.roots].sum())
-
-    def _check(self) -> None:
-        nodes = len(self.feature)
-        if not all(len(a) == nodes for a in (self.threshold, self.left, self.right, self.value)):
-            raise ValueError("one feature, threshold, left, right and value per node")
-        inner = self.feature != LEAF
-        if (self.feature[inner] >= len(self.feature_names)).any() or (self.feature < LEAF).any():
-            raise ValueError("a node splits on a feature the model does not have")
-        index = np.arange(nodes)
-        # Children come after their parent: every path ends, and the C loop cannot cycle.
-        for children in (self.left[inner], self.right[inner]):
-            if ((children <= index[inner]) | (children >= nodes)).any():
-                raise ValueError("a node's children must follow it in the node arrays")
-        if ((self.roots < 0) | (self.roots >= nodes)).any():
-            raise ValueError("a tree's root lies outside the node arrays")
+        self.features = np.asarray(features, dtype=np.int32).reshape(-1, SPLITS)
+        self.thresholds = np.asarray(thresholds, dtype=np.float64).reshape(-1, SPLITS)
+        self.inner = np.asarray(inner, dtype=np.float64).reshape(-1, SPLITS)
+        self.leaves = np.asarray(leaves, dtype=np.float64).reshape(-1, LEAVES)
+        trees = len(self.features)
+        if not len(self.thresholds) == len(self.inner) == len(self.leaves) == trees:
+            raise ValueError("one row of features, thresholds, inner values and leaves per tree")
+        if ((self.features < 0) | (self.features >= len(feature_names))).any():
+            raise ValueError("a tree splits on a feature the model does not have")
+        self.bias = float(self.inner[:, 0].sum())
 
     def scores(self, features: npt.NDArray[np.floating[Any]]) -> tuple[FloatArray, FloatArray]:
         """Per row and feature, the feature's contribution; and each row's logit."""
@@ -82,12 +76,10 @@ class TreeEnsemble:
             table,
             count,
             width,
-            self.feature,
-            self.threshold,
-            self.left,
-            self.right,
-            self.value,
-            self.roots,
+            self.features,
+            self.thresholds,
+            self.inner,
+            self.leaves,
             contributions,
             logits,
         )
@@ -103,24 +95,20 @@ class TreeEnsemble:
         return {
             "kind": self.kind,
             "feature_names": list(self.feature_names),
-            "feature": self.feature.tolist(),
-            "threshold": self.threshold.tolist(),
-            "left": self.left.tolist(),
-            "right": self.right.tolist(),
-            "value": self.value.tolist(),
-            "roots": self.roots.tolist(),
+            "features": self.features.tolist(),
+            "thresholds": self.thresholds.tolist(),
+            "inner": self.inner.tolist(),
+            "leaves": self.leaves.tolist(),
         }
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> TreeEnsemble:
         return cls(
             tuple(document["feature_names"]),
-            [int(x) for x in document["feature"]],
-            [float(x) for x in document["threshold"]],
-            [int(x) for x in document["left"]],
-            [int(x) for x in document["right"]],
-            [float(x) for x in document["value"]],
-            [int(x) for x in document["roots"]],
+            document["features"],
+            document["thresholds"],
+            document["inner"],
+            document["leaves"],
         )
 
 
@@ -133,48 +121,56 @@ def reference_scores(
     logits = np.zeros(len(table))
     for row, x in enumerate(table):
         total = 0.0
-        for root in ensemble.roots.tolist():
-            node = root
-            while (split := int(ensemble.feature[node])) != LEAF:
-                child = int(
-                    ensemble.left[node]
-                    if float(x[split]) <= ensemble.threshold[node]
-                    else ensemble.right[node]
-                )
-                contributions[row, split] += ensemble.value[child] - ensemble.value[node]
-                node = child
-            total += float(ensemble.value[node])
+        for split, bar, inner, leaves in zip(
+            ensemble.features.tolist(),
+            ensemble.thresholds.tolist(),
+            ensemble.inner.tolist(),
+            ensemble.leaves.tolist(),
+            strict=True,
+        ):
+            side = 0 if float(x[split[0]]) <= bar[0] else 1
+            child = 1 + side
+            leaf = 2 * side + (0 if float(x[split[child]]) <= bar[child] else 1)
+            contributions[row, split[0]] += inner[child] - inner[0]
+            contributions[row, split[child]] += leaves[leaf] - inner[child]
+            total += leaves[leaf]
         logits[row] = total
     return contributions, logits
 
 
 def compile_trees(dump: dict[str, Any], names: Sequence[str]) -> TreeEnsemble:
-    """A LightGBM model dump (numerical splits, `<=`) as flat node arrays, parents first."""
-    feature: list[int] = []
-    threshold: list[float] = []
-    left: list[int] = []
-    right: list[int] = []
-    value: list[float] = []
-    roots: list[int] = []
-
-    def add(node: dict[str, Any]) -> int:
-        index = len(feature)
-        feature.append(LEAF)
-        threshold.append(0.0)
-        left.append(LEAF)
-        right.append(LEAF)
-        if "split_feature" not in node:
-            value.append(float(node["leaf_value"]))
-            return index
-        if node.get("decision_type", "<=") != "<=":
-            raise ValueError(f"only numerical splits can be compiled: {node['decision_type']}")
-        value.append(float(node["internal_value"]))
-        feature[index] = int(node["split_feature"])
-        threshold[index] = float(node["threshold"])
-        left[index] = add(node["left_child"])
-        right[index] = add(node["right_child"])
-        return index
-
+    """A LightGBM model dump (numerical splits, `<=`, depth two at most) as whole trees."""
+    features, thresholds, inner, leaves = [], [], [], []
     for tree in dump["tree_info"]:
-        roots.append(add(tree["tree_structure"]))
-    return TreeEnsemble(tuple(names), feature, threshold, left, right, value, roots)
+        root = tree["tree_structure"]
+        sides = [_child(root, "left_child"), _child(root, "right_child")]
+        split_of = [_split(root), *(_split(side) for side in sides)]
+        features.append([feature for feature, _, _ in split_of])
+        thresholds.append([threshold for _, threshold, _ in split_of])
+        inner.append([value for _, _, value in split_of])
+        leaves.append([_leaf(_child(side, key)) for side in sides for key in _SIDES])
+    return TreeEnsemble(tuple(names), features, thresholds, inner, leaves)
+
+
+_SIDES = ("left_child", "right_child")
+
+
+def _child(node: dict[str, Any], key: str) -> dict[str, Any]:
+    """The node's child; a leaf is its own child on both sides (the tree made whole)."""
+    return node if "split_feature" not in node else node[key]
+
+
+def _split(node: dict[str, Any]) -> tuple[int, float, float]:
+    """(feature, threshold, expected output) of a split; a leaf splits on feature 0 into two
+    copies of itself, so the threshold does not matter and its contribution is 0."""
+    if "split_feature" not in node:
+        return 0, 0.0, float(node["leaf_value"])
+    if node.get("decision_type", "<=") != "<=":
+        raise ValueError(f"only numerical splits can be compiled: {node['decision_type']}")
+    return int(node["split_feature"]), float(node["threshold"]), float(node["internal_value"])
+
+
+def _leaf(node: dict[str, Any]) -> float:
+    if "split_feature" in node:
+        raise ValueError(f"trees deeper than {DEPTH} cannot be compiled")
+    return float(node["leaf_value"])
