@@ -10,7 +10,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from worker.core.classify import classify_page
 from worker.core.declared import read_declared
-from worker.core.language import article_language
+from worker.core.language import _plainly_english, article_language
 from worker.core.metadata import ArticleMetadata, page_metadata
 from worker.core.page_dates import dateline, iso_date
 
@@ -151,6 +151,9 @@ def test_json_ld_that_is_not_json_is_passed_over() -> None:
         ("01/02/2024", None),  # January or February: not guessed
         ("2024-02-30", None),
         ("1850-01-01", None),
+        # letters re folds to a month name's: "ſ" is an s, a dotless ı is no i of "april"
+        ("ſeptember 4, 2025", "2025-09-04"),
+        ("aprıl 4, 2025", None),
         ("no date here", None),
         ("", None),
     ],
@@ -173,6 +176,7 @@ def test_iso_date(text: str, iso: str | None) -> None:
         ("Published August 7, 20231", None),  # not a year
         ("The council met on March 3, 2024 to agree the budget.", None),
         ("March 3, 2024 " + "x" * 200, None),
+        ("Published aprıl 4, 2025", None),
     ],
 )
 def test_dateline(text: str, found: tuple[str, bool] | None) -> None:
@@ -196,6 +200,12 @@ def test_a_text_dump_gives_what_its_lines_say() -> None:
     assert verdict.metadata.published == "2024-03-03"
     assert verdict.metadata.canonical_url is None and verdict.metadata.site_name is None
     assert verdict.article_markdown is None  # a dump has no markup
+
+
+def test_a_month_in_letters_re_folds_does_not_stop_a_page() -> None:
+    lines = ["Council agrees a new budget", "Published ſeptember 4, 2025", "aprıl 4, 2025"]
+    verdict = classify_page("\n\n".join([*lines, *(PROSE for _ in range(5))]), "text/plain")
+    assert verdict.metadata is not None and verdict.metadata.published == "2025-09-04"
 
 
 def test_a_dump_without_a_repeated_title_has_none() -> None:
@@ -225,6 +235,23 @@ def test_a_dump_without_a_repeated_title_has_none() -> None:
 )  # fmt: skip
 def test_language(code: str, text: str) -> None:
     assert article_language([text, text]) == code
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "plainly_english"),
+    [
+        # English without a "the": told by its function words, no CLD2 call
+        ("en", "You can plan and manage your events with this app, and it is easy to use for "
+         "teams of any size. Book rooms, invite guests and keep track of what you spend.", True),
+        # Dutch has an "of", a "to" and an "is" of its own, but no "the", "you" or "that"
+        ("nl", "Het is de vraag of dit is wat we willen, want het is niet eenvoudig om te "
+         "bepalen of de gemeente genoeg geld heeft om de wegen en de scholen te verbeteren.",
+         False),
+    ],
+)  # fmt: skip
+def test_plainly_english(code: str, text: str, plainly_english: bool) -> None:
+    assert _plainly_english(text) is plainly_english
+    assert article_language([text]) == code
 
 
 @pytest.mark.parametrize("texts", [[], ["12345"], ["x\x00\ud800 y"]])
