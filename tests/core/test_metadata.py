@@ -9,10 +9,10 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from worker.core.classify import classify_page
-from worker.core.declared import read_declared
+from worker.core.declared import DeclaredMetadata, read_declared
 from worker.core.language import _plainly_english, article_language
 from worker.core.metadata import ArticleMetadata, page_metadata
-from worker.core.page_dates import dateline, iso_date
+from worker.core.page_dates import dateline, iso_date, url_date
 
 PROSE = (
     "The council met on Tuesday evening to discuss the new budget for the coming year, and "
@@ -176,6 +176,15 @@ def test_iso_date(text: str, iso: str | None) -> None:
         ("Published August 7, 20231", None),  # not a year
         ("The council met on March 3, 2024 to agree the budget.", None),
         ("March 3, 2024 " + "x" * 200, None),
+        # a name beside the date, without a "by"
+        ("Andrew Gerrand 4 August 2010", ("2010-08-04", False)),
+        ("Dec 17, 2025Julian K. Arni", ("2025-12-17", False)),
+        ("Meet the team March 3, 2024", None),
+        # inline elements joined without a space before a capitalised month
+        ("Dakota HebertJuly 3, 2025", ("2025-07-03", False)),
+        ("UpdatedMarch 2, 2026", ("2026-03-02", True)),
+        ("Postedmay 3, 2024", None),  # a lower-case month glued on is no month
+        ("Annual General Meeting Of Members March 3, 2024", None),
         ("Published aprıl 4, 2025", None),
     ],
 )
@@ -206,6 +215,51 @@ def test_a_month_in_letters_re_folds_does_not_stop_a_page() -> None:
     lines = ["Council agrees a new budget", "Published ſeptember 4, 2025", "aprıl 4, 2025"]
     verdict = classify_page("\n\n".join([*lines, *(PROSE for _ in range(5))]), "text/plain")
     assert verdict.metadata is not None and verdict.metadata.published == "2025-09-04"
+
+
+def test_a_declared_date_that_is_the_last_update_yields_to_the_dateline() -> None:
+    """A page that declares the same day published and modified, and shows another date by
+    its headline, was re-stamped on an update: the page's dateline is its publication."""
+    texts = ["Headline", "By Jane Doe", "Share", "Print", "Published March 3, 2024", PROSE, PROSE]
+    stamped = DeclaredMetadata(kinds=(), published="2025-06-24T10:00", modified="2025-06-24T11:00")
+    assert page_metadata(texts, [5, 6], 0, stamped).published == "2024-03-03"
+    updated = DeclaredMetadata(kinds=(), published="2025-06-24T10:00", modified="2025-07-01")
+    assert page_metadata(texts, [5, 6], 0, updated).published == "2025-06-24T10:00"
+
+
+def test_datelines_above_the_article_and_just_past_its_end() -> None:
+    declared = DeclaredMetadata(kinds=())
+    # The <h1> found is a subheading deep in the article; the date is above its first part.
+    texts = ["Home", "Menu", "Mar 3, 2024", *([PROSE] * 20), "A subheading", PROSE]
+    assert page_metadata(texts, list(range(3, 25)), 23, declared).published == "2024-03-03"
+    # A blog's "Posted by ..." line under the article.
+    texts = ["Headline", *([PROSE] * 20), "Posted by Seth Godin on July 19, 2012|Permalink"]
+    assert page_metadata(texts, list(range(1, 21)), 0, declared).published == "2012-07-19"
+    assert page_metadata(texts[:-1], list(range(1, 21)), 0, declared).published is None
+
+
+@pytest.mark.parametrize(
+    ("url", "day"),
+    [
+        ("https://blog.example.org/2025/12/19/what-people-love", "2025-12-19"),
+        ("https://example.org/articles/2025-12-15+Rust+backend", "2025-12-15"),
+        ("https://example.org%2Farticles%2F2025-12-15%2BRust", "2025-12-15"),  # as og:url had it
+        ("https://example.org/2025/13/40/", None),
+        ("https://example.org/p?date=2025-12-19", None),  # not the path
+        ("https://example.org/item/20251219", None),
+    ],
+)
+def test_url_date(url: str, day: str | None) -> None:
+    assert url_date(url) == day
+
+
+def test_a_permalinks_date_is_the_last_resort() -> None:
+    texts = ["Headline", *([PROSE] * 3)]
+    canonical = "https://blog.example.org/2025/12/19/headline/"
+    declared = DeclaredMetadata(kinds=(), canonical_url=canonical)
+    assert page_metadata(texts, [1, 2, 3], 0, declared).published == "2025-12-19"
+    dated = DeclaredMetadata(kinds=(), canonical_url=canonical, published="2025-12-20")
+    assert page_metadata(texts, [1, 2, 3], 0, dated).published == "2025-12-20"
 
 
 def test_a_dump_without_a_repeated_title_has_none() -> None:

@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 
 from worker.core.declared import BY, DeclaredMetadata, author_names
 from worker.core.language import article_language
-from worker.core.page_dates import DATELINE_CHARS, YEAR, dateline
+from worker.core.page_dates import DATELINE_CHARS, YEAR, dateline, url_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,7 @@ _WORDS = re.compile(r"\w+")
 _NEAR_BEFORE, _NEAR_AFTER = 3, 12  # segments around the headline searched for a by/dateline
 _CLOSE = 2  # a dateline this close to the headline is the page's date, before any declared
 _FAR = 100  # segments past the headline searched for a dateline when none is near it
+_PAST_END = 2  # segments past the article's last searched for a dateline, when all else fails
 _LINE_CHARS = DATELINE_CHARS  # a byline too is no longer
 # A byline's first two letters, lowered: "By", "Written by", "Posted", "Reviewed", "Words",
 # "Story", "Text" (BY's words).
@@ -96,17 +97,30 @@ def page_metadata(
     authors = declared.authors or _byline(texts, lines)
     anchor = headline if headline is not None else (kept[0] if kept else 0)
     close, dated_published, dated_modified = _datelines(texts, lines, anchor)
-    published = close or declared.published or dated_published
+    modified = declared.modified or dated_modified
+    declared_published = _declared_published(declared, dated_published, dated_modified)
+    published = close or declared_published or dated_published
     if published == close and (declared.published or "")[:10] == published:
         published = declared.published  # the same day, with the time the page declared
     if published is None and kept and not text_dump:
-        # The first dateline of the article's part of an HTML page: a thread's first post, a
-        # question's "asked" line (in the rejected blocks between the kept ones; a dump's
-        # lines were not worth their time there).
-        after = range(near.stop, min(len(texts), max(near.stop, kept[-1]) + 1, near.stop + _FAR))
-        published = _first_dateline(texts, after)
+        # The article's part of an HTML page (a dump's lines were not worth their time
+        # there): its first dateline just above the first kept segment (the headline found
+        # may be a subheading of the article's); the first dateline below the headline's
+        # neighbourhood, in the rejected blocks between the kept ones (a thread's first post,
+        # a question's "asked" line); the one just past the article's end ("Posted on ...").
+        published = (
+            _first_dateline(texts, range(max(0, kept[0] - _NEAR_BEFORE), kept[0]))
+            or _first_dateline(
+                texts,
+                range(near.stop, min(len(texts), max(near.stop, kept[-1]) + 1, near.stop + _FAR)),
+            )
+            or _first_dateline(
+                texts, range(kept[-1] + 1, min(len(texts), kept[-1] + 1 + _PAST_END))
+            )
+        )
     published = published or declared.time_element
-    modified = declared.modified or dated_modified
+    if published is None and declared.canonical_url:
+        published = url_date(declared.canonical_url)  # the last resort: a permalink's date
     return ArticleMetadata(
         title=title,
         authors=authors,
@@ -117,6 +131,20 @@ def page_metadata(
         description=declared.description,
         site_name=declared.site_name,
     )
+
+
+def _declared_published(
+    declared: DeclaredMetadata, dated_published: str | None, dated_modified: str | None
+) -> str | None:
+    """The declared publication date, unless the page also gives that day as its last update
+    (declared, or a dateline that says "updated") while a dateline near the headline gives
+    another: a CMS that stamps both dates on every save, or a page re-dated when updated."""
+    value = declared.published
+    if value and dated_published:
+        updated = {day[:10] for day in (declared.modified, dated_modified) if day}
+        if value[:10] in updated and dated_published[:10] not in updated:
+            return None
+    return value
 
 
 def _title(declared: DeclaredMetadata, headline: str | None) -> str | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from urllib.parse import unquote, urlsplit
 
 _MONTHS = {
     name: number
@@ -38,8 +39,13 @@ _ISO = re.compile(
     re.IGNORECASE,
 )
 _SLASHED_YMD = re.compile(r"\b(?P<year>\d{4})[/.](?P<m>\d{1,2})[/.](?P<d>\d{1,2})\b")
+# A capitalised month may follow a word without a space: inline elements joined ("Dakota
+# Hebert<span>July 3, 2025</span>" reads "Dakota HebertJuly 3, 2025").
 _MONTH_DAY_YEAR = re.compile(
-    r"\b" + _MONTH + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})(?!\d)", re.IGNORECASE
+    r"(?=[adfjmnos])(?:\b|(?-i:(?<=[a-z])(?=[ADFJMNOS])))"
+    + _MONTH
+    + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})(?!\d)",
+    re.IGNORECASE,
 )
 _DAY_MONTH_YEAR = re.compile(
     r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>\d{4})(?!\d)",
@@ -87,6 +93,19 @@ def _iso(found: re.Match[str]) -> str | None:
     return _with_time(day, found["H"], found["M"], found["S"], found["zone"])
 
 
+# A permalink's date: /2025/12/19/ or 2025-12-15, in a URL's path.
+_URL_DATE = re.compile(
+    r"(?<!\d)(?P<year>(?:19|20)\d\d)(?P<sep>[/-])(?P<m>\d\d)(?P=sep)(?P<d>\d\d)(?!\d)"
+)
+
+
+def url_date(url: str) -> str | None:
+    """The date in a URL's path (a blog's permalink: /2025/12/19/title), else None."""
+    found = _URL_DATE.search(urlsplit(unquote(url)).path)
+    day = found and _date(found["year"], found["m"], found["d"])
+    return day.isoformat() if day else None
+
+
 def _date(year: str, month: str, day: str) -> date | None:
     try:
         value = date(int(year), int(month), int(day))
@@ -130,6 +149,9 @@ _BY_NAME = re.compile(
     r"(?:\b(?:[Pp]osted|[Ww]ritten|[Ss]tarted)\s+)?\b[Bb]y:?\s+(?:[A-Z][\w.'’-]*\.?,?\s*){1,4}"
 )
 _OTHER_WORDS = 8
+# A name set beside the date, without a "by" ("Andrew Gerrand 4 August 2010", "Dec 17,
+# 2025 · Julian K. Arni"): two or three capitalised words (or initials), and nothing else.
+_NAME_BESIDE = re.compile(r"\s*(?:[A-Z][a-z’'-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z’'-]+|[A-Z]\.)){1,2}\s*")
 
 
 def dateline(text: str) -> tuple[str, bool] | None:
@@ -146,7 +168,7 @@ def dateline(text: str) -> tuple[str, bool] | None:
     head = _PARTS.split(before)
     tail = _PARTS.split(after)
     own = _BY_NAME.sub(" ", head[-1] + " " + tail[0])
-    if not _dateline_words(own):
+    if not (_dateline_words(own) or _NAME_BESIDE.fullmatch(own)):
         return None
     others = " ".join(head[:-1] + tail[1:])
     if len(_DATE_TOKENS.findall(others)) > _OTHER_WORDS:
