@@ -166,6 +166,10 @@ def test_iso_date(text: str, iso: str | None) -> None:
     ("text", "found"),
     [
         ("Published March 3, 2024", ("2024-03-03", False)),
+        # the date alone
+        (" September 4, 2025 ", ("2025-09-04", False)),
+        ("2025-09-04T10:00:00Z", ("2025-09-04T10:00:00+00:00", False)),
+        ("February 30, 2024", None),
         ("Updated Dec 18, 2025 · 12 min read", ("2025-12-18", True)),
         ("By Dr. Vahid Osman - Mar 27, 2024", ("2024-03-27", False)),
         ("asked Feb 11, 2011 at 23:49", ("2011-02-11", False)),

@@ -164,6 +164,9 @@ def dateline(text: str) -> tuple[str, bool] | None:
     if found is None:
         return None
     before, after = text[: found.start()], text[found.end() :]
+    if not before.strip() and not after.strip():  # the date alone, as most datelines are
+        value = _iso(found)
+        return None if value is None else (value, False)
     # The part holding the date, between the separators around it.
     head = _PARTS.split(before)
     tail = _PARTS.split(after)
