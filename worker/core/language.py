@@ -71,9 +71,8 @@ def _plainly_english(sample: str) -> bool:
     measured sample no page in another language that has one of the _ENGLISH_ONLY words came
     within a quarter of the threshold (docs/measurements.md); anything less plain goes to
     CLD2."""
-    # Each line's first word counts too: the words are looked for between spaces.
-    lowered = " " + sample.lower().replace("\n", " ")
-    if not any(word in lowered for word in _ENGLISH_ONLY):
+    lowered = " " + sample.lower()  # (the first word counts too: words are between spaces)
+    if " the " not in lowered and not any(word in lowered for word in _ENGLISH_ONLY):
         return False
     needed = _ENGLISH_WORDS_PER_SAMPLE * len(sample)
     found = 0
@@ -99,4 +98,6 @@ def _prose_sample(texts: Iterable[str]) -> str:
         elif others_size < SAMPLE_CHARS:
             others.append(text)
             others_size += len(text) + 1
-    return "\n".join(prose or others)[:SAMPLE_CHARS]
+    # (Joined by spaces, not newlines: the English test looks for words between spaces, and
+    # CLD2 says the same of either, to its percentages, on the 3,037 measured samples.)
+    return " ".join(prose or others)[:SAMPLE_CHARS]

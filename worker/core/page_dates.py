@@ -150,7 +150,7 @@ _BY_NAME = re.compile(
 )
 _OTHER_WORDS = 8
 # A name set beside the date, without a "by" ("Andrew Gerrand 4 August 2010", "Dec 17,
-# 2025 · Julian K. Arni"): two or three capitalised words (or initials), and nothing else.
+# 2025Julian K. Arni"): two or three capitalised words (or initials), and nothing else.
 _NAME_BESIDE = re.compile(r"\s*(?:[A-Z][a-z’'-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z’'-]+|[A-Z]\.)){1,2}\s*")
 
 
