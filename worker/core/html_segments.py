@@ -244,7 +244,8 @@ class _BlockBuilder:
         matrix = np.empty((count, len(STRUCTURE_NAMES)), dtype=np.float32)
         if not count:
             return matrix
-        chars = np.fromiter(map(len, self.texts), dtype=np.float64, count=count)
+        marks = kernels.segment_marks(self.texts)
+        chars = marks.chars
         link_density = np.minimum(1.0, np.array(self.links, dtype=np.float64) / chars)
         matrix[:, _LINK_DENSITY] = link_density
         matrix[:, _BLOCK_KIND] = self.kinds
@@ -265,7 +266,9 @@ class _BlockBuilder:
         # A comment thread's prose is no article's: a long thread would otherwise become the
         # main container (readability drops such "unlikely candidates" before scoring).
         comment = flags[:, _BIT_INDEX[COMMENT_HINT]]
-        in_main, prose_share = self._in_main_container(np.where(comment, 0.0, chars))
+        in_main, prose_share = self._in_main_container(
+            np.where(comment, 0.0, chars), marks.ends_prose
+        )
         matrix[:, _IN_MAIN] = in_main
         matrix[:, _MAIN_PROSE_SHARE] = prose_share
         # Stumps cannot learn "a heading inside the article" from the two facts apart.
@@ -281,8 +284,8 @@ class _BlockBuilder:
             list(self.paths),
             chars,
             link_density,
-            np.fromiter(map(_count_commas, self.texts), dtype=np.float64, count=count),
-            np.fromiter(map(_ends_sentence, self.texts), dtype=bool, count=count),
+            marks.commas,
+            marks.ends_sentence,
             flags[:, _BIT_INDEX[NEGATIVE_HINT]],
             flags[:, _BIT_INDEX[POSITIVE_HINT]],
             flags[:, _BIT_INDEX[COMMENT_HINT]],
@@ -307,32 +310,27 @@ class _BlockBuilder:
         return in_title
 
     def _in_main_container(
-        self, chars: npt.NDArray[np.float64]
+        self, chars: npt.NDArray[np.float64], ends_prose: npt.NDArray[np.bool_]
     ) -> tuple[npt.NDArray[np.bool_], float]:
         """Whether each segment lies inside the page's main container, the way readability
         finds it: the deepest block holding at least half of the page's prose (of two at the
         same depth, holding exactly half each, the first); and the share of the page's text
-        that container holds. A segment given 0 characters is no prose."""
+        that container holds. A segment given 0 characters is no prose; ends_prose: whether
+        each ends in _SENTENCE_ENDS."""
         # Prose characters by block, the blocks in the order of their first prose segment.
         prose_by_block: dict[int, int] = {}
         path_of: dict[int, tuple[int, ...]] = {}
         texts, blocks, paths = self.texts, self.blocks, self.paths
-        for i in np.flatnonzero(chars >= _PROSE_CHARS).tolist():
-            text = texts[i]
-            if text[-1] in _SENTENCE_ENDS:
-                block = blocks[i]
-                prose_by_block[block] = prose_by_block.get(block, 0) + len(text)
-                path_of[block] = paths[i]
-        in_main = np.zeros(len(texts), dtype=bool)
+        for i in np.flatnonzero((chars >= _PROSE_CHARS) & ends_prose).tolist():
+            block = blocks[i]
+            prose_by_block[block] = prose_by_block.get(block, 0) + len(texts[i])
+            path_of[block] = paths[i]
         if not prose_by_block:
-            return in_main, 0.0
+            return np.zeros(len(texts), dtype=bool), 0.0
         prose = [(path_of[block], block_chars) for block, block_chars in prose_by_block.items()]
         main_depth, main, main_prose = main_container(prose)
-        inside = {
-            block: len(path) > main_depth and path[main_depth] == main
-            for block, path in zip(blocks, paths, strict=True)
-        }
-        in_main[:] = [inside[block] for block in blocks]
+        # (a block's segments share its path: the test is the block's)
+        in_main = kernels.paths_through(list(paths), main_depth, main)
         return in_main, main_prose / max(1, sum(map(len, texts)))
 
 
@@ -403,6 +401,7 @@ _BEFORE_BEST, _AFTER_BEST = _COLUMN["before_best_candidate"], _COLUMN["after_bes
 _CARD_LINKS, _LINKED_CARDS = _COLUMN["card_link_density"], _COLUMN["log_linked_cards"]
 
 
+# The definitions kernels.segment_marks computes in one pass (tests/core/test_segment_marks.py).
 def _count_commas(text: str) -> int:
     return text.count(",")
 

@@ -20,7 +20,7 @@ checks every length again before it reads a byte.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -288,6 +288,32 @@ def page_layout(
         linked_cards,
     )
     return in_best, candidate_score, before_best, after_best, share, card_links, linked_cards
+
+
+class SegmentMarks(NamedTuple):
+    """What html_segments reads of each segment's text (kernels.segment_marks)."""
+
+    chars: Float64  # len(text)
+    commas: Float64  # text.count(",")
+    ends_sentence: Bools  # html_segments._ends_sentence(text)
+    ends_prose: Bools  # text[-1] in '.!?"\'”’)'
+
+
+def segment_marks(texts: list[str]) -> SegmentMarks:
+    """Each text's length, commas and how it ends, in one pass over the list."""
+    count = len(texts)
+    marks = SegmentMarks(
+        np.empty(count), np.empty(count), np.empty(count, np.bool_), np.empty(count, np.bool_)
+    )
+    _kernels.segment_marks(texts, *marks)
+    return marks
+
+
+def paths_through(paths: list[tuple[int, ...]], depth: int, block: int) -> Bools:
+    """For each path: len(path) > depth and path[depth] == block."""
+    inside = np.empty(len(paths), dtype=np.bool_)
+    _kernels.paths_through(paths, depth, block, inside)
+    return inside
 
 
 def joined_words(runs: Sequence[list[str]]) -> list[str]:
