@@ -1414,9 +1414,9 @@ def test_html_utf8_ends_the_name_where_re_sees_a_word_boundary() -> None:
     "widest", ["", "é", "’", "\U0001f600"], ids=["ascii", "ucs1", "ucs2", "ucs4"]
 )
 def test_html_utf8_encodes_as_str_encode_at_every_offset(widest: str) -> None:
-    """Runs of ASCII go 8 or 4 characters at a time: a '<', a "<noscript" or a wider
+    """Runs of ASCII go 16 or 8 characters at a time: a '<', a "<noscript" or a wider
     character at every offset of such a run, in a str of each width."""
-    for length in range(0, 20):
+    for length in range(0, 40):
         for at in range(length + 1):
             for piece in ("<", "<noscript>", "</NOSCRIPT ", "ÿ", widest, "\x7f", "\x80"):
                 page = "a" * at + piece + "b" * (length - at) + widest
