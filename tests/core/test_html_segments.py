@@ -409,3 +409,25 @@ def test_an_error_in_hint_bits_reaches_the_caller() -> None:
         _html_blocks.html_blocks(tree.body, hs._LEXBOR_RULES, {}, failing, html_tags.IN_LINK)
     with pytest.raises(ValueError, match="negative"):
         _html_blocks.html_blocks(tree.body, hs._LEXBOR_RULES, {}, lambda _: -1, html_tags.IN_LINK)
+
+
+_NESTED_DROPS = (
+    "<html><head><title>t</title><style>h{}</style><script>1</script></head><body><p>a"
+    "<svg><style>s{}</style><foreignObject><select><option>o</option></select>"
+    "</foreignObject></svg><template><script>2</script><p>in</p></template>"
+    "<iframe>frame</iframe>b</p><div><select><option>x</option></select>c</div></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(FIXTURE.parent.glob("*/html/*.html.gz")),
+    ids=lambda path: path.parent.parent.name + "/" + path.name,
+)
+def test_dropping_tags_in_one_pass_leaves_the_tree_strip_tags_leaves(path: Path) -> None:
+    page = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
+    for html in (page, _NESTED_DROPS):
+        stripped, dropped = LexborHTMLParser(html), LexborHTMLParser(html)
+        stripped.strip_tags(hs._DROPPED_TAGS)
+        hs._drop_tags(dropped)
+        assert dropped.html == stripped.html

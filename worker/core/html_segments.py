@@ -38,6 +38,7 @@ from worker.core.page_meta import DECLARED_KINDS
 from worker.core.segments import HtmlLayout, PageSegments
 
 _DROPPED_TAGS = ["script", "style", "template", "svg", "iframe", "head", "select"]
+_DROPPED_SELECTOR = ",".join(_DROPPED_TAGS)
 # Some sites (Discourse forums, for one) serve their whole content inside <noscript> for
 # crawlers, and an HTML5 parser keeps <noscript> as raw text: read it as a <div> instead.
 _NOSCRIPT = re.compile(r"<(/?)noscript\b", re.IGNORECASE)
@@ -81,7 +82,7 @@ def html_segments(html: str) -> PageSegments:
     title_element = tree.css_first("title")
     title = " ".join(title_element.text().split()).lower() if title_element is not None else ""
     declared = read_declared(tree)  # before the head and the scripts holding JSON-LD go
-    tree.strip_tags(_DROPPED_TAGS)
+    _drop_tags(tree)
     root = tree.body or tree.root
     builder = _BlockBuilder()
     if root is not None:
@@ -91,6 +92,14 @@ def html_segments(html: str) -> PageSegments:
         tree, builder.bits, builder.kinds, builder.blocks, builder.groups, builder.paths, declared
     )
     return PageSegments("text/html", builder.texts, structure, html=layout)
+
+
+def _drop_tags(tree: LexborHTMLParser) -> None:
+    """tree.strip_tags(_DROPPED_TAGS), in one pass over the tree rather than one a tag
+    (~0.1 ms a page), the innermost first: a node destroyed before its ancestor is taken
+    out of a parent still alive."""
+    for node in reversed(tree.css(_DROPPED_SELECTOR)):
+        node.decompose(recursive=False)
 
 
 def _noscript_as_div(html: str) -> str | bytes:
@@ -365,7 +374,7 @@ def _compiled_walk_agrees() -> bool:
     """Whether html_blocks reads this selectolax's objects: the same columns as the Python
     walk on the probe page."""
     tree = LexborHTMLParser(_PROBE_PAGE)
-    tree.strip_tags(_DROPPED_TAGS)
+    _drop_tags(tree)
     if tree.body is None:
         return False
     compiled, python = _BlockBuilder(), _BlockBuilder()
