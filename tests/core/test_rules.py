@@ -103,3 +103,21 @@ def test_text_dumps_and_one_item_html_pages_get_the_comment_section_rule() -> No
     assert sorted(page_rejections(texts, words, "text/html", one_item_page=True)) == [9, 10, 11]
     # A page of many items (a forum thread): its replies are the content.
     assert page_rejections(texts, words, "text/html") == {}
+
+
+def test_on_a_text_dump_enough_prose_above_the_marker_opens_a_long_thread() -> None:
+    # Twelve paragraphs of article (228 words) under which 40 comments run: the article is
+    # a fifth of the page's prose, under the share, but 200 words of prose are enough.
+    article = [f"{PROSE} part {n}." for n in range(12)]
+    thread = [f"{PROSE} but this is reader comment {n}." for n in range(40)]
+    texts = ["The headline", *article, "40 Comments", *thread]
+    words = word_counts(texts)
+    section = list(range(14, len(texts)))
+    assert comment_section_rejections(texts, words) == {}
+    assert sorted(comment_section_rejections(texts, words, 200.0)) == section
+    assert sorted(page_rejections(texts, words, "text/plain")) == section
+    # HTML pages keep the share alone: the words' threshold was measured on text dumps.
+    assert page_rejections(texts, words, "text/html", one_item_page=True) == {}
+    # Less prose than that above the marker still opens nothing.
+    short = ["The headline", *article[:3], "40 Comments", *thread]
+    assert comment_section_rejections(short, word_counts(short), 200.0) == {}

@@ -36,13 +36,14 @@ PAGES: dict[str, int] = {"wcxb": 35, "dragnet": 10, "cleaneval": 10, "googletren
 # test prints its F1) and set floor = measured - 0.025, rounded down to 3 decimals.
 F1_FLOOR: dict[tuple[str, Mode], float] = {
     # Measured with html-87a4027b20 (its local stage depth-2 trees) and text-45c5ab74f4
-    # (2026-12-03, the text dumps' comment section rule in place). wcxb: these 35 pages are
-    # harder than the average page. The other three: 10 pages each, so one page moves F1 a
-    # lot.
+    # (2026-12-03, the text dumps' comment section rule in place); the text rows again with
+    # text-944de5b107 (the same weights) once 200 words of prose above a text dump's comment
+    # marker open its section too. wcxb: these 35 pages are harder than the average page.
+    # The other three: 10 pages each, so one page moves F1 a lot.
     ("wcxb", "html"): 0.675,  # measured 0.7009
-    ("wcxb", "text"): 0.64,  # measured 0.6669
+    ("wcxb", "text"): 0.643,  # measured 0.6681
     ("dragnet", "html"): 0.837,  # measured 0.8627
-    ("dragnet", "text"): 0.800,  # measured 0.8250
+    ("dragnet", "text"): 0.879,  # measured 0.9048
     ("cleaneval", "html"): 0.926,  # measured 0.9510
     ("cleaneval", "text"): 0.912,  # measured 0.9378
     ("googletrends", "html"): 0.786,  # measured 0.8111
