@@ -59,6 +59,7 @@ from worker.core.html_layout import (
     _MIN_PARAGRAPH_CHARS,
     Layout,
 )
+from worker.core.trees import TreeEnsemble
 
 Float64 = npt.NDArray[np.float64]
 Float32 = npt.NDArray[np.float32]
@@ -277,6 +278,33 @@ def additive_logits(contributions: Float64, bias: float) -> Float64:
     """The bias plus each row's contributions (numpy's pairwise sum along the row)."""
     logits: Float64 = bias + contributions.sum(axis=1)
     return logits
+
+
+def tree_scores(
+    ensemble: TreeEnsemble, features: npt.NDArray[np.floating]
+) -> tuple[Float64, Float64]:
+    """trees.TreeEnsemble.scores (the C tree_scores), tree by tree and split by split: each
+    row's contributions per feature (Saabas' path split) and its sum of leaves."""
+    table = np.asarray(features, dtype=np.float32)
+    contributions = np.zeros((len(table), len(ensemble.feature_names)))
+    logits = np.zeros(len(table))
+    for row, x in enumerate(table):
+        total = 0.0
+        for split, bar, inner, leaves in zip(
+            ensemble.features.tolist(),
+            ensemble.thresholds.tolist(),
+            ensemble.inner.tolist(),
+            ensemble.leaves.tolist(),
+            strict=True,
+        ):
+            side = 0 if float(x[split[0]]) <= bar[0] else 1
+            child = 1 + side
+            leaf = 2 * side + (0 if float(x[split[child]]) <= bar[child] else 1)
+            contributions[row, split[0]] += inner[child] - inner[0]
+            contributions[row, split[child]] += leaves[leaf] - inner[child]
+            total += leaves[leaf]
+        logits[row] = total
+    return contributions, logits
 
 
 def strongest_columns(contributions: Float64, keep: npt.NDArray[np.bool_], columns: int) -> Int64:

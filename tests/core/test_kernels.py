@@ -43,7 +43,7 @@ from worker.core.phrases import _LOWERCASE_TO_ASCII, PhraseCounter
 from worker.core.rules import page_rejections
 from worker.core.segment_model import LOG_WORDS, shipped_model
 from worker.core.segments import PageSegments, segment_page
-from worker.core.trees import TreeEnsemble, reference_scores
+from worker.core.trees import TreeEnsemble
 from worker.core.verdict import ContentType, SegmentVerdict
 from worker.learn.dataset import LabelledPage, Mode, load_pages
 
@@ -201,7 +201,7 @@ def test_model_scores_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str)
             features = smoothing_features(local_logits, features[:, LOG_WORDS])
         if isinstance(stage, TreeEnsemble):
             contributions, logits = stage.scores(features)
-            expected, expected_logits = reference_scores(stage, features)
+            expected, expected_logits = reference.tree_scores(stage, features)
             assert_bit_equal(contributions, expected)
             assert_bit_equal(logits, expected_logits)
             local_logits = logits

@@ -2,11 +2,12 @@
 its Python reference, and explained by contributions that add up to the logit."""
 
 import numpy as np
+import numpy_references as reference
 import orjson
 import pytest
 
 from worker.core.segment_model import SegmentModel, local_stage_from_json, shipped_model
-from worker.core.trees import TreeEnsemble, compile_trees, reference_scores
+from worker.core.trees import TreeEnsemble, compile_trees
 from worker.learn.boosting import fit_trees
 
 NAMES = ("w", "x", "y", "z")
@@ -22,9 +23,9 @@ def _data(seed: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
     return features, labels
 
 
-def _fitted(depth: int = 2) -> TreeEnsemble:
+def _fitted() -> TreeEnsemble:
     features, labels = _data(7, 3000)
-    return fit_trees(features, labels, np.ones(len(labels)), NAMES, depth, 80, 0.2)
+    return fit_trees(features, labels, np.ones(len(labels)), NAMES, 2, 80, 0.2)
 
 
 def test_compiled_trees_equal_the_booster_raw_scores() -> None:
@@ -47,7 +48,7 @@ def test_the_c_loop_equals_its_python_reference_bit_for_bit() -> None:
     probe[0, 1] = np.nan  # NaN goes right, in both
     probe[1] = model.thresholds[0, 0]  # a value on a threshold goes left
     contributions, logits = model.scores(probe)
-    expected_contributions, expected_logits = reference_scores(model, probe)
+    expected_contributions, expected_logits = reference.tree_scores(model, probe)
     assert np.array_equal(contributions, expected_contributions)
     assert np.array_equal(logits, expected_logits)
 

@@ -1,4 +1,5 @@
-"""The segment model: an additive model (one piecewise-constant function per feature).
+"""An additive model (one piecewise-constant function per feature): the smoothing stage, the
+page-kind model and the text dumps' local stage (the HTML local stage is trees.py's).
 
 Trained as boosted decision stumps (LightGBM, max_depth=1, see worker/learn/train.py) and
 compiled into lookup tables, so scoring a page is one binary search per segment and feature

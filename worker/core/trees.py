@@ -112,32 +112,6 @@ class TreeEnsemble:
         )
 
 
-def reference_scores(
-    ensemble: TreeEnsemble, features: npt.NDArray[np.floating[Any]]
-) -> tuple[FloatArray, FloatArray]:
-    """What tree_scores computes, in Python: the tests hold the C loop to it bit for bit."""
-    table = np.asarray(features, dtype=np.float32)
-    contributions = np.zeros((len(table), len(ensemble.feature_names)))
-    logits = np.zeros(len(table))
-    for row, x in enumerate(table):
-        total = 0.0
-        for split, bar, inner, leaves in zip(
-            ensemble.features.tolist(),
-            ensemble.thresholds.tolist(),
-            ensemble.inner.tolist(),
-            ensemble.leaves.tolist(),
-            strict=True,
-        ):
-            side = 0 if float(x[split[0]]) <= bar[0] else 1
-            child = 1 + side
-            leaf = 2 * side + (0 if float(x[split[child]]) <= bar[child] else 1)
-            contributions[row, split[0]] += inner[child] - inner[0]
-            contributions[row, split[child]] += leaves[leaf] - inner[child]
-            total += leaves[leaf]
-        logits[row] = total
-    return contributions, logits
-
-
 def compile_trees(dump: dict[str, Any], names: Sequence[str]) -> TreeEnsemble:
     """A LightGBM model dump (numerical splits, `<=`, depth two at most) as whole trees."""
     features, thresholds, inner, leaves = [], [], [], []

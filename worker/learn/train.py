@@ -89,7 +89,7 @@ def stacked(pages: Sequence[TrainingPage], field: Callable[[TrainingPage], Any])
 
 def fit_local(pages: Sequence[TrainingPage], settings: TrainingSettings) -> LocalStage:
     names = _names(pages)
-    depth = settings.local_depth or LOCAL_DEPTH[_content_type_of(names)]
+    depth = settings.local_depth or LOCAL_DEPTH[_content_type_of(len(names))]
     inputs = (
         stacked(pages, lambda p: p.features),
         stacked(pages, lambda p: p.labels),
@@ -101,8 +101,9 @@ def fit_local(pages: Sequence[TrainingPage], settings: TrainingSettings) -> Loca
     return fit_trees(*inputs, depth, settings.local_rounds, settings.learning_rate)
 
 
-def _content_type_of(names: Sequence[str]) -> ContentType:
-    return "text/plain" if len(names) == len(TEXT_FEATURES) else "text/html"
+def _content_type_of(width: int) -> ContentType:
+    """The content type of a feature table `width` columns wide."""
+    return "text/plain" if width == len(TEXT_FEATURES) else "text/html"
 
 
 def _names(pages: Sequence[TrainingPage]) -> tuple[str, ...]:
@@ -241,7 +242,7 @@ def best_decision(
 
 def page_content_type(page: TrainingPage) -> ContentType:
     """The page's content type, read off the width of its feature table."""
-    return "text/plain" if page.features.shape[1] == len(TEXT_FEATURES) else "text/html"
+    return _content_type_of(page.features.shape[1])
 
 
 def with_rules(
