@@ -71,6 +71,12 @@ _META_KEYS = frozenset(
     (*_META_TITLE, *_META_DESCRIPTION, *_META_SITE, *_META_AUTHOR, *_META_PUBLISHED,
      *_META_MODIFIED, "og:url", "twitter:label1", "twitter:data1")
 )  # fmt: skip
+# Other meta names that say they hold the publication date: a name with "publish" or
+# "pubdate" in it ("w-published-date", "og:publish_date", "rbpubdate"), or a namespace's
+# "date" ("ms.date", "citation:date"), unless it says it is the last update. Read after
+# the names above.
+_PUBLISHED_NAME = re.compile(r"publish|pub-?_?date|^[a-z]{1,12}[.:]date$")
+_NOT_PUBLISHED_NAME = re.compile(r"publisher|modif|updat|expir|last|end|start|edit")
 _ITEMPROPS = frozenset(("author", "datepublished", "datemodified", "headline"))
 # JSON-LD beyond this is not parsed: a catalogue of thousands of products costs more than
 # it tells, and an article's own object comes first.
@@ -89,6 +95,7 @@ def read_declared(tree: LexborHTMLParser) -> DeclaredMetadata:
     microdata: dict[str, str] = {}
     micro_authors: list[str] = []
     times: list[str] = []
+    named_published: list[str] = []
     for tag, attributes, script_or_title, microdata_text in declared_elements(tree):
         script = script_or_title if tag == "script" else None
         if tag == "meta":
@@ -101,6 +108,13 @@ def read_declared(tree: LexborHTMLParser) -> DeclaredMetadata:
                 and (content := _clean(attributes.get("content")))
             ):
                 meta[key] = content
+            elif (
+                key
+                and _PUBLISHED_NAME.search(key)
+                and not _NOT_PUBLISHED_NAME.search(key)
+                and (content := attributes.get("content"))
+            ):
+                named_published.append(content)
             if "og:type" in (attributes.get("property"), attributes.get("name")):
                 add_declared_kind(kinds, tag, attributes, None)
             continue
@@ -133,6 +147,7 @@ def read_declared(tree: LexborHTMLParser) -> DeclaredMetadata:
         _string(article.get("datePublished")),
         *(meta.get(k) for k in _META_PUBLISHED),
         microdata.get("datepublished"),
+        *named_published,
     )
     return DeclaredMetadata(
         kinds=kinds_of(kinds),

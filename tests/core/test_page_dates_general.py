@@ -1,0 +1,38 @@
+"""General rules for a page's publication date, each named by what pages do: meta names
+that say they hold it, forum and vBulletin datelines, a label set apart from its date, the
+page's first <h1> as the headline's neighbourhood."""
+
+from __future__ import annotations
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from worker.core.declared import read_declared
+
+
+def declared_published(head: str) -> str | None:
+    html = f"<html><head>{head}</head><body><p>x</p></body></html>"
+    return read_declared(LexborHTMLParser(html)).published
+
+
+@pytest.mark.parametrize(
+    ("head", "published"),
+    [
+        ('<meta name="w-published-date" content="2025-05-27T06:03:43.274Z">',
+         "2025-05-27T06:03:43+00:00"),
+        ('<meta name="ms.date" content="02/23/2025">', "2025-02-23"),
+        ('<meta property="og:publish_date" content="2024-03-03">', "2024-03-03"),
+        ('<meta name="rbpubdate" content="2024-03-03">', "2024-03-03"),
+        # names that say something else
+        ('<meta name="publish-end-date" content="2024-03-03">', None),
+        ('<meta name="last-published" content="2024-03-03">', None),
+        ('<meta name="publisher" content="2024 Media Ltd">', None),
+        ('<meta name="w-updated-date" content="2024-03-03">', None),
+        ('<meta name="event.startdate" content="2024-03-03">', None),
+        # a name on the list goes first, wherever it stands
+        ('<meta name="ms.date" content="2025-02-23">'
+         '<meta property="article:published_time" content="2024-01-01">', "2024-01-01"),
+    ],
+)  # fmt: skip
+def test_meta_names_that_say_publication_date(head: str, published: str | None) -> None:
+    assert declared_published(head) == published
