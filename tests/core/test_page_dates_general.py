@@ -8,6 +8,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from worker.core.declared import read_declared
+from worker.core.page_dates import dateline
 
 
 def declared_published(head: str) -> str | None:
@@ -36,3 +37,17 @@ def declared_published(head: str) -> str | None:
 )  # fmt: skip
 def test_meta_names_that_say_publication_date(head: str, published: str | None) -> None:
     assert declared_published(head) == published
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("11-29-2024, 09:03 AM#1", ("2024-11-29", False)),  # a vBulletin post's line
+        ("29-11-2024", ("2024-11-29", False)),
+        ("01-02-2024", None),  # January or February: not guessed
+        ("10/31-2024", None),  # one separator or the other
+        ("555-12-2024", None),  # a number's tail is no day
+    ],
+)
+def test_dashed_dates_where_the_numbers_tell(text: str, found: tuple[str, bool] | None) -> None:
+    assert dateline(text) == found

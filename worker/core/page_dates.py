@@ -51,9 +51,10 @@ _DAY_MONTH_YEAR = re.compile(
     r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>\d{4})(?!\d)",
     re.IGNORECASE,
 )
-# 17.05.2021 is day first wherever dots are written; 10/31/2024 only where the numbers tell.
+# 17.05.2021 is day first wherever dots are written; 10/31/2024 and 11-29-2024 (vBulletin's
+# posts) only where the numbers tell.
 _DOTTED_DMY = re.compile(r"\b(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<year>\d{4})\b")
-_SLASHED = re.compile(r"\b(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})\b")
+_SLASHED = re.compile(r"\b(?P<a>\d{1,2})(?P<sep>[/-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4})\b")
 _EARLIEST_YEAR, _LATEST_YEAR = 1990, 2100
 # The order iso_date tries them in (a dateline tries the month names first: _date_match).
 _IN_ORDER = (_ISO, _MONTH_DAY_YEAR, _DAY_MONTH_YEAR, _SLASHED_YMD, _DOTTED_DMY, _SLASHED)
@@ -205,7 +206,7 @@ def _date_match(text: str) -> re.Match[str] | None:
         return found
     if dotted and (found := _DOTTED_DMY.search(text)):
         return found
-    return _SLASHED.search(text) if slashed else None
+    return _SLASHED.search(text) if slashed or "-" in text else None
 
 
 _MONTH_PREFIXES = tuple(sorted({name[:3] for name in _MONTHS}))
