@@ -51,3 +51,18 @@ def test_meta_names_that_say_publication_date(head: str, published: str | None) 
 )
 def test_dashed_dates_where_the_numbers_tell(text: str, found: tuple[str, bool] | None) -> None:
     assert dateline(text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Discussion in 'Hosting Advice' started by pelex, May 26, 2025.", ("2025-05-26", False)),
+        ("Thread started by Jane Doe, March 3, 2024", ("2024-03-03", False)),
+        ("Start date Jul 9, 2022", ("2022-07-09", False)),  # XenForo 2
+        # the date must end the line: what follows is not the thread's start
+        ("Discussion in 'Hosting Advice' started by pelex, May 26, 2025. 14 replies", None),
+        ("The war started by 1914, March 3, 2024 said", None),
+    ],
+)
+def test_a_threads_start(text: str, found: tuple[str, bool] | None) -> None:
+    assert dateline(text) == found

@@ -135,7 +135,7 @@ _DATELINE_WORDS = frozenset(
     str.split(
         "published publish posted updated update last modified on at date am pm min mins minute "
         "minutes read reading time edt est pdt pst gmt utc cet bst ist originally first "
-        "created written released asked answered submitted started edited monday tuesday "
+        "created written released asked answered submitted start started edited monday tuesday "
         "wednesday thursday friday saturday sunday mon tue wed thu fri sat sun of"
     )
 ) | frozenset(_MONTHS)
@@ -150,6 +150,9 @@ _BY_NAME = re.compile(
     r"(?:\b(?:[Pp]osted|[Ww]ritten|[Ss]tarted)\s+)?\b[Bb]y:?\s+(?:[A-Z][\w.'’-]*\.?,?\s*){1,4}"
 )
 _OTHER_WORDS = 8
+# A forum thread's first line: "Discussion in 'Hosting Advice' started by pelex, May 26, 2025."
+# (XenForo; a user name is any word, in any case), the date last.
+_STARTED_BY = re.compile(r"\b[Ss]tarted\s+by\s+[^,\s][^,]{0,40},\s*$")
 # A name set beside the date, without a "by" ("Andrew Gerrand 4 August 2010", "Dec 17,
 # 2025Julian K. Arni"): two or three capitalised words (or initials), and nothing else.
 _NAME_BESIDE = re.compile(r"\s*(?:[A-Z][a-z’'-]+|[A-Z]\.)(?:\s+(?:[A-Z][a-z’'-]+|[A-Z]\.)){1,2}\s*")
@@ -172,7 +175,11 @@ def dateline(text: str) -> tuple[str, bool] | None:
     head = _PARTS.split(before)
     tail = _PARTS.split(after)
     own = _BY_NAME.sub(" ", head[-1] + " " + tail[0])
-    if not (_dateline_words(own) or _NAME_BESIDE.fullmatch(own)):
+    if not (
+        _dateline_words(own)
+        or _NAME_BESIDE.fullmatch(own)
+        or (_STARTED_BY.search(before) and not after.strip(" ."))
+    ):
         return None
     others = " ".join(head[:-1] + tail[1:])
     if len(_DATE_TOKENS.findall(others)) > _OTHER_WORDS:
