@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from worker.core.declared import read_declared
+from worker.core.declared import DeclaredMetadata, read_declared
+from worker.core.metadata import page_metadata
 from worker.core.page_dates import dateline
 
 
@@ -66,3 +67,20 @@ def test_dashed_dates_where_the_numbers_tell(text: str, found: tuple[str, bool] 
 )
 def test_a_threads_start(text: str, found: tuple[str, bool] | None) -> None:
     assert dateline(text) == found
+
+
+PROSE = (
+    "The council met on Tuesday evening to discuss the new budget for the coming year, and "
+    "after a long debate the members agreed to spend more on the town's schools and roads. "
+)
+
+
+def test_a_dateline_by_the_pages_first_h1_when_the_headline_is_a_subheading() -> None:
+    """The kept <h1> is a subheading deep in the article; the page's title <h1>, left out
+    of the article, has the dateline above it."""
+    texts = ["Home", "Published August 7, 2023", "The title", "Tags", "Share", "Print", "Email"]
+    texts += [*([PROSE] * 20), "A subheading", PROSE]
+    kept = list(range(7, len(texts)))
+    nothing = DeclaredMetadata(kinds=())
+    assert page_metadata(texts, kept, 27, nothing, first_h1=2).published == "2023-08-07"
+    assert page_metadata(texts, kept, 27, nothing, first_h1=27).published is None

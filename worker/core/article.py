@@ -27,7 +27,8 @@ def article_parts(
     if layout is None:
         return page_metadata(segments.texts, kept, None, None), None
     headline = _headline(layout.bits, kept)
-    metadata = page_metadata(segments.texts, kept, headline, layout.declared)
+    first_h1 = next((i for i, bit in enumerate(layout.bits) if bit & _H1), None)
+    metadata = page_metadata(segments.texts, kept, headline, layout.declared, first_h1)
     return metadata, article_markdown(segments.texts, kept, layout)
 
 

@@ -83,10 +83,11 @@ def page_metadata(
     kept: Sequence[int],
     headline: int | None,
     declared: DeclaredMetadata | None,
+    first_h1: int | None = None,
 ) -> ArticleMetadata:
     """The article's metadata from what the page declares (None for a text dump), its
     segments' `texts`, the positions of the `kept` ones, and the position of the headline
-    segment (an <h1>; None when the page has none)."""
+    segment (an <h1>; None when the page has none) and of the page's first <h1>."""
     text_dump = declared is None
     if text_dump and kept:
         headline = _headline_of_text(texts, kept)
@@ -104,12 +105,15 @@ def page_metadata(
         published = declared.published  # the same day, with the time the page declared
     if published is None and kept and not text_dump:
         # The article's part of an HTML page (a dump's lines were not worth their time
-        # there): its first dateline just above the first kept segment (the headline found
+        # there): the first dateline by the page's first <h1> where the headline is another
+        # (a kept subheading of the article's, its title <h1> left out of it); its first
+        # dateline just above the first kept segment (the headline found
         # may be a subheading of the article's); the first dateline below the headline's
         # neighbourhood, in the rejected blocks between the kept ones (a thread's first post,
         # a question's "asked" line); the one just past the article's end ("Posted on ...").
         published = (
-            _first_dateline(texts, range(max(0, kept[0] - _NEAR_BEFORE), kept[0]))
+            (first_h1 != headline and _first_dateline(texts, _near(len(texts), first_h1)))
+            or _first_dateline(texts, range(max(0, kept[0] - _NEAR_BEFORE), kept[0]))
             or _first_dateline(
                 texts,
                 range(near.stop, min(len(texts), max(near.stop, kept[-1]) + 1, near.stop + _FAR)),
