@@ -84,3 +84,16 @@ def test_a_dateline_by_the_pages_first_h1_when_the_headline_is_a_subheading() ->
     nothing = DeclaredMetadata(kinds=())
     assert page_metadata(texts, kept, 27, nothing, first_h1=2).published == "2023-08-07"
     assert page_metadata(texts, kept, 27, nothing, first_h1=27).published is None
+
+
+def test_a_label_set_apart_from_its_date() -> None:
+    """ "Published" in one block, the date in the next, far from the headline."""
+    texts = ["The title", *([PROSE] * 20), "Share", "Print", "Tags", "Received", "10 May 2004"]
+    texts += ["Published", "14 Dec 2004"]
+    nothing = DeclaredMetadata(kinds=())
+    assert page_metadata(texts, list(range(1, 21)), 0, nothing).published == "2004-12-14"
+    texts[-2] = "Updated"  # a last update is no publication
+    assert page_metadata(texts, list(range(1, 21)), 0, nothing).published is None
+    texts[-2] = "Published"
+    texts[-1] = "14 Dec 2004 in our London office, by the board"  # no dateline
+    assert page_metadata(texts, list(range(1, 21)), 0, nothing).published is None

@@ -122,6 +122,8 @@ def page_metadata(
                 texts, range(kept[-1] + 1, min(len(texts), kept[-1] + 1 + _PAST_END))
             )
         )
+    if published is None and not text_dump:
+        published = _labelled_date(texts)
     published = published or declared.time_element
     if published is None and declared.canonical_url:
         published = url_date(declared.canonical_url)  # the last resort: a permalink's date
@@ -243,6 +245,24 @@ def _first_dateline(texts: Sequence[str], positions: range) -> str | None:
         found = dateline(texts[position])
         if found is not None and not found[1]:
             return found[0]
+    return None
+
+
+# A label set apart from its date ("Published" over "Feb 2, 2023"), lowered, without a colon.
+_DATE_LABELS = frozenset(
+    ("published", "published on", "posted", "posted on", "date published", "publication date",
+     "first published", "date posted", "release date", "released", "date")
+)  # fmt: skip
+_LABEL_CHARS = max(map(len, _DATE_LABELS)) + 2
+
+
+def _labelled_date(texts: Sequence[str]) -> str | None:
+    """The date in the segment after a publication date's label, anywhere on the page."""
+    for position, text in enumerate(texts[:-1]):
+        if len(text) <= _LABEL_CHARS and text.strip().rstrip(":").lower() in _DATE_LABELS:
+            found = dateline(texts[position + 1])
+            if found is not None and not found[1]:
+                return found[0]
     return None
 
 
