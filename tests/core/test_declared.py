@@ -82,7 +82,17 @@ _TAGS = ("title", "meta", "link", "script", "time", "div", "span", "svg", "templ
 _ATTRIBUTES = {
     "property": ("og:type", "og:title", " OG:Title ", "article:published_time"),
     "name": ("author", "description", "Date", ""),
-    "itemprop": ("author", "Author", "datePublished", "datepublished", "headline", "name", ""),
+    "itemprop": (
+        "author",
+        "Author",
+        "datePublished",
+        "datepublished",
+        "dateCreated",
+        "DateCreated",
+        "headline",
+        "name",
+        "",
+    ),
     "itemtype": ("https://schema.org/NewsArticle", "", "Product"),
     "content": ("Jane Doe", "2024-03-01", "", " \u00e9t\u00e9 "),
     "datetime": ("2024-03-02T10:00:00Z", "", "soon"),

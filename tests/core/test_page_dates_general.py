@@ -97,3 +97,25 @@ def test_a_label_set_apart_from_its_date() -> None:
     texts[-2] = "Published"
     texts[-1] = "14 Dec 2004 in our London office, by the board"  # no dateline
     assert page_metadata(texts, list(range(1, 21)), 0, nothing).published is None
+
+
+@pytest.mark.parametrize(
+    ("body", "published"),
+    [
+        # a question's dateCreated before its comments' datePublished (Stack Exchange)
+        ('<div itemscope itemtype="https://schema.org/Question">'
+         '<time itemprop="dateCreated" datetime="2012-06-29T10:51:01Z">13 years ago</time>'
+         '<div itemscope itemtype="https://schema.org/Comment">'
+         '<span itemprop="datePublished" content="2016-03-17">x</span></div></div>',
+         "2012-06-29T10:51:01+00:00"),
+        # an article's datePublished before a dateCreated further down
+        ('<span itemprop="datePublished" content="2024-03-03">March 3</span>'
+         '<time itemprop="dateCreated" datetime="2020-01-01">old</time>', "2024-03-03"),
+        # a value that is no date does not stand in the way
+        ('<span itemprop="datePublished">soon</span>'
+         '<time itemprop="dateCreated" datetime="2020-01-01">old</time>', "2020-01-01"),
+    ],
+)  # fmt: skip
+def test_an_items_date_is_its_first_published_or_created(body: str, published: str) -> None:
+    html = f"<html><head></head><body>{body}<p>x</p></body></html>"
+    assert read_declared(LexborHTMLParser(html)).published == published

@@ -8,7 +8,8 @@
    <title> or a <meta> (in any namespace, as a type selector matches); a <link> whose rel is
    "canonical" or a <script> whose type is "application/ld+json" (ASCII case-insensitive in
    the HTML namespace, as HTML says of those two attributes); one with an itemtype; one
-   whose itemprop is exactly "author", "datePublished", "dateModified" or "headline"; a
+   whose itemprop is exactly "author", "datePublished", "dateCreated", "dateModified" or
+   "headline"; a
    <time> with a datetime. An attribute is found by its local name, the first of that name,
    as lexbor's selectors find it. In document order, the root element included, and an
    element once for each of those it is (lexbor's selection gives it so).
@@ -17,7 +18,7 @@
    "link", "script", "time" or ""; attributes holds those of DECLARED_ATTRIBUTES it has, by
    qualified name, as selectolax's `attributes` gives them (None for one without a value);
    text is selectolax's node.text() of a <title> or a <script>, else None; and microdata
-   text, for an element other than a <meta> whose itemprop is one of the four above in any
+   text, for an element other than a <meta> whose itemprop is one of the five above in any
    case and whose content and datetime are empty or absent, is the text of its first
    descendant with itemprop "name", else its own (declared._microdata_value), else None.
 
@@ -95,12 +96,13 @@ value_is(const LexborAttribute *attribute, const char *expected, int case_insens
     return 1;
 }
 
-/* Whether the value is one of the four itemprops, in any case (ASCII: no other character
+/* Whether the value is one of the five itemprops, in any case (ASCII: no other character
    lowercases to one of their letters). */
 static int
 microdata_prop(const LexborAttribute *attribute)
 {
-    static const char *const props[] = {"author", "datepublished", "datemodified", "headline"};
+    static const char *const props[] = {"author", "datepublished", "datecreated",
+                                        "datemodified", "headline"};
     for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
         if (value_is(attribute, props[i], 1)) {
             return 1;
@@ -114,7 +116,8 @@ exact_prop(const LexborAttribute *attribute)
 {
     return attribute != NULL &&
            (value_is(attribute, "author", 0) || value_is(attribute, "datePublished", 0) ||
-            value_is(attribute, "dateModified", 0) || value_is(attribute, "headline", 0));
+            value_is(attribute, "dateCreated", 0) || value_is(attribute, "dateModified", 0) ||
+            value_is(attribute, "headline", 0));
 }
 
 /* The first attribute of each key by local name (lexbor's selectors), and rel and type. */

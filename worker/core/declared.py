@@ -45,8 +45,8 @@ class DeclaredMetadata:
 # product page marks up hundreds of others.
 SELECTOR = (
     'title, meta, link[rel="canonical"], script[type="application/ld+json"], [itemtype], '
-    '[itemprop="author"], [itemprop="datePublished"], [itemprop="dateModified"], '
-    '[itemprop="headline"], time[datetime]'
+    '[itemprop="author"], [itemprop="datePublished"], [itemprop="dateCreated"], '
+    '[itemprop="dateModified"], [itemprop="headline"], time[datetime]'
 )
 # Meta tags by name or property, best first.
 _META_TITLE = ("og:title", "twitter:title")
@@ -77,7 +77,10 @@ _META_KEYS = frozenset(
 # the names above.
 _PUBLISHED_NAME = re.compile(r"publish|pub-?_?date|^[a-z]{1,12}[.:]date$")
 _NOT_PUBLISHED_NAME = re.compile(r"publisher|modif|updat|expir|last|end|start|edit")
-_ITEMPROPS = frozenset(("author", "datepublished", "datemodified", "headline"))
+_ITEMPROPS = frozenset(("author", "datepublished", "datecreated", "datemodified", "headline"))
+# An item's date: the first of these in the page. A question (schema.org's Question) has
+# its dateCreated first; its answers' comments have a datePublished each.
+_ITEM_DATES = frozenset(("datepublished", "datecreated"))
 # JSON-LD beyond this is not parsed: a catalogue of thousands of products costs more than
 # it tells, and an article's own object comes first.
 _JSON_LD_BYTES = 100_000
@@ -134,6 +137,9 @@ def read_declared(tree: LexborHTMLParser) -> DeclaredMetadata:
             if value:
                 if prop == "author":
                     micro_authors.append(value)
+                elif prop in _ITEM_DATES:
+                    if "date" not in microdata and iso_date(value):
+                        microdata["date"] = value
                 else:
                     microdata.setdefault(prop, value)
     article = _article_object(json_ld)
@@ -146,7 +152,7 @@ def read_declared(tree: LexborHTMLParser) -> DeclaredMetadata:
     published = _first_date(
         _string(article.get("datePublished")),
         *(meta.get(k) for k in _META_PUBLISHED),
-        microdata.get("datepublished"),
+        microdata.get("date"),
         *named_published,
     )
     return DeclaredMetadata(
@@ -355,6 +361,7 @@ _PROBE_PAGE = (
     "<div itemprop='datePublished' content=''>Empty content</div>"
     "<time datetime='2024-03-02'>March 2</time><time datetime>Bare</time><time>None</time>"
     "<span itemprop='dateModified' datetime='2024-03-03'>Mar 3</span>"
+    "<time itemprop='dateCreated' datetime='2024-03-04'>x</time><i itemprop=DATECREATED>y</i>"
     "<svg><title>Svg title</title><script type='application/ld+json'>{}</script></svg>"
     "<template><meta name='inside' content='template'></template>"
     "<p itemtype>Bare type</p><div itemprop='headline' itemtype='t'>Both</div>"
