@@ -113,6 +113,7 @@ def read_declared(tree: LexborHTMLParser) -> DeclaredMetadata:
                 meta[key] = content
             elif (
                 key
+                and ("pub" in key or key.endswith("date"))  # (most names are neither)
                 and _PUBLISHED_NAME.search(key)
                 and not _NOT_PUBLISHED_NAME.search(key)
                 and (content := attributes.get("content"))
