@@ -119,3 +119,18 @@ def test_a_label_set_apart_from_its_date() -> None:
 def test_an_items_date_is_its_first_published_or_created(body: str, published: str) -> None:
     html = f"<html><head></head><body>{body}<p>x</p></body></html>"
     assert read_declared(LexborHTMLParser(html)).published == published
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("2019-02-23, 09:14 PM (This post was last modified: 2024-01-05, 03:27 AM by Jo.)",
+         ("2019-02-23", False)),
+        ("| November 3, 2025 (8:42 AM ET)", ("2025-11-03", False)),
+        ("July 24, 2012 (AP)", ("2012-07-24", False)),
+        # the words outside the note still count
+        ("Published March 3, 2024 (a Monday) in our London office", None),
+    ],
+)  # fmt: skip
+def test_a_note_in_parentheses_after_the_date(text: str, found: tuple[str, bool] | None) -> None:
+    assert dateline(text) == found

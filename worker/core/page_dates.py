@@ -150,6 +150,7 @@ _BY_NAME = re.compile(
     r"(?:\b(?:[Pp]osted|[Ww]ritten|[Ss]tarted)\s+)?\b[Bb]y:?\s+(?:[A-Z][\w.'’-]*\.?,?\s*){1,4}"
 )
 _OTHER_WORDS = 8
+_NOTE = re.compile(r"\([^()]*\)")
 # A forum thread's first line: "Discussion in 'Hosting Advice' started by pelex, May 26, 2025."
 # (XenForo; a user name is any word, in any case), the date last.
 _STARTED_BY = re.compile(r"\b[Ss]tarted\s+by\s+[^,\s][^,]{0,40},\s*$")
@@ -168,6 +169,8 @@ def dateline(text: str) -> tuple[str, bool] | None:
     if found is None:
         return None
     before, after = text[: found.start()], text[found.end() :]
+    if "(" in after:  # a note after the date: "(This post was last modified: ...)"
+        after = _NOTE.sub(" ", after)
     if not before.strip() and not after.strip():  # the date alone, as most datelines are
         value = _iso(found)
         return None if value is None else (value, False)
