@@ -134,3 +134,14 @@ def test_an_items_date_is_its_first_published_or_created(body: str, published: s
 )  # fmt: skip
 def test_a_note_in_parentheses_after_the_date(text: str, found: tuple[str, bool] | None) -> None:
     assert dateline(text) == found
+
+
+def test_a_byline_and_date_signing_the_article() -> None:
+    """A byline and, in the next block, the date, a few segments under the article."""
+    texts = ["The title", *([PROSE] * 20), "Share", "Tags", "Written byMoses Kim", "April 8, 2024"]
+    nothing = DeclaredMetadata(kinds=())
+    assert page_metadata(texts, list(range(1, 21)), 0, nothing).published == "2024-04-08"
+    texts[-2] = "Related posts"  # no byline: a date down there may be another post's
+    assert page_metadata(texts, list(range(1, 21)), 0, nothing).published is None
+    texts[-2] = "bypass valves"  # "by" starting a word is no byline
+    assert page_metadata(texts, list(range(1, 21)), 0, nothing).published is None

@@ -66,6 +66,7 @@ _NEAR_BEFORE, _NEAR_AFTER = 3, 12  # segments around the headline searched for a
 _CLOSE = 2  # a dateline this close to the headline is the page's date, before any declared
 _FAR = 100  # segments past the headline searched for a dateline when none is near it
 _PAST_END = 2  # segments past the article's last searched for a dateline, when all else fails
+_SIGNED = 8  # ... and for a byline followed by a dateline: the article's signature
 _LINE_CHARS = DATELINE_CHARS  # a byline too is no longer
 # A byline's first two letters, lowered: "By", "Written by", "Posted", "Reviewed", "Words",
 # "Story", "Text" (BY's words).
@@ -121,6 +122,7 @@ def page_metadata(
             or _first_dateline(
                 texts, range(kept[-1] + 1, min(len(texts), kept[-1] + 1 + _PAST_END))
             )
+            or _signed_date(texts, range(kept[-1] + 1, min(len(texts), kept[-1] + _SIGNED)))
         )
     if published is None and not text_dump:
         published = _labelled_date(texts)
@@ -245,6 +247,24 @@ def _first_dateline(texts: Sequence[str], positions: range) -> str | None:
         found = dateline(texts[position])
         if found is not None and not found[1]:
             return found[0]
+    return None
+
+
+# A byline's start, also glued to the name ("Written byMoses Kim": inline elements joined).
+_SIGNATURE = re.compile(
+    r"(?i:(?:written|posted|reviewed|words|story|text)\s*)?(?i:by)(?:[:\s]|(?=[A-Z]))"
+)
+
+
+def _signed_date(texts: Sequence[str], positions: range) -> str | None:
+    """The date of a dateline right after a byline ("Written by Jane Doe" / "April 8, 2024")
+    among `positions`."""
+    for position in _with_a_year(texts, positions):
+        signature = texts[position - 1]
+        if len(signature) <= _LINE_CHARS and _SIGNATURE.match(signature):
+            found = dateline(texts[position])
+            if found is not None and not found[1]:
+                return found[0]
     return None
 
 
