@@ -9,9 +9,8 @@
    "canonical" or a <script> whose type is "application/ld+json" (ASCII case-insensitive in
    the HTML namespace, as HTML says of those two attributes); one with an itemtype; one
    whose itemprop is exactly "author", "datePublished", "dateCreated", "dateModified" or
-   "headline"; a
-   <time> with a datetime. An attribute is found by its local name, the first of that name,
-   as lexbor's selectors find it. In document order, the root element included, and an
+   "headline"; a <time> with a datetime. An attribute is found by its local name, the first
+   of that name, as lexbor's selectors find it. In document order, the root element included, and an
    element once for each of those it is (lexbor's selection gives it so).
 
    For each: (tag, attributes, text, microdata text), where tag is one of "title", "meta",

@@ -73,8 +73,8 @@ _META_KEYS = frozenset(
 )  # fmt: skip
 # Other meta names that say they hold the publication date: a name with "publish" or
 # "pubdate" in it ("w-published-date", "og:publish_date", "rbpubdate"), or a namespace's
-# "date" ("ms.date", "citation:date"), unless it says it is the last update. Read after
-# the names above.
+# "date" ("ms.date", "citation:date"), unless it names something else: an update, an
+# expiry, an end or a start, the publisher. Read after the names above.
 _PUBLISHED_NAME = re.compile(r"publish|pub-?_?date|^[a-z]{1,12}[.:]date$")
 _NOT_PUBLISHED_NAME = re.compile(r"publisher|modif|updat|expir|last|end|start|edit")
 _ITEMPROPS = frozenset(("author", "datepublished", "datecreated", "datemodified", "headline"))

@@ -108,10 +108,11 @@ def page_metadata(
         # The article's part of an HTML page (a dump's lines were not worth their time
         # there): the first dateline by the page's first <h1> where the headline is another
         # (a kept subheading of the article's, its title <h1> left out of it); its first
-        # dateline just above the first kept segment (the headline found
-        # may be a subheading of the article's); the first dateline below the headline's
-        # neighbourhood, in the rejected blocks between the kept ones (a thread's first post,
-        # a question's "asked" line); the one just past the article's end ("Posted on ...").
+        # dateline just above the first kept segment (the headline found may be a subheading
+        # of the article's); the first dateline below the headline's neighbourhood, in the
+        # rejected blocks between the kept ones (a thread's first post, a question's "asked"
+        # line); the one just past the article's end ("Posted on ..."); a byline and its
+        # date a little further down, signing the article.
         published = (
             (first_h1 != headline and _first_dateline(texts, _near(len(texts), first_h1)))
             or _first_dateline(texts, range(max(0, kept[0] - _NEAR_BEFORE), kept[0]))
@@ -125,7 +126,7 @@ def page_metadata(
             or _signed_date(texts, range(kept[-1] + 1, min(len(texts), kept[-1] + _SIGNED)))
         )
     if published is None and not text_dump:
-        published = _labelled_date(texts)
+        published = _labelled_date(texts)  # "Published" over its date, anywhere
     published = published or declared.time_element
     if published is None and declared.canonical_url:
         published = url_date(declared.canonical_url)  # the last resort: a permalink's date
