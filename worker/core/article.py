@@ -26,8 +26,11 @@ def article_parts(
     layout = segments.html
     if layout is None:
         return page_metadata(segments.texts, kept, None, None), None
-    headline = _headline(layout.bits, kept)
-    first_h1 = next((i for i, bit in enumerate(layout.bits) if bit & _H1), None)
+    bits = layout.bits
+    headline = _headline(bits, kept)
+    first_h1 = headline  # the page's first <h1>: the headline or one above it
+    if headline is not None:
+        first_h1 = next((i for i in range(headline) if bits[i] & _H1), headline)
     metadata = page_metadata(segments.texts, kept, headline, layout.declared, first_h1)
     return metadata, article_markdown(segments.texts, kept, layout)
 
