@@ -94,6 +94,8 @@ def test_a_label_set_apart_from_its_date() -> None:
     assert page_metadata(texts, list(range(1, 21)), 0, nothing).published == "2004-12-14"
     texts[-2] = "Updated"  # a last update is no publication
     assert page_metadata(texts, list(range(1, 21)), 0, nothing).published is None
+    texts[-2] = "Released"  # a product's (a game's) date, not the page's
+    assert page_metadata(texts, list(range(1, 21)), 0, nothing).published is None
     texts[-2] = "Published"
     texts[-1] = "14 Dec 2004 in our London office, by the board"  # no dateline
     assert page_metadata(texts, list(range(1, 21)), 0, nothing).published is None

@@ -270,9 +270,10 @@ def _signed_date(texts: Sequence[str], positions: range) -> str | None:
 
 
 # A label set apart from its date ("Published" over "Feb 2, 2023"), lowered, without a colon.
+# Not "Released", "Release date", "Publication date": a product's (a game's, a book's).
 _DATE_LABELS = frozenset(
-    ("published", "published on", "posted", "posted on", "date published", "publication date",
-     "first published", "date posted", "release date", "released", "date")
+    ("published", "published on", "posted", "posted on", "date published", "first published",
+     "date posted", "date")
 )  # fmt: skip
 _LABEL_CHARS = max(map(len, _DATE_LABELS)) + 2
 
