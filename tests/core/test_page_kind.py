@@ -115,3 +115,42 @@ def test_the_verdict_says_what_the_page_was_taken_for() -> None:
     assert classify_page(body, "text/plain", with_page_kind(1.0)).page_kind == "one item"
     assert classify_page(body, "text/plain", with_page_kind(-1.0)).page_kind == "many items"
     assert classify_page("", "text/plain", with_page_kind(1.0)).page_kind is None
+
+
+def blog_post_under_thread(comment_words: int, declares_discussion: bool) -> str:
+    """A blog post of 120 words, then a thread of comments in a `comments` container."""
+    post = " ".join(["The council voted on the new bridge plan after a long debate."] * 10)
+    comment = "I think this plan is a waste of money and nobody asked us about it. " * 2
+    replies = "".join(
+        f"<li class='comment'><p>{comment}</p></li>" for _ in range(comment_words // 30)
+    )
+    declared = (
+        '<script type="application/ld+json">{"@type": "DiscussionForumPosting"}</script>'
+        if declares_discussion
+        else ""
+    )
+    return (
+        f"<html><head><title>Bridge plan</title>{declared}</head><body>"
+        f"<article><h1>Bridge plan</h1><p>{post}</p></article>"
+        f"<section id='comments'><h2>42 Comments</h2><ol>{replies}</ol></section>"
+        "</body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("comment_words", "declares_discussion", "one_item"),
+    [(600, False, True), (600, True, False), (60, False, False)],
+)
+def test_an_article_under_a_thread_goes_to_the_one_item_stages(
+    comment_words: int, declares_discussion: bool, one_item: bool
+) -> None:
+    html = blog_post_under_thread(comment_words, declares_discussion)
+    features = page_features(segment_page(html, "text/html"))
+    # A page-kind model sure of "many items" is overruled only by a thread that outweighs
+    # the article on a page that does not declare itself a discussion.
+    shipped = shipped_model("text/html").single_item
+    assert shipped is not None
+    stages = replace(shipped, page_kind=constant_page_kind("text/html", -5.0))
+    assert stages.takes(features, "text/html") is one_item
+    sure = replace(stages, page_kind=constant_page_kind("text/html", 5.0))
+    assert sure.takes(features, "text/html")

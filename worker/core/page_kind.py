@@ -34,6 +34,14 @@ ARTICLE_WEIGHT = 3.0
 # to the one-item stages, word-F1 0.851 / 0.794 / 0.823; +1.5 0.841 / 0.817 / 0.841;
 # +3 0.832 / 0.827 / 0.845 (docs/measurements.md, 2026-12-02).
 SINGLE_ITEM_PRIOR = 2.0
+# A page whose comment containers hold this share of its words or more, and that does not
+# declare itself a discussion, is an article under its comment thread, whatever the
+# page-kind model says: WCXB's labels call such a page a forum, and on news pages the
+# stages of many items kept whole threads. Measured on top of html-87a4027b20 (page moved
+# when the model said many items; docs/measurements.md, 2026-12-03, night): dragnet 0.8890
+# -> 0.8950, googletrends 0.8542 -> 0.8548, cleaneval 0.9302 -> 0.9290 (its gold keeps
+# comments), wcxb-dev by CV unchanged (no page moves); 0.3 and 0.4 gave the same.
+THREAD_SHARE_OF_ONE_ITEM = 0.5
 # Text dumps gain nothing from the page-level stage (word-F1 on the other corpora moved by
 # -0.006 to +0.006): their models score every page alike.
 PAGE_STAGE_CONTENT_TYPES = frozenset({"text/html"})
@@ -73,6 +81,31 @@ _PAGE_WIDE = (
     "best_candidate_text_share",
     *(f"declares_{kind}" for kind in DECLARED_KINDS),
 )
+
+
+def is_article_under_thread(features: npt.NDArray[np.float32], content_type: str) -> bool:
+    """Whether the page's comment containers hold THREAD_SHARE_OF_ONE_ITEM of its words or
+    more while it declares no discussion (a forum thread or a Q&A page says so)."""
+    thread, discussion, log_words = _thread_columns(content_type)
+    if thread < 0 or not len(features) or features[0, discussion] > 0.5:
+        return False
+    words = np.expm1(features[:, log_words].astype(np.float64))
+    total = float(words.sum())
+    in_thread = float(words[features[:, thread] > 0.5].sum())
+    return total > 0.0 and in_thread >= THREAD_SHARE_OF_ONE_ITEM * total
+
+
+@cache
+def _thread_columns(content_type: str) -> tuple[int, int, int]:
+    """The comment-container, declared-discussion and word-count columns (-1: no such)."""
+    names = feature_names(content_type)
+    if "comment_class" not in names:
+        return -1, -1, -1
+    return (
+        names.index("comment_class"),
+        names.index("declares_discussion"),
+        names.index("log_words"),
+    )
 
 
 @cache

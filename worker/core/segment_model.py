@@ -14,7 +14,7 @@ import orjson
 from worker.core.decision import Decision
 from worker.core.features import TEXT_NAMES, page_features, smoothing_features
 from worker.core.model import AdditiveModel, sigmoid
-from worker.core.page_kind import page_summary
+from worker.core.page_kind import is_article_under_thread, page_summary
 from worker.core.segments import PageSegments
 from worker.core.trees import TreeEnsemble
 from worker.core.verdict import ContentType
@@ -25,6 +25,16 @@ MODEL_FORMAT = "chaff.segment-model/4"
 # /3 added the page-level stage (single_item); a /2 file is a /3 model without it.
 _READABLE_FORMATS = frozenset({"chaff.segment-model/2", "chaff.segment-model/3", MODEL_FORMAT})
 LOG_WORDS = TEXT_NAMES.index("log_words")  # the feature column that counts a segment's words
+
+
+def takes_for_one_item(
+    page_kind: AdditiveModel, features: npt.NDArray[np.float32], content_type: ContentType
+) -> bool:
+    """Whether a page goes to the one-item stages: the page-kind model says so, or the page
+    is an article under its comment thread (page_kind.is_article_under_thread)."""
+    if page_kind.logits(page_summary(features, content_type))[0] >= 0.0:
+        return True
+    return is_article_under_thread(features, content_type)
 
 
 # The local stage: stumps (model.py) or small trees (trees.py), one interface.
@@ -69,7 +79,7 @@ class SingleItemStages:
     decision: Decision
 
     def takes(self, features: npt.NDArray[np.float32], content_type: ContentType) -> bool:
-        return bool(self.page_kind.logits(page_summary(features, content_type))[0] >= 0.0)
+        return takes_for_one_item(self.page_kind, features, content_type)
 
     def to_json(self) -> dict[str, Any]:
         return {

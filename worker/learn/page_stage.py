@@ -24,7 +24,7 @@ from worker.core.page_kind import (
     page_summary,
     summary_names,
 )
-from worker.core.segment_model import SingleItemStages
+from worker.core.segment_model import SingleItemStages, takes_for_one_item
 from worker.core.verdict import ContentType
 from worker.learn.boosting import fit_additive
 from worker.learn.train import (
@@ -117,8 +117,7 @@ def _out_of_fold_kinds(
         )
         for index, page_fold in enumerate(folds):
             if page_fold == fold:
-                summary = page_summary(pages[index].features, content_type)
-                single[index] = bool(model.logits(summary)[0] >= 0.0)
+                single[index] = takes_for_one_item(model, pages[index].features, content_type)
     return single
 
 
