@@ -7,11 +7,11 @@ lookups, the choice of each segment's reasons, the page's cut, the article conta
 from an HTML page's block paths), loops over every line, character or byte that Python runs
 one step at a time (a text dump's lines, an HTML page's UTF-8 and <noscript> tags, the
 rules, boilerplate phrases, repeated segments), and the Python objects made per segment
-(the words of its reasons, its SegmentVerdict row). These run in C. Each kernel gives the
-result of the numpy or Python definition it replaced, to the bit
+(the words of its reasons, its SegmentVerdict row, its row in the reject record). These run
+in C. Each kernel gives the result of the numpy or Python definition it replaced, to the bit
 (tests/core/numpy_references.py and tests/core/test_fast_paths.py keep those definitions,
-tests/core/test_kernels.py compares them), so the models and their figures do not change
-with it.
+tests/core/test_kernels.py and test_record_kernels.py compare them), so the models and their
+figures, and the output records, do not change with it.
 
 The wrappers here allocate the outputs and hand over C-contiguous arrays; _kernels.c
 checks every length again before it reads a byte.
@@ -344,3 +344,13 @@ def control_characters(text: str, limit: int) -> int:
     that plain text does not contain: below U+0020 but for tab, newline, vertical tab, form
     feed and carriage return, and DEL (U+007F)."""
     return _kernels.control_characters(text, limit)
+
+
+def reject_rows(
+    segments: Sequence[tuple[Any, ...]], kept_label: str
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """One pass over a page's verdict rows (position, text, label, score, reasons): the texts
+    of those labelled `kept_label`, in order, and each other row as the reject record lists
+    it, {"position", "text", "score": round(score, 4), "reasons"}."""
+    rows = segments if isinstance(segments, tuple) else tuple(segments)
+    return _kernels.reject_rows(rows, kept_label)

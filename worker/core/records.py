@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import orjson
 
+from worker.core import kernels
 from worker.core.metadata import ArticleMetadata
 from worker.core.raw_page import (
     BadInput,
@@ -131,6 +132,22 @@ def build_page_outputs(
 ) -> tuple[Outcome, tuple[OutputRecord, ...]]:
     """The article record (if the page has article content) and the reject record (if
     anything was rejected); a page without article content is a page-level reject only."""
+    outcome, outputs, _kept = _page_outputs(
+        page, verdict, source, processed_at_s, worker_version, article_extra, mark
+    )
+    return outcome, outputs
+
+
+def _page_outputs(
+    page: RawPage,
+    verdict: PageVerdict,
+    source: Source,
+    processed_at_s: float,
+    worker_version: str,
+    article_extra: Mapping[str, Any] | None,
+    mark: StageMark,
+) -> tuple[Outcome, tuple[OutputRecord, ...], int]:
+    """build_page_outputs, and how many segments the article kept."""
     common = {
         "page_id": page.page_id,
         "url": page.url,
@@ -146,19 +163,21 @@ def build_page_outputs(
     }
     key = page.page_id.encode()
     documents: list[tuple[OutputKind, dict[str, Any]]] = []
-    kept = verdict.article_segments
-    rejected = verdict.rejected_segments
+    # One pass in C: the kept texts and the reject record's rows (in Python, the rows and
+    # their rounded scores were most of building a page's outputs).
+    kept_texts, rejected = kernels.reject_rows(verdict.segments, "article")
+    kept = len(kept_texts)
     if kept:
         metadata = verdict.metadata or ArticleMetadata()
         article: dict[str, Any] = {
             "schema": ARTICLE_SCHEMA,
             **common,
             **metadata.as_json(page.url),
-            "article_text": verdict.article_text,
+            "article_text": "\n\n".join(kept_texts),  # verdict.article_text
             "article_markdown": verdict.article_markdown,
             "segments": {
                 "total": len(verdict.segments),
-                "article": len(kept),
+                "article": kept,
                 "junk": len(rejected),
             },
         }
@@ -166,7 +185,8 @@ def build_page_outputs(
             article["scraper"] = page.scraper
         if article_extra:
             article.update(article_extra)
-        documents.append(("article", {**article, **trailer}))
+        article.update(trailer)  # as {**article, **trailer}: a key already there keeps its place
+        documents.append(("article", article))
     if rejected or not kept:
         page_reason = None if kept else (NO_ARTICLE_REASON if rejected else EMPTY_PAGE_REASON)
         reject = {
@@ -174,21 +194,14 @@ def build_page_outputs(
             **common,
             "page_rejected": not kept,
             "reason": page_reason,
-            "segments": [
-                {
-                    "position": s.position,
-                    "text": s.text,
-                    "score": round(s.score, 4),
-                    "reasons": s.reasons,  # a tuple: orjson writes it as an array
-                }
-                for s in rejected
-            ],
+            "segments": rejected,  # reasons are tuples: orjson writes them as arrays
+            **trailer,
         }
-        documents.append(("reject", {**reject, **trailer}))
+        documents.append(("reject", reject))
     mark("build")
     outputs = tuple(OutputRecord(kind, key, orjson.dumps(document)) for kind, document in documents)
     mark("serialise")
-    return ("article" if kept else "page_rejected"), outputs
+    return ("article" if kept else "page_rejected"), outputs, kept
 
 
 def build_dead_letter(
@@ -262,7 +275,7 @@ def process_raw_record(
         return _dead("processing_error", message, value, source, worker_version, clock)
     mark("classify")
     try:
-        outcome, outputs = build_page_outputs(
+        outcome, outputs, article_count = _page_outputs(
             page, verdict, source, clock(), worker_version, extra, mark
         )
     except orjson.JSONEncodeError as error:
@@ -280,7 +293,6 @@ def process_raw_record(
             f"{limits.max_output_bytes:,} (CHAFF_MAX_OUTPUT_BYTES)"
         )
         return _dead("too_large", message, value, source, worker_version, clock)
-    article_count = sum(s.label == "article" for s in verdict.segments)
     counts = {"article": article_count, "junk": len(verdict.segments) - article_count}
     return ProcessedRecord(
         outcome, outputs, counts, event_time_s=_event_time(page.fetch_time, source)
