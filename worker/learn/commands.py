@@ -223,6 +223,9 @@ def _register_bench(subparsers: Any) -> None:
             raise
     else:
         register_e2e(benches)
+    from worker.learn.bench_stages import register_stages
+
+    register_stages(benches)
 
 
 def _bench_site_memory(args: argparse.Namespace) -> int:
