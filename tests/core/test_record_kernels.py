@@ -1,5 +1,5 @@
 """The kernels that build a raw record's outputs (records.py) against the Python they
-replaced: the reject record's rows."""
+replaced, the reject record's rows; and a shortcut of validating it (raw_page.py)."""
 
 from __future__ import annotations
 
@@ -104,3 +104,13 @@ def test_a_score_round_cannot_round_is_an_error_as_before() -> None:
         kernels.reject_rows(segments, "article")
     with pytest.raises(TypeError):
         plain_reject_rows(segments, "article")
+
+
+def test_the_url_whitespace_test_is_str_isspace() -> None:
+    """raw_page refuses a URL holding whitespace by a regex instead of testing each
+    character with str.isspace(): the same characters, every code point."""
+    from worker.core.raw_page import _WHITESPACE
+
+    for code in range(0x110000):
+        character = chr(code)
+        assert bool(_WHITESPACE.search(character)) == character.isspace(), hex(code)

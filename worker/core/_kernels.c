@@ -2777,6 +2777,18 @@ done:
     return rows;
 }
 
+/* The count of control_characters, for BY_KIND. */
+static inline __attribute__((always_inline)) Py_ssize_t
+control_count(int kind, const void *data, Py_ssize_t size)
+{
+    Py_ssize_t found = 0;
+    for (Py_ssize_t p = 0; p < size; p++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, p);
+        found += (c < ' ' && (c < '\t' || c > '\r')) || c == 0x7F;
+    }
+    return found;
+}
+
 /* control_characters(text, limit) -> int: how many of the first `limit` characters of
    text are control characters of binary data: below U+0020 but for \t \n \v \f \r, and
    U+007F. */
@@ -2792,10 +2804,7 @@ control_characters(PyObject *Py_UNUSED(module), PyObject *args)
         return NULL;
     }
     size = limit >= 0 && limit < size ? limit : size;
-    for (Py_ssize_t p = 0; p < size; p++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, p);
-        found += (c < ' ' && (c < '\t' || c > '\r')) || c == 0x7F;
-    }
+    BY_KIND(found, control_count, kind, data, size);
     return PyLong_FromSsize_t(found);
 }
 
@@ -2893,7 +2902,6 @@ nests_deeper_than(PyObject *Py_UNUSED(module), PyObject *args)
         characters_of(html, "nests_deeper_than", &kind, &data, &size) < 0) {
         return NULL;
     }
-    /* A page with no more "<" than `limit` cannot nest deeper: most pages, counted fast. */
     BY_KIND(exceeds, nesting_exceeds, kind, data, size, limit);
     return PyBool_FromLong(exceeds);
 }

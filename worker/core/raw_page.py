@@ -5,6 +5,7 @@ outputs of what passes, and the dead letter of what does not."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,8 @@ ERROR_KINDS: tuple[ErrorKind, ...] = get_args(ErrorKind)
 # Share of control characters (other than tab, newlines, form feed) that marks binary data.
 BINARY_CONTROL_RATIO = 0.05
 _SNIFF_CHARS = 8192
+# What str.isspace() calls whitespace (re's \s tests each character as it does).
+_WHITESPACE = re.compile(r"\s")
 _MAX_PAGE_ID_CHARS = 200
 
 
@@ -101,7 +104,7 @@ def parse_raw_page(value: bytes | None, max_page_bytes: int) -> RawPage:
             f"record is {len(value):,} bytes, over the limit of {max_page_bytes:,} "
             "(CHAFF_MAX_PAGE_BYTES)",
         )
-    if not value.strip():
+    if not value or value.isspace():  # not value.strip(): that copies a padded record
         raise BadInput("invalid_json", "record value is empty; expected a JSON object")
     try:
         # The bytes, not a str: orjson would encode a str to UTF-8 again first (1 ms for
@@ -111,9 +114,11 @@ def parse_raw_page(value: bytes | None, max_page_bytes: int) -> RawPage:
     except orjson.JSONDecodeError as error:
         _explain_unparsable(value)
         raise BadInput("invalid_json", f"invalid JSON: {error}") from None
-    head = value[: _SNIFF_CHARS * 4]  # holds the first _SNIFF_CHARS characters, at least
-    if b"\x7f" in head:  # DEL: the one control character JSON may hold unescaped
-        _refuse_binary("record", head.decode("utf-8", "ignore")[:_SNIFF_CHARS])
+    # DEL, the one control character JSON may hold unescaped, in the record's head (its
+    # first _SNIFF_CHARS characters, at least); found without copying the head.
+    head_bytes = _SNIFF_CHARS * 4
+    if value.find(b"\x7f", 0, head_bytes) >= 0:
+        _refuse_binary("record", value[:head_bytes].decode("utf-8", "ignore")[:_SNIFF_CHARS])
     if not isinstance(document, dict):
         raise BadInput("schema_violation", f"expected a JSON object, got {_json_type(document)}")
     return _page_from_object(document)
@@ -147,7 +152,7 @@ def _page_from_object(document: dict[str, Any]) -> RawPage:
     url = _string_field(document, "url", required=True)
     assert url is not None
     parts = urlsplit(url)
-    if not parts.scheme or any(c.isspace() for c in url):
+    if not parts.scheme or _WHITESPACE.search(url):
         raise BadInput("schema_violation", f"field 'url' is not an absolute URL: {url[:200]!r}")
     body = _string_field(document, "body", required=True)
     assert body is not None
