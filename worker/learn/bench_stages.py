@@ -175,6 +175,10 @@ def bench_stages(
             for step in STEPS
         }
         figures[name]["total"] = sum(figures[name][step] for step in STEPS)
+        figures[name]["per_round"] = [
+            {step: 1000 * _step(row, step) / len(records) for step in (*STEPS, "total")}
+            for row in rows
+        ]
     if "baseline" in answers:
         figures["ratios"] = {
             step: statistics.median(
