@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import numpy_references as reference
 import pytest
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, create_tag
 
 from worker.core import _html_blocks, html_layout, html_tags
 from worker.core import html_segments as hs
@@ -241,6 +241,12 @@ ODD_PAGES = {
     "two bodies": "<body><p>one</p><body class='x'><p>two</p></body>",
     "cdata and a processing instruction": "<math><mi><![CDATA[x y]]></mi></math><?xml v?><p>a",
     "text straight in a link": "<a href=x>link</a> text <a>more</a>",
+    "dropped tags everywhere": (
+        "<html><head><title>T</title><script>h()</script></head><body><p>a<script>s()</script>"
+        "b<style>p{}</style><svg><text>v</text><foreignObject><p>f</p></foreignObject></svg>"
+        "<select><option>o</option></select><iframe>i</iframe><template><p>t</p></template>"
+        "c</p><div><head><p>h</p></head>d</div></body></html>"
+    ),
 }
 
 
@@ -324,18 +330,24 @@ def test_the_compiled_walk_reads_this_selectolax() -> None:
 
 
 def both_walks(page: str | bytes) -> tuple[tuple[object, ...], tuple[object, ...]]:
-    """What each walk gathers on the page, with the same tree (so the same memory ids)."""
+    """What each walk gathers on the page, with the same tree (so the same memory ids): the
+    compiled one passing over the dropped tags, the Python one after they are dropped."""
     tree = LexborHTMLParser(page)
-    tree.strip_tags(hs._DROPPED_TAGS)
     root = tree.body or tree.root
     assert root is not None
     compiled, python = hs._BlockBuilder(), hs._BlockBuilder()
-    python.collect_in_python(root)
     compiled.take(
         _html_blocks.html_blocks(
-            root, hs._LEXBOR_RULES, html_tags.hint_cache, html_tags.hint_bits, html_tags.IN_LINK
+            root,
+            hs._LEXBOR_RULES,
+            html_tags.hint_cache,
+            html_tags.hint_bits,
+            html_tags.IN_LINK,
+            hs._SKIPPED_TAGS,
         )
     )
+    tree.strip_tags(hs._DROPPED_TAGS)
+    python.collect_in_python(root)
     return tuple(compiled.columns()), tuple(python.columns())
 
 
@@ -387,15 +399,36 @@ def test_both_walks_gather_the_same_on_random_pages(seed: int) -> None:
 def test_the_compiled_walk_refuses_what_it_cannot_read() -> None:
     rules, cache, bits = hs._LEXBOR_RULES, html_tags.hint_cache, html_tags.hint_bits
     tree = LexborHTMLParser("<div class=menu><p>text</p></div>")
+    skipped = hs._SKIPPED_TAGS
     with pytest.raises(TypeError, match="LexborNode"):
-        _html_blocks.html_blocks(tree, rules, cache, bits, html_tags.IN_LINK)  # type: ignore[arg-type]
+        _html_blocks.html_blocks(tree, rules, cache, bits, html_tags.IN_LINK, skipped)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="LexborNode"):
-        _html_blocks.html_blocks("<p>", rules, cache, bits, html_tags.IN_LINK)  # type: ignore[arg-type]
+        _html_blocks.html_blocks("<p>", rules, cache, bits, html_tags.IN_LINK, skipped)  # type: ignore[arg-type]
     assert tree.body is not None
     with pytest.raises(TypeError, match="rule"):
-        _html_blocks.html_blocks(tree.body, [(1, 2, 3, True)], cache, bits, 1)  # type: ignore[arg-type]
+        _html_blocks.html_blocks(tree.body, [(1, 2, 3, True)], cache, bits, 1, skipped)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="out of range"):
-        _html_blocks.html_blocks(tree.body, ((4096, 1, 1, True),), cache, bits, 1)
+        _html_blocks.html_blocks(tree.body, ((4096, 1, 1, True),), cache, bits, 1, skipped)
+    with pytest.raises(TypeError, match="skipped"):
+        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, [1])  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="skipped tag id is out of range"):
+        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, (4096,))
+    with pytest.raises(OverflowError):
+        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, (-1,))
+
+
+def test_the_compiled_walk_passes_over_the_skipped_tags_only() -> None:
+    tree = LexborHTMLParser("<body><p>a<b>b</b><script>s()</script><i>c</i></p></body>")
+    assert tree.body is not None
+
+    def texts(skipped: tuple[int, ...]) -> list[str]:
+        rules, cache, bits = hs._LEXBOR_RULES, html_tags.hint_cache, html_tags.hint_bits
+        assert tree.body is not None
+        return _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, skipped)[0]
+
+    assert texts(hs._SKIPPED_TAGS) == ["abc"]
+    assert texts(()) == ["abs()c"]
+    assert texts((create_tag("b").tag_id,)) == ["as()c"]
 
 
 def test_an_error_in_hint_bits_reaches_the_caller() -> None:
@@ -406,9 +439,11 @@ def test_an_error_in_hint_bits_reaches_the_caller() -> None:
         raise RuntimeError(f"no bits for {hint!r}")
 
     with pytest.raises(RuntimeError, match="never seen before 93ab"):
-        _html_blocks.html_blocks(tree.body, hs._LEXBOR_RULES, {}, failing, html_tags.IN_LINK)
+        _html_blocks.html_blocks(tree.body, hs._LEXBOR_RULES, {}, failing, html_tags.IN_LINK, ())
     with pytest.raises(ValueError, match="negative"):
-        _html_blocks.html_blocks(tree.body, hs._LEXBOR_RULES, {}, lambda _: -1, html_tags.IN_LINK)
+        _html_blocks.html_blocks(
+            tree.body, hs._LEXBOR_RULES, {}, lambda _: -1, html_tags.IN_LINK, ()
+        )
 
 
 _NESTED_DROPS = (
@@ -429,5 +464,5 @@ def test_dropping_tags_in_one_pass_leaves_the_tree_strip_tags_leaves(path: Path)
     for html in (page, _NESTED_DROPS):
         stripped, dropped = LexborHTMLParser(html), LexborHTMLParser(html)
         stripped.strip_tags(hs._DROPPED_TAGS)
-        hs._drop_tags(dropped)
+        hs.drop_tags(dropped)
         assert dropped.html == stripped.html

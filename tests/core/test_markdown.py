@@ -79,6 +79,18 @@ def test_only_kept_segments_are_written() -> None:
     assert "| Basic | $5 \\| month |" in markdown
 
 
+def test_a_code_block_leaves_out_what_the_walk_passed_over() -> None:
+    page = (
+        "<html><body><pre>x = 1\n<script>track()</script><style>p {}</style>y = 2</pre>"
+        "<p>After the code.</p></body></html>"
+    )
+    segments = segment_page(page, "text/html")
+    assert segments.html is not None
+    assert segments.texts == ["x = 1 y = 2", "After the code."]
+    markdown = article_markdown(segments.texts, range(len(segments)), segments.html)
+    assert markdown == "```\nx = 1\ny = 2\n```\n\nAfter the code."
+
+
 _PRE_KIND = 8  # a <pre> in an item is a code block indented under it
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.) ")
 

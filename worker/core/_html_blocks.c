@@ -19,6 +19,7 @@ typedef struct {
     uint32_t bit;       /* the context bit the tag sets */
     uint8_t kind;       /* its block kind, 0 when it is no block */
     uint8_t reads_hints; /* whether its class and id may say "menu" or "article" */
+    uint8_t skipped;    /* whether the walk passes over the element and all inside it */
 } TagRule;
 
 /* An element on the path from the root to the node being visited, and the context it hands
@@ -416,8 +417,17 @@ visit_text(Walk *walk, const LexborText *text)
     return 0;
 }
 
+/* Whether the walk passes over this node's subtree: an element of a skipped tag (one that
+   html_segments would otherwise drop from the tree first, with all inside it). */
+static int
+skipped(const Walk *walk, const LexborNode *node)
+{
+    return node->type == NODE_ELEMENT && node->local_name < TAG_IDS &&
+           walk->rules[node->local_name].skipped;
+}
+
 /* Every node below the root in document order (selectolax's traverse), a frame per node
-   with children. */
+   with children, but for the subtrees of skipped elements. */
 static int
 walk_tree(Walk *walk, LexborNode *root)
 {
@@ -428,7 +438,7 @@ walk_tree(Walk *walk, LexborNode *root)
                 return -1;
             }
         }
-        else if (node->first_child != NULL) {
+        else if (node->first_child != NULL && !skipped(walk, node)) {
             if (push_frame(walk, node) < 0) {
                 return -1;
             }
@@ -448,9 +458,13 @@ walk_tree(Walk *walk, LexborNode *root)
 }
 
 static int
-read_rules(PyObject *rules, TagRule *table)
+read_rules(PyObject *rules, PyObject *skipped_tags, TagRule *table)
 {
     memset(table, 0, TAG_IDS * sizeof(TagRule));
+    if (!PyTuple_Check(skipped_tags)) {
+        PyErr_SetString(PyExc_TypeError, "skipped must be a tuple of tag ids");
+        return -1;
+    }
     if (!PyTuple_Check(rules)) {
         PyErr_SetString(PyExc_TypeError, "rules must be a tuple of (tag id, bit, kind, hints)");
         return -1;
@@ -469,25 +483,38 @@ read_rules(PyObject *rules, TagRule *table)
             PyErr_SetString(PyExc_ValueError, "a rule's tag id, bit or kind is out of range");
             return -1;
         }
-        table[tag] = (TagRule){(uint32_t)bit, (uint8_t)kind, (uint8_t)hints};
+        table[tag] = (TagRule){(uint32_t)bit, (uint8_t)kind, (uint8_t)hints, 0};
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(skipped_tags); i++) {
+        size_t tag = PyLong_AsSize_t(PyTuple_GET_ITEM(skipped_tags, i));
+        if (tag == (size_t)-1 && PyErr_Occurred()) {
+            return -1;
+        }
+        if (tag >= TAG_IDS) {
+            PyErr_SetString(PyExc_ValueError, "a skipped tag id is out of range");
+            return -1;
+        }
+        table[tag].skipped = 1;
     }
     return 0;
 }
 
-/* html_blocks(root, rules, hint_cache, hint_bits, link_bit) -> (texts, links, pieces, bits,
-   depths, blocks, kinds, groups, paths)
+/* html_blocks(root, rules, hint_cache, hint_bits, link_bit, skipped) -> (texts, links,
+   pieces, bits, depths, blocks, kinds, groups, paths)
 
    root: a selectolax LexborNode; rules: a tuple of (lexbor tag id, context bit, block kind,
    whether the element's class and id give hints); hint_cache: a dict of the bits "class id"
-   strs give, hint_bits: a function giving them (and keeping them in hint_cache); link_bit: the bit whose text counts as link text. One entry per run of text nodes
-   sharing a block, as html_segments._BlockBuilder.collect gathers them. */
+   strs give, hint_bits: a function giving them (and keeping them in hint_cache); link_bit:
+   the bit whose text counts as link text; skipped: a tuple of the tag ids of elements whose
+   subtrees the walk passes over, as if they had been dropped from the tree. One entry per
+   run of text nodes sharing a block, as html_segments._BlockBuilder.collect gathers them. */
 static PyObject *
 html_blocks(PyObject *Py_UNUSED(module), PyObject *args)
 {
-    PyObject *root_object, *rules, *hint_cache, *hint_bits;
+    PyObject *root_object, *rules, *hint_cache, *hint_bits, *skipped_tags;
     unsigned int link_bit;
-    if (!PyArg_ParseTuple(args, "OOO!OI", &root_object, &rules, &PyDict_Type, &hint_cache,
-                          &hint_bits, &link_bit)) {
+    if (!PyArg_ParseTuple(args, "OOO!OIO", &root_object, &rules, &PyDict_Type, &hint_cache,
+                          &hint_bits, &link_bit, &skipped_tags)) {
         return NULL;
     }
     LexborNode *root = selectolax_root(root_object, "html_blocks");
@@ -495,7 +522,7 @@ html_blocks(PyObject *Py_UNUSED(module), PyObject *args)
         return NULL;
     }
     TagRule table[TAG_IDS];
-    if (read_rules(rules, table) < 0) {
+    if (read_rules(rules, skipped_tags, table) < 0) {
         return NULL;
     }
     Walk walk = {.capacity = 64,

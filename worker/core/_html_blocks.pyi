@@ -23,4 +23,5 @@ def html_blocks(
     hint_cache: dict[str, int],
     hint_bits: Callable[[str], int],
     link_bit: int,
+    skipped: tuple[int, ...],
 ) -> Columns: ...

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from functools import reduce
 from operator import or_
 
+from worker.core.html_segments import drop_tags
 from worker.core.html_tags import (
     HEADING_LEVELS,
     IN_HEADING,
@@ -211,7 +212,9 @@ def _escaped(text: str) -> str:
 
 
 def _pre_texts(layout: HtmlLayout) -> dict[int, str]:
-    """Each <pre>'s text as the page wrote it (the segments have their spaces folded)."""
+    """Each <pre>'s text as the page wrote it (the segments have their spaces folded), the
+    tags the walk passed over (scripts, styles) dropped first."""
+    drop_tags(layout.tree)
     return {
         node.mem_id: (node.text(deep=True) or "").strip("\n") for node in layout.tree.tags("pre")
     }
