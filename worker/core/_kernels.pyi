@@ -110,3 +110,20 @@ def segment_marks(
     texts: list[str], chars: Buffer, commas: Buffer, ends_sentence: Buffer, ends_prose: Buffer
 ) -> None: ...
 def paths_through(paths: list[tuple[int, ...]], depth: int, block: int, out: Buffer) -> None: ...
+def sibling_columns(
+    groups: Sequence[int],
+    chars: Buffer,
+    link_density: Buffer,
+    share: Buffer,
+    links: Buffer,
+    size: Buffer,
+    mean: Buffer,
+) -> None: ...
+def main_container(
+    paths: Sequence[tuple[int, ...]],
+    blocks: Sequence[int],
+    chars: Buffer,
+    ends_prose: Buffer,
+    min_chars: float,
+    inside: Buffer,
+) -> tuple[int, int, int] | None: ...

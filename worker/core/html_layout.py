@@ -17,9 +17,7 @@ below: a tweak here moves both.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
 
 import numpy as np
 import numpy.typing as npt
@@ -99,51 +97,3 @@ _RULES: kernels.LayoutRules = (
     _LINKED_CARD,
     _ANCESTOR_DIVIDERS,
 )
-
-
-# The older measure, still a feature: the deepest block holding half of the page's prose.
-_MAIN_SHARE = 0.5
-assert _MAIN_SHARE >= 0.5  # main_container relies on it
-
-
-def main_container(prose: list[tuple[tuple[int, ...], int]]) -> tuple[int, int, int]:
-    """The deepest block holding at least half of the prose, given the blocks holding prose
-    (their paths and characters) in document order; as (depth, block, prose characters).
-
-    The blocks inside any container come one after another in that order, so a container
-    holding half of the prose holds the block at the middle of it: only the ancestors of
-    that block need weighing (and, when the middle falls exactly between two blocks, those
-    of the block before it too). Along one path the prose held only shrinks with depth, so
-    a binary search finds the deepest holding enough, weighing a few blocks instead of every
-    ancestor of every prose block.
-    """
-    half = _MAIN_SHARE * sum(block_chars for _, block_chars in prose)
-
-    def held(path: tuple[int, ...], depth: int) -> int:
-        ancestor = path[depth]
-        return sum(n for p, n in prose if len(p) > depth and p[depth] == ancestor)
-
-    def deepest_holding_half(path: tuple[int, ...]) -> tuple[int, int]:
-        low, high = 0, len(path) - 1  # the root, at depth 0, holds all
-        while low < high:
-            middle = (low + high + 1) // 2
-            if held(path, middle) >= half:
-                low = middle
-            else:
-                high = middle - 1
-        return low, held(path, low)
-
-    cumulative = list(accumulate(block_chars for _, block_chars in prose))
-    middle = bisect_right(cumulative, half)  # the block holding the middle character
-    witnesses = [prose[middle][0]]
-    if middle and cumulative[middle - 1] == half:  # what ends just before may hold half too
-        witnesses.insert(0, prose[middle - 1][0])
-    best: tuple[int, int, int] = (-1, 0, 0)
-    for path in witnesses:  # the earlier first: of two at the same depth, it wins
-        depth, held_chars = deepest_holding_half(path)
-        if depth > best[0]:
-            best = (depth, path[depth], held_chars)
-    return best
-
-
-# TAG_RULES by lexbor's tag ids, which the compiled walk reads.

@@ -21,7 +21,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
 
 from worker.core import _html_blocks, kernels
 from worker.core.declared import read_declared
-from worker.core.html_layout import main_container, page_layout
+from worker.core.html_layout import page_layout
 from worker.core.html_tags import (
     COMMENT_HINT,
     CONTEXT_BITS,
@@ -270,14 +270,12 @@ class _BlockBuilder:
         flags = (np.array(self.bits, dtype=np.int64)[:, None] & _BIT_VALUES[None, :]) != 0
         matrix[:, _FIRST_BIT : _FIRST_BIT + len(_BIT_VALUES)] = flags
 
-        _, group = np.unique(np.array(self.groups, dtype=np.int64), return_inverse=True)
-        group_chars = np.bincount(group, weights=chars)
-        group_links = np.bincount(group, weights=chars * link_density) / group_chars
-        group_size = np.bincount(group)
-        matrix[:, _SIBLINGS_SHARE] = group_chars[group] / chars.sum()
-        matrix[:, _SIBLINGS_COUNT] = np.log1p(group_size[group])
-        matrix[:, _SIBLINGS_LINKS] = group_links[group]
-        matrix[:, _SIBLINGS_CHARS] = np.log1p(group_chars[group] / group_size[group])
+        # (np.unique and np.bincount by group before, in C: the same values to the bit)
+        siblings = kernels.sibling_columns(self.groups, chars, link_density)
+        matrix[:, _SIBLINGS_SHARE] = siblings.share
+        matrix[:, _SIBLINGS_COUNT] = np.log1p(siblings.segments)
+        matrix[:, _SIBLINGS_LINKS] = siblings.link_density
+        matrix[:, _SIBLINGS_CHARS] = np.log1p(siblings.mean_chars)
 
         # A comment thread's prose is no article's: a long thread would otherwise become the
         # main container (readability drops such "unlikely candidates" before scoring).
@@ -333,21 +331,14 @@ class _BlockBuilder:
         same depth, holding exactly half each, the first); and the share of the page's text
         that container holds. A segment given 0 characters is no prose; ends_prose: whether
         each ends in _SENTENCE_ENDS."""
-        # Prose characters by block, the blocks in the order of their first prose segment.
-        prose_by_block: dict[int, int] = {}
-        path_of: dict[int, tuple[int, ...]] = {}
-        texts, blocks, paths = self.texts, self.blocks, self.paths
-        for i in np.flatnonzero((chars >= _PROSE_CHARS) & ends_prose).tolist():
-            block = blocks[i]
-            prose_by_block[block] = prose_by_block.get(block, 0) + len(texts[i])
-            path_of[block] = paths[i]
-        if not prose_by_block:
-            return np.zeros(len(texts), dtype=bool), 0.0
-        prose = [(path_of[block], block_chars) for block, block_chars in prose_by_block.items()]
-        main_depth, main, main_prose = main_container(prose)
-        # (a block's segments share its path: the test is the block's)
-        in_main = kernels.paths_through(list(paths), main_depth, main)
-        return in_main, main_prose / max(1, sum(map(len, texts)))
+        # (In C: the prose characters by block, the blocks in the order of their first prose
+        # segment, then html_layout.main_container and who is inside it.)
+        in_main, found = kernels.main_container(
+            self.paths, self.blocks, chars, ends_prose, _PROSE_CHARS
+        )
+        if found is None:
+            return in_main, 0.0
+        return in_main, found[2] / max(1, sum(map(len, self.texts)))
 
 
 _LEXBOR_RULES = tuple(

@@ -316,6 +316,39 @@ def paths_through(paths: list[tuple[int, ...]], depth: int, block: int) -> Bools
     return inside
 
 
+class SiblingColumns(NamedTuple):
+    """Per segment, what the segments sharing its group (its block's parent) hold."""
+
+    share: Float64  # their characters over the page's
+    link_density: Float64  # their linked characters over their characters
+    segments: Float64  # how many segments share the group
+    mean_chars: Float64  # their characters per segment
+
+
+def sibling_columns(groups: Sequence[int], chars: Float64, link_density: Float64) -> SiblingColumns:
+    """np.unique(groups, return_inverse=True), then np.bincount of chars, of chars times
+    link_density and of the segments by group, each read back per segment."""
+    count = len(groups)
+    columns = SiblingColumns(*(np.empty(count) for _ in SiblingColumns._fields))
+    _kernels.sibling_columns(groups, chars, link_density, *columns)
+    return columns
+
+
+def main_container(
+    paths: Sequence[tuple[int, ...]],
+    blocks: Sequence[int],
+    chars: Float64,
+    ends_prose: Bools,
+    min_chars: float,
+) -> tuple[Bools, tuple[int, int, int] | None]:
+    """Whether each segment is inside the main container, and that container as
+    html_layout.main_container gives it (depth, block, prose characters), of the prose
+    segments (chars >= min_chars, ending prose) summed by block; None without prose."""
+    inside = np.empty(len(paths), dtype=np.bool_)
+    found = _kernels.main_container(paths, blocks, chars, ends_prose, min_chars, inside)
+    return inside, found
+
+
 def joined_words(runs: Sequence[list[str]]) -> list[str]:
     """For each run of str, " ".join("".join(run).split())."""
     return _kernels.joined_words(runs)

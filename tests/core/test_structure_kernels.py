@@ -1,0 +1,196 @@
+"""kernels.main_container and kernels.sibling_columns give what html_segments computed with
+Python and numpy before (numpy_references.in_main_container and .sibling_columns), to the
+bit: on the fixture pages, with the columns the walk gives, and on hypothesis-made ones; and
+they refuse what they cannot read.
+
+Both key blocks by a hash table in the order their ids come, the references by a dict or by
+sorting: sums agree (both add in document order), which ids in any order keep testing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy_references as reference
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_kernels import KERNEL_SETTINGS, assert_bit_equal, fixture_pages
+
+from worker.core import html_segments as hs
+from worker.core import html_tags, kernels
+from worker.core.html_segments import html_segments
+
+HTML_PAGES = [
+    pytest.param(page_id, id=page_id) for mode, page_id in fixture_pages() if mode == "html"
+]
+
+
+def walk_columns(page_id: str) -> dict[str, Any]:
+    """The columns html_segments' structure reads, for a fixture page."""
+    segments = html_segments(fixture_pages()["html", page_id].body("html"))
+    assert segments.html is not None and segments.structure is not None
+    layout = segments.html
+    marks = kernels.segment_marks(segments.texts)
+    comment = np.array([bool(bits & html_tags.COMMENT_HINT) for bits in layout.bits])
+    links = segments.structure[:, hs.STRUCTURE_NAMES.index("link_density")]
+    return {
+        "texts": segments.texts,
+        "paths": layout.paths,
+        "blocks": layout.blocks,
+        "groups": layout.groups,
+        "chars": np.where(comment, 0.0, marks.chars),
+        "all_chars": marks.chars,
+        "ends_prose": marks.ends_prose,
+        # (the float32 column read back: any link densities do)
+        "link_density": links.astype(np.float64),
+    }
+
+
+def assert_same_main_container(
+    texts: list[str],
+    paths: Any,
+    blocks: Any,
+    chars: np.ndarray[Any, Any],
+    ends_prose: np.ndarray[Any, Any],
+) -> tuple[int, int, int] | None:
+    inside, found = kernels.main_container(paths, blocks, chars, ends_prose, hs._PROSE_CHARS)
+    expected_inside, expected = reference.in_main_container(
+        texts, paths, blocks, chars, ends_prose, hs._PROSE_CHARS
+    )
+    assert found == expected
+    assert inside.dtype == np.bool_ and inside.tolist() == expected_inside
+    return found
+
+
+def assert_same_siblings(groups: Any, chars: Any, link_density: Any) -> None:
+    actual = kernels.sibling_columns(groups, chars, link_density)
+    expected = reference.sibling_columns(groups, chars, link_density)
+    for actual_column, expected_column in zip(actual, expected, strict=True):
+        assert_bit_equal(actual_column, expected_column)
+
+
+def test_main_container_matches_python_on_the_fixture_pages() -> None:
+    found = []
+    for param in HTML_PAGES:
+        c = walk_columns(param.values[0])
+        found.append(
+            assert_same_main_container(
+                c["texts"], c["paths"], c["blocks"], c["chars"], c["ends_prose"]
+            )
+        )
+    # Most pages have prose, and the container is found at several depths.
+    assert sum(f is not None for f in found) > len(found) * 3 / 4
+    assert len({f[0] for f in found if f is not None}) > 3
+
+
+@pytest.mark.parametrize("page_id", HTML_PAGES)
+def test_sibling_columns_match_numpy_on_the_fixture_pages(page_id: str) -> None:
+    c = walk_columns(page_id)
+    assert_same_siblings(c["groups"], c["all_chars"], c["link_density"])
+
+
+# Ids as the walk makes them (addresses, 16-byte aligned) and any other int64.
+node_ids = st.one_of(
+    st.integers(0, 1 << 12).map(lambda slot: 0x7F00_0000_0000 + 16 * slot),
+    st.integers(-(1 << 63), (1 << 63) - 1),
+)
+prose_chars = st.sampled_from([1, 12, 79, 80, 81, 100, 160, 240, 400])
+
+
+@st.composite
+def pages(draw: st.DrawFn) -> tuple[list[str], list[tuple[int, ...]], list[int], Any, Any]:
+    """Segments in blocks of a random tree: a block's own text may come before, between or
+    after its child blocks, so a block's segments need not be adjacent."""
+    ids = iter(draw(st.lists(node_ids, min_size=40, max_size=40, unique=True)))
+    paths: list[tuple[int, ...]] = []
+
+    def grow(path: tuple[int, ...], depth: int) -> None:
+        children = draw(st.integers(0, 3 if depth < 5 else 0))
+        for child in range(children + 1):
+            if draw(st.booleans()):
+                paths.append(path)
+            if child < children:
+                block = next(ids, None)
+                if block is not None:
+                    grow((*path, block), depth + 1)
+
+    grow((next(ids),), 0)
+    chars = [draw(prose_chars) for _ in paths]
+    texts = ["x" * n for n in chars]
+    ends = np.array([draw(st.booleans()) for _ in paths], dtype=np.bool_)
+    return texts, paths, [path[-1] for path in paths], np.array(chars, dtype=np.float64), ends
+
+
+@KERNEL_SETTINGS
+@given(pages())
+def test_main_container_matches_python_on_random_pages(
+    page: tuple[list[str], list[tuple[int, ...]], list[int], Any, Any],
+) -> None:
+    texts, paths, blocks, chars, ends = page
+    assert_same_main_container(texts, paths, blocks, chars, ends)
+    # As the walk hands them over too: tuples of the columns.
+    assert_same_main_container(texts, tuple(paths), tuple(blocks), chars, ends)
+
+
+def test_main_container_on_a_tie_takes_the_first_block() -> None:
+    """Two blocks at the same depth holding exactly half of the prose each."""
+    paths = [(1, 2), (1, 3)]
+    texts = ["x" * 100 + ".", "y" * 100 + "."]
+    chars = np.array([101.0, 101.0])
+    ends = np.array([True, True])
+    found = assert_same_main_container(texts, paths, [2, 3], chars, ends)
+    assert found == (1, 2, 101)
+
+
+def test_main_container_without_prose() -> None:
+    inside, found = kernels.main_container(
+        [(1,), (1, 2)], [1, 2], np.array([10.0, 500.0]), np.array([True, False]), 80.0
+    )
+    assert found is None and inside.tolist() == [False, False]
+
+
+@KERNEL_SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0, 1, 2, 7, 2**62, -(2**63)]) | node_ids,
+            st.integers(1, 5000),
+            st.floats(0.0, 1.0),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_sibling_columns_match_numpy_on_random_groups(rows: list[tuple[int, int, float]]) -> None:
+    groups = [group for group, _, _ in rows]
+    chars = np.array([float(n) for _, n, _ in rows])
+    density = np.array([d for _, _, d in rows])
+    assert_same_siblings(groups, chars, density)
+    assert_same_siblings(tuple(groups), chars, density)
+
+
+def test_the_structure_kernels_refuse_what_they_cannot_read() -> None:
+    one, two = np.ones(1), np.ones(2)
+    ends = np.ones(1, dtype=np.bool_)
+    with pytest.raises(ValueError, match="chars"):
+        kernels.sibling_columns([1], two, one)
+    with pytest.raises(TypeError, match="64 bits"):
+        kernels.sibling_columns(["a"], one, one)  # type: ignore[list-item]
+    with pytest.raises(OverflowError):
+        kernels.sibling_columns([2**64], one, one)
+    with pytest.raises(TypeError, match=r"len|sequence"):
+        kernels.sibling_columns(1, one, one)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="one block per path"):
+        kernels.main_container([(1,)], [1, 2], one, ends, 0.0)
+    with pytest.raises(ValueError, match="chars"):
+        kernels.main_container([(1,)], [1], two, ends, 0.0)
+    with pytest.raises(TypeError, match="tuple"):
+        kernels.main_container([[1]], [1], one, ends, 0.0)  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="empty"):
+        kernels.main_container([()], [1], one, ends, 0.0)
+    with pytest.raises(TypeError, match="64 bits"):
+        kernels.main_container([(1, "b")], [1], one, ends, 0.0)  # type: ignore[list-item]
+    with pytest.raises(OverflowError):
+        kernels.main_container([(1,)], [2**70], one, ends, 0.0)
