@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import reduce
+from itertools import compress
 from operator import or_
 
 from worker.core.html_segments import drop_tags
@@ -37,6 +38,11 @@ _ITEM_KIND, _CELL_KIND, _PRE_KIND = 2, 4, 8  # html_tags.BLOCK_KINDS: li, td/th,
 # What would turn a paragraph into other markup at the start of a line.
 _MARKUP_START = re.compile(r"^(\s*)([#>*+\-=`|~]|\d+[.)](?=\s|$))")
 _MARKUP_FIRST = frozenset("#>*+-=`|~0123456789")
+# A heading's level by its level bit, of which the lowest counts (as the first in
+# HEADING_LEVELS: they ascend).
+_LEVEL_OF = {bit: level for level, bit in enumerate(HEADING_LEVELS, 1)}
+_ANY_LEVEL = reduce(or_, HEADING_LEVELS)
+assert list(HEADING_LEVELS) == sorted(HEADING_LEVELS)
 
 
 def article_markdown(texts: Sequence[str], kept: Sequence[int], layout: HtmlLayout) -> str:
@@ -121,7 +127,8 @@ def article_markdown(texts: Sequence[str], kept: Sequence[int], layout: HtmlLayo
             in_list, last_item, after_code = True, item, False
             continue
         if bit & IN_HEADING:
-            level = next((n for n, b in enumerate(HEADING_LEVELS, 1) if bit & b), 2)
+            levels = bit & _ANY_LEVEL
+            level = _LEVEL_OF.get(levels & -levels, 2)  # the lowest level bit: <hN>'s N
             _block(out, f"{'#' * level} {text}")
         elif bit & IN_QUOTE:
             _block(out, f"> {_escaped(text)}")
@@ -171,9 +178,11 @@ def _parents(
     kinds: Sequence[int], blocks: Sequence[int], groups: Sequence[int], kind: int
 ) -> dict[int, int]:
     """The blocks of this kind that some segment sits in directly, each with its parent."""
-    return {
-        block: group for block, group, k in zip(blocks, groups, kinds, strict=True) if k == kind
-    }
+    if not len(blocks) == len(groups) == len(kinds):
+        raise ValueError("one block, group and kind per segment")
+    # {block: group for block, group, k in zip(...) if k == kind}, the loop in C
+    selected = compress(blocks, map(kind.__eq__, kinds))
+    return dict(zip(selected, compress(groups, map(kind.__eq__, kinds)), strict=True))
 
 
 def _table_place(
@@ -202,7 +211,8 @@ def _list_place(
         at = path.index(item) if item in path else 0
         parent = path[at - 1] if at else group
     at = path.index(parent) if parent in path else len(path)
-    return item, parent, sum(1 for b in path[:at] if b in lists)
+    # (a path holds each block once: the lists among those above the parent)
+    return item, parent, len(lists.intersection(path[:at]))
 
 
 def _escaped(text: str) -> str:
