@@ -17,9 +17,10 @@ html_segments.py) and kept as plain as they were. Departures, all on purpose:
 
 The phrase counts' reference is PhraseCounter.reference_counts in worker/core/phrases.py.
 
-The main container and the sibling columns are html_segments' Python and numpy as they were
-before their port to C (2026-12-03, issue 17's speed): html_layout.main_container, the
-prose summed by block around it, and np.unique with np.bincount by group.
+The first structure columns (segment_columns), the main container and the sibling columns
+are html_segments' Python and numpy as they were before their port to C (2026-12-03, issue
+17's speed): the link density and the flags of the context bits, html_layout.main_container
+and the prose summed by block around it, and np.unique with np.bincount by group.
 
 page_layout is worker/core/html_layout.py's numpy version, as the lead wrote it (2026-12-02,
 before its port to C); its constants and Layout are imported from there, so a tweak of one
@@ -573,3 +574,21 @@ def sibling_columns(
         group_size[group].astype(np.float64),
         group_chars[group] / group_size[group],
     )
+
+
+def segment_columns(
+    columns: tuple[Sequence[int], ...], chars: Float64, bit_values: tuple[int, ...]
+) -> tuple[Float32, Float64]:
+    """The structure columns kernels.segment_columns writes (link density, block kind, depth,
+    text pieces, a flag per bit value), and the link densities, as html_segments made them
+    before it."""
+    links, kinds, depths, pieces, bits = columns
+    link_density = np.minimum(1.0, np.array(links, dtype=np.float64) / chars)
+    out = np.empty((len(chars), 4 + len(bit_values)), dtype=np.float32)
+    out[:, 0] = link_density
+    out[:, 1] = kinds
+    out[:, 2] = depths
+    out[:, 3] = pieces
+    values = np.array(bit_values, dtype=np.int64)
+    out[:, 4:] = (np.array(bits, dtype=np.int64)[:, None] & values[None, :]) != 0
+    return out, link_density

@@ -88,7 +88,7 @@ def reference_structure(
         for text, run in zip(texts, runs, strict=True)
     ]
     columns = np.asarray(rows, dtype=np.float64)
-    flags = (columns[:, 4].astype(np.int64)[:, None] & hs._BIT_VALUES[None, :]) != 0
+    flags = (columns[:, 4].astype(np.int64)[:, None] & np.array(hs._BIT_TUPLE)[None, :]) != 0
     chars = np.array([len(t) for t in texts], dtype=np.float64)
     _, group = np.unique([run["row"][3] for run in runs], return_inverse=True)
     group_chars = np.bincount(group, weights=chars)

@@ -1,7 +1,7 @@
-"""kernels.main_container and kernels.sibling_columns give what html_segments computed with
-Python and numpy before (numpy_references.in_main_container and .sibling_columns), to the
-bit: on the fixture pages, with the columns the walk gives, and on hypothesis-made ones; and
-they refuse what they cannot read.
+"""kernels.segment_columns, .main_container and .sibling_columns give what html_segments
+computed with Python and numpy before (numpy_references.segment_columns, .in_main_container
+and .sibling_columns), to the bit: on the fixture pages, with the columns the walk gives,
+and on hypothesis-made ones; and they refuse what they cannot read.
 
 Both key blocks by a hash table in the order their ids come, the references by a dict or by
 sorting: sums agree (both add in document order), which ids in any order keep testing.
@@ -194,3 +194,70 @@ def test_the_structure_kernels_refuse_what_they_cannot_read() -> None:
         kernels.main_container([(1, "b")], [1], one, ends, 0.0)  # type: ignore[list-item]
     with pytest.raises(OverflowError):
         kernels.main_container([(1,)], [2**70], one, ends, 0.0)
+
+
+def assert_same_segment_columns(
+    columns: tuple[Any, ...], chars: np.ndarray[Any, Any], bit_values: tuple[int, ...]
+) -> None:
+    width = 4 + len(bit_values)
+    # Written between two columns it must leave alone.
+    matrix = np.full((len(chars), width + 2), -7.0, dtype=np.float32)
+    density = kernels.segment_columns(columns, chars, bit_values, matrix, 1)
+    expected, expected_density = reference.segment_columns(columns, chars, bit_values)
+    assert_bit_equal(matrix[:, 1:-1], expected)
+    assert_bit_equal(density, expected_density)
+    assert (matrix[:, 0] == -7.0).all() and (matrix[:, -1] == -7.0).all()
+
+
+def test_segment_columns_match_numpy_on_the_fixture_pages() -> None:
+    for param in HTML_PAGES:
+        segments = html_segments(fixture_pages()["html", param.values[0]].body("html"))
+        assert segments.html is not None
+        builder = hs._BlockBuilder()
+        root = segments.html.tree.body
+        assert root is not None
+        builder.collect(root)
+        walked = (builder.links, builder.kinds, builder.depths, builder.pieces, builder.bits)
+        chars = kernels.segment_marks(builder.texts).chars
+        assert_same_segment_columns(walked, chars, hs._BIT_TUPLE)
+
+
+@KERNEL_SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3000),
+            st.integers(0, 12),
+            st.integers(0, 300),
+            st.integers(1, 500),
+            st.integers(0, (1 << 30) - 1),
+            st.integers(1, 3000),
+        ),
+        max_size=50,
+    )
+)
+def test_segment_columns_match_numpy_on_random_columns(
+    rows: list[tuple[int, int, int, int, int, int]],
+) -> None:
+    columns = tuple(tuple(row[k] for row in rows) for k in range(5))
+    chars = np.array([float(row[5]) for row in rows])
+    assert_same_segment_columns(columns, chars, hs._BIT_TUPLE)
+    assert_same_segment_columns(tuple(map(list, columns)), chars, (1, 6, 1 << 29))
+
+
+def test_segment_columns_refuse_what_they_cannot_read() -> None:
+    matrix = np.zeros((2, 10), dtype=np.float32)
+    chars = np.ones(2)
+    good = ([0, 1], [1, 1], [1, 1], [1, 1], [1, 2])
+    with pytest.raises(ValueError, match="kinds: one per segment"):
+        kernels.segment_columns(([0, 1], [1], [1, 1], [1, 1], [1, 2]), chars, (1,), matrix, 0)
+    with pytest.raises(ValueError, match="do not fit"):
+        kernels.segment_columns(good, chars, (1, 2, 4), matrix, 4)
+    with pytest.raises(ValueError, match="do not fit"):
+        kernels.segment_columns(good, chars, (1,), matrix, -1)
+    with pytest.raises(ValueError, match="matrix"):
+        kernels.segment_columns(good, chars, (1,), np.zeros(5, dtype=np.float32), 0)
+    with pytest.raises(TypeError):
+        kernels.segment_columns(([0, "a"], *good[1:]), chars, (1,), matrix, 0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="64 bit values"):
+        kernels.segment_columns(good, chars, tuple(range(65)), np.zeros((2, 80), np.float32), 0)

@@ -1823,6 +1823,98 @@ done:
     return result;
 }
 
+/* segment_columns(links, kinds, depths, pieces, bits, chars, bit_values, matrix, column,
+                   link_density)
+
+   The first structure columns of an HTML page's segments, written into the float32 matrix
+   (count x width, C order) from `column` on: each segment's link density (links over chars,
+   at most 1), block kind, depth and text pieces, then one 0/1 column per bit value (whether
+   the segment's bits have it). link_density (float64 out) gets the unrounded densities.
+   links, kinds, depths, pieces, bits: sequences of ints (what the walk gives); chars:
+   float64; bit_values: a tuple of ints. As html_segments wrote them with numpy: np.minimum
+   of np.array(links) / chars, the lists stored as float32, (bits & value) != 0. */
+static PyObject *
+segment_columns(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *lists[5], *bit_values;
+    Py_buffer chars, matrix, density;
+    Py_ssize_t column;
+    if (!PyArg_ParseTuple(args, "OOOOOy*O!w*nw*", &lists[0], &lists[1], &lists[2], &lists[3],
+                          &lists[4], &chars, &PyTuple_Type, &bit_values, &matrix, &column,
+                          &density)) {
+        return NULL;
+    }
+    PyObject *result = NULL, *fast[5] = {NULL, NULL, NULL, NULL, NULL};
+    static const char *const names[5] = {"links", "kinds", "depths", "pieces", "bits"};
+    Py_ssize_t count = chars.len / (Py_ssize_t)sizeof(double);
+    for (int k = 0; k < 5; k++) {
+        if ((fast[k] = PySequence_Fast(lists[k], "columns must be sequences of ints")) == NULL) {
+            goto done;
+        }
+        if (PySequence_Fast_GET_SIZE(fast[k]) != count) {
+            PyErr_Format(PyExc_ValueError, "%s: one per segment (%zd), not %zd", names[k], count,
+                         PySequence_Fast_GET_SIZE(fast[k]));
+            goto done;
+        }
+    }
+    Py_ssize_t values = PyTuple_GET_SIZE(bit_values);
+    long long bit_of[64];
+    if (values > 64) {
+        PyErr_SetString(PyExc_ValueError, "at most 64 bit values");
+        goto done;
+    }
+    for (Py_ssize_t b = 0; b < values; b++) {
+        bit_of[b] = PyLong_AsLongLong(PyTuple_GET_ITEM(bit_values, b));
+        if (bit_of[b] == -1 && PyErr_Occurred()) {
+            goto done;
+        }
+    }
+    Py_ssize_t written = 4 + values;
+    Py_ssize_t width = count ? matrix.len / (Py_ssize_t)sizeof(float) / count : 0;
+    if (check_length(&chars, count, sizeof(double), "chars") < 0 ||
+        check_length(&density, count, sizeof(double), "link_density") < 0 ||
+        (count && check_length(&matrix, product(count, width), sizeof(float), "matrix") < 0)) {
+        goto done;
+    }
+    if (count && (column < 0 || column > width - written)) {
+        PyErr_Format(PyExc_ValueError, "columns %zd to %zd do not fit a matrix %zd wide", column,
+                     column + written, width);
+        goto done;
+    }
+    const double *c = chars.buf;
+    double *density_out = density.buf;
+    float *table = matrix.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        long long value[5];
+        for (int k = 0; k < 5; k++) {
+            value[k] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(fast[k], i));
+            if (value[k] == -1 && PyErr_Occurred()) {
+                goto done;
+            }
+        }
+        double d = (double)value[0] / c[i];
+        d = d >= 1.0 ? 1.0 : d; /* np.minimum(1.0, d): NaN stays NaN */
+        density_out[i] = d;
+        float *row = table + i * width + column;
+        row[0] = (float)d;
+        row[1] = (float)value[1];
+        row[2] = (float)value[2];
+        row[3] = (float)value[3];
+        for (Py_ssize_t b = 0; b < values; b++) {
+            row[4 + b] = (value[4] & bit_of[b]) != 0;
+        }
+    }
+    result = Py_NewRef(Py_None);
+done:
+    for (int k = 0; k < 5; k++) {
+        Py_XDECREF(fast[k]);
+    }
+    PyBuffer_Release(&chars);
+    PyBuffer_Release(&matrix);
+    PyBuffer_Release(&density);
+    return result;
+}
+
 /* Memory ids (Python ints) as int64 keys of a small open-addressing table, mapping each to
    the index of its entry (in the order first seen). */
 typedef struct {
@@ -3271,6 +3363,7 @@ static PyMethodDef kernel_methods[] = {
     {"page_layout", page_layout, METH_VARARGS, "The best article container, the cards."},
     {"segment_marks", segment_marks, METH_VARARGS, "Length, commas and ends of each text."},
     {"paths_through", paths_through, METH_VARARGS, "Which paths pass a block at a depth."},
+    {"segment_columns", segment_columns, METH_VARARGS, "The first structure columns."},
     {"sibling_columns", sibling_columns, METH_VARARGS, "Each segment's group's totals."},
     {"main_container", main_container, METH_VARARGS, "The main container and who is in it."},
     {"compile_needles", compile_needles, METH_O, "Needles for contains_needle."},

@@ -110,6 +110,18 @@ def segment_marks(
     texts: list[str], chars: Buffer, commas: Buffer, ends_sentence: Buffer, ends_prose: Buffer
 ) -> None: ...
 def paths_through(paths: list[tuple[int, ...]], depth: int, block: int, out: Buffer) -> None: ...
+def segment_columns(
+    links: Sequence[int],
+    kinds: Sequence[int],
+    depths: Sequence[int],
+    pieces: Sequence[int],
+    bits: Sequence[int],
+    chars: Buffer,
+    bit_values: tuple[int, ...],
+    matrix: Buffer,
+    column: int,
+    link_density: Buffer,
+) -> None: ...
 def sibling_columns(
     groups: Sequence[int],
     chars: Buffer,

@@ -262,13 +262,11 @@ class _BlockBuilder:
             return matrix
         marks = kernels.segment_marks(self.texts)
         chars = marks.chars
-        link_density = np.minimum(1.0, np.array(self.links, dtype=np.float64) / chars)
-        matrix[:, _LINK_DENSITY] = link_density
-        matrix[:, _BLOCK_KIND] = self.kinds
-        matrix[:, _DEPTH] = self.depths
-        matrix[:, _TEXT_PIECES] = self.pieces
-        flags = (np.array(self.bits, dtype=np.int64)[:, None] & _BIT_VALUES[None, :]) != 0
-        matrix[:, _FIRST_BIT : _FIRST_BIT + len(_BIT_VALUES)] = flags
+        # Link density, block kind, depth, text pieces and a column per context bit, in C
+        # (numpy took ten calls and three lists made arrays).
+        walked = (self.links, self.kinds, self.depths, self.pieces, self.bits)
+        link_density = kernels.segment_columns(walked, chars, _BIT_TUPLE, matrix, _LINK_DENSITY)
+        flags = matrix[:, _FIRST_BIT : _FIRST_BIT + len(_BIT_TUPLE)] != 0
 
         # (np.unique and np.bincount by group before, in C: the same values to the bit)
         siblings = kernels.sibling_columns(self.groups, chars, link_density)
@@ -395,12 +393,20 @@ def _compiled_walk_agrees() -> bool:
 
 COMPILED_WALK = _compiled_walk_agrees()
 
-_BIT_VALUES = np.array(list(CONTEXT_BITS.values()), dtype=np.int64)
+_BIT_TUPLE = tuple(CONTEXT_BITS.values())
 _BIT_INDEX = {bit: index for index, bit in enumerate(CONTEXT_BITS.values())}
 _COLUMN = {name: index for index, name in enumerate(STRUCTURE_NAMES)}
 _LINK_DENSITY, _BLOCK_KIND = _COLUMN["link_density"], _COLUMN["block_kind"]
 _DEPTH, _TEXT_PIECES = _COLUMN["depth"], _COLUMN["text_pieces"]
 _FIRST_BIT = _COLUMN["in_link"]
+# (kernels.segment_columns writes these in this order)
+assert STRUCTURE_NAMES[_LINK_DENSITY : _FIRST_BIT + len(CONTEXT_BITS)] == (
+    "link_density",
+    "block_kind",
+    "depth",
+    "text_pieces",
+    *CONTEXT_BITS,
+)
 _SIBLINGS_SHARE, _SIBLINGS_COUNT = _COLUMN["siblings_text_share"], _COLUMN["siblings_log_count"]
 _SIBLINGS_LINKS = _COLUMN["siblings_link_density"]
 _SIBLINGS_CHARS = _COLUMN["siblings_log_mean_chars"]

@@ -316,6 +316,22 @@ def paths_through(paths: list[tuple[int, ...]], depth: int, block: int) -> Bools
     return inside
 
 
+def segment_columns(
+    columns: tuple[Sequence[int], Sequence[int], Sequence[int], Sequence[int], Sequence[int]],
+    chars: Float64,
+    bit_values: tuple[int, ...],
+    matrix: npt.NDArray[np.float32],
+    column: int,
+) -> Float64:
+    """Writes matrix[:, column : column + 4 + len(bit_values)]: from the walk's links, kinds,
+    depths, pieces and bits (`columns`), each segment's link density (np.minimum(1.0, links
+    / chars)), block kind, depth and text pieces, then whether its bits have each value (1.0
+    or 0.0). Returns the link densities unrounded."""
+    density = np.empty(len(chars))
+    _kernels.segment_columns(*columns, chars, bit_values, matrix, column, density)
+    return density
+
+
 class SiblingColumns(NamedTuple):
     """Per segment, what the segments sharing its group (its block's parent) hold."""
 
