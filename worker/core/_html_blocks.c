@@ -84,7 +84,7 @@ push_frame(Walk *walk, LexborNode *node)
     }
     const Frame *parent = &walk->frames[walk->count - 1];
     Frame *frame = &walk->frames[walk->count++];
-    TagRule rule = {0, 0, 0};
+    TagRule rule = {0, 0, 0, 0};
     if (node->type == NODE_ELEMENT && node->local_name < TAG_IDS) {
         rule = walk->rules[node->local_name];
     }
