@@ -261,3 +261,41 @@ def test_segment_columns_refuse_what_they_cannot_read() -> None:
         kernels.segment_columns(([0, "a"], *good[1:]), chars, (1,), matrix, 0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="64 bit values"):
         kernels.segment_columns(good, chars, tuple(range(65)), np.zeros((2, 80), np.float32), 0)
+
+
+def reference_repeats_title(texts: list[str], title: str, min_chars: int) -> list[bool]:
+    """html_segments' test before kernels.repeats_title."""
+    return [min_chars <= len(t) <= len(title) and t.lower() in title for t in texts]
+
+
+# ASCII in both cases, and what lowers to more or other characters (İ, Σ, K as the Kelvin
+# sign) or not at all.
+_TITLE_ALPHABET = st.sampled_from(list("abcABC xyz-|.\u0130\u03a3\u03c3\u212a\u00df\u00e9"))
+
+
+@KERNEL_SETTINGS
+@given(
+    st.lists(st.text(_TITLE_ALPHABET, max_size=40), max_size=30),
+    st.text(_TITLE_ALPHABET, max_size=60),
+    st.integers(0, 14),
+)
+def test_repeats_title_matches_python(texts: list[str], title: str, min_chars: int) -> None:
+    title = title.lower()
+    # Some texts the title holds, in other cases.
+    texts += [title[:n].upper() for n in range(0, len(title), 7)]
+    expected = reference_repeats_title(texts, title, min_chars)
+    assert kernels.repeats_title(texts, title, min_chars).tolist() == expected
+
+
+def test_repeats_title_on_known_texts() -> None:
+    title = "a headline about the weather | the daily news"
+    texts = ["A Headline About The Weather", "The Daily", "x" * 600, "THE DAILY NEWS", "Weather!"]
+    assert kernels.repeats_title(texts, title, 12).tolist() == [True, False, False, True, False]
+    long_title = "y" * 700
+    texts = ["Y" * 600, "Y" * 12, "\u0130" + "y" * 20]
+    assert kernels.repeats_title(texts, long_title, 12).tolist() == [True, True, False]
+    assert kernels.repeats_title(["\u0130stanbul news"], "i\u0307stanbul news today", 12)[0]
+    with pytest.raises(TypeError, match="list of str"):
+        kernels.repeats_title([1], title, 12)  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="out"):
+        kernels._kernels.repeats_title(["a"], title, 12, np.empty(2, dtype=np.bool_))

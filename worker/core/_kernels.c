@@ -1915,6 +1915,88 @@ done:
     return result;
 }
 
+/* Whether the str holds the ASCII characters needle[0 .. length) in a row. */
+static int
+holds_ascii(PyObject *text, const char *needle, Py_ssize_t length)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t last = PyUnicode_GET_LENGTH(text) - length;
+    for (Py_ssize_t p = 0; p <= last; p++) {
+        Py_ssize_t k = 0;
+        while (k < length && PyUnicode_READ(kind, data, p + k) == (Py_UCS4)(uint8_t)needle[k]) {
+            k++;
+        }
+        if (k == length) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* repeats_title(texts, title, min_chars, out)
+
+   out[i] (uint8): whether min_chars <= len(texts[i]) <= len(title) and texts[i].lower() is
+   in title: the segments that repeat the page's <title> (lowered by the caller). An ASCII
+   text (of 512 characters at most) is lowered and searched for here; any other by str.lower
+   and `in` themselves. */
+static PyObject *
+repeats_title(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *texts, *title;
+    Py_ssize_t min_chars;
+    Py_buffer out;
+    if (!PyArg_ParseTuple(args, "O!Unw*", &PyList_Type, &texts, &title, &min_chars, &out)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t count = PyList_GET_SIZE(texts), title_length = PyUnicode_GET_LENGTH(title);
+    if (check_length(&out, count, 1, "out") < 0) {
+        goto done;
+    }
+    uint8_t *repeats = out.buf;
+    int ascii_title = PyUnicode_IS_ASCII(title);
+    const char *title_bytes = ascii_title ? (const char *)PyUnicode_DATA(title) : NULL;
+    char lowered[512];
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *text = PyList_GET_ITEM(texts, i);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "repeats_title needs a list of str");
+            goto done;
+        }
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        repeats[i] = 0;
+        if (length < min_chars || length > title_length) {
+            continue;
+        }
+        if (PyUnicode_IS_ASCII(text) && length <= (Py_ssize_t)sizeof(lowered)) {
+            const char *data = (const char *)PyUnicode_DATA(text);
+            for (Py_ssize_t k = 0; k < length; k++) {
+                char c = data[k];
+                lowered[k] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+            }
+            repeats[i] = ascii_title ? length == 0 || memmem(title_bytes, (size_t)title_length,
+                                                             lowered, (size_t)length) != NULL
+                                     : holds_ascii(title, lowered, length);
+            continue;
+        }
+        PyObject *lower = PyObject_CallMethod(text, "lower", NULL);
+        if (lower == NULL) {
+            goto done;
+        }
+        int contained = PyUnicode_Contains(title, lower);
+        Py_DECREF(lower);
+        if (contained < 0) {
+            goto done;
+        }
+        repeats[i] = (uint8_t)contained;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&out);
+    return result;
+}
+
 /* Memory ids (Python ints) as int64 keys of a small open-addressing table, mapping each to
    the index of its entry (in the order first seen). */
 typedef struct {
@@ -3364,6 +3446,7 @@ static PyMethodDef kernel_methods[] = {
     {"segment_marks", segment_marks, METH_VARARGS, "Length, commas and ends of each text."},
     {"paths_through", paths_through, METH_VARARGS, "Which paths pass a block at a depth."},
     {"segment_columns", segment_columns, METH_VARARGS, "The first structure columns."},
+    {"repeats_title", repeats_title, METH_VARARGS, "Which texts, lowered, the title holds."},
     {"sibling_columns", sibling_columns, METH_VARARGS, "Each segment's group's totals."},
     {"main_container", main_container, METH_VARARGS, "The main container and who is in it."},
     {"compile_needles", compile_needles, METH_O, "Needles for contains_needle."},

@@ -288,7 +288,7 @@ class _BlockBuilder:
         matrix[:, _LIST_ITEM_IN_MAIN] = in_main & flags[:, _BIT_INDEX[IN_LIST]]
         matrix[:, _NEGATIVE_IN_MAIN] = in_main & flags[:, _BIT_INDEX[NEGATIVE_HINT]]
         matrix[:, _SHORT_IN_MAIN] = in_main & (chars < _SHORT_CHARS)
-        matrix[:, _IN_TITLE] = self._in_title(title, chars)
+        matrix[:, _IN_TITLE] = self._in_title(title)
         matrix[:, _FIRST_DECLARED : _FIRST_DECLARED + len(DECLARED_KINDS)] = (
             np.asarray(declared, dtype=np.float32) if len(declared) else 0.0
         )
@@ -311,15 +311,13 @@ class _BlockBuilder:
         matrix[:, _LINKED_CARDS] = layout.linked_cards_around
         return matrix
 
-    def _in_title(self, title: str, chars: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
-        """Whether the segment repeats the page's <title> (the article's headline, usually)."""
-        in_title = np.zeros(len(self.texts), dtype=bool)
-        if len(title) >= _SHORT_CHARS:
-            # Lowercasing never shortens a string, so a text longer than the title is not in it.
-            texts = self.texts
-            candidates = np.flatnonzero((chars >= _SHORT_CHARS) & (chars <= len(title)))
-            in_title[candidates] = [texts[i].lower() in title for i in candidates.tolist()]
-        return in_title
+    def _in_title(self, title: str) -> npt.NDArray[np.bool_]:
+        """Whether the segment repeats the page's <title> (the article's headline, usually):
+        its text lowered is in the title, and it is not too short for that to mean much."""
+        if len(title) < _SHORT_CHARS:
+            return np.zeros(len(self.texts), dtype=bool)
+        # (in C: lowering never shortens a str, so a text longer than the title is not in it)
+        return kernels.repeats_title(self.texts, title, _SHORT_CHARS)
 
     def _in_main_container(
         self, chars: npt.NDArray[np.float64], ends_prose: npt.NDArray[np.bool_]

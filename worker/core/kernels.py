@@ -332,6 +332,13 @@ def segment_columns(
     return density
 
 
+def repeats_title(texts: list[str], title: str, min_chars: int) -> Bools:
+    """For each text: min_chars <= len(text) <= len(title) and text.lower() in title."""
+    repeats = np.empty(len(texts), dtype=np.bool_)
+    _kernels.repeats_title(texts, title, min_chars, repeats)
+    return repeats
+
+
 class SiblingColumns(NamedTuple):
     """Per segment, what the segments sharing its group (its block's parent) hold."""
 
