@@ -348,6 +348,9 @@ def both_walks(page: str | bytes) -> tuple[tuple[object, ...], tuple[object, ...
     )
     tree.strip_tags(hs._DROPPED_TAGS)
     python.collect_in_python(root)
+    # and the texts' UTF-8, which the features read, made on the way
+    assert compiled.utf8 == "\n".join(python.texts).encode("utf-8", "surrogatepass")
+    assert python.utf8 is None
     return tuple(compiled.columns()), tuple(python.columns())
 
 

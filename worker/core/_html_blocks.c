@@ -67,6 +67,9 @@ typedef struct {
     uint32_t link_bit;
     Run run;
     PyObject *columns[COLUMNS];
+    /* "\n".join(texts) as UTF-8, made as the runs end: the features read it */
+    uint8_t *joined;
+    Py_ssize_t joined_length, joined_capacity;
 } Walk;
 
 static int
@@ -335,6 +338,21 @@ end_run(Walk *walk, Py_ssize_t length)
 {
     Run *run = &walk->run;
     PyObject **columns = walk->columns;
+    if (walk->joined_length + length + 1 > walk->joined_capacity) {
+        Py_ssize_t capacity = (walk->joined_length + length + 1) * 2;
+        uint8_t *joined = PyMem_Realloc(walk->joined, (size_t)capacity);
+        if (joined == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        walk->joined = joined;
+        walk->joined_capacity = capacity;
+    }
+    if (PyList_GET_SIZE(columns[TEXTS])) { /* a line break between two texts */
+        walk->joined[walk->joined_length++] = '\n';
+    }
+    memcpy(walk->joined + walk->joined_length, run->text, (size_t)length);
+    walk->joined_length += length;
     int failed =
         append_new(columns[TEXTS], PyUnicode_DecodeUTF8((const char *)run->text, length, NULL)) ||
         append_new(columns[LINKS], PyLong_FromSsize_t(run->links)) ||
@@ -500,14 +518,15 @@ read_rules(PyObject *rules, PyObject *skipped_tags, TagRule *table)
 }
 
 /* html_blocks(root, rules, hint_cache, hint_bits, link_bit, skipped) -> (texts, links,
-   pieces, bits, depths, blocks, kinds, groups, paths)
+   pieces, bits, depths, blocks, kinds, groups, paths, utf8)
 
    root: a selectolax LexborNode; rules: a tuple of (lexbor tag id, context bit, block kind,
    whether the element's class and id give hints); hint_cache: a dict of the bits "class id"
    strs give, hint_bits: a function giving them (and keeping them in hint_cache); link_bit:
    the bit whose text counts as link text; skipped: a tuple of the tag ids of elements whose
    subtrees the walk passes over, as if they had been dropped from the tree. One entry per
-   run of text nodes sharing a block, as html_segments._BlockBuilder.collect gathers them. */
+   run of text nodes sharing a block, as html_segments._BlockBuilder.collect gathers them;
+   and utf8: "\n".join(texts).encode() (the texts are valid UTF-8: never a surrogate). */
 static PyObject *
 html_blocks(PyObject *Py_UNUSED(module), PyObject *args)
 {
@@ -548,10 +567,20 @@ html_blocks(PyObject *Py_UNUSED(module), PyObject *args)
     if (walk_tree(&walk, root) < 0 || (walk.run.pieces && end_run(&walk, walk.run.length) < 0)) {
         goto done;
     }
-    result = PyTuple_New(COLUMNS);
+    result = PyTuple_New(COLUMNS + 1);
     for (int c = 0; result != NULL && c < COLUMNS; c++) {
         PyTuple_SET_ITEM(result, c, walk.columns[c]);
         walk.columns[c] = NULL;
+    }
+    if (result != NULL) {
+        PyObject *joined =
+            PyBytes_FromStringAndSize((const char *)walk.joined, walk.joined_length);
+        if (joined == NULL) {
+            Py_CLEAR(result);
+        }
+        else {
+            PyTuple_SET_ITEM(result, COLUMNS, joined);
+        }
     }
 done:
     for (int c = 0; c < COLUMNS; c++) {
@@ -563,6 +592,7 @@ done:
     }
     PyMem_Free(walk.frames);
     PyMem_Free(walk.run.text);
+    PyMem_Free(walk.joined);
     return result;
 }
 

@@ -4,7 +4,8 @@ from typing import TypeAlias
 
 from selectolax.lexbor import LexborNode
 
-# texts, links, pieces, bits, depths, blocks, kinds, groups, paths: one entry per run
+# texts, links, pieces, bits, depths, blocks, kinds, groups, paths: one entry per run;
+# then "\n".join(texts) as UTF-8
 Columns: TypeAlias = tuple[
     list[str],
     list[int],
@@ -15,6 +16,7 @@ Columns: TypeAlias = tuple[
     list[int],
     list[int],
     list[tuple[int, ...]],
+    bytes,
 ]
 
 def html_blocks(

@@ -92,7 +92,7 @@ def html_segments(html: str) -> PageSegments:
     layout = HtmlLayout(
         tree, builder.bits, builder.kinds, builder.blocks, builder.groups, builder.paths, declared
     )
-    return PageSegments("text/html", builder.texts, structure, html=layout)
+    return PageSegments("text/html", builder.texts, structure, builder.utf8, html=layout)
 
 
 def drop_tags(tree: LexborHTMLParser) -> None:
@@ -156,6 +156,8 @@ class _BlockBuilder:
         self.kinds: Sequence[int] = ()
         self.groups: Sequence[int] = ()
         self.paths: Sequence[tuple[int, ...]] = ()
+        # "\n".join(texts) as UTF-8, when the compiled walk made it on the way (else None)
+        self.utf8: bytes | None = None
         self._contexts: dict[int, _Context] = {}
 
     def collect(self, root: LexborNode) -> None:
@@ -169,9 +171,10 @@ class _BlockBuilder:
             self.collect_in_python(root)
 
     def take(self, columns: _html_blocks.Columns) -> None:
-        """What html_blocks gathered, in the order of _COLUMNS."""
+        """What html_blocks gathered, in the order of _COLUMNS, and the texts' UTF-8."""
         self.texts, self.links, self.pieces, self.bits, self.depths = columns[:5]
-        self.blocks, self.kinds, self.groups, self.paths = columns[5:]
+        self.blocks, self.kinds, self.groups, self.paths = columns[5:9]
+        self.utf8 = columns[9]
 
     def columns(self) -> tuple[list[object], ...]:
         """What the walk gathered, one list per column (_COLUMNS), one entry per segment."""
@@ -386,7 +389,10 @@ def _compiled_walk_agrees() -> bool:
         return False
     drop_tags(tree)  # (the nodes kept keep their memory ids)
     python.collect_in_python(tree.body)
-    return len(python.texts) > 10 and compiled.columns() == python.columns()
+    utf8 = "\n".join(python.texts).encode()
+    return (
+        len(python.texts) > 10 and compiled.columns() == python.columns() and compiled.utf8 == utf8
+    )
 
 
 COMPILED_WALK = _compiled_walk_agrees()
