@@ -1,7 +1,8 @@
-"""kernels.segment_columns, .main_container and .sibling_columns give what html_segments
-computed with Python and numpy before (numpy_references.segment_columns, .in_main_container
-and .sibling_columns), to the bit: on the fixture pages, with the columns the walk gives,
-and on hypothesis-made ones; and they refuse what they cannot read.
+"""kernels.segment_columns, .main_container, .sibling_columns, .repeats_title and
+.short_lines_starting give what html_segments and rules computed with Python and numpy before
+(numpy_references.segment_columns, .in_main_container, .sibling_columns, and the Python
+definitions below), to the bit: on the fixture pages, with the columns the walk gives, and
+on hypothesis-made ones; and they refuse what they cannot read.
 
 Both key blocks by a hash table in the order their ids come, the references by a dict or by
 sorting: sums agree (both add in document order), which ids in any order keep testing.
@@ -299,3 +300,27 @@ def test_repeats_title_on_known_texts() -> None:
         kernels.repeats_title([1], title, 12)  # type: ignore[list-item]
     with pytest.raises(ValueError, match="out"):
         kernels._kernels.repeats_title(["a"], title, 12, np.empty(2, dtype=np.bool_))
+
+
+@KERNEL_SETTINGS
+@given(
+    st.lists(st.text(st.sampled_from(list("cCx1 é\u4e2d")), max_size=8), max_size=30),
+    st.integers(-2, 32),
+    st.integers(0, 9),
+)
+def test_short_lines_starting_matches_python(texts: list[str], first: int, max_chars: int) -> None:
+    starts = "cC1"
+    expected = [
+        p
+        for p in range(max(0, first), len(texts))
+        if len(texts[p]) < max_chars and texts[p][:1] in frozenset(starts)
+    ]
+    assert kernels.short_lines_starting(texts, first, max_chars, starts) == expected
+    assert kernels.short_lines_starting(tuple(texts), first, max_chars, starts) == expected
+
+
+def test_short_lines_starting_refuses_what_it_cannot_read() -> None:
+    with pytest.raises(ValueError, match="ASCII"):
+        kernels.short_lines_starting(["a"], 0, 5, "\u00e9")
+    with pytest.raises(TypeError, match="sequence of str"):
+        kernels.short_lines_starting(["a", 2], 0, 5, "a")  # type: ignore[list-item]

@@ -1997,6 +1997,58 @@ done:
     return result;
 }
 
+/* short_lines_starting(texts, first, max_chars, starts) -> list[int]
+
+   The positions from `first` on of the texts shorter than max_chars whose first character
+   is one of `starts` (a str of ASCII characters): where rules.comment_section_rejections
+   tries its regex. texts: a list or tuple of str. */
+static PyObject *
+short_lines_starting(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *texts, *starts;
+    Py_ssize_t first, max_chars;
+    if (!PyArg_ParseTuple(args, "OnnU", &texts, &first, &max_chars, &starts)) {
+        return NULL;
+    }
+    if (!PyUnicode_IS_ASCII(starts)) {
+        PyErr_SetString(PyExc_ValueError, "starts must be ASCII characters");
+        return NULL;
+    }
+    uint8_t start[128] = {0};
+    const uint8_t *start_chars = PyUnicode_DATA(starts);
+    for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(starts); k++) {
+        start[start_chars[k]] = 1;
+    }
+    PyObject *fast = PySequence_Fast(texts, "texts must be a sequence of str");
+    if (fast == NULL) {
+        return NULL;
+    }
+    PyObject *found = PyList_New(0);
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(fast);
+    for (Py_ssize_t i = first < 0 ? 0 : first; found != NULL && i < count; i++) {
+        PyObject *text = PySequence_Fast_GET_ITEM(fast, i);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "texts must be a sequence of str");
+            Py_CLEAR(found);
+            break;
+        }
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        if (length == 0 || length >= max_chars) {
+            continue;
+        }
+        Py_UCS4 c = PyUnicode_READ_CHAR(text, 0);
+        if (c < 128 && start[c]) {
+            PyObject *position = PyLong_FromSsize_t(i);
+            if (position == NULL || PyList_Append(found, position) < 0) {
+                Py_CLEAR(found);
+            }
+            Py_XDECREF(position);
+        }
+    }
+    Py_DECREF(fast);
+    return found;
+}
+
 /* Memory ids (Python ints) as int64 keys of a small open-addressing table, mapping each to
    the index of its entry (in the order first seen). */
 typedef struct {
@@ -3446,6 +3498,7 @@ static PyMethodDef kernel_methods[] = {
     {"segment_marks", segment_marks, METH_VARARGS, "Length, commas and ends of each text."},
     {"paths_through", paths_through, METH_VARARGS, "Which paths pass a block at a depth."},
     {"segment_columns", segment_columns, METH_VARARGS, "The first structure columns."},
+    {"short_lines_starting", short_lines_starting, METH_VARARGS, "Short texts by first char."},
     {"repeats_title", repeats_title, METH_VARARGS, "Which texts, lowered, the title holds."},
     {"sibling_columns", sibling_columns, METH_VARARGS, "Each segment's group's totals."},
     {"main_container", main_container, METH_VARARGS, "The main container and who is in it."},

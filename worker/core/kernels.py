@@ -332,6 +332,14 @@ def segment_columns(
     return density
 
 
+def short_lines_starting(
+    texts: Sequence[str], first: int, max_chars: int, starts: str
+) -> list[int]:
+    """[p for p in range(first, len(texts)) if len(texts[p]) < max_chars and
+    texts[p][:1] in starts] (starts: ASCII characters), the loop in C."""
+    return _kernels.short_lines_starting(texts, first, max_chars, starts)
+
+
 def repeats_title(texts: list[str], title: str, min_chars: int) -> Bools:
     """For each text: min_chars <= len(text) <= len(title) and text.lower() in title."""
     repeats = np.empty(len(texts), dtype=np.bool_)
