@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from worker.learn.command_args import (
+    DEFAULT_DATASET,
     EXIT_BAD_INPUT,
     MODELS_DIR,
     dataset_argument,
@@ -89,14 +90,24 @@ def _classify(args: argparse.Namespace) -> int:
 def _register_train(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "train",
-        help="train the segment models on a labelled dataset",
+        help="train the segment models on labelled datasets",
         description=(
-            "Fit the HTML and/or text-dump model on a folder in the WCXB layout (html/, text/, "
-            "ground-truth/). Deterministic: the same data gives the same model file. Writes "
-            "worker/core/models/<mode>.json unless --out is given."
+            "Fit the HTML and/or text-dump model on one or more folders in the WCXB layout "
+            "(html/, text/, ground-truth/); the pages of every folder are pooled, each page "
+            "keeping the page type its gold gives it. Deterministic: the same data in the same "
+            "order gives the same model file. Writes worker/core/models/<mode>.json unless "
+            "--out is given; the model's fitted_on names every folder, so `chaff eval "
+            "--all-corpora` scores those corpora by cross-validation."
         ),
     )
-    dataset_argument(parser)
+    parser.add_argument(
+        "datasets",
+        nargs="*",
+        type=Path,
+        default=[DEFAULT_DATASET],
+        metavar="dataset",
+        help=f"folders in the WCXB layout, pooled (default: {DEFAULT_DATASET})",
+    )
     parser.add_argument(
         "--mode",
         choices=["html", "text", "both"],
@@ -104,7 +115,9 @@ def _register_train(subparsers: Any) -> None:
         help="which model (default: both)",
     )
     parser.add_argument("--out", type=Path, help="output folder (default: the shipped models)")
-    parser.add_argument("--limit", type=int, help="only the first N pages (quick experiments)")
+    parser.add_argument(
+        "--limit", type=int, help="only the first N pages of each folder (quick experiments)"
+    )
     parser.set_defaults(handler=_train)
 
 
@@ -112,19 +125,27 @@ def _train(args: argparse.Namespace) -> int:
     from worker.core.segment_model import MODEL_FILES
     from worker.learn.train import CONTENT_TYPES, TrainingSettings, prepare_with_progress, train
 
+    datasets: list[Path] = args.datasets
+    fitted_on = tuple(dataset.resolve().name for dataset in datasets)
+    if len(set(fitted_on)) < len(fitted_on):
+        # The model names its corpora by folder name; two of one name could not be told apart.
+        print(f"chaff train: two dataset folders share a name: {fitted_on}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     modes: list[Mode] = ["html", "text"] if args.mode == "both" else [args.mode]
     out_dir: Path = args.out or MODELS_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     for mode in modes:
-        pages = labelled_pages("train", args.dataset, mode, args.limit)
-        if pages is None:
-            return EXIT_BAD_INPUT
+        pages = []
+        for dataset in datasets:
+            folder_pages = labelled_pages("train", dataset, mode, args.limit)
+            if folder_pages is None:
+                return EXIT_BAD_INPUT
+            pages.extend(folder_pages)
         prepared = prepare_with_progress(pages, mode)
-        fitted_on = (args.dataset.resolve().name,)
         model = train(prepared, CONTENT_TYPES[mode], TrainingSettings(), mode, fitted_on=fitted_on)
         path = out_dir / MODEL_FILES[CONTENT_TYPES[mode]]
         path.write_bytes(model.to_json())
-        print(f"{mode}: {model.version}, {model.decision} -> {path}")
+        print(f"{mode}: {model.version}, {model.decision}, fitted on {len(pages)} pages -> {path}")
     return 0
 
 
