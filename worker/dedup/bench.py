@@ -38,7 +38,7 @@ import psutil
 from worker.core.records import ARTICLE_SCHEMA
 from worker.dedup.evaluate import gold_texts
 from worker.dedup.synthetic import MAKERS
-from worker.learn.bench_e2e import REPO_FIXTURE, _local_broker, raw_records
+from worker.learn.bench_e2e import _local_broker, raw_records
 
 PARTITIONS = 6
 
@@ -249,9 +249,9 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def bench_command(args: argparse.Namespace) -> int:
-    from worker.learn.command_args import DEFAULT_DATASET
+    from worker.learn.command_args import bench_dataset
 
-    dataset = args.dataset or (DEFAULT_DATASET if DEFAULT_DATASET.is_dir() else REPO_FIXTURE)
+    dataset = bench_dataset(args.dataset)
     records = article_records(dataset, args.articles)
     figures: dict[str, Any] = {"dataset": str(dataset), "articles": len(records)}
     figures["in_process"] = in_process(records)

@@ -38,8 +38,6 @@ from worker.stream.kafka_client import KafkaSetupError, check_connection
 if TYPE_CHECKING:
     from worker.broker.launcher import LocalKafka
 
-REPO_FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "wcxb"
-
 
 def register_e2e(benches: Any) -> None:
     parser = benches.add_parser(
@@ -87,9 +85,9 @@ def register_e2e(benches: Any) -> None:
 
 
 def _bench_e2e(args: argparse.Namespace) -> int:
-    from worker.learn.command_args import DEFAULT_DATASET
+    from worker.learn.command_args import bench_dataset
 
-    dataset = args.dataset or (DEFAULT_DATASET if DEFAULT_DATASET.is_dir() else REPO_FIXTURE)
+    dataset = bench_dataset(args.dataset)
     records = raw_records(dataset, args.pages)
     if args.bootstrap_servers:  # a cluster of the user's: say at once if it cannot be used
         try:

@@ -247,10 +247,10 @@ def register_stages(benches: Any) -> None:
 
 
 def _bench_stages(args: argparse.Namespace) -> int:
-    from worker.learn.bench_e2e import REPO_FIXTURE, raw_records
-    from worker.learn.command_args import DEFAULT_DATASET
+    from worker.learn.bench_e2e import raw_records
+    from worker.learn.command_args import bench_dataset
 
-    dataset = args.dataset or (DEFAULT_DATASET if DEFAULT_DATASET.is_dir() else REPO_FIXTURE)
+    dataset = bench_dataset(args.dataset)
     figures = bench_stages(
         raw_records(dataset, args.pages), max(1, args.rounds), args.baseline_python
     )

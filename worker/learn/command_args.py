@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 EXIT_BAD_INPUT = 2
 DEFAULT_DATASET = Path(__file__).parents[2].parent / "shared" / "data" / "wcxb-dev"
+# What the benchmarks read where ../shared is absent (a fresh clone): the accuracy gate's pages.
+REPO_FIXTURE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "wcxb"
 MODELS_DIR = Path(__file__).parents[1] / "core" / "models"
 
 
@@ -38,3 +40,11 @@ def labelled_pages(
     except DatasetError as error:
         print(f"chaff {command}: {error}", file=sys.stderr)
         return None
+
+
+def bench_dataset(chosen: Path | None) -> Path:
+    """The folder a benchmark reads: the one given, else wcxb-dev under ../shared, else the
+    repository's fixture pages."""
+    if chosen is not None:
+        return chosen
+    return DEFAULT_DATASET if DEFAULT_DATASET.is_dir() else REPO_FIXTURE
