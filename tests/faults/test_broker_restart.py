@@ -21,6 +21,7 @@ from fault_helpers import (
     make_topics,
     outputs_so_far,
     publish_pages,
+    uncommitted_inputs,
     wait_for_outputs,
     worker_env,
 )
@@ -34,7 +35,7 @@ from worker.stream.loop import STALL_LIMIT_S
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
 PAGES = 2000
-# Outputs to wait for before each outage: few, so it lands while most pages are unprocessed.
+# Pages published (and outputs waited for) before the rest of an outage's share: few.
 STEP = 60
 RESTARTABLE_EXITS = (EXIT_FATAL, EXIT_STALLED)
 
@@ -68,10 +69,14 @@ def broker_outages(
             baseline = read()
             last = number == len(outages) - 1
             pages = range(number * share, PAGES if last else (number + 1) * share)
-            inputs += publish_pages(bootstrap, topics, pages)
-            seen = wait_for_outputs(read, baseline + STEP, workers[-1:])
-            # every input has at least one output: fewer outputs than inputs = mid-stream
-            assert seen < baseline + len(pages), f"the worker was done before the {outage}"
+            # A few pages first, to see the worker at work; the rest just before the outage,
+            # so it lands mid-stream however fast the worker has become (published at once,
+            # a phase's small pages could all be done before the first look at the outputs).
+            inputs += publish_pages(bootstrap, topics, pages[:STEP])
+            wait_for_outputs(read, baseline + STEP, workers[-1:])
+            inputs += publish_pages(bootstrap, topics, pages[STEP:])
+            owed = uncommitted_inputs(bootstrap, topics)
+            assert owed > 0, f"the worker was done before the {outage}"
             if outage == "kill":
                 local_broker.kill()  # a crash: no controlled shutdown, in-flight requests fail
             else:
