@@ -35,7 +35,7 @@ from worker.core.raw_page import (
     parse_raw_page,
     parse_rfc3339,
 )
-from worker.core.verdict import ContentType, PageVerdict
+from worker.core.verdict import ContentType, PageVerdict, article_text_of
 
 ARTICLE_SCHEMA = "chaff.article/2"  # /2 added the metadata and article_markdown
 REJECT_SCHEMA = "chaff.reject/1"
@@ -173,7 +173,7 @@ def _page_outputs(
             "schema": ARTICLE_SCHEMA,
             **common,
             **metadata.as_json(page.url),
-            "article_text": "\n\n".join(kept_texts),  # verdict.article_text
+            "article_text": article_text_of(kept_texts),
             "article_markdown": verdict.article_markdown,
             "segments": {
                 "total": len(verdict.segments),

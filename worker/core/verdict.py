@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -53,8 +54,13 @@ class PageVerdict:
     @property
     def article_text(self) -> str:
         """The clean article: kept segments in document order, one per paragraph."""
-        return "\n\n".join(s.text for s in self.article_segments)
+        return article_text_of(s.text for s in self.article_segments)
 
     @property
     def has_article(self) -> bool:
         return any(s.label == "article" for s in self.segments)
+
+
+def article_text_of(texts: Iterable[str]) -> str:
+    """The article text of its kept segments' texts, in order: one per paragraph."""
+    return "\n\n".join(texts)
