@@ -68,7 +68,17 @@ def test_the_lines_after_a_comment_section_opens_are_rejected() -> None:
 
 
 @pytest.mark.parametrize(
-    "marker", ["Leave a Reply", "3 thoughts on “The headline”", "Responses:", "Comments (4)"]
+    "marker",
+    [
+        "Leave a Reply",
+        "3 thoughts on “The headline”",
+        "Responses:",
+        "Comments (4)",
+        "156 Responses to “The headline”",
+        'One Response to "The headline"',
+        "Comments »",
+        "20 Comments Post a comment",
+    ],
 )
 def test_the_markers_that_open_a_section(marker: str) -> None:
     texts = blog_dump(marker)
@@ -80,6 +90,7 @@ def test_the_markers_that_open_a_section(marker: str) -> None:
     [
         "Readers' comments on this article are closed for the weekend, so please write",
         "Commentary",  # a kind of article, not a thread
+        "2 responses to the crisis were debated in parliament",  # no quoted title
     ],
 )
 def test_lines_that_open_no_section(marker: str) -> None:

@@ -51,7 +51,10 @@ def rule_rejections(texts: Sequence[str]) -> dict[int, str]:
 _COMMENT_SECTION = re.compile(
     r"(?:(?:\d+|no|one|two|three)?\s*(?:comments?|responses?|replies|reactions?)"
     r"(?:\s*\(\d+\))?\s*:?$)|\d+\s+thoughts? on\b|leave a (?:reply|comment)|post a comment"
-    r"|add (?:a|your) comment|(?:join|read) the discussion|discussion\s*\(\d+\)$",
+    r"|add (?:a|your) comment|(?:join|read) the discussion|discussion\s*\(\d+\)$"
+    # WordPress's 'N Responses to “Title”', and 'Comments »' or '20 Comments Post a comment'
+    r"|(?:\d+|no|one)\s+(?:responses?|comments?|replies|thoughts?)\s+(?:to|on)\s+[\"“'‘«]"
+    r"|comments?\s*[»›]$|\d+\s+comments?\s+(?:post|add|leave) a comment",
     re.IGNORECASE,
 )
 # The characters a marker can start with: the regex runs on these lines only (it ran on
