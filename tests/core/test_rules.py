@@ -1,7 +1,14 @@
+import re
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from worker.core.rules import (
+    _COMMENT_SECTION,
+    _MARKER_STARTS,
+    _MARKER_WORDS,
     comment_section_rejections,
     page_rejections,
     rule_rejections,
@@ -132,3 +139,16 @@ def test_on_a_text_dump_enough_prose_above_the_marker_opens_a_long_thread() -> N
     # Less prose than that above the marker still opens nothing.
     short = ["The headline", *article[:3], "40 Comments", *thread]
     assert comment_section_rejections(short, word_counts(short), 200.0) == {}
+
+
+# Anchored as re.match reads it: what follows the match is free.
+_MARKER_AT_START = re.compile(f"^(?:{_COMMENT_SECTION.pattern})", _COMMENT_SECTION.flags)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.from_regex(_MARKER_AT_START))
+def test_every_ascii_marker_starts_as_a_marker_can_and_holds_a_marker_word(line: str) -> None:
+    """The kernel tries the regex only on such lines (and on every non-ASCII one)."""
+    if _COMMENT_SECTION.match(line) and line.isascii():
+        assert line[0] in _MARKER_STARTS or line[0].isspace()
+        assert any(word in line.lower() for word in _MARKER_WORDS)

@@ -319,8 +319,42 @@ def test_short_lines_starting_matches_python(texts: list[str], first: int, max_c
     assert kernels.short_lines_starting(tuple(texts), first, max_chars, starts) == expected
 
 
+@KERNEL_SETTINGS
+@given(
+    st.lists(st.text(st.sampled_from(list("cCoOrRx1 é\u212a")), max_size=12), max_size=30),
+    st.integers(-2, 32),
+    st.integers(0, 13),
+)
+def test_short_lines_starting_with_words_matches_python(
+    texts: list[str], first: int, max_chars: int
+) -> None:
+    starts, words = "cCx", ("co", "rr", "orc", "x")
+    expected = [
+        p
+        for p in range(max(0, first), len(texts))
+        if len(texts[p]) < max_chars
+        and texts[p][:1] in frozenset(starts)
+        and (not texts[p].isascii() or any(w in texts[p].lower() for w in words))
+    ]
+    assert kernels.short_lines_starting(texts, first, max_chars, starts, words) == expected
+    assert kernels.short_lines_starting(texts, first, max_chars, starts, ()) == (
+        kernels.short_lines_starting(texts, first, max_chars, starts)
+    )
+
+
+def test_short_lines_starting_with_words_on_known_lines() -> None:
+    texts = ["12 Comments", "12 Reasons", "Leave a REPLY", "Comments: \u00e9", "1 thing", "1 rep"]
+    words = ("comment", "repl")
+    assert kernels.short_lines_starting(texts, 0, 60, "1L", words) == [0, 2]
+    assert kernels.short_lines_starting(texts, 0, 60, "1LC", words) == [0, 2, 3]
+    assert kernels.short_lines_starting(texts, 0, 13, "1L", words) == [0]
+
+
 def test_short_lines_starting_refuses_what_it_cannot_read() -> None:
     with pytest.raises(ValueError, match="ASCII"):
         kernels.short_lines_starting(["a"], 0, 5, "\u00e9")
     with pytest.raises(TypeError, match="sequence of str"):
         kernels.short_lines_starting(["a", 2], 0, 5, "a")  # type: ignore[list-item]
+    for words in (("\u00e9",), ("",), ("Comment",), tuple("abcdefghijklmnopqrstuvwxyz0123456")):
+        with pytest.raises(ValueError, match="words"):
+            kernels.short_lines_starting(["a"], 0, 5, "a", words)

@@ -1997,22 +1997,85 @@ done:
     return result;
 }
 
-/* short_lines_starting(texts, first, max_chars, starts) -> list[int]
+/* short_lines_starting(texts, first, max_chars, starts, words=()) -> list[int]
 
    The positions from `first` on of the texts shorter than max_chars whose first character
-   is one of `starts` (a str of ASCII characters): where rules.comment_section_rejections
-   tries its regex. texts: a list or tuple of str. */
+   is one of `starts` (a str of ASCII characters) and, where `words` (lowercase ASCII str)
+   are given, that are not all ASCII or hold one of the words in any case: where
+   rules.comment_section_rejections tries its regex. texts: a list or tuple of str. */
+
+/* Lowercase ASCII words looked for in short lines: per first byte, the words (at most 32)
+   starting with it, as bits. */
+typedef struct {
+    uint32_t starting[256];
+    const uint8_t *chars[32];
+    Py_ssize_t sizes[32];
+} LineWords;
+
+/* Whether `text` (an ASCII str), lowered, holds one of the words. */
+static int
+holds_a_word(PyObject *text, const LineWords *words)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    const uint8_t *chars = PyUnicode_1BYTE_DATA(text);
+    for (Py_ssize_t at = 0; at < length; at++) {
+        for (uint32_t bits = words->starting[LOWER_ASCII(chars[at])]; bits; bits &= bits - 1) {
+            int w = __builtin_ctz(bits);
+            const uint8_t *needle = words->chars[w];
+            Py_ssize_t size = words->sizes[w], k = 1;
+            if (size > length - at) {
+                continue;
+            }
+            while (k < size && LOWER_ASCII(chars[at + k]) == needle[k]) {
+                k++;
+            }
+            if (k == size) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 static PyObject *
 short_lines_starting(PyObject *Py_UNUSED(module), PyObject *args)
 {
-    PyObject *texts, *starts;
+    PyObject *texts, *starts, *words = NULL;
     Py_ssize_t first, max_chars;
-    if (!PyArg_ParseTuple(args, "OnnU", &texts, &first, &max_chars, &starts)) {
+    if (!PyArg_ParseTuple(args, "OnnU|O!", &texts, &first, &max_chars, &starts, &PyTuple_Type,
+                          &words)) {
         return NULL;
     }
     if (!PyUnicode_IS_ASCII(starts)) {
         PyErr_SetString(PyExc_ValueError, "starts must be ASCII characters");
         return NULL;
+    }
+    LineWords looked_for;
+    memset(looked_for.starting, 0, sizeof looked_for.starting);
+    if (words != NULL && PyTuple_GET_SIZE(words) > 32) {
+        PyErr_SetString(PyExc_ValueError, "at most 32 words");
+        return NULL;
+    }
+    for (Py_ssize_t w = 0; words != NULL && w < PyTuple_GET_SIZE(words); w++) {
+        PyObject *word = PyTuple_GET_ITEM(words, w);
+        if (!PyUnicode_Check(word) || !PyUnicode_IS_ASCII(word) ||
+            PyUnicode_GET_LENGTH(word) == 0) {
+            PyErr_SetString(PyExc_ValueError, "words must be non-empty ASCII str");
+            return NULL;
+        }
+        const uint8_t *chars = PyUnicode_1BYTE_DATA(word);
+        for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(word); k++) {
+            if (LOWER_ASCII(chars[k]) != chars[k]) {
+                PyErr_SetString(PyExc_ValueError, "words must be lowercase");
+                return NULL;
+            }
+        }
+        looked_for.starting[chars[0]] |= 1u << w;
+        looked_for.chars[w] = chars;
+        looked_for.sizes[w] = PyUnicode_GET_LENGTH(word);
+    }
+    if (words != NULL && PyTuple_GET_SIZE(words) == 0) {
+        words = NULL;
     }
     uint8_t start[128] = {0};
     const uint8_t *start_chars = PyUnicode_DATA(starts);
@@ -2037,7 +2100,8 @@ short_lines_starting(PyObject *Py_UNUSED(module), PyObject *args)
             continue;
         }
         Py_UCS4 c = PyUnicode_READ_CHAR(text, 0);
-        if (c < 128 && start[c]) {
+        if (c < 128 && start[c] &&
+            (words == NULL || !PyUnicode_IS_ASCII(text) || holds_a_word(text, &looked_for))) {
             PyObject *position = PyLong_FromSsize_t(i);
             if (position == NULL || PyList_Append(found, position) < 0) {
                 Py_CLEAR(found);

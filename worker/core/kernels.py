@@ -333,11 +333,13 @@ def segment_columns(
 
 
 def short_lines_starting(
-    texts: Sequence[str], first: int, max_chars: int, starts: str
+    texts: Sequence[str], first: int, max_chars: int, starts: str, words: tuple[str, ...] = ()
 ) -> list[int]:
     """[p for p in range(first, len(texts)) if len(texts[p]) < max_chars and
-    texts[p][:1] in starts] (starts: ASCII characters), the loop in C."""
-    return _kernels.short_lines_starting(texts, first, max_chars, starts)
+    texts[p][:1] in starts and (not words or not texts[p].isascii() or
+    any(w in texts[p].lower() for w in words))] (starts: ASCII characters; words: lowercase
+    ASCII), the loop in C."""
+    return _kernels.short_lines_starting(texts, first, max_chars, starts, words)
 
 
 def repeats_title(texts: list[str], title: str, min_chars: int) -> Bools:

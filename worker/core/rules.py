@@ -60,6 +60,10 @@ _COMMENT_SECTION = re.compile(
 # The characters a marker can start with: the regex runs on these lines only (it ran on
 # every line below the prose share, a tenth of a text dump's time).
 _MARKER_STARTS = "0123456789cCrRlLpPaAjJdDnNoOtT"
+# Every match of _COMMENT_SECTION holds one of these words: on an ASCII line (in any case;
+# re's IGNORECASE reads ASCII as ASCII) it is tried only where one is (in C too: ~60 lines a
+# dump passed the first-character test, each a regex call).
+_MARKER_WORDS = ("comment", "respons", "repl", "reaction", "thought", "discussion")
 _MARKER_CHARS = 60  # a heading or a link, not a sentence that mentions comments
 _PROSE_WORDS = 15  # a line of this many words is prose
 # Share of the page's prose that must come before the marker: a "Comments" link in the
@@ -92,8 +96,12 @@ def comment_section_rejections(
     if prose_words_before is not None:
         needed = min(needed, prose_words_before)
     first = int(np.searchsorted(prose, needed))
-    # (the lines short enough, starting as a marker can, found in C: ~150 a page are not)
-    for position in kernels.short_lines_starting(texts, first, _MARKER_CHARS, _MARKER_STARTS):
+    # (the lines short enough, starting as a marker can and holding a marker's word, found
+    # in C: ~150 a page are not)
+    candidates = kernels.short_lines_starting(
+        texts, first, _MARKER_CHARS, _MARKER_STARTS, _MARKER_WORDS
+    )
+    for position in candidates:
         text = texts[position]
         if _COMMENT_SECTION.match(text) and texts.count(text) == 1:
             reason = f"in the comment section that {text!r} opens"
