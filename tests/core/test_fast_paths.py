@@ -87,6 +87,32 @@ def test_text_segments_match_the_reference(body: str) -> None:
     assert_same_segments(body)
 
 
+# Long lines, where the kernel takes 16 printable ASCII characters at a time: words, single
+# and double spaces, whitespace and characters that stop a block, in str of each width.
+BLOCK_PIECES = ["abcdefghijklmnop", "Word", "x", " ", " ", "  ", "\t", "~", "\x7f", "\x1f", "!"]
+BLOCK_PIECES += ["é", "’", "\U0001f600", "\xa0", "\u3000", "\n", "\r\n", "\n\n"]
+block_text = st.tuples(
+    st.sampled_from(["", "é", "’", "\U0001f600"]),  # the str's width: 1, 2 or 4 bytes
+    st.lists(st.sampled_from(BLOCK_PIECES), max_size=60).map("".join),
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(block_text)
+def test_text_segments_match_the_reference_on_long_lines(body: str) -> None:
+    assert_same_segments(body)
+
+
+@pytest.mark.parametrize("width", ["", "é", "’", "\U0001f600"])
+def test_an_odd_character_anywhere_in_a_block(width: str) -> None:
+    for odd in [" ", "  ", "\t", "\x7f", "\x1f", "é", "\u3000", "\n", "\r\n", "\ud800"]:
+        for offset in range(40):
+            line = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+            body = f"{width}\n{line[:offset]}{odd}{line[offset:]} tail of the line  \nend"
+            assert_same_segments(body)
+            assert_same_segments(f"{width}{line[:offset]} {odd}{line[offset:]}")
+
+
 def test_every_code_point_reads_to_the_kernel_as_to_str_split_and_splitlines() -> None:
     """kernels.text_lines decodes UTF-8 itself: each character, whitespace or not, one, two,
     three or four bytes long, must come out as str.split() and str.splitlines() see it."""

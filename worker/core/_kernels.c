@@ -1043,12 +1043,60 @@ put_utf8(Py_UCS4 c, uint8_t *out)
    another line break (str.splitlines() breaks there too) or a lone surrogate: the caller
    takes the plain way then. *ascii says whether every character was ASCII. Inlined for each
    kind, so PyUnicode_READ's switch on the kind is decided at compile time. */
+#ifdef __SSE2__
+/* The 16 characters of a str of `kind` from p on, narrowed to bytes by saturating packs:
+   exact below 0x80, 0x80 or more (or 0, for a UCS-2 one of 0x8000 on) for the others. */
+static inline __attribute__((always_inline)) __m128i
+narrowed_16(int kind, const void *data, Py_ssize_t p)
+{
+    const uint8_t *at = (const uint8_t *)data + p * kind;
+    if (kind == 1) {
+        return _mm_loadu_si128((const __m128i *)at);
+    }
+    if (kind == 2) {
+        return _mm_packus_epi16(_mm_loadu_si128((const __m128i *)at),
+                                _mm_loadu_si128((const __m128i *)(at + 16)));
+    }
+    __m128i a = _mm_loadu_si128((const __m128i *)at);
+    __m128i b = _mm_loadu_si128((const __m128i *)(at + 16));
+    __m128i c = _mm_loadu_si128((const __m128i *)(at + 32));
+    __m128i d = _mm_loadu_si128((const __m128i *)(at + 48));
+    return _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
+}
+#endif
+
 static inline __attribute__((always_inline)) Py_ssize_t
 fold_line(int kind, const void *data, Py_ssize_t size, Py_ssize_t *at, char *line, int *ascii)
 {
     Py_ssize_t p = *at, length = 0;
     int pending_space = 0, only_ascii = 1;
+#ifdef __SSE2__
+    Py_ssize_t block_from = p; /* where the next block of 16 may start */
+#endif
     for (; p < size; p++) {
+#ifdef __SSE2__
+        /* Most of a line: 16 printable ASCII characters without two spaces in a row, after
+           a character written and no space pending. They are written as they are, but for
+           a last space, which becomes pending. */
+        if (p >= block_from && length > 0 && !pending_space && p + 16 <= size) {
+            __m128i bytes = narrowed_16(kind, data, p);
+            __m128i printable = _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(0x1F)),
+                                              _mm_cmplt_epi8(bytes, _mm_set1_epi8(0x7F)));
+            unsigned spaces =
+                (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(' ')));
+            unsigned odd = ((unsigned)_mm_movemask_epi8(printable) ^ 0xFFFFu) |
+                           (spaces & (spaces >> 1));
+            if (odd == 0) {
+                _mm_storeu_si128((__m128i *)(line + length), bytes);
+                int last_space = (int)(spaces >> 15);
+                length += 16 - last_space;
+                pending_space = last_space;
+                p += 15;
+                continue;
+            }
+            block_from = p + __builtin_ctz(odd) + 1; /* one by one up to the odd one */
+        }
+#endif
         Py_UCS4 c = PyUnicode_READ(kind, data, p);
         if (c - ' ' < 0x5F) {
             /* Most characters: printable ASCII or a space, without a branch on which (a
