@@ -1187,6 +1187,29 @@ def test_reason_texts_cache_per_column_and_clear_at_the_limit() -> None:
     assert calls == [("a", 4.0), ("a", 1.0)]
 
 
+def test_reason_texts_describe_a_pair_once_a_call() -> None:
+    """The texts a call has found serve its later rows, even where the cache was cleared
+    in between; zeros and NaN go to the cache each time (0.0 and -0.0 are one key there)."""
+    calls: list[tuple[str, float]] = []
+
+    def counted(name: str, value: float) -> str:
+        calls.append((name, value))
+        return spelled_out(name, value)
+
+    texts = kernels.ReasonTexts(("a", "b"), counted, limit=1)
+    columns = np.array([[0, 1], [0, 1], [0, 1], [1, 0]])
+    values = np.array([[1.0, 1.0], [2.0, 1.0], [1.0, 1.0], [2.0, 1.0]])
+    assert texts.rows(columns, values) == plain_reasons(("a", "b"), columns, values, counted)
+    calls.clear()
+    texts.rows(columns, values)
+    assert calls == [("a", 1.0), ("b", 1.0), ("a", 2.0), ("b", 2.0)]
+    calls.clear()
+    nan = float("nan")
+    zeros = texts.rows(np.zeros((3, 1), np.int64), np.array([[0.0], [nan], [0.0]]))
+    assert zeros == [("a=0.0",), ("a=nan",), ("a=0.0",)]
+    assert [value for _, value in calls][0::2] == [0.0, 0.0]  # cleared by NaN's text
+
+
 def test_reason_texts_of_no_rows() -> None:
     texts = kernels.ReasonTexts(("a",), spelled_out)
     assert texts.rows(np.empty((0, 2), dtype=np.int64), np.empty((0, 2))) == []

@@ -3368,6 +3368,13 @@ contains_needle(PyObject *Py_UNUSED(module), PyObject *args)
     Py_RETURN_FALSE;
 }
 
+/* A text reason_texts found for a column and a value (its bits); text NULL: a free slot. */
+typedef struct {
+    int64_t column;
+    uint64_t bits;
+    PyObject *text; /* borrowed: a row of the result holds it */
+} FoundText;
+
 /* reason_texts(caches, describe, names, columns, values, count, limit) -> list of tuples
 
    Row i's reasons in words: for each of its k chosen (column, value) pairs (columns: int64,
@@ -3386,6 +3393,7 @@ reason_texts(PyObject *Py_UNUSED(module), PyObject *args)
         return NULL;
     }
     PyObject *rows = NULL;
+    FoundText *found = NULL;
     Py_ssize_t width = PyTuple_GET_SIZE(names);
     Py_ssize_t k = count > 0 ? columns.len / (Py_ssize_t)sizeof(int64_t) / count : 0;
     if (count < 0 || check_length(&columns, product(count, k), sizeof(int64_t), "columns") < 0 ||
@@ -3408,6 +3416,19 @@ reason_texts(PyObject *Py_UNUSED(module), PyObject *args)
     }
     const int64_t *chosen = columns.buf;
     const double *chosen_values = values.buf;
+    /* The texts this call has found, by column and value: most pairs recur on a page, and a
+       hit makes no float object and no lookup. Only nonzero numbers: for them a dict's key
+       equality is equality of bits. A full table takes no more. */
+    Py_ssize_t slots = 64;
+    while (slots < 2 * count * k && slots < 4096) {
+        slots *= 2;
+    }
+    found = PyMem_Calloc((size_t)slots, sizeof *found);
+    if (found == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t found_count = 0;
     if ((rows = PyList_New(count)) == NULL) {
         goto done;
     }
@@ -3424,6 +3445,28 @@ reason_texts(PyObject *Py_UNUSED(module), PyObject *args)
                 PyErr_Format(PyExc_ValueError, "column %lld of %zd", (long long)column, width);
                 Py_CLEAR(rows);
                 goto done;
+            }
+            double number = chosen_values[i * k + c];
+            FoundText *slot = NULL;
+            if (number != 0.0 && !isnan(number)) {
+                uint64_t bits;
+                memcpy(&bits, &number, sizeof bits);
+                uint64_t hash = (bits ^ (uint64_t)column * 0x9E3779B97F4A7C15ull) *
+                                0xFF51AFD7ED558CCDull;
+                Py_ssize_t at = (Py_ssize_t)((hash >> 32) & (uint64_t)(slots - 1));
+                while (found[at].text != NULL &&
+                       (found[at].column != column || found[at].bits != bits)) {
+                    at = (at + 1) & (slots - 1);
+                }
+                if (found[at].text != NULL) {
+                    PyTuple_SET_ITEM(row, c, Py_NewRef(found[at].text));
+                    continue;
+                }
+                if (2 * found_count < slots) { /* filled below (the row holds the text) */
+                    slot = &found[at];
+                    slot->column = column;
+                    slot->bits = bits;
+                }
             }
             /* describe may run any Python: hold what it could drop */
             PyObject *cache = Py_NewRef(PyList_GET_ITEM(caches, column));
@@ -3453,9 +3496,14 @@ reason_texts(PyObject *Py_UNUSED(module), PyObject *args)
                 goto done;
             }
             PyTuple_SET_ITEM(row, c, text);
+            if (slot != NULL) {
+                slot->text = text;
+                found_count++;
+            }
         }
     }
 done:
+    PyMem_Free(found);
     PyBuffer_Release(&columns);
     PyBuffer_Release(&values);
     return rows;
