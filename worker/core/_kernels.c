@@ -518,6 +518,16 @@ done:
     return result;
 }
 
+/* A depth-two tree as tree_scores reads it: split k's column and threshold, the change in
+   the expected output the root's split makes (per side) and the child's (per leaf). */
+typedef struct {
+    int32_t feature[3];
+    double bar[3];
+    double to_child[2];
+    double leaf[4];
+    double to_leaf[4];
+} PackedTree;
+
 /* tree_scores(features, count, width, split_features, thresholds, inner, leaves,
                contributions, logits)
 
@@ -539,6 +549,7 @@ tree_scores(PyObject *Py_UNUSED(module), PyObject *args)
         return NULL;
     }
     PyObject *result = NULL;
+    PackedTree *packed = NULL;
     Py_ssize_t trees = split_features.len / (Py_ssize_t)(3 * sizeof(int32_t));
     if (count < 0 || width < 0 ||
         check_length(&features, product(count, width), sizeof(float), "features") < 0 ||
@@ -561,28 +572,75 @@ tree_scores(PyObject *Py_UNUSED(module), PyObject *args)
             goto done;
         }
     }
-    const float *x = features.buf;
     const double *bar = thresholds.buf, *expected = inner.buf, *leaf = leaves.buf;
+    /* Each tree's numbers side by side, and the changes a split makes in the expected output
+       subtracted once, not once a row (the same subtractions: the same bits). */
+    packed = PyMem_Malloc((size_t)(trees > 0 ? trees : 1) * sizeof *packed);
+    if (packed == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < trees; t++) {
+        PackedTree *tree = &packed[t];
+        const double *e = expected + 3 * t;
+        for (int k = 0; k < 3; k++) {
+            tree->feature[k] = split[3 * t + k];
+            tree->bar[k] = bar[3 * t + k];
+        }
+        for (int side = 0; side < 2; side++) {
+            tree->to_child[side] = e[1 + side] - e[0];
+        }
+        for (int k = 0; k < 4; k++) {
+            tree->leaf[k] = leaf[4 * t + k];
+            tree->to_leaf[k] = leaf[4 * t + k] - e[1 + k / 2];
+        }
+    }
+    const float *x = features.buf;
     double *out = contributions.buf, *sums = logits.buf;
-    for (Py_ssize_t i = 0; i < count; i++) {
+    Py_ssize_t i = 0;
+    /* Two rows at a time: each row's sum still adds in the order of the trees, but the two
+       rows' additions overlap. */
+    for (; i + 2 <= count; i += 2) {
+        const float *row = x + i * width, *row_b = row + width;
+        double *row_out = out + i * width, *row_out_b = row_out + width;
+        double total = 0.0, total_b = 0.0;
+        for (Py_ssize_t t = 0; t < trees; t++) {
+            const PackedTree *tree = &packed[t];
+            int32_t root = tree->feature[0];
+            int side = !((double)row[root] <= tree->bar[0]);
+            int side_b = !((double)row_b[root] <= tree->bar[0]);
+            int32_t child = tree->feature[1 + side], child_b = tree->feature[1 + side_b];
+            int k = 2 * side + !((double)row[child] <= tree->bar[1 + side]);
+            int k_b = 2 * side_b + !((double)row_b[child_b] <= tree->bar[1 + side_b]);
+            row_out[root] += tree->to_child[side];
+            row_out_b[root] += tree->to_child[side_b];
+            row_out[child] += tree->to_leaf[k];
+            row_out_b[child_b] += tree->to_leaf[k_b];
+            total += tree->leaf[k];
+            total_b += tree->leaf[k_b];
+        }
+        sums[i] = total;
+        sums[i + 1] = total_b;
+    }
+    for (; i < count; i++) {
         const float *row = x + i * width;
         double *row_out = out + i * width;
         double total = 0.0;
         for (Py_ssize_t t = 0; t < trees; t++) {
-            const int32_t *f = split + 3 * t;
-            const double *b = bar + 3 * t, *e = expected + 3 * t;
+            const PackedTree *tree = &packed[t];
             /* !(x <= bar): NaN goes right */
-            int side = !((double)row[f[0]] <= b[0]);
-            int child = 1 + side;
-            double output = leaf[4 * t + 2 * side + !((double)row[f[child]] <= b[child])];
-            row_out[f[0]] += e[child] - e[0];
-            row_out[f[child]] += output - e[child];
-            total += output;
+            int side = !((double)row[tree->feature[0]] <= tree->bar[0]);
+            int32_t child = tree->feature[1 + side];
+            int k = 2 * side + !((double)row[child] <= tree->bar[1 + side]);
+            row_out[tree->feature[0]] += tree->to_child[side];
+            row_out[child] += tree->to_leaf[k];
+            total += tree->leaf[k];
         }
         sums[i] = total;
     }
     result = Py_NewRef(Py_None);
 done:
+    PyMem_Free(packed);
     PyBuffer_Release(&features);
     PyBuffer_Release(&split_features);
     PyBuffer_Release(&thresholds);
