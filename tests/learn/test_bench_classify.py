@@ -19,8 +19,8 @@ def test_every_round_classifies_new_str_objects() -> None:
     def extract(body: str, content_type: ContentType) -> None:
         seen.append(body)
 
-    rate = bench._pages_per_second(bodies, "text/plain", extract)
-    assert rate > 0
+    timed = bench._timed_pass(bodies, "text/plain", extract)
+    assert timed.pages_per_second > 0 and timed.cpu_ms_per_page >= 0
     assert seen == bodies
     assert all(new is not old for new, old in zip(seen, bodies, strict=True))
 
@@ -34,7 +34,11 @@ def test_bench_reports_a_warm_up_and_every_round(monkeypatch: pytest.MonkeyPatch
         assert len(chaff["rounds"]) == 2 and min(chaff["rounds"]) > 0
         assert chaff["first_pass_pages_per_second"] > 0
         assert min(chaff["rounds"]) <= chaff["median_pages_per_second"] <= max(chaff["rounds"])
+        cpu = chaff["cpu_ms_per_page_rounds"]
+        assert len(cpu) == 2 and min(cpu) > 0
+        assert min(cpu) <= chaff["median_cpu_ms_per_page"] <= max(cpu)
         assert "trafilatura" not in figures[mode]
     report = bench.format_bench(figures)
     assert "text   chaff" in report and "html   chaff" in report and "2 rounds" in report
+    assert "CPU ms/page" in report
     assert figures["html_walk"] == "compiled" and "compiled HTML walk" in report

@@ -2,9 +2,12 @@
 
 Chaff and trafilatura classify the same pages in the same process, alternating rounds, so a
 noisy shared machine slows both alike; the figures are medians over rounds and the ratio is
-taken per round. Each system first makes one untimed pass over the pages (its rate is
-reported as first_pass_pages_per_second): imports, and what each caches per class/id string
-or reason, fill as they do in a worker that has run for a while.
+taken per round. Each round also reads the CPU time of the classifying thread: on a shared
+machine the wall-clock rates move with the hour (2x between runs of the same code), CPU
+milliseconds per page much less, so the CPU ratio to trafilatura is the steadier figure.
+Each system first makes one untimed pass over the pages (its rate is reported as
+first_pass_pages_per_second): imports, and what each caches per class/id string or reason,
+fill as they do in a worker that has run for a while.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import resource
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -52,19 +56,24 @@ def bench_classify(
         if mode == "html" and with_trafilatura:
             systems["trafilatura"] = trafilatura_extract
         rates: dict[str, list[float]] = {name: [] for name in systems}
+        cpu: dict[str, list[float]] = {name: [] for name in systems}
         first_pass = {
-            name: _pages_per_second(bodies, CONTENT_TYPES[mode], extract)
+            name: _timed_pass(bodies, CONTENT_TYPES[mode], extract).pages_per_second
             for name, extract in systems.items()
         }
         with Progress(f"bench {mode}", total=rounds * len(systems), unit="rounds") as progress:
             for _ in range(rounds):
                 for name, extract in systems.items():
-                    rates[name].append(_pages_per_second(bodies, CONTENT_TYPES[mode], extract))
+                    timed = _timed_pass(bodies, CONTENT_TYPES[mode], extract)
+                    rates[name].append(timed.pages_per_second)
+                    cpu[name].append(timed.cpu_ms_per_page)
                     progress.advance()
         mode_figures: dict[str, Any] = {
             name: {
                 "median_pages_per_second": statistics.median(r),
                 "rounds": r,
+                "median_cpu_ms_per_page": statistics.median(cpu[name]),
+                "cpu_ms_per_page_rounds": cpu[name],
                 "first_pass_pages_per_second": first_pass[name],
             }
             for name, r in rates.items()
@@ -74,6 +83,8 @@ def bench_classify(
         if "trafilatura" in rates:
             ratios = [c / t for c, t in zip(rates["chaff"], rates["trafilatura"], strict=True)]
             mode_figures["speedup_vs_trafilatura"] = statistics.median(ratios)
+            cpu_ratios = [t / c for c, t in zip(cpu["chaff"], cpu["trafilatura"], strict=True)]
+            mode_figures["cpu_speedup_vs_trafilatura"] = statistics.median(cpu_ratios)
         figures[mode] = mode_figures
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
@@ -95,18 +106,27 @@ def _with_site_memory(sites: list[str]) -> Callable[[str, ContentType], object]:
     return classify
 
 
-def _pages_per_second(
+@dataclass(frozen=True, slots=True)
+class TimedPass:
+    pages_per_second: float  # wall clock
+    cpu_ms_per_page: float  # CPU time of the classifying thread
+
+
+def _timed_pass(
     bodies: list[str], content_type: ContentType, extract: Callable[[str, ContentType], object]
-) -> float:
+) -> TimedPass:
     # New str objects each round, as a worker gets them: a str caches its UTF-8 once asked
     # for it (PyUnicode_AsUTF8), and a round after the first would not pay for the encoding.
     fresh = [
         body.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass") for body in bodies
     ]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.thread_time()
     for body in fresh:
         extract(body, content_type)
-    return len(fresh) / (time.perf_counter() - started)
+    cpu_seconds = time.thread_time() - cpu_started
+    return TimedPass(
+        len(fresh) / (time.perf_counter() - started), 1000.0 * cpu_seconds / len(fresh)
+    )
 
 
 def _pin_to_one_core() -> None:
@@ -116,20 +136,22 @@ def _pin_to_one_core() -> None:
 
 
 def format_bench(figures: dict[str, Any]) -> str:
-    lines = [f"{'mode':<6} {'system':<12} {'median pages/s':>15}"]
+    lines = [f"{'mode':<6} {'system':<12} {'median pages/s':>15} {'CPU ms/page':>12}"]
     for mode in ("text", "html"):
         if mode not in figures:
             continue
         for name in ("chaff", "chaff+memory", "trafilatura"):
             if name in figures[mode]:
                 rate = figures[mode][name]["median_pages_per_second"]
-                lines.append(f"{mode:<6} {name:<12} {rate:>15.1f}")
+                cpu_ms = figures[mode][name]["median_cpu_ms_per_page"]
+                lines.append(f"{mode:<6} {name:<12} {rate:>15.1f} {cpu_ms:>12.3f}")
         if "site_memory_speed_ratio" in figures[mode]:
             ratio = figures[mode]["site_memory_speed_ratio"]
             lines.append(f"{mode:<6} {'memory/off':<12} {ratio:>14.2f}x")
         if "speedup_vs_trafilatura" in figures[mode]:
             lines.append(
                 f"{mode:<6} {'speedup':<12} {figures[mode]['speedup_vs_trafilatura']:>14.1f}x"
+                f" {figures[mode]['cpu_speedup_vs_trafilatura']:>11.1f}x"
             )
     lines.append(
         f"peak RSS {figures['peak_rss_mb']:.0f} MB ({figures['rounds']} rounds, "

@@ -209,7 +209,9 @@ def _register_bench(subparsers: Any) -> None:
         description=(
             "Classify the same pages with Chaff (and trafilatura for HTML) in one process pinned "
             "to one core: one untimed pass, then several rounds, each on new str objects (as a "
-            "worker gets them); report median pages/s, the ratio per round, and peak RSS."
+            "worker gets them); report median pages/s and CPU ms per page (the classifying "
+            "thread's: steadier than pages/s on a shared machine), the ratios per round, and "
+            "peak RSS."
         ),
     )
     dataset_argument(classify)
