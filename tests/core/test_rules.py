@@ -6,9 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from worker.core.rules import (
-    _COMMENT_SECTION,
-    _MARKER_STARTS,
-    _MARKER_WORDS,
+    TEXT_DUMP_SECTION,
+    CommentSection,
     comment_section_rejections,
     page_rejections,
     rule_rejections,
@@ -132,23 +131,78 @@ def test_on_a_text_dump_enough_prose_above_the_marker_opens_a_long_thread() -> N
     words = word_counts(texts)
     section = list(range(14, len(texts)))
     assert comment_section_rejections(texts, words) == {}
-    assert sorted(comment_section_rejections(texts, words, 200.0)) == section
+    enough_words = CommentSection(prose_words=200.0)
+    assert sorted(comment_section_rejections(texts, words, enough_words)) == section
     assert sorted(page_rejections(texts, words, "text/plain")) == section
     # HTML pages keep the share alone: the words' threshold was measured on text dumps.
     assert page_rejections(texts, words, "text/html", one_item_page=True) == {}
     # Less prose than that above the marker still opens nothing.
     short = ["The headline", *article[:3], "40 Comments", *thread]
-    assert comment_section_rejections(short, word_counts(short), 200.0) == {}
+    assert comment_section_rejections(short, word_counts(short), enough_words) == {}
 
 
-# Anchored as re.match reads it: what follows the match is free.
-_MARKER_AT_START = re.compile(f"^(?:{_COMMENT_SECTION.pattern})", _COMMENT_SECTION.flags)
+def short_post_dump(marker: str) -> list[str]:
+    """A short post (57 words of prose) under which its readers comment: less prose above
+    the marker than the share of the page's prose or 200 words."""
+    return [
+        "Home",
+        "The headline of the post",
+        "by Jane Doe on June 29, 2012",
+        *(f"{PROSE} part {n}." for n in range(3)),
+        "Previous post: Another post",
+        marker,
+        "Maria July 7, 2012 at 2:31 pm",
+        *(f"{PROSE} but this is reader comment {n}." for n in range(7)),
+        "Reply",
+    ]
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.from_regex(_MARKER_AT_START))
-def test_every_ascii_marker_starts_as_a_marker_can_and_holds_a_marker_word(line: str) -> None:
-    """The kernel tries the regex only on such lines (and on every non-ASCII one)."""
-    if _COMMENT_SECTION.match(line) and line.isascii():
-        assert line[0] in _MARKER_STARTS or line[0].isspace()
-        assert any(word in line.lower() for word in _MARKER_WORDS)
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "{ 69 comments… read them below or add one }",
+        "111 Responses to “The headline of the post”",
+        "3 thoughts on “The headline of the post”",
+        "100 of 524 comments loaded twitter facebook",
+    ],
+)
+def test_on_a_text_dump_a_counted_marker_opens_the_thread_under_a_short_post(marker: str) -> None:
+    texts = short_post_dump(marker)
+    words = word_counts(texts)
+    thread = list(range(8, len(texts)))
+    assert sorted(comment_section_rejections(texts, words, TEXT_DUMP_SECTION)) == thread
+    assert sorted(page_rejections(texts, words, "text/plain")) == thread
+    # The other markers keep their bar, and HTML pages the share alone.
+    assert comment_section_rejections(texts, words, CommentSection(prose_words=200.0)) == {}
+    assert page_rejections(texts, words, "text/html", one_item_page=True) == {}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "108 COMMENTS POSTED",  # an author's statistics box
+        "3 comments in yesterday's post! Allow me to answer each:",  # a sentence
+        "Romney Talks Tough 875 comments",  # a teaser with its count
+        "12 replies",  # a forum thread's count: the replies are the content
+    ],
+)
+def test_lines_that_are_no_counted_marker(line: str) -> None:
+    texts = short_post_dump(line)
+    assert comment_section_rejections(texts, word_counts(texts), TEXT_DUMP_SECTION) == {}
+
+
+def test_a_counted_marker_needs_some_prose_above_it() -> None:
+    # "5 Comments on “Headline”" beside the headline links down to the thread.
+    texts = short_post_dump("Previous post: Another post")
+    texts[2] = "5 Comments on “The headline of the post”"
+    assert comment_section_rejections(texts, word_counts(texts), TEXT_DUMP_SECTION) == {}
+
+
+def test_a_marker_printed_twice_in_a_row_still_opens_the_section() -> None:
+    texts = blog_dump("15 comments")
+    texts.insert(9, "15 comments")
+    words = word_counts(texts)
+    # the section opens after the second copy
+    assert sorted(comment_section_rejections(texts, words, TEXT_DUMP_SECTION)) == [10, 11, 12]
+    # HTML pages keep the old rule: any repeat opens nothing.
+    assert comment_section_rejections(texts, words) == {}

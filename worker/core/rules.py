@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -57,56 +58,100 @@ _COMMENT_SECTION = re.compile(
     r"|comments?\s*[»›]$|\d+\s+comments?\s+(?:post|add|leave) a comment",
     re.IGNORECASE,
 )
+# A marker that counts the comments under the post it names, as blog themes print them:
+# "{ 74 comments… read them below or add one }", "111 Responses to “My New Project”",
+# "3 thoughts on “Headline”", "100 of 524 comments loaded". A forum thread's reply count
+# names no post, and a menu link has no count: such a line opens a thread even under a post
+# of a few lines (a photo, a short note), where the article is far less prose than the rule
+# asks of the other markers.
+_COUNTED_THREAD = re.compile(
+    r"\{?\s*\d+\s+comments?\W+read them\b"
+    r"|\d+\s+(?:comments?|responses?|thoughts?|replies)\s+(?:to|on)\s+[\"“‘'«]"
+    r"|\d+\s+of\s+\d+\s+comments\b",
+    re.IGNORECASE,
+)
 # The characters a marker can start with: the regex runs on these lines only (it ran on
 # every line below the prose share, a tenth of a text dump's time).
-_MARKER_STARTS = "0123456789cCrRlLpPaAjJdDnNoOtT"
-# Every match of _COMMENT_SECTION holds one of these words: on an ASCII line (in any case;
-# re's IGNORECASE reads ASCII as ASCII) it is tried only where one is (in C too: ~60 lines a
-# dump passed the first-character test, each a regex call).
-_MARKER_WORDS = ("comment", "respons", "repl", "reaction", "thought", "discussion")
+_MARKER_STARTS = "0123456789cCrRlLpPaAjJdDnNoOtT{"
 _MARKER_CHARS = 60  # a heading or a link, not a sentence that mentions comments
 _PROSE_WORDS = 15  # a line of this many words is prose
-# Share of the page's prose that must come before the marker: a "Comments" link in the
-# menu at the top of the page opens nothing.
-_PROSE_BEFORE = 0.3
-# On a text dump, this many words of prose above the marker are enough too: under a thread
-# of dozens of comments the article is far less than _PROSE_BEFORE of the page's prose.
-TEXT_PROSE_WORDS_BEFORE = 200.0
+
+
+@dataclass(frozen=True, slots=True)
+class CommentSection:
+    """When a marker line opens a comment section (comment_section_rejections)."""
+
+    # Share of the page's prose that must come before the marker: a "Comments" link in the
+    # menu at the top of the page opens nothing.
+    prose_share: float = 0.3
+    # This many words of prose above the marker are enough too (None: the share alone):
+    # under a thread of dozens of comments the article is far less than the share.
+    prose_words: float | None = None
+    # A counted marker (_COUNTED_THREAD) needs only this many words of prose above it
+    # (None: counted markers are held to the others' bar).
+    counted_prose_words: float | None = None
+    # A marker found again within this many lines is the same heading printed twice
+    # ("15 comments" above and beside the thread); farther apart, the marker repeats on the
+    # page ("Add a comment" under each answer of a Q&A page) and opens nothing.
+    repeat_span: int = 0
+
+
+# On a text dump: 200 words of prose above a marker, or 50 above a counted one, and a marker
+# printed twice in a row (docs/measurements.md, 2026-12-03 and 2026-12-04). HTML pages
+# taken for one item keep the share alone (the rest was not measured on HTML).
+TEXT_DUMP_SECTION = CommentSection(prose_words=200.0, counted_prose_words=50.0, repeat_span=2)
+HTML_SECTION = CommentSection()
 
 
 def comment_section_rejections(
     texts: Sequence[str],
     words: npt.NDArray[np.float64],
-    prose_words_before: float | None = None,
+    section: CommentSection = HTML_SECTION,
 ) -> dict[int, str]:
     """Position -> reason for every line of a page's comment section: the lines after
     the first marker line (_COMMENT_SECTION, shorter than _MARKER_CHARS, not repeated on
-    the page: "Add a comment" under each answer of a Q&A page opens no section) that has
-    _PROSE_BEFORE of the page's prose above it, or `prose_words_before` words of prose.
+    the page beyond `section.repeat_span` lines) with `section`'s prose above it.
     Measured on pages the model never saw (docs/measurements.md, 2026-12-03): dragnet's
     word-F1 0.716 -> 0.766 on text dumps, 0.865 -> 0.877 on HTML; with 200 words of
-    prose enough on text dumps, 0.766 -> 0.784."""
+    prose enough on text dumps, 0.766 -> 0.784; with counted markers and markers printed
+    twice, 0.784 -> 0.807 (2026-12-04)."""
     if not len(texts):
         return {}
     prose = np.cumsum(np.where(words >= _PROSE_WORDS, words, 0.0))
     if prose[-1] <= 0:
         return {}
-    # Only the lines below the prose share are candidates: the loop starts there.
-    needed = _PROSE_BEFORE * prose[-1]
-    if prose_words_before is not None:
-        needed = min(needed, prose_words_before)
-    first = int(np.searchsorted(prose, needed))
-    # (the lines short enough, starting as a marker can and holding a marker's word, found
-    # in C: ~150 a page are not)
-    candidates = kernels.short_lines_starting(
-        texts, first, _MARKER_CHARS, _MARKER_STARTS, _MARKER_WORDS
-    )
-    for position in candidates:
+    needed = section.prose_share * prose[-1]
+    if section.prose_words is not None:
+        needed = min(needed, section.prose_words)
+    counted_needed = section.counted_prose_words
+    # Only the lines below the least prose a marker needs are candidates: the loop starts there.
+    least = needed if counted_needed is None else min(needed, counted_needed)
+    first = int(np.searchsorted(prose, least))
+    # (the lines short enough, starting as a marker can, found in C: ~150 a page are not)
+    for position in kernels.short_lines_starting(texts, first, _MARKER_CHARS, _MARKER_STARTS):
         text = texts[position]
-        if _COMMENT_SECTION.match(text) and texts.count(text) == 1:
-            reason = f"in the comment section that {text!r} opens"
-            return dict.fromkeys(range(position + 1, len(texts)), reason)
+        opens = prose[position] >= needed and _COMMENT_SECTION.match(text) is not None
+        if not opens and counted_needed is not None and prose[position] >= counted_needed:
+            opens = _COUNTED_THREAD.match(text) is not None
+        if not opens:
+            continue
+        last = _last_of_one_heading(texts, text, position, section.repeat_span)
+        if last is None:
+            continue
+        reason = f"in the comment section that {text!r} opens"
+        return dict.fromkeys(range(last + 1, len(texts)), reason)
     return {}
+
+
+def _last_of_one_heading(texts: Sequence[str], text: str, position: int, span: int) -> int | None:
+    """The position of the marker's last copy when every copy of `text` on the page lies
+    within `span` lines of the first, else None (a marker repeated across the page)."""
+    if texts.count(text) == 1:
+        return position
+    copies = [i for i, other in enumerate(texts) if other == text]
+    if copies[-1] - copies[0] > span:
+        return None
+    return copies[-1]
 
 
 def page_rejections(
@@ -120,7 +165,7 @@ def page_rejections(
     the page-level stage takes for one item's: on a forum thread the replies are content."""
     ruled = rule_rejections(texts)
     if content_type == "text/plain":
-        return comment_section_rejections(texts, words, TEXT_PROSE_WORDS_BEFORE) | ruled
+        return comment_section_rejections(texts, words, TEXT_DUMP_SECTION) | ruled
     if one_item_page:
-        return comment_section_rejections(texts, words) | ruled
+        return comment_section_rejections(texts, words, HTML_SECTION) | ruled
     return ruled
