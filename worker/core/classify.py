@@ -23,7 +23,7 @@ from worker.core.kernels import (
     strongest_columns,
 )
 from worker.core.reasons_text import describe
-from worker.core.rules import RULE_REASON_STARTS, page_rejections
+from worker.core.rules import RULE_REASON_STARTS, page_rule_hits
 from worker.core.segment_model import PageScores, SegmentModel, shipped_model
 from worker.core.segments import PageSegments, segment_page
 from worker.core.site_rule import MEMORY_REASON_START
@@ -51,9 +51,11 @@ def classify_page(
     if after_cut is not None:
         segments = segments.with_utf8()  # made once, for the features and for after_cut
     page = model.score(segments)
-    scores = page.scores.copy()
     words = page.words  # (a property: computed on each access)
-    ruled = page_rejections(segments.texts, words, content_type, page.single_item_page)
+    ruled, thread = page_rule_hits(segments.texts, words, content_type, page.single_item_page)
+    if thread is not None and content_type == "text/plain":
+        page = model.score_before_thread(segments, page, thread)
+    scores = page.scores.copy()
     if ruled:
         scores[list(ruled)] = 0.0  # a rule is certain: its segments score 0, not the model's guess
     cut_scores = page.decision.cut_scores(scores, page.features)

@@ -163,9 +163,24 @@ def page_rejections(
     """Every rule for a page: position -> reason (the feed and no-word rules first, where
     more than one holds). The comment-section rule holds for text dumps, and for HTML pages
     the page-level stage takes for one item's: on a forum thread the replies are content."""
+    return page_rule_hits(texts, words, content_type, one_item_page)[0]
+
+
+def page_rule_hits(
+    texts: Sequence[str],
+    words: npt.NDArray[np.float64],
+    content_type: str,
+    one_item_page: bool = False,
+) -> tuple[dict[int, str], int | None]:
+    """page_rejections, and the position where the page's comment section starts (it runs
+    to the page's end), None when none opened."""
     ruled = rule_rejections(texts)
     if content_type == "text/plain":
-        return comment_section_rejections(texts, words, TEXT_DUMP_SECTION) | ruled
-    if one_item_page:
-        return comment_section_rejections(texts, words, HTML_SECTION) | ruled
-    return ruled
+        section = comment_section_rejections(texts, words, TEXT_DUMP_SECTION)
+    elif one_item_page:
+        section = comment_section_rejections(texts, words, HTML_SECTION)
+    else:
+        return ruled, None
+    if not section:
+        return ruled, None
+    return section | ruled, next(iter(section))  # (its keys run in page order)

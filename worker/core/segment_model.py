@@ -133,6 +133,26 @@ class SegmentModel:
             single,
         )
 
+    def score_before_thread(
+        self, segments: PageSegments, page: PageScores, start: int
+    ) -> PageScores:
+        """A text dump's scores with the segments before its comment section (from `start`
+        on; the rules reject it) scored as a page of their own. A post of a few paragraphs
+        over a hundred comments sat "at 5% of the page", its lines short beside the
+        thread's prose: without the thread its position and context features read as an
+        article's (docs/measurements.md, 2026-12-04). The thread keeps its scores."""
+        if not 0 < start < len(segments):
+            return page
+        head = self.score(segments.head(start))
+        return PageScores(
+            np.concatenate([head.scores, page.scores[start:]]),
+            np.concatenate([head.features, page.features[start:]]),
+            np.concatenate([head.local_contributions, page.local_contributions[start:]]),
+            np.concatenate([head.neighbour_shift, page.neighbour_shift[start:]]),
+            page.decision,
+            page.single_item_page,
+        )
+
     def to_json(self) -> bytes:
         document: dict[str, Any] = {
             "format": MODEL_FORMAT,

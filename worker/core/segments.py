@@ -63,6 +63,13 @@ class PageSegments:
         joined = "\n".join(self.texts).encode("utf-8", "surrogatepass")
         return replace(self, utf8=joined)  # every other field kept (the HTML layout too)
 
+    def head(self, end: int) -> PageSegments:
+        """A text dump's first `end` segments as a page of their own (each keeps the
+        layout columns it had in the whole dump)."""
+        if self.content_type != "text/plain" or self.structure is None:
+            raise ValueError("only a text dump's segments can be cut short")
+        return PageSegments("text/plain", self.texts[:end], self.structure[:end].copy())
+
 
 # A dump keeps some layout: html-text and most scrapers put a blank line around paragraphs
 # and headings but none between the items of a list or a menu.

@@ -28,6 +28,7 @@ from worker.learn.boosting import fit_additive, fit_trees
 from worker.learn.dataset import LabelledPage, Mode
 from worker.learn.labels import segment_labels
 from worker.learn.scoring import word_scores
+from worker.learn.threads import rescored_before_thread
 
 CONTENT_TYPES: dict[Mode, ContentType] = {"html": "text/html", "text": "text/plain"}
 TEXT_FEATURES = feature_names("text/plain")
@@ -164,19 +165,20 @@ def out_of_fold_local(
     settings: TrainingSettings,
     fit: LocalFitter = fit_local,
     view: TrainingView = as_is,
-) -> list[npt.NDArray[np.float64]]:
+) -> tuple[list[npt.NDArray[np.float64]], list[LocalModel]]:
     """Local logits of every page by a local stage fitted on the other folds' pages, as
-    `view` has them."""
+    `view` has them, and the local stage that scored each fold."""
     folds = grouped_folds(pages, settings.folds)
     viewed = [view(page) for page in pages]
     logits: list[npt.NDArray[np.float64]] = [np.zeros(0)] * len(pages)
+    models: list[LocalModel] = []
     for fold in range(settings.folds):
         training = [v for v, f in zip(viewed, folds, strict=True) if f != fold and v is not None]
-        model = fit(training, settings)
+        models.append(fit(training, settings))
         for index, (page, page_fold) in enumerate(zip(pages, folds, strict=True)):
             if page_fold == fold:
-                logits[index] = local_logits(model, page)
-    return logits
+                logits[index] = local_logits(models[fold], page)
+    return logits, models
 
 
 def cross_validated_scores(
@@ -190,7 +192,7 @@ def cross_validated_scores(
     folds' pages as `view` has them."""
     folds = grouped_folds(pages, settings.folds)
     viewed = [view(page) for page in pages]
-    local = out_of_fold_local(pages, settings, fit, view)
+    local, local_models = out_of_fold_local(pages, settings, fit, view)
     scores: list[npt.NDArray[np.float64]] = [np.zeros(0)] * len(pages)
     for fold in range(settings.folds):
         training = [i for i, f in enumerate(folds) if f != fold and viewed[i] is not None]
@@ -202,7 +204,10 @@ def cross_validated_scores(
         for index, page_fold in enumerate(folds):
             if page_fold == fold and len(pages[index].texts):
                 inputs = smoothing_inputs(pages[index], local[index])
-                scores[index] = sigmoid(smoothing.logits(inputs))
+                page_scores = sigmoid(smoothing.logits(inputs))
+                scores[index] = rescored_before_thread(
+                    pages[index], page_scores, local_models[fold], smoothing
+                )
     return scores
 
 
@@ -304,11 +309,16 @@ def fit_stages(
 ) -> tuple[LocalStage, AdditiveModel, Decision]:
     """The local stage, the smoothing stage (on out-of-fold local scores) and the decision
     that is best for the out-of-fold final scores, all fitted on `pages`."""
-    local_oof = out_of_fold_local(pages, settings)
+    local_oof, local_models = out_of_fold_local(pages, settings)
     smoothing = fit_smoothing(pages, local_oof, settings)
+    folds = grouped_folds(pages, settings.folds)
     oof_scores = [
-        sigmoid(smoothing.logits(smoothing_inputs(p, logits))) if len(p.texts) else np.zeros(0)
-        for p, logits in zip(pages, local_oof, strict=True)
+        rescored_before_thread(
+            p, sigmoid(smoothing.logits(smoothing_inputs(p, logits))), local_models[f], smoothing
+        )
+        if len(p.texts)
+        else np.zeros(0)
+        for p, logits, f in zip(pages, local_oof, folds, strict=True)
     ]
     decision = best_decision(pages, oof_scores, one_item_pages)
     return fit_local(pages, settings), smoothing, decision
