@@ -73,6 +73,7 @@ _COUNTED_THREAD = re.compile(
 # The characters a marker can start with: the regex runs on these lines only (it ran on
 # every line below the prose share, a tenth of a text dump's time).
 _MARKER_STARTS = "0123456789cCrRlLpPaAjJdDnNoOtT{"
+_COUNTED_STARTS = "0123456789{"
 _MARKER_CHARS = 60  # a heading or a link, not a sentence that mentions comments
 _PROSE_WORDS = 15  # a line of this many words is prose
 
@@ -87,8 +88,8 @@ class CommentSection:
     # This many words of prose above the marker are enough too (None: the share alone):
     # under a thread of dozens of comments the article is far less than the share.
     prose_words: float | None = None
-    # A counted marker (_COUNTED_THREAD) needs only this many words of prose above it
-    # (None: counted markers are held to the others' bar).
+    # A counted marker (_COUNTED_THREAD) needs only this many words of prose above it, or
+    # the others' bar where that is lower (None: counted markers are held to the others' bar).
     counted_prose_words: float | None = None
     # A marker found again within this many lines is the same heading printed twice
     # ("15 comments" above and beside the thread); farther apart, the marker repeats on the
@@ -123,24 +124,41 @@ def comment_section_rejections(
     needed = section.prose_share * prose[-1]
     if section.prose_words is not None:
         needed = min(needed, section.prose_words)
-    counted_needed = section.counted_prose_words
-    # Only the lines below the least prose a marker needs are candidates: the loop starts there.
-    least = needed if counted_needed is None else min(needed, counted_needed)
-    first = int(np.searchsorted(prose, least))
+    # Only the lines below the prose a marker needs are candidates: the loops start there.
+    first = int(np.searchsorted(prose, needed))
+    counted = section.counted_prose_words
+    if counted is not None and counted < needed:
+        # Above the other markers' bar only a counted marker can open the section, and it
+        # starts with a digit or a brace: a loop of its own keeps the regexes off the rest.
+        first_counted = int(np.searchsorted(prose, counted))
+        for position in kernels.short_lines_starting(
+            texts[:first], first_counted, _MARKER_CHARS, _COUNTED_STARTS
+        ):
+            if _COUNTED_THREAD.match(texts[position]):
+                found = _section(texts, position, section.repeat_span)
+                if found:
+                    return found
     # (the lines short enough, starting as a marker can, found in C: ~150 a page are not)
     for position in kernels.short_lines_starting(texts, first, _MARKER_CHARS, _MARKER_STARTS):
         text = texts[position]
-        opens = prose[position] >= needed and _COMMENT_SECTION.match(text) is not None
-        if not opens and counted_needed is not None and prose[position] >= counted_needed:
-            opens = _COUNTED_THREAD.match(text) is not None
-        if not opens:
-            continue
-        last = _last_of_one_heading(texts, text, position, section.repeat_span)
-        if last is None:
-            continue
-        reason = f"in the comment section that {text!r} opens"
-        return dict.fromkeys(range(last + 1, len(texts)), reason)
+        if _COMMENT_SECTION.match(text) or (
+            counted is not None and text[0] in _COUNTED_STARTS and _COUNTED_THREAD.match(text)
+        ):
+            found = _section(texts, position, section.repeat_span)
+            if found:
+                return found
     return {}
+
+
+def _section(texts: Sequence[str], position: int, repeat_span: int) -> dict[int, str]:
+    """The comment section that the marker at `position` opens: every line after it (after
+    its last copy, when it is printed twice), or none if the marker repeats across the page."""
+    text = texts[position]
+    last = _last_of_one_heading(texts, text, position, repeat_span)
+    if last is None:
+        return {}
+    reason = f"in the comment section that {text!r} opens"
+    return dict.fromkeys(range(last + 1, len(texts)), reason)
 
 
 def _last_of_one_heading(texts: Sequence[str], text: str, position: int, span: int) -> int | None:
