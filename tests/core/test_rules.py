@@ -10,6 +10,7 @@ from worker.core.rules import (
     CommentSection,
     comment_section_rejections,
     page_rejections,
+    post_navigation_rejections,
     rule_rejections,
     trailing_separator,
 )
@@ -206,3 +207,60 @@ def test_a_marker_printed_twice_in_a_row_still_opens_the_section() -> None:
     assert sorted(comment_section_rejections(texts, words, TEXT_DUMP_SECTION)) == [10, 11, 12]
     # HTML pages keep the old rule: any repeat opens nothing.
     assert comment_section_rejections(texts, words) == {}
+
+
+# --- a text dump's post navigation --------------------------------------------------------
+
+
+def post_with_navigation(navigation: str, paragraphs: int = 6) -> list[str]:
+    return [
+        "Home",
+        "Next article",  # beside the headline, with no prose above: it ends nothing
+        "The headline of the post",
+        *(f"{PROSE} part {n}." for n in range(paragraphs)),
+        navigation,
+        "Popular posts",
+        "Another story everyone read this week",
+        "© 2012 The Blog",
+    ]
+
+
+@pytest.mark.parametrize(
+    "navigation",
+    [
+        "Previous post: Six ways to refuel your energy",
+        "Next Post →",
+        "Newer Post Older Post Home",
+        "PREVIOUS ARTICLE",
+        "Next »",
+    ],
+)
+def test_on_a_text_dump_the_article_ends_above_its_post_navigation(navigation: str) -> None:
+    texts = post_with_navigation(navigation)
+    words = word_counts(texts)
+    rejected = post_navigation_rejections(texts, words)
+    assert sorted(rejected) == [10, 11, 12]
+    assert rejected[10] == (
+        f"after the post's navigation {navigation!r}: the article ends above it"
+    )
+    assert sorted(page_rejections(texts, words, "text/plain")) == [10, 11, 12]
+    # HTML pages: not measured there, no rule.
+    assert page_rejections(texts, words, "text/html", one_item_page=True) == {}
+
+
+def test_post_navigation_needs_prose_above_it() -> None:
+    texts = post_with_navigation("Previous post: Six ways to refuel your energy", paragraphs=2)
+    assert post_navigation_rejections(texts, word_counts(texts)) == {}  # 38 words of prose
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Next, the council voted on the budget.",  # a sentence
+        "The previous post was about bicycles",  # not where a navigation line starts
+        "Previous posts in this series",  # a list of them, not the navigation
+    ],
+)
+def test_lines_that_are_no_post_navigation(line: str) -> None:
+    texts = post_with_navigation(line)
+    assert post_navigation_rejections(texts, word_counts(texts)) == {}
