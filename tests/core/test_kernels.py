@@ -40,7 +40,7 @@ from worker.core.features import (
 from worker.core.html_segments import html_segments
 from worker.core.model import AdditiveModel
 from worker.core.phrases import _LOWERCASE_TO_ASCII, PhraseCounter
-from worker.core.rules import page_rejections
+from worker.core.rules import page_rule_hits
 from worker.core.segment_model import LOG_WORDS, shipped_model
 from worker.core.segments import PageSegments, segment_page
 from worker.core.trees import TreeEnsemble
@@ -1312,8 +1312,10 @@ def test_classify_page_builds_its_verdicts_as_before(mode: Mode, page_id: str) -
     model = shipped_model(content_type)
     segments = fixture_segments(mode, page_id)
     page = model.score(segments)
+    ruled, thread = page_rule_hits(segments.texts, page.words, content_type, page.single_item_page)
+    if thread is not None and content_type == "text/plain":
+        page = model.score_before_thread(segments, page, thread)
     scores = page.scores.copy()
-    ruled = page_rejections(segments.texts, page.words, content_type, page.single_item_page)
     scores[list(ruled)] = 0.0
     cut_scores = page.decision.cut_scores(scores, page.features)
     cut = page.decision.cut(cut_scores, page.words)
