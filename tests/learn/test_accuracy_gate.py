@@ -38,16 +38,20 @@ F1_FLOOR: dict[tuple[str, Mode], float] = {
     # Measured with html-87a4027b20 (its local stage depth-2 trees) and text-45c5ab74f4
     # (2026-12-03, the text dumps' comment section rule in place); the text rows again with
     # text-944de5b107 (the same weights) once 200 words of prose above a text dump's comment
-    # marker open its section too. wcxb: these 35 pages are harder than the average page.
+    # marker open its section too; the text rows again on 2026-12-04 (the same model file)
+    # with counted comment markers, the lines above a thread rescored and the post's
+    # navigation (googletrends' gt_168, a wiki page over its comments, 0.946 -> 0.852: its
+    # rescored lines; dragnet's R111 0.982 -> 0.934, R421 and R680 up to 1.000). wcxb:
+    # these 35 pages are harder than the average page.
     # The other three: 10 pages each, so one page moves F1 a lot.
     ("wcxb", "html"): 0.675,  # measured 0.7009
-    ("wcxb", "text"): 0.643,  # measured 0.6681
+    ("wcxb", "text"): 0.654,  # measured 0.6794
     ("dragnet", "html"): 0.837,  # measured 0.8627
-    ("dragnet", "text"): 0.879,  # measured 0.9048
+    ("dragnet", "text"): 0.877,  # measured 0.9026
     ("cleaneval", "html"): 0.926,  # measured 0.9510
     ("cleaneval", "text"): 0.912,  # measured 0.9378
     ("googletrends", "html"): 0.786,  # measured 0.8111
-    ("googletrends", "text"): 0.785,  # measured 0.8108
+    ("googletrends", "text"): 0.776,  # measured 0.8015
 }
 
 
