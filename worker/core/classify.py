@@ -119,9 +119,14 @@ def _reasons(
     )
     below_half = keep & (page.scores < ALWAYS_KEPT)
     cut_reason = f"{_CUT_REASON_START}{cut:.2f})"
-    ruled_mask = np.zeros(len(keep), dtype=bool)
-    ruled_mask[list(ruled)] = True
-    for position in np.flatnonzero((neighbours != 0) | below_half | ruled_mask | held).tolist():
+    marked = (neighbours != 0) | below_half | held
+    # A rule may reject hundreds of a dump's lines (a comment thread, what follows a post's
+    # navigation): those with no other mark get their rule's reason in a tight loop.
+    marked_list = marked.tolist()
+    for position, rule in ruled.items():
+        if not marked_list[position]:
+            reasons[position] = (rule, *reasons[position])
+    for position in np.flatnonzero(marked).tolist():
         first: list[str] = []
         if position in ruled:
             first.append(ruled[position])
