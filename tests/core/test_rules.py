@@ -6,6 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from worker.core.rules import (
+    _COMMENT_SECTION,
+    _COUNTED_THREAD,
+    _MARKER_STARTS,
+    _MARKER_WORDS,
     TEXT_DUMP_SECTION,
     CommentSection,
     comment_section_rejections,
@@ -264,3 +268,18 @@ def test_post_navigation_needs_prose_above_it() -> None:
 def test_lines_that_are_no_post_navigation(line: str) -> None:
     texts = post_with_navigation(line)
     assert post_navigation_rejections(texts, word_counts(texts)) == {}
+
+
+# Anchored as re.match reads it: what follows the match is free.
+_MARKER_AT_START = re.compile(f"^(?:{_COMMENT_SECTION.pattern})", _COMMENT_SECTION.flags)
+_COUNTED_AT_START = re.compile(f"^(?:{_COUNTED_THREAD.pattern})", _COUNTED_THREAD.flags)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.from_regex(_MARKER_AT_START) | st.from_regex(_COUNTED_AT_START))
+def test_every_ascii_marker_starts_as_a_marker_can_and_holds_a_marker_word(line: str) -> None:
+    """The kernel tries the regexes only on such lines (and on every non-ASCII one)."""
+    marker = _COMMENT_SECTION.match(line) or _COUNTED_THREAD.match(line)
+    if marker and line.isascii():
+        assert line[0] in _MARKER_STARTS or line[0].isspace()
+        assert any(word in line.lower() for word in _MARKER_WORDS)

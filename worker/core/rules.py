@@ -81,6 +81,10 @@ _COUNTED_THREAD = re.compile(
 # every line below the prose share, a tenth of a text dump's time).
 _MARKER_STARTS = "0123456789cCrRlLpPaAjJdDnNoOtT{"
 _COUNTED_STARTS = "0123456789{"
+# Every match of _COMMENT_SECTION and _COUNTED_THREAD holds one of these words: on an ASCII
+# line (in any case; re's IGNORECASE reads ASCII as ASCII) it is tried only where one is (in
+# C too: ~60 lines a dump passed the first-character test, each a regex call).
+_MARKER_WORDS = ("comment", "respons", "repl", "reaction", "thought", "discussion")
 _MARKER_CHARS = 60  # a heading or a link, not a sentence that mentions comments
 _PROSE_WORDS = 15  # a line of this many words is prose
 
@@ -150,14 +154,18 @@ def _comment_section(
         # starts with a digit or a brace: a loop of its own keeps the regexes off the rest.
         first_counted = int(np.searchsorted(prose, counted))
         for position in kernels.short_lines_starting(
-            texts[:first], first_counted, _MARKER_CHARS, _COUNTED_STARTS
+            texts[:first], first_counted, _MARKER_CHARS, _COUNTED_STARTS, _MARKER_WORDS
         ):
             if _COUNTED_THREAD.match(texts[position]):
                 found = _section(texts, position, section.repeat_span)
                 if found:
                     return found
-    # (the lines short enough, starting as a marker can, found in C: ~150 a page are not)
-    for position in kernels.short_lines_starting(texts, first, _MARKER_CHARS, _MARKER_STARTS):
+    # (the lines short enough, starting as a marker can and holding a marker's word, found
+    # in C: ~150 a page are not)
+    candidates = kernels.short_lines_starting(
+        texts, first, _MARKER_CHARS, _MARKER_STARTS, _MARKER_WORDS
+    )
+    for position in candidates:
         text = texts[position]
         if _COMMENT_SECTION.match(text) or (
             counted is not None and text[0] in _COUNTED_STARTS and _COUNTED_THREAD.match(text)
