@@ -11,6 +11,7 @@ from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 
 from worker.config import Settings
 from worker.stream.kafka_client import client_options
+from worker.stream.kafka_copies import install as install_fewer_copies
 from worker.stream.socket_reads import install as install_socket_reads
 
 # Kafka's default message.max.bytes is ~1 MiB; our topics allow more (see topics.py).
@@ -45,6 +46,7 @@ def make_consumer(
 ) -> KafkaConsumer:
     session_ms = int(settings.session_timeout_s * 1000)
     install_socket_reads()
+    install_fewer_copies()
     consumer = KafkaConsumer(
         **client_options(settings),
         group_id=settings.group_id,
@@ -76,6 +78,7 @@ def make_producer(settings: Settings, member: str) -> KafkaProducer:
         "compression_type": settings.kafka_compression,
     }
     install_socket_reads()
+    install_fewer_copies()
     if settings.exactly_once:
         options["transactional_id"] = transactional_id(settings, member)
         options["transaction_timeout_ms"] = TRANSACTION_TIMEOUT_MS
