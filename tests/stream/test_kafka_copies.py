@@ -13,7 +13,7 @@ from kafka.record import MemoryRecords, MemoryRecordsBuilder
 from kafka.record.default_records import DefaultRecordBatch, DefaultRecordBatchBuilder
 from kafka_helpers import TopicFactory, consume_all
 
-from worker.stream import kafka_copies
+from worker.stream import kafka_copies, socket_reads
 
 CODECS = {"none": 0, "gzip": 1, "snappy": 2, "lz4": 3, "zstd": 4}
 # (key, value, headers): None key and value, empty ones, a header with a None value, a
@@ -92,7 +92,7 @@ def test_a_corrupt_record_is_still_reported() -> None:
 def test_records_come_through_a_broker_unchanged(
     codec: str, kafka_bootstrap: str, topic_factory: TopicFactory
 ) -> None:
-    assert kafka_copies.install()
+    assert kafka_copies.install() and socket_reads.install()  # as the worker's clients
     topic = topic_factory("kafka-copies", config={"max.message.bytes": str(8 * 1024 * 1024)})
     producer = KafkaProducer(
         bootstrap_servers=kafka_bootstrap,

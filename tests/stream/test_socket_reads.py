@@ -83,3 +83,31 @@ def test_installed_on_both_transports_and_a_large_record_comes_through_whole(
     producer.flush()
     producer.close()
     assert [record.value for record in consume_all(kafka_bootstrap, topic)] == values
+
+
+def test_frames_are_read_straight_into_the_parser_buffer_and_come_through_whole(
+    kafka_bootstrap: str, topic_factory: TopicFactory, monkeypatch: Any
+) -> None:
+    assert socket_reads.install()
+    assert KafkaTCPTransport._read_from_sock is socket_reads._read_from_sock
+    assert KafkaSSLTransport._read_from_sock is not socket_reads._read_from_sock
+    direct: list[int] = []
+    frame_in_progress = socket_reads._frame_in_progress
+
+    def counted(protocol: Any) -> Any:
+        frame = frame_in_progress(protocol)
+        if frame is not None:
+            direct.append(len(frame))
+        return frame
+
+    monkeypatch.setattr(socket_reads, "_frame_in_progress", counted)
+    topic = topic_factory("direct-reads", config={"max.message.bytes": str(8 * 1024 * 1024)})
+    # Values of every size around the direct reads' bounds, in several fetch responses.
+    values = [os.urandom(size) for size in (3_000_000, 1, 65_536, 65_537, 700_000, 0) * 3]
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, max_request_size=8 * 1024 * 1024)
+    for value in values:
+        producer.send(topic, value, key=b"k")
+    producer.flush()
+    producer.close()
+    assert [record.value for record in consume_all(kafka_bootstrap, topic)] == values
+    assert direct and max(direct) > 3_000_000  # the large fetch responses went direct

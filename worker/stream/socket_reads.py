@@ -9,20 +9,30 @@ does the same with a handful. Measured (docs/measurements.md, "Where a worker's 
 a consumer alone spent 0.54 ms of CPU per WCXB record with 4 KiB reads, 0.42 ms with 1 MiB
 reads.
 
-`install` replaces the method on kafka-python's TCP and TLS transports with the same code
-and a larger read, once per process, and only for the kafka-python versions it was
-written against (the method is internal); another version keeps its own reads.
+On a plain TCP connection (PLAINTEXT, SASL_PLAINTEXT) the reads go further: while the
+network parser is filling a frame (a fetch response of up to 8 MiB), the socket is read
+straight into that frame's buffer (`recv_into`), all but its last byte; that byte and
+whatever follows it take the parser's usual path, which completes and decodes the frame.
+Without it every byte was received into a new bytes object, joined with the others of one
+read (a copy), and copied again into the frame. TLS connections keep the joined reads.
+
+`install` replaces the methods on kafka-python's transports with the same code and larger
+reads, once per process, and only for the kafka-python versions it was written against
+(the methods are internal); another version keeps its own reads.
 """
 
 from __future__ import annotations
 
 import logging
 import ssl
+import time
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 READ_BYTES = 256 * 1024
+# Below this much room left in a frame, the socket is read the usual way.
+DIRECT_MIN_BYTES = 64 * 1024
 # The versions whose `_sock_recv` this mirrors (kafka/net/transport.py).
 KNOWN_VERSIONS = ("3.0.",)
 _installed = False
@@ -44,6 +54,10 @@ def install() -> bool:
         return False
     transport.KafkaTCPTransport._sock_recv = _sock_recv
     transport.KafkaSSLTransport._sock_recv = _sock_recv
+    if callable(getattr(transport.KafkaTCPTransport, "_read_from_sock", None)):
+        # The TLS transport inherits the TCP one's: it keeps kafka-python's own.
+        transport.KafkaSSLTransport._read_from_sock = transport.KafkaTCPTransport._read_from_sock
+        transport.KafkaTCPTransport._read_from_sock = _read_from_sock
     _installed = True
     return True
 
@@ -74,3 +88,76 @@ def _sock_recv(self: Any) -> tuple[bytes, BaseException | None]:
     if len(received) == 1:
         return received[0], error
     return b"".join(received), error
+
+
+async def _read_from_sock(self: Any) -> None:
+    """kafka-python's `KafkaTCPTransport._read_from_sock` (a task of its network loop),
+    delivering each read to the connection as it comes, and reading into the frame in
+    progress where there is one (see the module's docstring)."""
+    from kafka import errors
+
+    while self._read and not self._closed:
+        await self._net.wait_read(self._sock)
+        while self._read and not self._closed:
+            received, data, error = _receive_once(self)
+            if error is not None:
+                self.abort(error=error)
+                return
+            if not received:
+                break  # drained: wait for the socket again
+            self.last_read = time.monotonic()
+            protocol = self._protocol
+            if protocol and protocol._sensors:
+                protocol._sensors.bytes_received.record(received)
+            if data is not None:
+                try:
+                    protocol.data_received(data)
+                except errors.KafkaProtocolError as exception:
+                    self.abort(error=exception)
+                    return
+
+
+def _receive_once(self: Any) -> tuple[int, bytes | None, BaseException | None]:
+    """One read: (bytes received, the bytes if they still need parsing, the error)."""
+    from kafka import errors
+
+    sock = self._sock
+    if sock is None:  # closed by another thread meanwhile
+        return 0, None, errors.KafkaConnectionError("connection closed during receive")
+    frame = _frame_in_progress(self._protocol)
+    try:
+        if frame is not None:
+            start = frame.tell()
+            with memoryview(frame) as whole, whole[start : len(frame) - 1] as room:
+                received = sock.recv_into(room)
+            if received:
+                frame.seek(start + received)
+                return received, None, None
+            data = b""
+        else:
+            data = sock.recv(READ_BYTES)
+    except (BlockingIOError, InterruptedError):
+        return 0, None, None
+    except BaseException as exception:
+        log.exception("%s: Error receiving network data closing socket", self)
+        return 0, None, errors.KafkaConnectionError(exception)
+    if not data:
+        log.error("%s: socket disconnected", self)
+        return 0, None, errors.KafkaConnectionError("socket disconnected")
+    return len(data), data, None
+
+
+def _frame_in_progress(protocol: Any) -> Any:
+    """The buffer of the frame kafka-python's parser is filling, if it has room for a
+    direct read: DIRECT_MIN_BYTES or more besides the frame's last byte."""
+    from kafka.protocol.frame import KafkaBytes
+
+    parser = getattr(protocol, "parser", None)
+    if parser is None or getattr(protocol, "closed", True):
+        return None
+    frame = getattr(parser, "_rbuffer", None)
+    if not getattr(parser, "_receiving", False) or not isinstance(frame, KafkaBytes):
+        return None
+    if len(frame) - 1 - frame.tell() < DIRECT_MIN_BYTES:
+        return None
+    return frame
