@@ -90,9 +90,18 @@ def test_a_corrupt_record_is_still_reported() -> None:
 
 @pytest.mark.parametrize("codec", ["none", "zstd", "lz4"])
 def test_records_come_through_a_broker_unchanged(
-    codec: str, kafka_bootstrap: str, topic_factory: TopicFactory
+    codec: str, kafka_bootstrap: str, topic_factory: TopicFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert kafka_copies.install() and socket_reads.install()  # as the worker's clients
+    from kafka.consumer import fetcher
+
+    fetched_as: list[type] = []
+
+    def memory_records(records: Any) -> MemoryRecords:
+        fetched_as.append(type(records))
+        return MemoryRecords(records)
+
+    monkeypatch.setattr(fetcher, "MemoryRecords", memory_records)
     topic = topic_factory("kafka-copies", config={"max.message.bytes": str(8 * 1024 * 1024)})
     producer = KafkaProducer(
         bootstrap_servers=kafka_bootstrap,
@@ -115,3 +124,4 @@ def test_records_come_through_a_broker_unchanged(
     received = consume_all(kafka_bootstrap, topic)
     assert [(r.key, r.value, r.headers) for r in received] == sent
     assert all(type(r.value) in (bytes, type(None)) for r in received)
+    assert fetched_as and set(fetched_as) == {memoryview}  # the records field: a view

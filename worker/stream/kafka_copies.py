@@ -5,13 +5,15 @@ about ten full copies on its way to a record's `value`: the network parser slice
 received chunk (`data[i:j]` of bytes copies) before writing it into the frame buffer;
 the response decoder reads the frame back as `bytes(frame[start:end])` (a bytearray slice,
 then bytes of it: two copies); the record batch copies its slice into a bytearray; and
-each value is `bytes(buffer[a:b])`, again two copies. Frames over glibc's mmap threshold
+each value is `bytes(buffer[a:b])`, again two copies; and the decoder copies the
+records field out of the frame before any of that. Frames over glibc's mmap threshold
 (1 MiB in the worker, `worker.ops.memory`) are mapped afresh for every copy, so each copy
 also costs a page fault per 4 KiB. On the produce side a batch's body is copied twice
 before it is compressed, and every zstd batch builds a new compression context.
 
 `install` replaces those few internal methods with the same code minus the copies (views
-where kafka-python copied only to slice), once per process, and only for the kafka-python
+where kafka-python copied only to slice), and has the fetch response's records field
+decoded as a view of the frame, once per process, and only for the kafka-python
 versions it was written against; another version keeps its own code. What a consumer
 returns is unchanged: keys, values and header values are `bytes`, header keys `str`.
 Measured in docs/measurements.md ("kafka-python's copies").
@@ -84,6 +86,7 @@ def install() -> bool:
     for (owner, name), replacement in patches.items():
         KAFKA_PYTHON[(owner, name)] = vars(owner)[name]
         setattr(owner, name, replacement)
+    _decode_records_as_views()
     _installed = True
     return True
 
@@ -225,4 +228,62 @@ def _maybe_compress(self: Any) -> bool:
     needed_size = header_size + len(compressed)
     del self._buffer[needed_size:]
     self._buffer[header_size:needed_size] = compressed
+    return True
+
+
+def _decode_records_as_views() -> bool:
+    """Make the fetch response's `records` field a view of the frame, not a copy of it.
+
+    kafka-python generates one decoder per response version from the schema; its `Bytes`
+    fields are copied out (`bytes(data[pos:pos+n])`). The records of a fetch response are
+    only ever read (by MemoryRecords, then by the batches above, which copy each value),
+    so that one field is given a type that decodes to the slice itself, and decoders
+    already generated are dropped. Whether it was done (the schema as expected)."""
+    from kafka.protocol.consumer import FetchResponse
+    from kafka.protocol.schemas.fields.codecs.types import Bytes
+
+    class RecordsView(Bytes):  # type: ignore[misc]
+        @classmethod
+        def emit_decode_from(
+            cls, ctx: Any, var_name: str, indent: str, compact: bool = False
+        ) -> None:
+            length = ctx.next_var("ln")
+            if compact:
+                from kafka.protocol.schemas.fields.codecs.types import UnsignedVarInt32
+
+                UnsignedVarInt32.emit_decode_from(ctx, length, indent)
+                ctx.emit(indent, f"{length} -= 1")
+            else:
+                ctx.emit(indent, f'{length} = unpack_from(">i", data, pos)[0]')
+                ctx.emit(indent, "pos += 4")
+            ctx.emit(indent, f"if {length} < 0:")
+            ctx.emit(indent, f"    {var_name} = None")
+            ctx.emit(indent, "else:")
+            ctx.emit(indent, f"    {var_name} = data[pos:pos+{length}]")
+            ctx.emit(indent, f"    pos += {length}")
+
+    structs: dict[int, Any] = {}
+    records: dict[int, Any] = {}
+
+    def walk(field: Any) -> None:
+        if id(field) in structs:
+            return
+        structs[id(field)] = field
+        inner = getattr(field, "array_of", None)  # an array of structs: its element
+        for child in [*(getattr(field, "_fields", None) or ()), inner]:
+            if getattr(child, "name", None) == "records" and getattr(child, "_type", None) is Bytes:
+                records[id(child)] = child
+            elif child is not None and not isinstance(child, type | str):
+                walk(child)
+
+    walk(FetchResponse._struct)
+    if not records:
+        log.info("kafka-python's fetch response schema is not as expected: records copied")
+        return False
+    for field in records.values():
+        field._type = RecordsView
+    for struct in structs.values():
+        compiled: dict[Any, Any] = getattr(struct, "_compiled_encoders", None) or {}
+        for key in [key for key in compiled if key[0] == "decode"]:
+            del compiled[key]
     return True
