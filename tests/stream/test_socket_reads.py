@@ -77,12 +77,7 @@ def test_installed_on_both_transports_and_a_large_record_comes_through_whole(
     assert KafkaSSLTransport._sock_recv is socket_reads._sock_recv
     topic = topic_factory("socket-reads", config={"max.message.bytes": str(4 * 1024 * 1024)})
     values = [os.urandom(1_500_000), os.urandom(10), os.urandom(300_000)]
-    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, max_request_size=4 * 1024 * 1024)
-    for value in values:
-        producer.send(topic, value, key=b"k")
-    producer.flush()
-    producer.close()
-    assert [record.value for record in consume_all(kafka_bootstrap, topic)] == values
+    assert round_trip(kafka_bootstrap, topic, values, 4 * 1024 * 1024) == values
 
 
 def test_frames_are_read_straight_into_the_parser_buffer_and_come_through_whole(
@@ -104,10 +99,15 @@ def test_frames_are_read_straight_into_the_parser_buffer_and_come_through_whole(
     topic = topic_factory("direct-reads", config={"max.message.bytes": str(8 * 1024 * 1024)})
     # Values of every size around the direct reads' bounds, in several fetch responses.
     values = [os.urandom(size) for size in (3_000_000, 1, 65_536, 65_537, 700_000, 0) * 3]
-    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, max_request_size=8 * 1024 * 1024)
+    assert round_trip(kafka_bootstrap, topic, values, 8 * 1024 * 1024) == values
+    assert direct and max(direct) > 3_000_000  # the large fetch responses went direct
+
+
+def round_trip(bootstrap: str, topic: str, values: list[bytes], max_bytes: int) -> list[bytes]:
+    """The values as a consumer reads them back after one producer sent them in order."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, max_request_size=max_bytes)
     for value in values:
         producer.send(topic, value, key=b"k")
     producer.flush()
     producer.close()
-    assert [record.value for record in consume_all(kafka_bootstrap, topic)] == values
-    assert direct and max(direct) > 3_000_000  # the large fetch responses went direct
+    return [record.value for record in consume_all(bootstrap, topic)]
