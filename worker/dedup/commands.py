@@ -13,6 +13,7 @@ from typing import Any
 
 from worker.cli import module_doc
 from worker.dedup.config import DedupConfig
+from worker.learn.command_args import bench_dataset_argument
 from worker.sitestats.faust_job import add_job_arguments, own_settings_from_args
 from worker.stream.commands import CONNECTION_FIELDS, add_settings_arguments, settings_from_args
 
@@ -184,13 +185,7 @@ def register(subparsers: Any) -> None:
         description=module_doc("worker.dedup.bench"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    bench.add_argument(
-        "dataset",
-        nargs="?",
-        type=Path,
-        help="a folder in the WCXB layout (default: ../shared/data/wcxb-dev, else the "
-        "repo's tests/fixtures/wcxb)",
-    )
+    bench_dataset_argument(bench)
     bench.add_argument("--articles", type=int, default=4000, help="article records per run")
     bench.add_argument(
         "--worker-pages", type=int, default=1000, help="raw pages for the worker's rate (0: skip)"

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from worker.config import Settings
+from worker.learn.command_args import baseline_python_argument, bench_dataset_argument
 from worker.stream.kafka_client import KafkaSetupError, check_connection
 
 if TYPE_CHECKING:
@@ -46,13 +47,7 @@ def register_e2e(benches: Any) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "dataset",
-        nargs="?",
-        type=Path,
-        help="a folder in the WCXB layout (default: ../shared/data/wcxb-dev, else the repo's "
-        "tests/fixtures/wcxb)",
-    )
+    bench_dataset_argument(parser)
     parser.add_argument("--pages", type=int, default=2000, help="raw records per throughput run")
     parser.add_argument(
         "--latency-seconds",
@@ -75,11 +70,7 @@ def register_e2e(benches: Any) -> None:
         default=1,
         help="run the throughput, CPU and latency phases this many times; report medians",
     )
-    parser.add_argument(
-        "--baseline-python",
-        help="also run, alternating, the one-worker phases with the worker of another "
-        "checkout: the python of its venv (e.g. ../main/.venv/bin/python)",
-    )
+    baseline_python_argument(parser, "the one-worker phases with the worker")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.set_defaults(handler=_bench_e2e)
 

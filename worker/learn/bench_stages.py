@@ -29,6 +29,8 @@ from typing import Any
 
 import orjson
 
+from worker.learn.command_args import baseline_python_argument, bench_dataset_argument
+
 STEPS = ("validate", "classify", "build", "serialise", "finish")
 REPO = Path(__file__).resolve().parents[2]
 
@@ -228,20 +230,10 @@ def register_stages(benches: Any) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "dataset",
-        nargs="?",
-        type=Path,
-        help="a folder in the WCXB layout (default: ../shared/data/wcxb-dev, else the repo's "
-        "tests/fixtures/wcxb)",
-    )
+    bench_dataset_argument(parser)
     parser.add_argument("--pages", type=int, default=400, help="raw records (default: 400)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds (default: 5)")
-    parser.add_argument(
-        "--baseline-python",
-        help="also run, alternating, another checkout's code: the python of its venv "
-        "(e.g. ../main/.venv/bin/python)",
-    )
+    baseline_python_argument(parser, "the same steps with the code")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.set_defaults(handler=_bench_stages)
 

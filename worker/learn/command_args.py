@@ -29,6 +29,26 @@ def dataset_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def bench_dataset_argument(parser: argparse.ArgumentParser) -> None:
+    """A benchmark's optional dataset; bench_dataset() resolves the default."""
+    parser.add_argument(
+        "dataset",
+        nargs="?",
+        type=Path,
+        help="a folder in the WCXB layout (default: ../shared/data/wcxb-dev, else the repo's "
+        "tests/fixtures/wcxb)",
+    )
+
+
+def baseline_python_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """--baseline-python: another checkout's code run beside this one, alternating."""
+    parser.add_argument(
+        "--baseline-python",
+        help=f"also run, alternating, {what} of another checkout: the python of its venv "
+        "(e.g. ../main/.venv/bin/python)",
+    )
+
+
 def labelled_pages(
     command: str, dataset: Path, mode: Mode, limit: int | None
 ) -> list[LabelledPage] | None:
