@@ -177,9 +177,10 @@ def test_on_a_text_dump_a_counted_marker_opens_the_thread_under_a_short_post(mar
     thread = list(range(8, len(texts)))
     assert sorted(comment_section_rejections(texts, words, TEXT_DUMP_SECTION)) == thread
     assert sorted(page_rejections(texts, words, "text/plain")) == thread
-    # The other markers keep their bar, and HTML pages the share alone.
+    # HTML pages taken for one item read counted markers the same way.
+    assert sorted(page_rejections(texts, words, "text/html", one_item_page=True)) == thread
+    # The other markers keep their bar.
     assert comment_section_rejections(texts, words, CommentSection(prose_words=200.0)) == {}
-    assert page_rejections(texts, words, "text/html", one_item_page=True) == {}
 
 
 @pytest.mark.parametrize(
@@ -209,8 +210,9 @@ def test_a_marker_printed_twice_in_a_row_still_opens_the_section() -> None:
     words = word_counts(texts)
     # the section opens after the second copy
     assert sorted(comment_section_rejections(texts, words, TEXT_DUMP_SECTION)) == [10, 11, 12]
-    # HTML pages keep the old rule: any repeat opens nothing.
-    assert comment_section_rejections(texts, words) == {}
+    assert sorted(page_rejections(texts, words, "text/html", one_item_page=True)) == [10, 11, 12]
+    # Without the repeat span, any repeat opens nothing.
+    assert comment_section_rejections(texts, words, CommentSection()) == {}
 
 
 # --- a text dump's post navigation --------------------------------------------------------
