@@ -249,7 +249,7 @@ def test_an_output_too_large_shows_the_dead_letter_and_the_verdict(tmp_path: Pat
 
 
 def test_the_cut_and_the_neighbours_list_the_segments_they_decided(tmp_path: Path) -> None:
-    # A fixture page where both decided some segments (html-87a4027b20).
+    # A fixture page where both decided some segments (html-87a4027b20, html-27fd5c7879).
     page = REPO / "tests" / "fixtures" / "wcxb" / "html" / "2913.html.gz"
     verdict = classify_page(gzip.decompress(page.read_bytes()).decode(), "text/html")
     tipped = [s.position for s in verdict.segments if any(r in NEIGHBOURS for r in s.reasons)]

@@ -15,8 +15,15 @@ from worker.learn.page_stage import (
     fit_single_item,
     has_both_kinds,
     is_single_item,
+    routed_decisions,
 )
-from worker.learn.train import TrainingPage, TrainingSettings, cross_validated_keeps, prepare
+from worker.learn.train import (
+    TrainingPage,
+    TrainingSettings,
+    cross_validated_keeps,
+    prepare,
+    train,
+)
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "wcxb"
 SETTINGS = TrainingSettings(local_rounds=40, smoothing_rounds=20, folds=2)
@@ -82,3 +89,18 @@ def test_routed_keeps_cover_every_segment(pages: list[TrainingPage]) -> None:
     assert sum(int(k.sum()) for k in keeps) > 0
     plain = cross_validated_keeps(pages, settings)
     assert any(not np.array_equal(a, b) for a, b in zip(keeps, plain, strict=True))
+
+
+def test_train_fits_each_decision_on_the_pages_routed_to_its_stages(
+    pages: list[TrainingPage],
+) -> None:
+    settings = replace(SETTINGS, folds=4)
+    decisions = routed_decisions(pages, settings, "text/html")
+    assert decisions is not None
+    model = train(pages, "text/html", settings, "test")
+    assert model.single_item is not None
+    assert (model.decision, model.single_item.decision) == decisions
+    assert model.single_item.decision.holds_back_comments
+    # Without routing (text dumps; labels of one kind) there are no routed decisions.
+    assert routed_decisions(pages, settings, "text/plain") is None
+    assert routed_decisions(all_articles(pages), settings, "text/html") is None

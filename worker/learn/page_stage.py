@@ -9,7 +9,7 @@ worker would: by a page-kind model that never saw its site, to stages that never
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -128,15 +128,51 @@ def cross_validated_routed_keeps(
     saw the page's site: routed by the page-level stage when the labels allow one, each
     kind of page cut by the decision best for the pages routed to it."""
     general = cross_validated_scores(pages, settings)
-    if content_type not in PAGE_STAGE_CONTENT_TYPES or not _every_fold_has_both_kinds(
-        pages, settings.folds
-    ):
+    if not _routable(pages, settings, content_type):
         return _kept(pages, general, [False] * len(pages), general, Decision(), Decision())
+    routing = _routed_out_of_fold(pages, settings, content_type, general)
+    return _kept(pages, general, routing.routed, routing.single_scores, *routing.decisions)
+
+
+def routed_decisions(
+    pages: Sequence[TrainingPage], settings: TrainingSettings, content_type: ContentType
+) -> tuple[Decision, Decision] | None:
+    """The decisions for the general and the one-item stages, each the best for the
+    out-of-fold scores of the pages a page-kind model that never saw their site routes to
+    it: the pages it meets in the worker, not the pages the labels give it (`chaff eval`'s
+    cross-validation fits them so). None where the labels allow no routing."""
+    if not _routable(pages, settings, content_type):
+        return None
+    general = cross_validated_scores(pages, settings)
+    return _routed_out_of_fold(pages, settings, content_type, general).decisions
+
+
+@dataclass(frozen=True, slots=True)
+class _Routing:
+    routed: list[bool]  # per page, whether it goes to the one-item stages
+    single_scores: Scores  # out-of-fold scores of the one-item stages
+    decisions: tuple[Decision, Decision]  # general, one-item
+
+
+def _routable(
+    pages: Sequence[TrainingPage], settings: TrainingSettings, content_type: ContentType
+) -> bool:
+    return content_type in PAGE_STAGE_CONTENT_TYPES and _every_fold_has_both_kinds(
+        pages, settings.folds
+    )
+
+
+def _routed_out_of_fold(
+    pages: Sequence[TrainingPage],
+    settings: TrainingSettings,
+    content_type: ContentType,
+    general: Scores,
+) -> _Routing:
     single_scores = cross_validated_scores(pages, settings, view=as_single_item_training)
     routed = _out_of_fold_kinds(pages, settings, content_type)
     general_decision = _decision_for(pages, general, [not r for r in routed])
     single_decision = _decision_for(pages, single_scores, routed, one_item_pages=True)
-    return _kept(pages, general, routed, single_scores, general_decision, single_decision)
+    return _Routing(routed, single_scores, (general_decision, single_decision))
 
 
 def _decision_for(

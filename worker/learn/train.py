@@ -293,11 +293,15 @@ def train(
 ) -> SegmentModel:
     """Fit both stages and the decision on `pages`; `fitted_on` names the corpus folders
     they came from (recorded in the model, so `chaff eval --all-corpora` knows which
-    corpora it must score by cross-validation)."""
-    from worker.learn.page_stage import fit_single_item  # it builds on this module
+    corpora it must score by cross-validation). With a page-level stage, each decision is
+    fitted on the pages routed to its stages, as the worker routes them (page_stage)."""
+    from worker.learn.page_stage import fit_single_item, routed_decisions  # they build on this
 
     local, smoothing, decision = fit_stages(pages, settings)
     single_item = fit_single_item(pages, content_type, settings)
+    if single_item is not None and (routed := routed_decisions(pages, settings, content_type)):
+        decision, single_decision = routed
+        single_item = replace(single_item, decision=single_decision)
     model = SegmentModel(
         "", content_type, local, smoothing, decision, tuple(fitted_on), single_item
     )
