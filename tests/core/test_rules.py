@@ -171,7 +171,7 @@ def short_post_dump(marker: str) -> list[str]:
         "100 of 524 comments loaded twitter facebook",
     ],
 )
-def test_on_a_text_dump_a_counted_marker_opens_the_thread_under_a_short_post(marker: str) -> None:
+def test_a_counted_marker_opens_the_thread_under_a_short_post(marker: str) -> None:
     texts = short_post_dump(marker)
     words = word_counts(texts)
     thread = list(range(8, len(texts)))
