@@ -166,7 +166,10 @@ def short_post_dump(marker: str) -> list[str]:
     "marker",
     [
         "{ 69 comments… read them below or add one }",
+        "{ 1 comment… read it below or add one }",
         "111 Responses to “The headline of the post”",
+        # past the 60 characters of the other markers: the post's title is in it
+        "40 Responses to “CHURUMURI POLL: Has India lost its moral compass at last?”",
         "3 thoughts on “The headline of the post”",
         "100 of 524 comments loaded twitter facebook",
     ],

@@ -6,7 +6,9 @@
   line alone. Lone separators between them belong to the run, and so does the headline
   right after it: a separator goes between items, so the last item has none.
 - A post's navigation ("Previous post: ...", "Next article") on a text dump, with prose
-  above it: the article ended above it (post_navigation_rejections).
+  above it: the article ended above it (post_navigation_rejections). So did it above a
+  post's filing line ("Tags: ...", "Filed under ..."), and a heading over a list of other
+  pages ("Related articles", "More from ...") heads no article text (article_end.py).
 - A comment section (comment_section_rejections): after a line that opens one ("12
   Comments", "Leave a Reply", "Post a comment"...), once most of the page's prose is behind
   it, nothing is the article: on a text dump, which keeps none of the containers that tell
@@ -24,6 +26,12 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.core import kernels
+from worker.core.article_end import (
+    FOOTER_REASON_START,
+    RELATED_REASON_START,
+    post_footer_rejections,
+    related_list_rejections,
+)
 
 FEED_MIN_RUN = 3
 _HEADLINE_WORDS = 30
@@ -36,6 +44,8 @@ RULE_REASON_STARTS = (
     "in a feed of ",
     "in the comment section that ",
     "after the post's navigation ",
+    FOOTER_REASON_START,
+    RELATED_REASON_START,
 )
 
 
@@ -72,7 +82,7 @@ _COMMENT_SECTION = re.compile(
 # of a few lines (a photo, a short note), where the article is far less prose than the rule
 # asks of the other markers.
 _COUNTED_THREAD = re.compile(
-    r"\{?\s*\d+\s+comments?\W+read them\b"
+    r"\{?\s*\d+\s+comments?\W+read (?:them|it)\b"
     r"|\d+\s+(?:comments?|responses?|thoughts?|replies)\s+(?:to|on)\s+[\"“‘'«]"
     r"|\d+\s+of\s+\d+\s+comments\b",
     re.IGNORECASE,
@@ -86,6 +96,7 @@ _COUNTED_STARTS = "0123456789{"
 # C too: ~60 lines a dump passed the first-character test, each a regex call).
 _MARKER_WORDS = ("comment", "respons", "repl", "reaction", "thought", "discussion")
 _MARKER_CHARS = 60  # a heading or a link, not a sentence that mentions comments
+_COUNTED_CHARS = 160  # a counted marker with the title of its post
 _PROSE_WORDS = 15  # a line of this many words is prose
 
 
@@ -150,31 +161,40 @@ def _comment_section(
     # Only the lines below the prose a marker needs are candidates: the loops start there.
     first = int(np.searchsorted(prose, needed))
     counted = section.counted_prose_words
-    if counted is not None and counted < needed:
-        # Above the other markers' bar only a counted marker can open the section, and it
-        # starts with a digit or a brace: a loop of its own keeps the regexes off the rest.
-        first_counted = int(np.searchsorted(prose, counted))
-        for position in kernels.short_lines_starting(
-            texts[:first], first_counted, _MARKER_CHARS, _COUNTED_STARTS, _MARKER_WORDS
-        ):
-            if _COUNTED_THREAD.match(texts[position]):
-                found = _section(texts, position, section.repeat_span)
-                if found:
-                    return found
     # (the lines short enough, starting as a marker can and holding a marker's word, found
     # in C: ~150 a page are not)
     candidates = kernels.short_lines_starting(
         texts, first, _MARKER_CHARS, _MARKER_STARTS, _MARKER_WORDS
     )
+    if counted is not None:
+        # A counted marker starts with a digit or a brace, needs only `counted` words of
+        # prose above it, and may run past _MARKER_CHARS with the post's title in it
+        # ("40 Responses to “CHURUMURI POLL: Has India lost moral compass?”").
+        first_counted = int(np.searchsorted(prose, min(counted, needed)))
+        counted_lines = kernels.short_lines_starting(
+            texts, first_counted, _COUNTED_CHARS, _COUNTED_STARTS, _MARKER_WORDS
+        )
+        candidates = sorted(set(candidates).union(counted_lines))
     for position in candidates:
         text = texts[position]
-        if _COMMENT_SECTION.match(text) or (
+        if (position >= first and len(text) < _MARKER_CHARS and _COMMENT_SECTION.match(text)) or (
             counted is not None and text[0] in _COUNTED_STARTS and _COUNTED_THREAD.match(text)
         ):
             found = _section(texts, position, section.repeat_span)
             if found:
                 return found
     return {}
+
+
+def _opens_thread(text: str) -> bool:
+    """Whether a line is a comment marker, whatever the prose above it."""
+    return bool(
+        len(text) < _COUNTED_CHARS
+        and (
+            (len(text) < _MARKER_CHARS and _COMMENT_SECTION.match(text))
+            or _COUNTED_THREAD.match(text)
+        )
+    )
 
 
 def _section(texts: Sequence[str], position: int, repeat_span: int) -> dict[int, str]:
@@ -226,8 +246,12 @@ def page_rule_hits(
         prose = _prose(words)
         section = _comment_section(texts, prose, TEXT_DUMP_SECTION)
         navigation = _post_navigation(texts, prose)
+        # The article's end as its filing line and the lists of other pages tell it
+        # (article_end.py).
+        related = related_list_rejections(texts, words, prose)
+        footer = post_footer_rejections(texts, prose, NAVIGATION_PROSE_WORDS, _opens_thread)
         # (a section's keys run in page order)
-        return navigation | section | ruled, next(iter(section), None)
+        return related | footer | navigation | section | ruled, next(iter(section), None)
     if not one_item_page:
         return ruled, None
     section = comment_section_rejections(texts, words, HTML_SECTION)

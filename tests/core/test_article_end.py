@@ -1,0 +1,194 @@
+"""A text dump's article ends at its filing line, and a heading over a list of other pages
+heads no article text (worker/core/article_end.py, through rules.page_rejections)."""
+
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from worker.core.article_end import (
+    _FOOTER_STARTS,
+    _FOOTER_WORDS,
+    _POST_FOOTER,
+    _RELATED_HEADING,
+    _RELATED_STARTS,
+    _RELATED_WORDS,
+    post_footer_rejections,
+    related_list_rejections,
+)
+from worker.core.rules import _opens_thread, _prose, page_rejections
+
+PROSE = "A line of the article that runs on for long enough to count as prose, twenty words"
+COMMENT = "Great post, I have been reading this blog for years and this one is the best so far."
+
+
+def word_counts(texts: list[str]) -> np.ndarray:
+    return np.array([len(t.split()) for t in texts], dtype=np.float64)
+
+
+def footer_rejections(texts: list[str]) -> dict[int, str]:
+    return post_footer_rejections(texts, _prose(word_counts(texts)), 100.0, _opens_thread)
+
+
+def post_with_footer(footer: str, paragraphs: int = 6) -> list[str]:
+    return [
+        "Home",
+        "The headline of the post",
+        *(f"{PROSE} part {n}." for n in range(paragraphs)),
+        footer,
+        "Share this: Facebook Twitter",
+        "Archives",
+        "Another blog I read every morning",
+    ]
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Tags: Election 2012, Ohio, polls",
+        "Filed under: Travel",
+        "Posted in C++, Effective Concurrency, Reader Q&A",
+        "Tagged with BlackBerry, BlackBerry 10, Research In Motion, RIM",
+        "Categories: Biz",
+        "This entry was posted on 23 October 2012 at 8:14 pm and is filed under Polls.",
+    ],
+)
+def test_on_a_text_dump_the_article_ends_above_its_filing_line(footer: str) -> None:
+    texts = post_with_footer(footer)
+    rejected = footer_rejections(texts)
+    assert sorted(rejected) == [9, 10, 11]
+    assert rejected[9] == f"after the post's filing line {footer!r}: the article ends above it"
+    words = word_counts(texts)
+    assert sorted(page_rejections(texts, words, "text/plain")) == [9, 10, 11]
+    # HTML pages: not measured there, no rule.
+    assert page_rejections(texts, words, "text/html", one_item_page=True) == {}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tagsworth is a village in the north",  # no filing line's word
+        "The tags on the page were wrong",  # not where a filing line starts
+        "Category and taxonomy fields like google_product_category",  # no colon
+        "Posted into the wrong folder",
+    ],
+)
+def test_lines_that_are_no_filing_line(line: str) -> None:
+    assert footer_rejections(post_with_footer(line)) == {}
+
+
+def test_a_filing_line_under_the_headline_ends_nothing() -> None:
+    # 100 words of a standfirst above it, but not 30% of the page's prose.
+    texts = post_with_footer("Tags: Election 2012", paragraphs=5)
+    texts.insert(2, texts.pop(7))
+    texts[8:8] = [f"{PROSE} more {n}." for n in range(12)]
+    assert footer_rejections(texts) == {}
+
+
+def test_filing_lines_across_a_listing_end_nothing() -> None:
+    # A blog's front page: one under each post, and the posts are the content.
+    texts = [
+        *post_with_footer("Posted in Travel")[:9],
+        *(f"{PROSE} second post {n}." for n in range(6)),
+        "Posted in Food",
+    ]
+    assert footer_rejections(texts) == {}
+
+
+def test_a_filing_line_over_a_comment_thread_needs_only_some_prose() -> None:
+    # A short post (120 words) under which dozens of readers comment: far less than 30%
+    # of the page's prose is above the filing line, but the thread opens right under it.
+    texts = post_with_footer("Posted in Travel | 48 Comments", paragraphs=6)[:9]
+    texts += ["48 Responses", "Reader says:"]
+    texts += [f"{COMMENT} ({n})" for n in range(40)]
+    assert sorted(footer_rejections(texts)) == list(range(9, len(texts)))
+    # Without the marker under it, the share holds.
+    texts[9] = "Archives"
+    assert footer_rejections(texts) == {}
+
+
+# --- lists of other pages ---------------------------------------------------------------------
+
+
+def article_with_list(heading: str, article_above: int = 6) -> list[str]:
+    return [
+        "The headline of the story",
+        *(f"{PROSE} part {n}." for n in range(article_above)),
+        heading,
+        "Fiancée of the late player had asked about the rumours",
+        "Attorney denies the player had a lover in prison",
+        "Quarterback on closeted players: ‘There’s a fear’",
+        f"{PROSE} and the story goes on after the box.",
+        f"{PROSE} to its very end.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Related articles",
+        "RELATED COVERAGE",
+        "More from Gay Star News",
+        "You may also like:",
+        "You might also like",
+        "Also on HuffPost:",
+        "Most popular",
+        "Around the web",
+        "Recommended for you",
+        "Don't miss",
+    ],
+)
+def test_the_list_under_a_related_heading_is_rejected_up_to_the_next_prose(heading: str) -> None:
+    texts = article_with_list(heading)
+    words = word_counts(texts)
+    rejected = related_list_rejections(texts, words, _prose(words))
+    assert sorted(rejected) == [8, 9, 10]  # the story goes on below the box: it is kept
+    assert rejected[8] == f"in the list of other pages that {heading!r} heads"
+    assert sorted(page_rejections(texts, words, "text/plain")) == [8, 9, 10]
+    assert page_rejections(texts, words, "text/html", one_item_page=True) == {}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Related research shows that voters move late.",  # a sentence, not the whole line
+        "More",  # a link
+        "Read more",  # under a teaser, not over a list
+        "Latest",
+    ],
+)
+def test_lines_that_are_no_related_heading(line: str) -> None:
+    texts = article_with_list(line)
+    words = word_counts(texts)
+    assert related_list_rejections(texts, words, _prose(words)) == {}
+
+
+def test_a_related_heading_needs_prose_above_it() -> None:
+    # A "Latest stories" column beside the headline: the article's own lines follow.
+    texts = article_with_list("Latest stories", article_above=4)
+    words = word_counts(texts)
+    assert related_list_rejections(texts, words, _prose(words)) == {}  # 80 words above
+
+
+# --- the C prefilters let through every line a regex can match --------------------------------
+
+_FOOTER_AT_START = re.compile(f"^(?:{_POST_FOOTER.pattern})", _POST_FOOTER.flags)
+_HEADING_ALONE = re.compile(f"^(?:{_RELATED_HEADING.pattern})$", _RELATED_HEADING.flags)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.from_regex(_FOOTER_AT_START))
+def test_every_ascii_filing_line_passes_the_prefilter(line: str) -> None:
+    if _POST_FOOTER.match(line) and line.isascii():
+        assert line[0] in _FOOTER_STARTS
+        assert any(word in line.lower() for word in _FOOTER_WORDS)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.from_regex(_HEADING_ALONE))
+def test_every_ascii_related_heading_passes_the_prefilter(line: str) -> None:
+    if _RELATED_HEADING.fullmatch(line) and line.isascii():
+        assert line[0] in _RELATED_STARTS
+        assert any(word in line.lower() for word in _RELATED_WORDS)
