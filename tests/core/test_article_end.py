@@ -120,7 +120,7 @@ def article_with_list(heading: str, article_above: int = 6) -> list[str]:
         "Fiancée of the late player had asked about the rumours",
         "Attorney denies the player had a lover in prison",
         "Quarterback on closeted players: ‘There’s a fear’",
-        f"{PROSE} and the story goes on after the box.",
+        f"{PROSE}, and the story goes on after the box for a few more words until it ends.",
         f"{PROSE} to its very end.",
     ]
 
@@ -144,9 +144,11 @@ def test_the_list_under_a_related_heading_is_rejected_up_to_the_next_prose(headi
     texts = article_with_list(heading)
     words = word_counts(texts)
     rejected = related_list_rejections(texts, words, _prose(words))
-    assert sorted(rejected) == [8, 9, 10]  # the story goes on below the box: it is kept
-    assert rejected[8] == f"in the list of other pages that {heading!r} heads"
-    assert sorted(page_rejections(texts, words, "text/plain")) == [8, 9, 10]
+    # The heading and its list; the story goes on below the box (25 words ending as a
+    # sentence ends): it is kept.
+    assert sorted(rejected) == [7, 8, 9, 10]
+    assert rejected[7] == f"in the list of other pages that {heading!r} heads"
+    assert sorted(page_rejections(texts, words, "text/plain")) == [7, 8, 9, 10]
     assert page_rejections(texts, words, "text/html", one_item_page=True) == {}
 
 
@@ -157,12 +159,23 @@ def test_the_list_under_a_related_heading_is_rejected_up_to_the_next_prose(headi
         "More",  # a link
         "Read more",  # under a teaser, not over a list
         "Latest",
+        "More posts do not mean more subscribers.",  # a sentence
+        "Recommended",  # a shop's recommended products are its content
     ],
 )
 def test_lines_that_are_no_related_heading(line: str) -> None:
     texts = article_with_list(line)
     words = word_counts(texts)
     assert related_list_rejections(texts, words, _prose(words)) == {}
+
+
+def test_a_teaser_with_its_dek_on_one_line_does_not_end_the_list() -> None:
+    texts = article_with_list("Related articles")
+    texts.insert(
+        9, "Fortnite season 7: When is the release date? When does season 6 end, and what comes?"
+    )
+    words = word_counts(texts)
+    assert sorted(related_list_rejections(texts, words, _prose(words))) == [7, 8, 9, 10, 11]
 
 
 def test_a_related_heading_needs_prose_above_it() -> None:

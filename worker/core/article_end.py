@@ -8,8 +8,9 @@ kinds of lines survive the dump and say the same thing on every site:
   blogs and news sites print it once, under the article; the comments, the sidebar and the
   related lists come after it (post_footer_rejections).
 - A heading over a list of other pages ("Related articles", "More from Gay Star News",
-  "You may also like:", "Most popular", "Around the web"): its teaser headlines are no part
-  of the article, wherever the list sits, up to the next line of prose (related_list_rejections).
+  "You may also like:", "Most popular", "Around the web"): it and the teaser headlines under
+  it are no part of the article, wherever the list sits, up to the next paragraph of prose
+  (related_list_rejections).
 
 Both need prose above them: under a headline, a "Tags:" line or a "Latest news" column opens
 nothing.
@@ -51,7 +52,7 @@ _RELATED_HEADING = re.compile(
     r"|(?:you|we\s+think\s+you)\s+(?:may|might|will|should)\s+(?:also\s+)?"
     r"(?:like|enjoy|be\s+interested\s+in)"
     r"|also\s+(?:on|from|in)\b.{0,30}"
-    r"|recommended(?:\s+(?:for\s+you|stories|articles|reading))?"
+    r"|recommended\s+(?:for\s+you|stories|articles|reading)"
     r"|explore\s+related\s+content"
     r"|most\s+(?:popular|read|viewed|shared|emailed)(?:\s+(?:stories|articles|posts|now|today))?"
     r"|(?:popular|recent|latest|similar|top)\s+(?:posts|stories|articles|news|entries)"
@@ -68,8 +69,10 @@ _RELATED_WORDS = (
     "trending",
 )  # fmt: skip
 _RELATED_CHARS = 60
-# The list runs to the first line of prose: this many words, ending as a sentence ends.
-_LIST_END_WORDS = 15
+# The list runs to the first paragraph of prose: this many words, ending as a sentence ends
+# (a teaser's headline and dek on one line run to 15 or 20; docs/measurements.md, 2026-12-04:
+# 15, 20, 25, 30 and 50 tried).
+_LIST_END_WORDS = 25
 _SENTENCE_ENDS = '.!?"”’)'
 # Prose above the heading (as for the post's navigation): a menu's "Latest news" opens nothing.
 RELATED_PROSE_WORDS = 100.0
@@ -112,10 +115,10 @@ def post_footer_rejections(
 def related_list_rejections(
     texts: Sequence[str], words: npt.NDArray[np.float64], prose: npt.NDArray[np.float64]
 ) -> dict[int, str]:
-    """Position -> reason for the lines under each heading of a list of other pages
-    (_RELATED_HEADING, the whole line, shorter than _RELATED_CHARS, with RELATED_PROSE_WORDS
-    words of prose above it), up to the next line of prose (_LIST_END_WORDS words ending
-    as a sentence ends)."""
+    """Position -> reason for each heading of a list of other pages (_RELATED_HEADING, the
+    whole line, shorter than _RELATED_CHARS, with RELATED_PROSE_WORDS words of prose above
+    it) and the lines under it, up to the next paragraph of prose (_LIST_END_WORDS words
+    ending as a sentence ends)."""
     if not len(texts) or prose[-1] < RELATED_PROSE_WORDS:
         return {}
     first = int(np.searchsorted(prose, RELATED_PROSE_WORDS))
@@ -124,12 +127,13 @@ def related_list_rejections(
         texts, first, _RELATED_CHARS, _RELATED_STARTS, _RELATED_WORDS
     )
     for heading in candidates:
-        if heading in rejected or not _RELATED_HEADING.fullmatch(texts[heading]):
+        text = texts[heading]
+        # (a heading ends in no full stop: "More posts ≠ more subscribers." is a sentence)
+        if heading in rejected or text[-1] == "." or not _RELATED_HEADING.fullmatch(text):
             continue
-        reason = f"{RELATED_REASON_START}{texts[heading]!r} heads"
-        for position in range(heading + 1, len(texts)):
-            text = texts[position]
-            if words[position] >= _LIST_END_WORDS and text[-1:] in _SENTENCE_ENDS:
+        reason = f"{RELATED_REASON_START}{text!r} heads"
+        for position in range(heading, len(texts)):
+            if words[position] >= _LIST_END_WORDS and texts[position][-1:] in _SENTENCE_ENDS:
                 break
             rejected[position] = reason
     return rejected
