@@ -9,16 +9,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from worker.core.article_end import (
-    _FOOTER_STARTS,
-    _FOOTER_WORDS,
+    _FOOTER_OPENINGS,
+    _OPENINGS,
     _POST_FOOTER,
+    _POST_NAVIGATION,
     _RELATED_HEADING,
-    _RELATED_STARTS,
-    _RELATED_WORDS,
+    _RELATED_OPENINGS,
+    end_lines,
+    lines_opening_with,
     post_footer_rejections,
     related_list_rejections,
 )
-from worker.core.rules import _opens_thread, _prose, page_rejections
+from worker.core.rules import _opens_thread, page_rejections
 
 PROSE = "A line of the article that runs on for long enough to count as prose, twenty words"
 COMMENT = "Great post, I have been reading this blog for years and this one is the best so far."
@@ -29,7 +31,7 @@ def word_counts(texts: list[str]) -> np.ndarray:
 
 
 def footer_rejections(texts: list[str]) -> dict[int, str]:
-    return post_footer_rejections(texts, _prose(word_counts(texts)), 100.0, _opens_thread)
+    return post_footer_rejections(texts, word_counts(texts), _opens_thread)
 
 
 def post_with_footer(footer: str, paragraphs: int = 6) -> list[str]:
@@ -143,7 +145,7 @@ def article_with_list(heading: str, article_above: int = 6) -> list[str]:
 def test_the_list_under_a_related_heading_is_rejected_up_to_the_next_prose(heading: str) -> None:
     texts = article_with_list(heading)
     words = word_counts(texts)
-    rejected = related_list_rejections(texts, words, _prose(words))
+    rejected = related_list_rejections(texts, words)
     # The heading and its list; the story goes on below the box (25 words ending as a
     # sentence ends): it is kept.
     assert sorted(rejected) == [7, 8, 9, 10]
@@ -166,7 +168,7 @@ def test_the_list_under_a_related_heading_is_rejected_up_to_the_next_prose(headi
 def test_lines_that_are_no_related_heading(line: str) -> None:
     texts = article_with_list(line)
     words = word_counts(texts)
-    assert related_list_rejections(texts, words, _prose(words)) == {}
+    assert related_list_rejections(texts, words) == {}
 
 
 def test_a_teaser_with_its_dek_on_one_line_does_not_end_the_list() -> None:
@@ -175,33 +177,85 @@ def test_a_teaser_with_its_dek_on_one_line_does_not_end_the_list() -> None:
         9, "Fortnite season 7: When is the release date? When does season 6 end, and what comes?"
     )
     words = word_counts(texts)
-    assert sorted(related_list_rejections(texts, words, _prose(words))) == [7, 8, 9, 10, 11]
+    assert sorted(related_list_rejections(texts, words)) == [7, 8, 9, 10, 11]
 
 
 def test_a_related_heading_needs_prose_above_it() -> None:
     # A "Latest stories" column beside the headline: the article's own lines follow.
     texts = article_with_list("Latest stories", article_above=4)
     words = word_counts(texts)
-    assert related_list_rejections(texts, words, _prose(words)) == {}  # 80 words above
+    assert related_list_rejections(texts, words) == {}  # 80 words above
 
 
-# --- the C prefilters let through every line a regex can match --------------------------------
+# --- the C pass lets through every line a regex can match -------------------------------------
 
 _FOOTER_AT_START = re.compile(f"^(?:{_POST_FOOTER.pattern})", _POST_FOOTER.flags)
 _HEADING_ALONE = re.compile(f"^(?:{_RELATED_HEADING.pattern})$", _RELATED_HEADING.flags)
 
 
+def dump_line(line: str) -> str:
+    """A line as a text dump's segments hold it (segments.py): its spaces collapsed."""
+    return " ".join(line.split())
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.from_regex(_FOOTER_AT_START))
-def test_every_ascii_filing_line_passes_the_prefilter(line: str) -> None:
-    if _POST_FOOTER.match(line) and line.isascii():
-        assert line[0] in _FOOTER_STARTS
-        assert any(word in line.lower() for word in _FOOTER_WORDS)
+def test_every_ascii_filing_line_opens_as_one(line: str) -> None:
+    line = dump_line(line)
+    if _POST_FOOTER.match(line) and line.isascii() and len(line) < 200:
+        assert end_lines([line]).footer == [0]
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.from_regex(_HEADING_ALONE))
-def test_every_ascii_related_heading_passes_the_prefilter(line: str) -> None:
-    if _RELATED_HEADING.fullmatch(line) and line.isascii():
-        assert line[0] in _RELATED_STARTS
-        assert any(word in line.lower() for word in _RELATED_WORDS)
+def test_every_ascii_related_heading_opens_as_one(line: str) -> None:
+    line = dump_line(line)
+    if _RELATED_HEADING.fullmatch(line) and line.isascii() and len(line) < 60:
+        assert end_lines([line]).related == [0]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.from_regex(re.compile(f"^(?:{_POST_NAVIGATION.pattern})", _POST_NAVIGATION.flags)))
+def test_every_ascii_navigation_line_opens_as_one(line: str) -> None:
+    line = dump_line(line)
+    if _POST_NAVIGATION.match(line) and line.isascii() and len(line) < 120:
+        assert end_lines([line]).navigation == [0]
+
+
+def test_the_openings_of_different_rules_do_not_overlap() -> None:
+    """end_lines gives a line to the rule of the first opening that fits."""
+    for opening in _FOOTER_OPENINGS:
+        assert not any(o.startswith(opening) or opening.startswith(o) for o in _RELATED_OPENINGS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(st.sampled_from(list("moReE é\u212a")), max_size=8), max_size=30),
+    st.integers(-2, 32),
+    st.integers(0, 9),
+)
+def test_lines_opening_with_matches_python(texts: list[str], first: int, max_chars: int) -> None:
+    openings = ("mo", "re", "e", "more")
+    expected = []
+    for position in range(max(0, first), len(texts)):
+        text = texts[position]
+        if not 0 < len(text) < max_chars:
+            continue
+        fits = [i for i, o in enumerate(openings) if text[: len(o)].lower() == o]
+        # (only ASCII letters fold: the Kelvin sign lowers to "k" in Python, not in C)
+        if fits and text[: len(openings[fits[0]])].isascii():
+            expected.append((position, fits[0]))
+    assert lines_opening_with(texts, first, max_chars, openings) == expected
+    assert lines_opening_with(tuple(texts), first, max_chars, openings) == expected
+
+
+def test_lines_opening_with_refuses_bad_openings() -> None:
+    with pytest.raises(ValueError, match="lowercase"):
+        lines_opening_with(["More"], 0, 10, ("More",))
+    with pytest.raises(ValueError, match="non-empty ASCII"):
+        lines_opening_with(["More"], 0, 10, ("",))
+    with pytest.raises(ValueError, match="at most 64"):
+        lines_opening_with(["More"], 0, 10, tuple(f"w{n}" for n in range(65)))
+    with pytest.raises(TypeError, match="sequence of str"):
+        lines_opening_with([1], 0, 10, ("m",))  # type: ignore[list-item]
+    assert len(_OPENINGS) <= 64

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from worker.core.article_end import post_navigation_rejections
 from worker.core.rules import (
     _COMMENT_SECTION,
     _COUNTED_THREAD,
@@ -14,7 +15,6 @@ from worker.core.rules import (
     CommentSection,
     comment_section_rejections,
     page_rejections,
-    post_navigation_rejections,
     rule_rejections,
     trailing_separator,
 )

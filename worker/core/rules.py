@@ -28,9 +28,10 @@ import numpy.typing as npt
 from worker.core import kernels
 from worker.core.article_end import (
     FOOTER_REASON_START,
+    NAVIGATION_REASON_START,
     RELATED_REASON_START,
-    post_footer_rejections,
-    related_list_rejections,
+    article_end_rejections,
+    prose_upto,
 )
 
 FEED_MIN_RUN = 3
@@ -43,7 +44,7 @@ RULE_REASON_STARTS = (
     "no words",
     "in a feed of ",
     "in the comment section that ",
-    "after the post's navigation ",
+    NAVIGATION_REASON_START,
     FOOTER_REASON_START,
     RELATED_REASON_START,
 )
@@ -97,7 +98,6 @@ _COUNTED_STARTS = "0123456789{"
 _MARKER_WORDS = ("comment", "respons", "repl", "reaction", "thought", "discussion")
 _MARKER_CHARS = 60  # a heading or a link, not a sentence that mentions comments
 _COUNTED_CHARS = 160  # a counted marker with the title of its post
-_PROSE_WORDS = 15  # a line of this many words is prose
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +144,8 @@ def comment_section_rejections(
     return _comment_section(texts, _prose(words), section)
 
 
-def _prose(words: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """The words of prose (lines of _PROSE_WORDS or more) up to and with each line."""
-    prose: npt.NDArray[np.float64] = np.cumsum(np.where(words >= _PROSE_WORDS, words, 0.0))
-    return prose
+# The words of prose (lines of 15 words or more) up to and with each line.
+_prose = prose_upto
 
 
 def _comment_section(
@@ -245,55 +243,12 @@ def page_rule_hits(
             return ruled, None
         prose = _prose(words)
         section = _comment_section(texts, prose, TEXT_DUMP_SECTION)
-        navigation = _post_navigation(texts, prose)
-        # The article's end as its filing line and the lists of other pages tell it
-        # (article_end.py).
-        related = related_list_rejections(texts, words, prose)
-        footer = post_footer_rejections(texts, prose, NAVIGATION_PROSE_WORDS, _opens_thread)
+        # The article's end as its navigation and filing line tell it, and the lists of
+        # other pages (article_end.py).
+        ending = article_end_rejections(texts, words, prose, _opens_thread)
         # (a section's keys run in page order)
-        return related | footer | navigation | section | ruled, next(iter(section), None)
+        return ending | section | ruled, next(iter(section), None)
     if not one_item_page:
         return ruled, None
     section = comment_section_rejections(texts, words, HTML_SECTION)
     return section | ruled, next(iter(section), None)
-
-
-# A line of a post's navigation, read from the start of the line: "Previous post: Title",
-# "Next Post →", "Newer Post Older Post Home", "PREVIOUS ARTICLE", "Next »". Blogs and news
-# sites print it under the article, before the comments, the sidebar and the related lists.
-_POST_NAVIGATION = re.compile(
-    r"(?:previous|next|older|newer)\s+(?:post|entry|article|story)\b|next\s*»", re.IGNORECASE
-)
-_NAVIGATION_STARTS = "pPnNoO"
-_NAVIGATION_WORDS = frozenset({"prev", "next", "olde", "newe"})
-_NAVIGATION_CHARS = 120
-# Prose above the line: a "Next article" link beside the headline ends nothing.
-NAVIGATION_PROSE_WORDS = 100.0
-
-
-def post_navigation_rejections(
-    texts: Sequence[str], words: npt.NDArray[np.float64]
-) -> dict[int, str]:
-    """Position -> reason for every line after a text dump's post navigation (the first
-    _POST_NAVIGATION line shorter than _NAVIGATION_CHARS with NAVIGATION_PROSE_WORDS words
-    of prose above it): the article ends above it. Measured on pages the model never saw
-    (docs/measurements.md, 2026-12-04): dragnet 0.818 -> 0.829, googletrends 0.809 ->
-    0.812, wcxb-dev by CV +0.0005, cleaneval unchanged; every one of dragnet's 64 pages
-    and wcxb-dev's 8 pages it changes gains."""
-    if not len(texts):
-        return {}
-    return _post_navigation(texts, _prose(words))
-
-
-def _post_navigation(texts: Sequence[str], prose: npt.NDArray[np.float64]) -> dict[int, str]:
-    if prose[-1] < NAVIGATION_PROSE_WORDS:
-        return {}
-    first = int(np.searchsorted(prose, NAVIGATION_PROSE_WORDS))
-    lines = kernels.short_lines_starting(texts, first, _NAVIGATION_CHARS, _NAVIGATION_STARTS)
-    for position in lines:
-        text = texts[position]
-        # (the regex only where the first word can be one: a tenth of the candidates)
-        if text[:4].lower() in _NAVIGATION_WORDS and _POST_NAVIGATION.match(text):
-            reason = f"after the post's navigation {text!r}: the article ends above it"
-            return dict.fromkeys(range(position + 1, len(texts)), reason)
-    return {}
