@@ -2285,7 +2285,7 @@ lines_opening_with(PyObject *Py_UNUSED(module), PyObject *args)
         int kind = PyUnicode_KIND(text);
         const void *data = PyUnicode_DATA(text);
         Py_UCS4 c = PyUnicode_READ(kind, data, 0);
-        if (c >= 128) {
+        if (c >= 128 || by_first[c] == 0) {
             continue;
         }
         for (uint64_t bits = by_first[c]; bits; bits &= bits - 1) {
@@ -2293,6 +2293,12 @@ lines_opening_with(PyObject *Py_UNUSED(module), PyObject *args)
             Py_ssize_t size = prefix_sizes[w], k = 1;
             if (size > length) {
                 continue;
+            }
+            if (kind == PyUnicode_1BYTE_KIND) {
+                const Py_UCS1 *bytes = data;
+                while (k < size && bytes[k] < 128 && LOWER_ASCII(bytes[k]) == prefix_chars[w][k]) {
+                    k++;
+                }
             }
             while (k < size) {
                 Py_UCS4 d = PyUnicode_READ(kind, data, k);

@@ -110,13 +110,14 @@ class EndLines(NamedTuple):
     related: list[int]
 
 
-def end_lines(texts: Sequence[str]) -> EndLines:
+def end_lines(texts: Sequence[str], first: int = 0) -> EndLines:
+    """The candidates from `first` on."""
     navigation: list[int] = []
     footer: list[int] = []
     related: list[int] = []
     footer_from = len(_NAVIGATION_OPENINGS)
     related_from = footer_from + len(_FOOTER_OPENINGS)
-    for position, opening in lines_opening_with(texts, 0, _LONGEST, _OPENINGS):
+    for position, opening in lines_opening_with(texts, first, _LONGEST, _OPENINGS):
         chars = len(texts[position])
         if opening < footer_from:
             if chars < _NAVIGATION_CHARS:
@@ -149,10 +150,11 @@ def article_end_rejections(
     prose_upto(words); `opens_thread`: whether a line is a comment marker."""
     if not len(texts) or prose[-1] < NAVIGATION_PROSE_WORDS:
         return {}
-    lines = end_lines(texts)
-    related = _related_lists(texts, words, prose, lines.related)
-    footer = _post_footer(texts, prose, opens_thread, lines.footer)
-    return related | footer | _post_navigation(texts, prose, lines.navigation)
+    lines = end_lines(texts, int(np.searchsorted(prose, NAVIGATION_PROSE_WORDS)))
+    rejected = _related_lists(texts, words, prose, lines.related)
+    rejected.update(_post_footer(texts, prose, opens_thread, lines.footer))
+    rejected.update(_post_navigation(texts, prose, lines.navigation))
+    return rejected
 
 
 def post_navigation_rejections(
@@ -233,6 +235,7 @@ def _related_lists(
     candidates: list[int],
 ) -> dict[int, str]:
     rejected: dict[int, str] = {}
+    list_ends: list[int] | None = None  # the lines long enough to end a list
     for heading in candidates:
         text = texts[heading]
         # (a heading ends in no full stop: "More posts ≠ more subscribers." is a sentence)
@@ -243,11 +246,15 @@ def _related_lists(
             or not _RELATED_HEADING.fullmatch(text)
         ):
             continue
-        reason = f"{RELATED_REASON_START}{text!r} heads"
-        for position in range(heading, len(texts)):
-            if words[position] >= _LIST_END_WORDS and texts[position][-1:] in _SENTENCE_ENDS:
-                break
-            rejected[position] = reason
+        if list_ends is None:
+            list_ends = np.flatnonzero(words >= _LIST_END_WORDS).tolist()
+        # (a loop over the list's lines read each one's words from numpy: a list of a
+        # hundred lines cost more than the rest of the page's rules)
+        end = next(
+            (p for p in list_ends if p >= heading and texts[p][-1:] in _SENTENCE_ENDS),
+            len(texts),
+        )
+        rejected.update(dict.fromkeys(range(heading, end), f"{RELATED_REASON_START}{text!r} heads"))
     return rejected
 
 
