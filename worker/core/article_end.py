@@ -11,7 +11,6 @@ lines survive the dump and say the same thing on every site:
   "You may also like:", "Most popular", "Around the web"): it and the teaser headlines under
   it are no part of the article, wherever the list sits, up to the next paragraph of prose
   (related_list_rejections).
-
 - A post's navigation ("Previous post: Title", "Next Post →", "PREVIOUS ARTICLE"): the
   article ended above it (post_navigation_rejections).
 
