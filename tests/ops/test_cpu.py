@@ -10,7 +10,7 @@ import pytest
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from worker.learn.bench_cpu import Snapshot, median_of, per_record
+from worker.learn.bench_cpu import Snapshot, _minor_faults, median_of, per_record
 from worker.ops.cpu import STAGES, StageClock, thread_cpu_seconds, thread_role
 from worker.ops.metrics import OutputTopics, PrometheusObserver
 
@@ -91,12 +91,14 @@ def metrics(stages: dict[str, float], threads: dict[str, float]) -> dict[str, fl
 def test_per_record_divides_the_differences_and_groups_the_rest_by_stage() -> None:
     zero_stages = dict.fromkeys(STAGES, 0.0)
     zero_threads = {"loop": 0.0, "kafka_consumer": 0.0, "kafka_producer": 0.0, "other": 0.0}
-    before = Snapshot(0.0, 10.0, 50.0, metrics(zero_stages, zero_threads))
+    before = Snapshot(0.0, 10.0, 50.0, metrics(zero_stages, zero_threads), 1.0, 70_000)
     stages = zero_stages | {"fetch": 0.1, "validate": 0.2, "classify": 2.0, "produce": 0.3}
     threads = zero_threads | {"loop": 2.6, "kafka_consumer": 0.4, "kafka_producer": 0.5}
-    after = Snapshot(5.0, 13.6, 53.0, metrics(stages, threads))
+    after = Snapshot(5.0, 13.6, 53.0, metrics(stages, threads), 1.4, 120_000)
     figures = per_record(before, after, 1000)
     assert figures["worker_ms"] == pytest.approx(3.6)
+    assert figures["worker_system_ms"] == pytest.approx(0.4)
+    assert figures["page_faults"] == pytest.approx(50.0)
     assert figures["broker_ms"] == pytest.approx(3.0)
     assert figures["classify_ms"] == pytest.approx(2.0)
     assert figures["outside_vs_classify"] == pytest.approx(0.8)
@@ -115,3 +117,19 @@ def test_a_worker_without_the_counters_gets_its_whole_figure_only() -> None:
 def test_median_of_runs_takes_each_number_s_median() -> None:
     runs = [{"a": 1.0, "b": {"c": 5.0}}, {"a": 3.0, "b": {"c": 1.0}}, {"a": 2.0, "b": {"c": 2.0}}]
     assert median_of(runs) == {"a": 2.0, "b": {"c": 2.0}}
+
+
+def test_minor_faults_are_read_for_a_live_process_only() -> None:
+    import mmap
+    import os
+    import sys
+
+    faults = _minor_faults(os.getpid())
+    if sys.platform.startswith("linux"):
+        assert faults is not None and faults > 0
+        with mmap.mmap(-1, 8 * 1024 * 1024) as fresh:  # fresh pages, each faulted in once
+            for page in range(0, len(fresh), mmap.PAGESIZE):
+                fresh[page] = 1
+            after = _minor_faults(os.getpid())
+        assert after is not None and after - faults >= 8 * 1024 * 1024 // mmap.PAGESIZE
+    assert _minor_faults(2**31 - 1) is None  # no such process

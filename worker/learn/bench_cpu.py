@@ -40,11 +40,25 @@ class Snapshot:
     worker_cpu_s: float
     broker_cpu_s: float | None
     metrics: dict[str, float]
+    # The kernel's share of the worker's CPU (system time: page faults, system calls) and
+    # its minor page faults so far (None where the platform does not say).
+    worker_system_s: float | None = None
+    worker_faults: int | None = None
 
 
 def _cpu_seconds(process: Any) -> float:
     times = process.cpu_times()
     return float(times.user + times.system)
+
+
+def _minor_faults(pid: int) -> int | None:
+    """The process's minor page faults so far (Linux: /proc/PID/stat, field 10)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return int(fields[7])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _snapshot(run: BenchRun, worker: Any, broker: Any | None) -> Snapshot:
@@ -53,6 +67,8 @@ def _snapshot(run: BenchRun, worker: Any, broker: Any | None) -> Snapshot:
         _cpu_seconds(worker),
         _cpu_seconds(broker) if broker is not None else None,
         run.metrics(0),
+        float(worker.cpu_times().system),
+        _minor_faults(worker.pid),
     )
 
 
@@ -97,6 +113,10 @@ def per_record(before: Snapshot, after: Snapshot, records: int) -> dict[str, Any
     result: dict[str, Any] = {"records": records, "worker_ms": worker_ms}
     if after.broker_cpu_s is not None and before.broker_cpu_s is not None:
         result["broker_ms"] = ms(after.broker_cpu_s - before.broker_cpu_s)
+    if after.worker_system_s is not None and before.worker_system_s is not None:
+        result["worker_system_ms"] = ms(after.worker_system_s - before.worker_system_s)
+    if after.worker_faults is not None and before.worker_faults is not None:
+        result["page_faults"] = (after.worker_faults - before.worker_faults) / records
     stages = {stage: delta(STAGE_METRIC.format(stage)) for stage in STAGES}
     threads = {role: delta(THREAD_METRIC.format(role)) for role in THREAD_ROLES}
     if any(value is None for value in (*stages.values(), *threads.values())):
@@ -135,6 +155,10 @@ def format_cpu(cpu: dict[str, Any], baseline: dict[str, Any] | None = None) -> l
             f" (baseline {baseline['worker_ms']:.2f} ms; "
             f"{cpu['worker_ms'] / baseline['worker_ms']:.2f}x)"
         )
+    if "worker_system_ms" in cpu:
+        lines.append(f"  of it in the kernel (system time)    {cpu['worker_system_ms']:8.2f} ms")
+    if "page_faults" in cpu:
+        lines.append(f"  minor page faults per record         {cpu['page_faults']:8.0f}")
     if "classify_ms" in cpu:
         lines.append(
             f"  classification {cpu['classify_ms']:.2f} ms; the rest "
