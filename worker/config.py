@@ -170,6 +170,14 @@ class Settings:
         "A raw partition whose batch cannot be decoded is paused (the others go on) and "
         "fetched again after this many seconds.",
     )
+    malloc_trim_threshold: int = _setting(
+        4 * 1024 * 1024,
+        "CHAFF_MALLOC_TRIM_THRESHOLD",
+        "Bytes of free memory glibc's malloc keeps at the top of its heap between pages "
+        "(M_TRIM_THRESHOLD): less page faulting per record for at most this much RSS. 0 "
+        "leaves glibc's own (128 KiB here); ignored off glibc and when MALLOC_* or "
+        "GLIBC_TUNABLES malloc variables are set.",
+    )
     log_level: str = _setting("INFO", "CHAFF_LOG_LEVEL", "Log level: DEBUG, INFO, WARNING, ERROR.")
 
     def __post_init__(self) -> None:

@@ -1,4 +1,5 @@
-"""worker.ops.memory: glibc's mmap threshold fixed at start-up, and when the loop trims."""
+"""worker.ops.memory: glibc's mmap and trim thresholds fixed at start-up, and when the loop
+trims."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ import sys
 
 import pytest
 
-from worker.ops.memory import MMAP_THRESHOLD_BYTES, MemoryTrimmer, configure_allocator
+from worker.config import Settings
+from worker.ops.memory import (
+    MMAP_THRESHOLD_BYTES,
+    TRIM_THRESHOLD_BYTES,
+    MemoryTrimmer,
+    configure_allocator,
+)
 
 GLIBC = ctypes.util.find_library("c") is not None and hasattr(
     ctypes.CDLL(ctypes.util.find_library("c")), "mallinfo2"
@@ -54,6 +61,50 @@ def test_large_blocks_stay_mmapped_after_a_larger_one_was_freed() -> None:
     assert mmapped_bytes_of_a_4_mib_block("default") < 4 * 1024 * 1024
     assert MMAP_THRESHOLD_BYTES < 4 * 1024 * 1024
     assert mmapped_bytes_of_a_4_mib_block("configure") >= 4 * 1024 * 1024
+
+
+# Frees 3 MiB of 64 KiB blocks at the top of the heap (under the mmap threshold), newest
+# first, and prints how much free memory the heap's top keeps (mallinfo2.keepcost).
+TOP_PROBE = """
+import ctypes, sys
+from worker.ops.memory import configure_allocator
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = MallInfo2
+assert configure_allocator({}, trim_threshold=int(sys.argv[1]))
+blocks = [bytearray(64 * 1024) for _ in range(48)]
+while blocks:
+    blocks.pop()
+print(libc.mallinfo2().keepcost)
+"""
+
+
+def free_top_kept(trim_threshold: int) -> int:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", TOP_PROBE, str(trim_threshold)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stdout)
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc malloc only")
+def test_the_heap_keeps_its_free_top_up_to_the_trim_threshold() -> None:
+    # glibc's own (0): fixing the mmap threshold left the trim threshold at 128 KiB, and the
+    # 3 MiB freed at the top went back to the kernel, to be faulted in again for the next page.
+    assert free_top_kept(0) <= 256 * 1024
+    assert TRIM_THRESHOLD_BYTES == Settings().malloc_trim_threshold > 3 * 1024 * 1024
+    assert free_top_kept(TRIM_THRESHOLD_BYTES) >= 3 * 1024 * 1024
+    # ... and no more than the threshold.
+    assert free_top_kept(1024 * 1024) <= 1024 * 1024
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,7 @@ def run_worker_process(settings: Settings, process_index: int) -> int:
     # Before the first large allocation: see worker.ops.memory (measured RSS growth).
     from worker.ops.memory import configure_allocator
 
-    configure_allocator()
+    configure_allocator(trim_threshold=settings.malloc_trim_threshold)
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     _start_shutdown_watchdog(stop, settings.shutdown_timeout_s)
