@@ -10,6 +10,7 @@ from typing import Any
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 
 from worker.config import Settings
+from worker.stream.frame_reuse import install as install_frame_reuse
 from worker.stream.kafka_client import client_options
 from worker.stream.kafka_copies import install as install_fewer_copies
 from worker.stream.socket_reads import install as install_socket_reads
@@ -47,6 +48,7 @@ def make_consumer(
     session_ms = int(settings.session_timeout_s * 1000)
     install_socket_reads()
     install_fewer_copies()
+    install_frame_reuse()
     consumer = KafkaConsumer(
         **client_options(settings),
         group_id=settings.group_id,
