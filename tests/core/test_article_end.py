@@ -16,11 +16,11 @@ from worker.core.article_end import (
     _RELATED_HEADING,
     _RELATED_OPENINGS,
     end_lines,
-    lines_opening_with,
     post_footer_rejections,
     related_list_rejections,
 )
-from worker.core.rules import _opens_thread, page_rejections
+from worker.core.kernels import lines_opening_with
+from worker.core.rules import opens_comment_thread, page_rejections
 
 PROSE = "A line of the article that runs on for long enough to count as prose, twenty words"
 COMMENT = "Great post, I have been reading this blog for years and this one is the best so far."
@@ -31,7 +31,7 @@ def word_counts(texts: list[str]) -> np.ndarray:
 
 
 def footer_rejections(texts: list[str]) -> dict[int, str]:
-    return post_footer_rejections(texts, word_counts(texts), _opens_thread)
+    return post_footer_rejections(texts, word_counts(texts), opens_comment_thread)
 
 
 def post_with_footer(footer: str, paragraphs: int = 6) -> list[str]:

@@ -23,9 +23,8 @@ GLIBC = ctypes.util.find_library("c") is not None and hasattr(
     ctypes.CDLL(ctypes.util.find_library("c")), "mallinfo2"
 )
 
-# Frees a 16 MiB block (glibc's dynamic threshold then rises to 16 MiB), then prints how much
-# of a new 4 MiB block is mmap'd (mallinfo2.hblkhd): all of it, unless it came from the heap.
-PROBE = """
+# What each probe starts with: glibc's statistics (mallinfo2) and the allocator setting.
+MALLINFO = """
 import ctypes, sys
 from worker.ops.memory import configure_allocator
 
@@ -36,7 +35,13 @@ class MallInfo2(ctypes.Structure):
 
 libc = ctypes.CDLL(None)
 libc.mallinfo2.restype = MallInfo2
-if sys.argv[1] == "configure":
+"""
+
+# Frees a 16 MiB block (glibc's dynamic threshold then rises to 16 MiB), then prints how much
+# of a new 4 MiB block is mmap'd (mallinfo2.hblkhd): all of it, unless it came from the heap.
+PROBE = (
+    MALLINFO
+    + """if sys.argv[1] == "configure":
     assert configure_allocator({})
 big = bytearray(16 * 1024 * 1024)
 del big
@@ -44,14 +49,20 @@ before = libc.mallinfo2().hblkhd
 block = bytearray(4 * 1024 * 1024)
 print(libc.mallinfo2().hblkhd - before)
 """
+)
+
+
+def run_probe(probe: str, argument: str) -> int:
+    """The number a probe prints, run in a fresh interpreter with no malloc variables set."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", probe, argument], env=env, capture_output=True, text=True, check=True
+    )
+    return int(done.stdout)
 
 
 def mmapped_bytes_of_a_4_mib_block(mode: str) -> int:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_"))}
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, mode], env=env, capture_output=True, text=True, check=True
-    )
-    return int(done.stdout)
+    return run_probe(PROBE, mode)
 
 
 @pytest.mark.skipif(not GLIBC, reason="glibc malloc only")
@@ -65,35 +76,19 @@ def test_large_blocks_stay_mmapped_after_a_larger_one_was_freed() -> None:
 
 # Frees 3 MiB of 64 KiB blocks at the top of the heap (under the mmap threshold), newest
 # first, and prints how much free memory the heap's top keeps (mallinfo2.keepcost).
-TOP_PROBE = """
-import ctypes, sys
-from worker.ops.memory import configure_allocator
-
-class MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in (
-        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
-        "fordblks", "keepcost")]
-
-libc = ctypes.CDLL(None)
-libc.mallinfo2.restype = MallInfo2
-assert configure_allocator({}, trim_threshold=int(sys.argv[1]))
+TOP_PROBE = (
+    MALLINFO
+    + """assert configure_allocator({}, trim_threshold=int(sys.argv[1]))
 blocks = [bytearray(64 * 1024) for _ in range(48)]
 while blocks:
     blocks.pop()
 print(libc.mallinfo2().keepcost)
 """
+)
 
 
 def free_top_kept(trim_threshold: int) -> int:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_"))}
-    done = subprocess.run(
-        [sys.executable, "-c", TOP_PROBE, str(trim_threshold)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(done.stdout)
+    return run_probe(TOP_PROBE, str(trim_threshold))
 
 
 @pytest.mark.skipif(not GLIBC, reason="glibc malloc only")

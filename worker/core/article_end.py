@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from worker.core import _kernels
+from worker.core.kernels import lines_opening_with
 
 NAVIGATION_REASON_START = "after the post's navigation "
 FOOTER_REASON_START = "after the post's filing line "
@@ -255,12 +255,3 @@ def _related_lists(
         )
         rejected.update(dict.fromkeys(range(heading, end), f"{RELATED_REASON_START}{text!r} heads"))
     return rejected
-
-
-def lines_opening_with(
-    texts: Sequence[str], first: int, max_chars: int, openings: tuple[str, ...]
-) -> list[tuple[int, int]]:
-    """[(p, i) for p in range(first, len(texts)) if 0 < len(texts[p]) < max_chars and
-    texts[p] starts with openings[i] (lowercase ASCII; the first i that fits), its ASCII
-    letters in any case], the loop in C."""
-    return _kernels.lines_opening_with(texts, first, max_chars, openings)

@@ -342,6 +342,15 @@ def short_lines_starting(
     return _kernels.short_lines_starting(texts, first, max_chars, starts, words)
 
 
+def lines_opening_with(
+    texts: Sequence[str], first: int, max_chars: int, openings: tuple[str, ...]
+) -> list[tuple[int, int]]:
+    """[(p, i) for p in range(first, len(texts)) if 0 < len(texts[p]) < max_chars and
+    texts[p] starts with openings[i] (lowercase ASCII; the first i that fits), its ASCII
+    letters in any case], the loop in C."""
+    return _kernels.lines_opening_with(texts, first, max_chars, openings)
+
+
 def repeats_title(texts: list[str], title: str, min_chars: int) -> Bools:
     """For each text: min_chars <= len(text) <= len(title) and text.lower() in title."""
     repeats = np.empty(len(texts), dtype=np.bool_)

@@ -141,11 +141,7 @@ def comment_section_rejections(
     twice, 0.784 -> 0.807 on text dumps, 0.8952 -> 0.8965 on HTML (2026-12-04)."""
     if not len(texts):
         return {}
-    return _comment_section(texts, _prose(words), section)
-
-
-# The words of prose (lines of 15 words or more) up to and with each line.
-_prose = prose_upto
+    return _comment_section(texts, prose_upto(words), section)
 
 
 def _comment_section(
@@ -184,8 +180,8 @@ def _comment_section(
     return {}
 
 
-def _opens_thread(text: str) -> bool:
-    """Whether a line is a comment marker, whatever the prose above it."""
+def opens_comment_thread(text: str) -> bool:
+    """Whether a line is a comment marker (either kind), whatever the prose above it."""
     return bool(
         len(text) < _COUNTED_CHARS
         and (
@@ -241,11 +237,11 @@ def page_rule_hits(
     if content_type == "text/plain":
         if not len(texts):
             return ruled, None
-        prose = _prose(words)
+        prose = prose_upto(words)
         section = _comment_section(texts, prose, TEXT_DUMP_SECTION)
         # The article's end as its navigation and filing line tell it, and the lists of
         # other pages (article_end.py).
-        ending = article_end_rejections(texts, words, prose, _opens_thread)
+        ending = article_end_rejections(texts, words, prose, opens_comment_thread)
         # (a section's keys run in page order)
         return ending | section | ruled, next(iter(section), None)
     if not one_item_page:
