@@ -88,11 +88,11 @@ def test_a_first_seen_site_changes_nothing() -> None:
 
 @pytest.fixture(scope="module")
 def site_pages() -> list[LabelledPage]:
-    return [p for p in load_pages(FIXTURE, "html") if p.site == "47hats.com"]
+    return [p for p in load_pages(FIXTURE, "html") if p.site == "eater.com"]
 
 
 def _url(page: LabelledPage) -> int:
-    return url_fingerprint(f"https://47hats.com/{page.page_id}")
+    return url_fingerprint(f"https://eater.com/{page.page_id}")
 
 
 def test_the_first_page_of_a_site_gets_todays_verdict_exactly(

@@ -25,7 +25,7 @@ from worker.learn.dataset import load_pages
 pytestmark = [pytest.mark.broker, pytest.mark.slow]
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "site-memory"
-SITE = "47hats.com"
+SITE = "eater.com"
 
 
 def _site_records() -> list[bytes]:

@@ -1,7 +1,7 @@
 """`chaff inspect FILE:LINE --site-memory on`: the page as `chaff classify --site-memory on`
 classifies that line, its summary saying what site memory informed the verdict.
 
-The records are the 4 pages of 47hats.com in tests/fixtures/site-memory (Dragnet, by Moz;
+The records are the 4 pages of eater.com in tests/fixtures/site-memory (Dragnet, by Moz;
 attribution and licence in its README.md), with a record the worker would dead-letter, an
 empty line and a page of another site between them: classify skips the first two and
 remembers the third under its own site, and inspect must do the same.
@@ -34,11 +34,17 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
         url = f"https://{page.site}/{page.page_id}"
         return orjson.dumps({"url": url, "body": page.body("html"), "content_type": "text/html"})
 
-    hats = [record(p) for p in pages if p.site == "47hats.com"]
-    other = next(record(p) for p in pages if p.site != "47hats.com")
-    assert len(hats) == 4
-    lines = [hats[0], hats[1], b'{"url": "https://47hats.com/x", "body": 3}', b"", other]
-    lines += [hats[2], hats[3]]
+    posts = [record(p) for p in pages if p.site == "eater.com"]
+    other = next(record(p) for p in pages if p.site != "eater.com")
+    assert len(posts) == 4
+    lines = [
+        posts[0],
+        posts[1],
+        b'{"url": "https://eater.com/x", "body": 3}',
+        b"",
+        other,
+    ]
+    lines += [posts[2], posts[3]]
     path = tmp_path_factory.mktemp("records") / "site.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     return path
@@ -158,7 +164,7 @@ def test_the_browser_shows_the_memory_and_its_rejections(
 @pytest.mark.parametrize(
     ("where", "named"),
     [
-        ([str(FIXTURE / "html" / "R874.html.gz")], "a page file"),
+        ([str(FIXTURE / "html" / "R786.html.gz")], "a page file"),
         (["--topic", "t", "--partition", "0", "--offset", "3"], "a record on a topic"),
     ],
 )

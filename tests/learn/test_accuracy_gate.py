@@ -47,11 +47,13 @@ F1_FLOOR: dict[tuple[str, Mode], float] = {
     # article-end rules (article_end.py: filing lines, related lists; dragnet's T5 0.944 ->
     # 0.989 and R853 0.841 -> 0.808, its gold keeping an inline "Related articles:" list;
     # googletrends' gt_121 0.705 -> 0.712; wcxb's 4091 0.942 -> 0.972 and 2999 0.959 ->
-    # 0.956). wcxb: these 35 pages are harder than the average page.
+    # 0.956). The HTML rows again with the declared article body (declared_body.py, the
+    # same model file): wcxb 0.7003 -> 0.7173, dragnet 0.8627 -> 0.8665, the other two the
+    # same. wcxb: these 35 pages are harder than the average page.
     # The other three: 10 pages each, so one page moves F1 a lot.
-    ("wcxb", "html"): 0.675,  # measured 0.7003
+    ("wcxb", "html"): 0.692,  # measured 0.7173
     ("wcxb", "text"): 0.655,  # measured 0.6802
-    ("dragnet", "html"): 0.837,  # measured 0.8627
+    ("dragnet", "html"): 0.841,  # measured 0.8665
     ("dragnet", "text"): 0.878,  # measured 0.9038
     ("cleaneval", "html"): 0.926,  # measured 0.9515
     ("cleaneval", "text"): 0.912,  # measured 0.9378

@@ -16,11 +16,11 @@ FIXTURE = Path(__file__).parents[1] / "fixtures" / "site-memory"
 
 @pytest.fixture(scope="module")
 def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The 47hats.com pages as raw records, then the first one again from another site."""
-    pages = [p for p in load_pages(FIXTURE, "html") if p.site == "47hats.com"]
+    """The eater.com pages as raw records, then the first one again from another site."""
+    pages = [p for p in load_pages(FIXTURE, "html") if p.site == "eater.com"]
     lines = [
         {
-            "url": f"https://47hats.com/{p.page_id}",
+            "url": f"https://eater.com/{p.page_id}",
             "body": p.body("html"),
             "content_type": "text/html",
         }

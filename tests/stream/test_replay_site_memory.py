@@ -27,15 +27,20 @@ class Record(NamedTuple):  # the fields of a kafka-python ConsumerRecord the wor
 
 
 def _records() -> list[Record]:
-    pages = [p for p in load_pages(FIXTURE, "html") if p.site == "47hats.com"]
+    pages = [p for p in load_pages(FIXTURE, "html") if p.site == "eater.com"]
     return [
         Record(
             "pages.raw",
             0,
             100 + number,
             1_764_000_000_000,
-            b"47hats.com",
-            orjson.dumps({"url": f"https://47hats.com/{p.page_id}", "body": p.body("html")}),
+            b"eater.com",
+            orjson.dumps(
+                {
+                    "url": f"https://eater.com/{p.page_id}",
+                    "body": p.body("html"),
+                }
+            ),
         )
         for number, p in enumerate(pages)
     ]

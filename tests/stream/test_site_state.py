@@ -21,9 +21,9 @@ FIXTURE = Path(__file__).parents[1] / "fixtures" / "site-memory"
 
 @pytest.fixture(scope="module")
 def values() -> list[bytes]:
-    pages = [p for p in load_pages(FIXTURE, "text") if p.site == "47hats.com"]
+    pages = [p for p in load_pages(FIXTURE, "text") if p.site == "eater.com"]
     return [
-        orjson.dumps({"url": f"https://47hats.com/{p.page_id}", "body": p.body("text")})
+        orjson.dumps({"url": f"https://eater.com/{p.page_id}", "body": p.body("text")})
         for p in pages
     ]
 
@@ -41,7 +41,7 @@ def test_a_batch_counts_once_committed_and_a_retry_sees_the_memory_it_first_saw(
     assert _note(state, values[0], 10)["pages_seen"] == 0
     assert _note(state, values[1], 11)["pages_seen"] == 1  # within the batch, in order
     checkpoints = state.changelog_records()
-    assert [(c.partition, c.key) for c in checkpoints] == [(0, b"47hats.com")]
+    assert [(c.partition, c.key) for c in checkpoints] == [(0, b"eater.com")]
     assert decode(checkpoints[0].value)[0] == 11
     state.abort_batch()  # the batch failed: it comes again
     assert state.changelog_records() == [] and state.sites == 0
@@ -75,7 +75,7 @@ def test_a_changelog_value_restores_what_it_checkpointed(values: list[bytes]) ->
     _note(state, values[0], 3)
     (checkpoint,) = state.changelog_records()
     restored = SiteMemoryState(Settings(site_memory="on"))
-    assert restored._restore_one(0, checkpoint.key, checkpoint.value) == {"0/47hats.com"}
+    assert restored._restore_one(0, checkpoint.key, checkpoint.value) == {"0/eater.com"}
     assert _note(restored, values[1], 4)["checkpoint"] == {"partition": 0, "offset": 3}
     # A tombstone forgets the site; a value of another version is skipped, not fatal.
     restored._restore_one(0, checkpoint.key, None)

@@ -15,6 +15,8 @@ import numpy.typing as npt
 
 from worker.core.article import article_parts
 from worker.core.decision import ALWAYS_KEPT
+from worker.core.declared_body import REASON as _OUTSIDE_BODY_REASON
+from worker.core.declared_body import outside_declared_body
 from worker.core.features import feature_names
 from worker.core.kernels import (
     ReasonTexts,
@@ -65,6 +67,11 @@ def classify_page(
     held = cut_scores != scores
     if held.any():
         held &= scores >= page.decision.cut(scores, words)
+    if page.single_item_page and segments.html is not None:
+        outside = outside_declared_body(segments.html.bits, words, keep)
+        if outside.any():
+            keep &= ~outside
+            ruled = ruled | dict.fromkeys(np.flatnonzero(outside).tolist(), _OUTSIDE_BODY_REASON)
     if after_cut is not None and (late := after_cut(segments, page.features, keep)):
         keep[list(late)] = False
         ruled = ruled | late

@@ -78,6 +78,9 @@ RELATED_HINT = 1 << 17
 HEADING_LEVELS = tuple(1 << bit for bit in range(18, 24))  # <h1> .. <h6>
 IN_ORDERED_LIST = 1 << 24
 IN_UNORDERED_LIST = 1 << 25
+# Not a feature either: the element's class or id names an article body the way content
+# systems do ("entry-content", "article-body"): declared_body.py reads it after the cut.
+ARTICLE_BODY_HINT = 1 << 26
 
 CONTEXT_BITS = {
     "in_link": IN_LINK,
@@ -167,6 +170,32 @@ _RELATED_WORDS = (
     "promo", "read-next", "readnext", "also-", "suggest", "most-", "latest", "headlines",
 )  # fmt: skip
 _RELATED = kernels.Needles([(word, False, False) for word in _RELATED_WORDS])
+# The class and id names trafilatura's BODY_XPATH looks for first (those matched as part of
+# a name; lowercased, so "postContent" is "postcontent"): the names blog and news systems give
+# the element around a post's text. Not "content" or "post" alone: they wrap whole pages.
+_ARTICLE_BODY_WORDS = (
+    "post-text", "post_text", "post-body", "post-entry", "postentry", "post-content",
+    "post_content", "postcontent", "post_inner_wrapper", "article-text", "articletext",
+    "entry-content", "article-content", "article__content", "article-body", "article__body",
+    "articlebody", "articlecontent", "page-content", "text-content", "body-text",
+    "article__container", "art-content",
+)  # fmt: skip
+_ARTICLE_BODY = kernels.Needles([(word, False, False) for word in _ARTICLE_BODY_WORDS])
+# ... and a class that is just "post" or "entry" (WordPress's classic themes); as one name
+# among others these are on every teaser of a listing.
+_ARTICLE_BODY_CLASSES = ("post", "entry")
+
+
+def _names_article_body(class_and_id: str) -> bool:
+    """Whether a lowered "class id" string names an article body (_ARTICLE_BODY_WORDS, or
+    a class of one name in _ARTICLE_BODY_CLASSES: the string is that name, a space and at
+    most one id)."""
+    if _ARTICLE_BODY.found_in(class_and_id):
+        return True
+    name, _, element_id = class_and_id.partition(" ")
+    return name in _ARTICLE_BODY_CLASSES and " " not in element_id
+
+
 ATTRIBUTE_TAGS = frozenset(
     [
         "div",
@@ -213,6 +242,7 @@ def hint_bits(class_and_id: str) -> int:
             | (POSITIVE_HINT if _POSITIVE.found_in(lowered) else 0)
             | (COMMENT_HINT if _COMMENT.found_in(lowered) else 0)
             | (RELATED_HINT if _RELATED.found_in(lowered) else 0)
+            | (ARTICLE_BODY_HINT if _names_article_body(lowered) else 0)
         )
         if len(hint_cache) >= HINT_CACHE_SIZE:
             hint_cache.clear()

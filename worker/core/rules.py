@@ -14,6 +14,9 @@
   it, nothing is the article: on a text dump, which keeps none of the containers that tell
   a thread from its article, and on an HTML page about one item (many blogs of 2012 mark
   their threads with no class a model could read).
+- On an HTML page about one item, what the cut kept outside the element the page names as
+  its article body ("entry-content", "article-body"), when that holds a fifth of the kept
+  words (declared_body.py; applied after the cut, in classify_page).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from worker.core.article_end import (
     article_end_rejections,
     prose_upto,
 )
+from worker.core.declared_body import REASON as OUTSIDE_BODY_REASON
 
 FEED_MIN_RUN = 3
 _HEADLINE_WORDS = 30
@@ -47,6 +51,7 @@ RULE_REASON_STARTS = (
     NAVIGATION_REASON_START,
     FOOTER_REASON_START,
     RELATED_REASON_START,
+    OUTSIDE_BODY_REASON,
 )
 
 

@@ -204,5 +204,6 @@ def _kept(
             if routed[index]
             else (general[index], general_decision)
         )
-        keeps.append(decision_keep(decision, page, with_rules(page, scores, routed[index])))
+        ruled = with_rules(page, scores, routed[index])
+        keeps.append(decision_keep(decision, page, ruled, routed[index]))
     return keeps

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.core.decision import Decision
+from worker.core.declared_body import outside_declared_body
 from worker.core.features import SMOOTHING_NAMES, feature_names, page_features, smoothing_features
 from worker.core.model import AdditiveModel, sigmoid
 from worker.core.rules import page_rejections
@@ -45,6 +46,8 @@ class TrainingPage:
     features: npt.NDArray[np.float32]
     labels: npt.NDArray[np.int8]
     weights: npt.NDArray[np.float64]  # each page sums to 1, spread by word count
+    # HTML: per segment, the context bits of its walk (html_segments); None for text dumps.
+    context_bits: npt.NDArray[np.int64] | None = None
 
 
 class LocalModel(Protocol):
@@ -70,7 +73,8 @@ def prepare(pages: Iterable[tuple[LabelledPage, str]], mode: Mode) -> list[Train
         features = page_features(segments)
         words = segment_words(features) + 1.0 if len(segments) else np.ones(0)
         weights = words / words.sum() if words.size else words
-        prepared.append(TrainingPage(page, segments.texts, features, labels, weights))
+        bits = np.asarray(segments.html.bits, dtype=np.int64) if segments.html else None
+        prepared.append(TrainingPage(page, segments.texts, features, labels, weights, bits))
     return prepared
 
 
@@ -222,8 +226,9 @@ def best_decision(
     one_item_pages: bool = False,
 ) -> Decision:
     """The decision with the best mean word-F1 over pages, the rules applied as at runtime.
-    For the stages of one-item pages, the decision holds comments back (decision.py) and
-    the comment-section rule applies (rules.py)."""
+    For the stages of one-item pages, the decision holds comments back (decision.py), and
+    the comment-section rule (rules.py) and the declared article body (declared_body.py)
+    apply."""
     ruled_scores = [
         with_rules(page, page_scores, one_item_pages)
         for page, page_scores in zip(pages, scores, strict=True)
@@ -235,7 +240,7 @@ def best_decision(
             f1 = float(
                 np.mean(
                     [
-                        page_f1(page, decision_keep(decision, page, page_scores))
+                        page_f1(page, decision_keep(decision, page, page_scores, one_item_pages))
                         for page, page_scores in zip(pages, ruled_scores, strict=True)
                     ]
                 )
@@ -265,11 +270,20 @@ def with_rules(
 
 
 def decision_keep(
-    decision: Decision, page: TrainingPage, scores: npt.NDArray[np.float64]
+    decision: Decision,
+    page: TrainingPage,
+    scores: npt.NDArray[np.float64],
+    one_item_page: bool = False,
 ) -> npt.NDArray[np.bool_]:
+    """The segments classify_page keeps, given the scores with the rules applied
+    (with_rules); on a one-item page, none outside its declared article body."""
     if not len(page.texts):
         return np.zeros(0, dtype=bool)
-    return decision.keep(scores, segment_words(page.features), page.features)
+    words = segment_words(page.features)
+    keep = decision.keep(scores, words, page.features)
+    if one_item_page and page.context_bits is not None:
+        keep &= ~outside_declared_body(page.context_bits, words, keep)
+    return keep
 
 
 def page_f1(page: TrainingPage, keep: npt.NDArray[np.bool_]) -> float:

@@ -1,0 +1,110 @@
+"""The article body a page marks in its markup ("entry-content", "article-body", else
+<article>): on a page about one item, what the cut kept outside it is dropped
+(declared_body.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from worker.core.classify import classify_page, reason_origin
+from worker.core.declared_body import REASON, outside_declared_body
+from worker.core.html_tags import ARTICLE_BODY_HINT, IN_ARTICLE, IN_HEADING, hint_bits
+
+BODY = ARTICLE_BODY_HINT
+_PARAGRAPH = (
+    "<p>The council voted on Tuesday to expand the city's bicycle network by forty "
+    "kilometres, part {i}, after a long debate about funding, parking and the safety of "
+    "children on their way to school.</p>"
+)
+# Prose the model takes for the article's: it is as long and as plain.
+_BIO = (
+    "<p>Our columnist {i} has written about city life, local politics and the arts for many "
+    "years, and she lives with her family in the old town, where she grows tomatoes on a "
+    "small balcony.</p>"
+)
+
+
+def news_page(body_class: str) -> str:
+    article = "".join(_PARAGRAPH.format(i=i) for i in range(6))
+    bio = "".join(_BIO.format(i=i) for i in range(3))
+    return (
+        "<html><head><title>City expands bike network</title></head><body>"
+        '<nav><a href="/">Home</a> <a href="/news">News</a></nav>'
+        f'<div class="main"><h1>City expands bike network</h1><div class="{body_class}">'
+        f'{article}</div><div class="bio">{bio}</div></div>'
+        "<footer>© 2012 The Paper</footer></body></html>"
+    )
+
+
+def test_prose_outside_the_named_body_is_dropped_and_the_headline_kept() -> None:
+    verdict = classify_page(news_page("entry-content"), "text/html")
+    assert verdict.page_kind == "one item"
+    kept = [s.text for s in verdict.segments if s.label == "article"]
+    assert kept[0] == "City expands bike network"
+    assert sum("The council voted" in text for text in kept) == 6
+    bio = [s for s in verdict.segments if "Our columnist" in s.text]
+    assert len(bio) == 3
+    assert all(s.label == "junk" and s.reasons[0] == REASON for s in bio)
+    assert all(reason_origin(s.reasons[0]) == "rule" for s in bio)
+
+
+def test_without_a_named_body_the_same_prose_is_kept() -> None:
+    # The control: the model keeps the columnist's lines; the named body is what drops them.
+    verdict = classify_page(news_page("bd"), "text/html")
+    bio = [s for s in verdict.segments if "Our columnist" in s.text]
+    assert len(bio) == 3 and all(s.label == "article" for s in bio)
+
+
+@pytest.mark.parametrize(
+    ("class_and_id", "named"),
+    [
+        ("entry-content clearfix ", True),
+        ("article__body js-body story", True),
+        ("c-wrap postContent", True),  # lowered before the search
+        ("entry ", True),  # a class of the one name, no id
+        ("post post-1234", True),  # ... with an id
+        ("entry hentry ", False),  # "entry" among other names: a listing's teasers have it
+        ("content ", False),
+        ("post-list ", False),
+    ],
+)
+def test_which_class_and_id_names_an_article_body(class_and_id: str, named: bool) -> None:
+    assert bool(hint_bits(class_and_id) & ARTICLE_BODY_HINT) is named
+
+
+def _drop(bits: list[int], words: list[float], keep: list[bool]) -> list[int]:
+    dropped = outside_declared_body(
+        np.asarray(bits, dtype=np.int64), np.asarray(words), np.asarray(keep)
+    )
+    return np.flatnonzero(dropped).tolist()
+
+
+def test_only_the_first_named_element_bounds_the_article() -> None:
+    # heading, body x2, sidebar, a second named element (a teaser's), footer
+    bits = [IN_HEADING, BODY, BODY, 0, BODY, 0]
+    assert _drop(bits, [5, 100, 100, 30, 30, 5], [True] * 6) == [3, 4, 5]
+
+
+def test_the_headings_above_the_body_stay_but_not_other_lines() -> None:
+    bits = [0, IN_HEADING, BODY, BODY, IN_HEADING]
+    assert _drop(bits, [10, 5, 100, 100, 5], [True] * 5) == [0, 4]
+
+
+def test_a_body_with_under_a_fifth_of_the_kept_words_bounds_nothing() -> None:
+    bits = [BODY, 0, 0]
+    assert _drop(bits, [19, 50, 31], [True] * 3) == []
+    assert _drop(bits, [20, 50, 30], [True] * 3) == [1, 2]
+    # Only kept words count: the share is of what the cut kept.
+    assert _drop(bits, [20, 50, 300], [True, True, False]) == [1]
+
+
+def test_without_a_named_body_the_first_article_element_bounds_it() -> None:
+    # <article> or <main> (one bit): the first run of them; a named body comes first.
+    assert _drop([IN_ARTICLE, 0, IN_ARTICLE, 0], [50, 10, 10, 10], [True] * 4) == [1, 2, 3]
+    assert _drop([IN_ARTICLE, BODY, 0], [50, 50, 10], [True] * 3) == [0, 2]
+
+
+def test_a_page_without_a_body_or_kept_words_loses_nothing() -> None:
+    assert _drop([0, 0, IN_HEADING], [10, 10, 10], [True] * 3) == []
+    assert _drop([BODY, 0], [10, 10], [False, False]) == []
