@@ -1,5 +1,6 @@
-"""The article body a page marks in its markup ("entry-content", "article-body", else
-<article>): on a page about one item, what the cut kept outside it is dropped
+"""The article body a page marks in its markup ("entry-content", "article-body"): on a
+page about one item, what the cut kept outside it is dropped; on such a
+page that declares an article, other pages' linked teaser cards are rejected
 (declared_body.py)."""
 
 from __future__ import annotations
@@ -8,7 +9,8 @@ import numpy as np
 import pytest
 
 from worker.core.classify import classify_page, reason_origin
-from worker.core.declared_body import REASON, outside_declared_body
+from worker.core.declared_body import REASON, TEASER_REASON, linked_teasers, outside_declared_body
+from worker.core.features import feature_names
 from worker.core.html_tags import ARTICLE_BODY_HINT, IN_ARTICLE, IN_HEADING, hint_bits
 
 BODY = ARTICLE_BODY_HINT
@@ -25,20 +27,24 @@ _BIO = (
 )
 
 
-def news_page(body_class: str) -> str:
-    article = "".join(_PARAGRAPH.format(i=i) for i in range(6))
-    bio = "".join(_BIO.format(i=i) for i in range(3))
+def news_page(article: str, after: str, body_class: str = "", head: str = "") -> str:
+    """A news page: its headline, the article in a div of `body_class`, then `after`."""
     return (
-        "<html><head><title>City expands bike network</title></head><body>"
+        f"<html><head><title>City expands bike network</title>{head}</head><body>"
         '<nav><a href="/">Home</a> <a href="/news">News</a></nav>'
         f'<div class="main"><h1>City expands bike network</h1><div class="{body_class}">'
-        f'{article}</div><div class="bio">{bio}</div></div>'
-        "<footer>© 2012 The Paper</footer></body></html>"
+        f"{article}</div>{after}</div><footer>© 2012 The Paper</footer></body></html>"
     )
 
 
+def page_with_bio(body_class: str) -> str:
+    article = "".join(_PARAGRAPH.format(i=i) for i in range(6))
+    bio = "".join(_BIO.format(i=i) for i in range(3))
+    return news_page(article, f'<div class="bio">{bio}</div>', body_class)
+
+
 def test_prose_outside_the_named_body_is_dropped_and_the_headline_kept() -> None:
-    verdict = classify_page(news_page("entry-content"), "text/html")
+    verdict = classify_page(page_with_bio("entry-content"), "text/html")
     assert verdict.page_kind == "one item"
     kept = [s.text for s in verdict.segments if s.label == "article"]
     assert kept[0] == "City expands bike network"
@@ -51,7 +57,7 @@ def test_prose_outside_the_named_body_is_dropped_and_the_headline_kept() -> None
 
 def test_without_a_named_body_the_same_prose_is_kept() -> None:
     # The control: the model keeps the columnist's lines; the named body is what drops them.
-    verdict = classify_page(news_page("bd"), "text/html")
+    verdict = classify_page(page_with_bio("bd"), "text/html")
     bio = [s for s in verdict.segments if "Our columnist" in s.text]
     assert len(bio) == 3 and all(s.label == "article" for s in bio)
 
@@ -99,12 +105,71 @@ def test_a_body_with_under_a_fifth_of_the_kept_words_bounds_nothing() -> None:
     assert _drop(bits, [20, 50, 300], [True, True, False]) == [1]
 
 
-def test_without_a_named_body_the_first_article_element_bounds_it() -> None:
-    # <article> or <main> (one bit): the first run of them; a named body comes first.
-    assert _drop([IN_ARTICLE, 0, IN_ARTICLE, 0], [50, 10, 10, 10], [True] * 4) == [1, 2, 3]
+def test_an_article_element_is_no_named_body() -> None:
+    # A grid of <article> teaser cards is one run of them: taken for the body, it would
+    # throw the article out (issue 17's example without og:type).
+    assert _drop([IN_ARTICLE, 0, IN_ARTICLE, 0], [50, 10, 10, 10], [True] * 4) == []
     assert _drop([IN_ARTICLE, BODY, 0], [50, 50, 10], [True] * 3) == [0, 2]
 
 
 def test_a_page_without_a_body_or_kept_words_loses_nothing() -> None:
     assert _drop([0, 0, IN_HEADING], [10, 10, 10], [True] * 3) == []
     assert _drop([BODY, 0], [10, 10], [False, False]) == []
+
+
+# Issue 17's example: an article followed by a grid of other stories' cards, each card's
+# headline and teaser inside one link.
+_STORY = (
+    "<p>The council voted on Tuesday to expand the city's bicycle network by forty "
+    "kilometres, part {i}, after a long debate about funding, parking and the safety of "
+    "children on their way to school. Officials said the first lanes would open in the "
+    "spring and the rest within three years.</p>"
+)
+_CARD = (
+    '<article class="item"><a href="/news/story-{i}/"><h4 class="item__hed">Headline of '
+    'another story number {i} about something else</h4><p class="item__dek">One-sentence '
+    "teaser of story {i}, which tells a reader just enough to make them click on it.</p>"
+    "</a></article>"
+)
+
+
+def story_with_cards(head: str) -> str:
+    story = "".join(_STORY.format(i=i) for i in range(9))
+    cards = "".join(_CARD.format(i=i) for i in range(40))
+    return news_page(story, f"<section class='river'>{cards}</section>", head=head)
+
+
+def test_on_a_declared_article_the_linked_teaser_cards_are_rejected() -> None:
+    verdict = classify_page(
+        story_with_cards('<meta property="og:type" content="article">'), "text/html"
+    )
+    assert verdict.page_kind == "one item"
+    cards = [s for s in verdict.segments if "story number" in s.text or "teaser of" in s.text]
+    assert len(cards) == 80
+    assert all(s.label == "junk" and s.reasons[0] == TEASER_REASON for s in cards)
+    assert all(reason_origin(s.reasons[0]) == "rule" for s in cards)
+    kept = [s.text for s in verdict.segments if s.label == "article"]
+    assert sum("The council voted" in text for text in kept) == 9
+    assert set(kept) <= {s.text for s in verdict.segments[:11]}  # the headline, the story
+
+
+def test_on_a_page_that_declares_no_article_the_cards_are_left_to_the_model() -> None:
+    # The control: the same page without og:type; the model keeps most cards (it did before
+    # the rule: the grid holds more words than the article).
+    verdict = classify_page(story_with_cards(""), "text/html")
+    reasons = {s.reasons[0] for s in verdict.segments}
+    assert TEASER_REASON not in reasons
+    cards = [s for s in verdict.segments if "story number" in s.text or "teaser of" in s.text]
+    assert sum(s.label == "article" for s in cards) > 40
+
+
+def test_linked_teasers_reads_links_cards_position_and_the_declared_kind() -> None:
+    names = feature_names("text/html")
+    table = np.zeros((5, len(names)), dtype=np.float32)
+    table[:, names.index("declares_article")] = 1.0
+    table[:, names.index("link_density")] = [1.0, 0.95, 0.5, 1.0, 1.0]
+    table[:, names.index("log_linked_cards")] = np.log1p([3, 5, 5, 2, 5])
+    table[:, names.index("after_best_candidate")] = [1, 1, 1, 1, 0]  # the last: a wiki's list
+    assert list(linked_teasers(table)) == [0, 1]
+    table[:, names.index("declares_article")] = 0.0
+    assert linked_teasers(table) == {}

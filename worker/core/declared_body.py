@@ -1,15 +1,17 @@
 """The article body a page marks in its markup. On an HTML page about one item, the first
 element whose class or id is one that content systems give a post's text ("entry-content",
-"article-body": html_tags.ARTICLE_BODY_HINT), or failing one the first <article> or <main>,
-bounds the article when it holds a fifth or more of what the cut kept: whatever the cut
-kept outside it (a sidebar's link lists, an author box, a comment thread the model took
-for prose) is dropped after the cut, but for the headings above it (the headline).
+"article-body": html_tags.ARTICLE_BODY_HINT) bounds the article when it holds a fifth or
+more of what the cut kept: whatever the cut kept outside it (a sidebar's link lists, an
+author box, a comment thread the model took for prose) is dropped after the cut, but for
+the headings above it (the headline).
 
-trafilatura looks for these names and elements first; Chaff's model, fitted on WCXB alone,
-never learned them: a stump on a class name has too few pages per content system to pay.
-Measured on pages the model never saw (docs/measurements.md, 2026-12-04): dragnet's word-F1
-0.898 -> 0.913 (trafilatura 0.912), googletrends 0.855 -> 0.863, cleaneval and wcxb-dev
-(CV) unchanged or better.
+On such a page that also declares itself an article (og:type, JSON-LD), text wholly inside
+a link, in one of three or more linked cards under one parent after the page's best
+container, is another page's teaser: a rule rejects it before the cut (linked_teasers).
+
+trafilatura looks for these names first; Chaff's model, fitted on WCXB alone, never learned
+them: a stump on a class name has too few pages per content system to pay. Measured on
+pages the model never saw, and the wcxb-dev by CV (docs/measurements.md, 2026-12-04).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from worker.core.html_tags import ARTICLE_BODY_HINT, IN_ARTICLE, IN_HEADING
+from worker.core.features import feature_names
+from worker.core.html_tags import ARTICLE_BODY_HINT, IN_HEADING
 
 # The body must hold this share of the words the cut kept: a named element holding less is
 # an excerpt, a teaser's text or a widget, and the article is elsewhere.
@@ -50,13 +53,12 @@ def outside_declared_body(
 
 
 def declared_body(bits: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    """Per segment, whether it lies in the page's first element named as an article body,
-    else in its first <article> or <main> (trafilatura's next guess too): the first run of
-    segments carrying the hint (the segments of one element are consecutive; a second named
-    element further down is mostly a teaser's)."""
+    """Per segment, whether it lies in the page's first element named as an article body:
+    the first run of segments carrying the hint (the segments of one element are
+    consecutive; a second named element further down is mostly a teaser's). Not the first
+    <article> when none is named (trafilatura's next guess): a grid of <article> teaser
+    cards is one run of them, and would pass for the body."""
     named = (bits & ARTICLE_BODY_HINT) != 0
-    if not named.any():
-        named = (bits & IN_ARTICLE) != 0
     inside = np.zeros(len(named), dtype=bool)
     if not named.any():
         return inside
@@ -65,3 +67,32 @@ def declared_body(bits: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     end = start + int(after[0]) if len(after) else len(named)
     inside[start:end] = True
     return inside
+
+
+# A page that declares itself an article (og:type, JSON-LD) and is about one item: text
+# wholly inside a link, in a card among this many linked cards under one parent, after the
+# page's best container, is the teaser of another page ("More stories" grids, issue 17's
+# example). On pages that declare nothing, or another kind, such grids are too often the
+# content (a documentation index, a product's variants: there the rule cost wcxb-dev 0.008
+# and cleaneval 0.009), and inside the best container they are a wiki's lists.
+TEASER_CARDS = 3
+TEASER_LINK_DENSITY = 0.9
+TEASER_REASON = "a linked teaser among other pages' teasers, on a page that declares an article"
+_HTML = feature_names("text/html")
+_LINK_DENSITY = _HTML.index("link_density")
+_LINKED_CARDS = _HTML.index("log_linked_cards")
+_DECLARES_ARTICLE = _HTML.index("declares_article")
+_AFTER_BEST = _HTML.index("after_best_candidate")
+
+
+def linked_teasers(features: npt.NDArray[np.float32]) -> dict[int, str]:
+    """Position -> reason for each linked teaser card after the best container on a page
+    that declares an article (an HTML page's feature table; run on one-item pages only)."""
+    if not len(features) or features[0, _DECLARES_ARTICLE] < 0.5:
+        return {}
+    teasers = (
+        (features[:, _LINK_DENSITY] >= TEASER_LINK_DENSITY)
+        & (features[:, _LINKED_CARDS] >= np.log1p(TEASER_CARDS))
+        & (features[:, _AFTER_BEST] > 0.5)
+    )
+    return dict.fromkeys(np.flatnonzero(teasers).tolist(), TEASER_REASON)

@@ -16,7 +16,8 @@
   their threads with no class a model could read).
 - On an HTML page about one item, what the cut kept outside the element the page names as
   its article body ("entry-content", "article-body"), when that holds a fifth of the kept
-  words (declared_body.py; applied after the cut, in classify_page).
+  words (declared_body.py; applied after the cut, in classify_page); and on such a page
+  that declares itself an article, the linked teaser cards of other pages.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from worker.core.article_end import (
     prose_upto,
 )
 from worker.core.declared_body import REASON as OUTSIDE_BODY_REASON
+from worker.core.declared_body import TEASER_REASON
 
 FEED_MIN_RUN = 3
 _HEADLINE_WORDS = 30
@@ -52,6 +54,7 @@ RULE_REASON_STARTS = (
     FOOTER_REASON_START,
     RELATED_REASON_START,
     OUTSIDE_BODY_REASON,
+    TEASER_REASON,
 )
 
 
