@@ -1123,9 +1123,9 @@ def plain_reasons(
     values: npt.NDArray[np.float64],
     describe: Any,
 ) -> list[tuple[str, ...]]:
-    """What ReasonTexts.rows stands for: describe every pair, no cache."""
+    """What ReasonTexts.rows stands for: describe every pair (-0.0 as 0.0), no cache."""
     return [
-        tuple(describe(names[c], v) for c, v in zip(row_columns, row_values, strict=True))
+        tuple(describe(names[c], v + 0.0) for c, v in zip(row_columns, row_values, strict=True))
         for row_columns, row_values in zip(columns.tolist(), values.tolist(), strict=True)
     ]
 

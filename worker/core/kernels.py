@@ -170,7 +170,9 @@ class ReasonTexts:
         self._limit = limit
 
     def rows(self, columns: npt.NDArray[np.int64], values: Float64) -> list[tuple[str, ...]]:
-        """Per row, the texts of its (columns[i, c], values[i, c]) pairs, in order."""
+        """Per row, the texts of its (columns[i, c], values[i, c]) pairs, in order; -0.0
+        is read as 0.0 (a dict takes the two for one key, and "-0.0" tells an operator
+        nothing more)."""
         if columns.ndim != 2 or columns.shape != values.shape:
             raise ValueError(f"columns {columns.shape} and values {values.shape} differ")
         return _kernels.reason_texts(
@@ -178,7 +180,7 @@ class ReasonTexts:
             self._describe,
             self._names,
             np.ascontiguousarray(columns, dtype=np.int64),
-            np.ascontiguousarray(values, dtype=np.float64),
+            np.asarray(values, dtype=np.float64) + 0.0,  # a new array, -0.0 as 0.0
             columns.shape[0],
             self._limit,
         )
