@@ -63,6 +63,29 @@ def consume_all(
     return sorted(records, key=lambda record: (record.partition, record.offset))
 
 
+def wait_for_end_offsets(
+    bootstrap: str, topic: str, count: int, *, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> int:
+    """Once `topic`'s partitions' end offsets add up to `count` or more, that sum: a cheap
+    way to act the moment a writer is that far (wait_for_records reads every record each
+    time, long enough for a fast writer to finish). Raises TimeoutError if not in time."""
+    deadline = time.monotonic() + timeout_s
+    consumer = _reader(bootstrap, "read_uncommitted")
+    try:
+        partitions = _assign_from_beginning(consumer, topic, deadline)
+        while True:
+            written = sum(consumer.end_offsets(partitions).values())
+            if written >= count:
+                return written
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"wait_for_end_offsets({topic!r}): {written} of {count} after {timeout_s} s"
+                )
+            time.sleep(0.02)
+    finally:
+        consumer.close()
+
+
 def wait_for_records(
     bootstrap: str,
     topic: str,

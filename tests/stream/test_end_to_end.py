@@ -17,6 +17,7 @@ from kafka_helpers import (
     consume_all,
     produce_raw,
     unique_topic_name,
+    wait_for_end_offsets,
     wait_for_records,
 )
 from stream_helpers import (
@@ -148,12 +149,14 @@ def test_restart_after_sigkill_resumes_from_committed_offsets_without_loss(
     kafka_bootstrap: str, topic_factory: TopicFactory, tmp_path: Path
 ) -> None:
     topics = make_topics(topic_factory, partitions=3)
-    # Enough pages that the kill lands mid-stream: a worker made 400 before a reader saw 40.
+    # Enough pages that the kill lands mid-stream. The kill follows the articles topic's end
+    # offsets, not a read of its records: a worker once made all 3,000 before a reader that
+    # re-read the topic each time saw 40.
     inputs = published(kafka_bootstrap, topics, [text_page(n) for n in range(3000)])
     env = {"CHAFF_MAX_POLL_RECORDS": "10"}
     first = Worker(kafka_bootstrap, topics, tmp_path / "first.log", env).start()
     try:
-        wait_for_records(kafka_bootstrap, topics.articles, 40, timeout_s=90)
+        wait_for_end_offsets(kafka_bootstrap, topics.articles, 40, timeout_s=90)
         first.kill()  # SIGKILL mid-stream: no chance to commit or flush
         processed_before = len(outcomes(kafka_bootstrap, topics))
         assert processed_before < len(inputs), "the kill came too late to test a resume"
