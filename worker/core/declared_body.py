@@ -11,7 +11,7 @@ container, is another page's teaser: a rule rejects it before the cut (linked_te
 
 trafilatura looks for these names first; Chaff's model, fitted on WCXB alone, never learned
 them: a stump on a class name has too few pages per content system to pay. Measured on
-pages the model never saw, and the wcxb-dev by CV (docs/measurements.md, 2026-12-04).
+pages the model never saw, and on wcxb-dev by CV (docs/measurements.md, 2026-12-04).
 """
 
 from __future__ import annotations
