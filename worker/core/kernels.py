@@ -180,7 +180,7 @@ class ReasonTexts:
             self._describe,
             self._names,
             np.ascontiguousarray(columns, dtype=np.int64),
-            np.asarray(values, dtype=np.float64) + 0.0,  # a new array, -0.0 as 0.0
+            np.ascontiguousarray(values, dtype=np.float64) + 0.0,  # a copy, -0.0 as 0.0
             columns.shape[0],
             self._limit,
         )
