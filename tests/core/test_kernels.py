@@ -26,7 +26,7 @@ from hypothesis.extra.numpy import arrays
 from worker.core import _kernels, html_tags, kernels
 from worker.core.classify import _reasons, classify_page, describe
 from worker.core.declared_body import REASON as OUTSIDE_BODY_REASON
-from worker.core.declared_body import linked_teasers, outside_declared_body
+from worker.core.declared_body import outside_declared_body
 from worker.core.features import (
     _BOILERPLATE,
     _BOILERPLATE_PHRASES,
@@ -1314,9 +1314,9 @@ def test_classify_page_builds_its_verdicts_as_before(mode: Mode, page_id: str) -
     model = shipped_model(content_type)
     segments = fixture_segments(mode, page_id)
     page = model.score(segments)
-    ruled, thread = page_rule_hits(segments.texts, page.words, content_type, page.single_item_page)
-    if page.single_item_page and content_type == "text/html":
-        ruled = linked_teasers(page.features) | ruled
+    ruled, thread = page_rule_hits(
+        segments.texts, page.words, content_type, page.single_item_page, page.features
+    )
     if thread is not None and content_type == "text/plain":
         page = model.score_before_thread(segments, page, thread)
     scores = page.scores.copy()

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from worker.core.article import article_parts
 from worker.core.decision import ALWAYS_KEPT
 from worker.core.declared_body import REASON as _OUTSIDE_BODY_REASON
-from worker.core.declared_body import linked_teasers, outside_declared_body
+from worker.core.declared_body import outside_declared_body
 from worker.core.features import feature_names
 from worker.core.kernels import (
     ReasonTexts,
@@ -54,9 +54,9 @@ def classify_page(
         segments = segments.with_utf8()  # made once, for the features and for after_cut
     page = model.score(segments)
     words = page.words  # (a property: computed on each access)
-    ruled, thread = page_rule_hits(segments.texts, words, content_type, page.single_item_page)
-    if page.single_item_page and content_type == "text/html":
-        ruled = linked_teasers(page.features) | ruled
+    ruled, thread = page_rule_hits(
+        segments.texts, words, content_type, page.single_item_page, page.features
+    )
     if thread is not None and content_type == "text/plain":
         page = model.score_before_thread(segments, page, thread)
     scores = page.scores.copy()

@@ -38,7 +38,7 @@ from worker.core.article_end import (
     prose_upto,
 )
 from worker.core.declared_body import REASON as OUTSIDE_BODY_REASON
-from worker.core.declared_body import TEASER_REASON
+from worker.core.declared_body import TEASER_REASON, linked_teasers
 
 FEED_MIN_RUN = 3
 _HEADLINE_WORDS = 30
@@ -226,11 +226,14 @@ def page_rejections(
     words: npt.NDArray[np.float64],
     content_type: str,
     one_item_page: bool = False,
+    features: npt.NDArray[np.float32] | None = None,
 ) -> dict[int, str]:
     """Every rule for a page: position -> reason (the feed and no-word rules first, where
     more than one holds). The comment-section rule holds for text dumps, and for HTML pages
-    the page-level stage takes for one item's: on a forum thread the replies are content."""
-    return page_rule_hits(texts, words, content_type, one_item_page)[0]
+    the page-level stage takes for one item's: on a forum thread the replies are content.
+    On those HTML pages the linked-teaser rule reads the page's feature table, `features`
+    (declared_body.linked_teasers; not run without it)."""
+    return page_rule_hits(texts, words, content_type, one_item_page, features)[0]
 
 
 def page_rule_hits(
@@ -238,6 +241,7 @@ def page_rule_hits(
     words: npt.NDArray[np.float64],
     content_type: str,
     one_item_page: bool = False,
+    features: npt.NDArray[np.float32] | None = None,
 ) -> tuple[dict[int, str], int | None]:
     """page_rejections, and the position where the page's comment section starts (it runs
     to the page's end), None when none opened."""
@@ -255,4 +259,5 @@ def page_rule_hits(
     if not one_item_page:
         return ruled, None
     section = comment_section_rejections(texts, words, HTML_SECTION)
-    return section | ruled, next(iter(section), None)
+    teasers = linked_teasers(features) if features is not None else {}
+    return teasers | section | ruled, next(iter(section), None)

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.core.decision import Decision
-from worker.core.declared_body import linked_teasers, outside_declared_body
+from worker.core.declared_body import outside_declared_body
 from worker.core.features import SMOOTHING_NAMES, feature_names, page_features, smoothing_features
 from worker.core.model import AdditiveModel, sigmoid
 from worker.core.rules import page_rejections
@@ -262,9 +262,7 @@ def with_rules(
     (`one_item_page`: the page-level stage took the page for one item's)."""
     words = segment_words(page.features)
     content_type = page_content_type(page)
-    ruled = list(page_rejections(page.texts, words, content_type, one_item_page))
-    if one_item_page and content_type == "text/html":
-        ruled += linked_teasers(page.features)
+    ruled = list(page_rejections(page.texts, words, content_type, one_item_page, page.features))
     if not ruled:
         return scores
     scores = scores.copy()
