@@ -366,6 +366,14 @@ POSITIVE_HINTS = re.compile(
     r"description|product|review|message|thread|documentation|docs"
 )
 
+# The element around a post's text, by trafilatura's BODY_XPATH names (html_tags at 2026-12-04),
+# or a class of the one name "post" or "entry" with at most an id after it.
+ARTICLE_BODY_HINTS = re.compile(
+    r"post[-_]text|post-body|post-?entry|post[-_]?content|post_inner_wrapper|article-?text|"
+    r"entry-content|article-?content|article__content|article-?body|article__body|"
+    r"page-content|text-content|body-text|article__container|art-content|^(?:post|entry) \S*$"
+)
+
 
 def repeat_counts(texts: list[str]) -> Float32:
     """How many other segments hold the same text (features.py at 2d924a3)."""

@@ -11,7 +11,20 @@ import pytest
 from worker.core.classify import classify_page, reason_origin
 from worker.core.declared_body import REASON, TEASER_REASON, linked_teasers, outside_declared_body
 from worker.core.features import feature_names
-from worker.core.html_tags import ARTICLE_BODY_HINT, IN_ARTICLE, IN_HEADING, hint_bits
+from worker.core.html_segments import STRUCTURE_NAMES
+from worker.core.html_tags import (
+    ARTICLE_BODY_HINT,
+    COMMENT_HINT,
+    IN_ARTICLE,
+    IN_ASIDE,
+    IN_FOOTER,
+    IN_HEADING,
+    IN_LIST,
+    IN_NAV,
+    RELATED_HINT,
+    hint_bits,
+)
+from worker.core.segments import segment_page
 
 BODY = ARTICLE_BODY_HINT
 _PARAGRAPH = (
@@ -105,6 +118,17 @@ def test_a_body_with_under_a_fifth_of_the_kept_words_bounds_nothing() -> None:
     assert _drop(bits, [20, 50, 300], [True, True, False]) == [1]
 
 
+def test_under_a_short_body_what_the_page_marks_as_not_the_article_goes() -> None:
+    # A post of 19 words under a thread, a sidebar, related links, a menu and a footer:
+    # the body bounds nothing, but what sits in those containers after it is dropped.
+    bits = [BODY, COMMENT_HINT, IN_ASIDE, 0, RELATED_HINT | IN_LIST, IN_NAV, IN_FOOTER]
+    assert _drop(bits, [19, 50, 31, 40, 10, 5, 5], [True] * 7) == [1, 2, 4, 5, 6]
+    # Not above the body's start (a thread there is no thread under this post), and only
+    # what the cut kept.
+    bits = [COMMENT_HINT, IN_NAV, BODY, COMMENT_HINT, COMMENT_HINT]
+    assert _drop(bits, [50, 5, 10, 50, 50], [True, True, True, True, False]) == [3]
+
+
 def test_an_article_element_is_no_named_body() -> None:
     # A grid of <article> teaser cards is one run of them: taken for the body, it would
     # throw the article out (issue 17's example without og:type).
@@ -173,3 +197,35 @@ def test_linked_teasers_reads_links_cards_position_and_the_declared_kind() -> No
     assert list(linked_teasers(table)) == [0, 1]
     table[:, names.index("declares_article")] = 0.0
     assert linked_teasers(table) == {}
+
+
+_POST = (
+    "<p>The council voted on Tuesday to expand the city's bicycle network by forty "
+    "kilometres, part {i}, after a long debate about funding, parking and the safety of "
+    "children.</p>"
+)
+
+
+def best_container_texts(body_class: str) -> list[str]:
+    """The texts html_segments puts in the page's best container, for a post of two
+    paragraphs in a div of `body_class` inside a Blogger-like "widget" (a negative hint),
+    beside a column of four paragraphs of a columnist's bio."""
+    post = "".join(_POST.format(i=i) for i in range(2))
+    bio = "".join(_BIO.format(i=i) for i in range(4))
+    page = (
+        f'<html><body><div class="widget Blog"><div class="{body_class}">{post}</div></div>'
+        f'<div class="column">{bio}</div></body></html>'
+    )
+    segments = segment_page(page, "text/html")
+    assert segments.structure is not None
+    in_best = segments.structure[:, STRUCTURE_NAMES.index("in_best_candidate")]
+    return [text for text, best in zip(segments.texts, in_best, strict=True) if best]
+
+
+def test_a_named_body_is_the_best_container_over_more_prose_beside_it() -> None:
+    best = best_container_texts("post-body entry-content")
+    assert len(best) == 2 and all(text.startswith("The council voted") for text in best)
+    # The controls: a class that is only "content"-like, or none, leaves the bio the best.
+    for body_class in ("story", "bd"):
+        best = best_container_texts(body_class)
+        assert len(best) == 4 and all(text.startswith("Our columnist") for text in best)

@@ -64,6 +64,8 @@ def reference_segments(html: str) -> tuple[list[str], np.ndarray | None]:
                 bits |= html_tags.POSITIVE_HINT if reference.POSITIVE_HINTS.search(hint) else 0
                 bits |= html_tags.COMMENT_HINT if reference.COMMENT_HINTS.search(hint) else 0
                 bits |= html_tags.RELATED_HINT if reference.RELATED_HINTS.search(hint) else 0
+                body = reference.ARTICLE_BODY_HINTS.search(hint)
+                bits |= html_tags.ARTICLE_BODY_HINT if body else 0
             depth += 1
             if tag in html_tags.BLOCK_TAGS:
                 block, kind, group = element.mem_id, html_tags.BLOCK_KINDS.get(tag, 10), above
@@ -128,14 +130,16 @@ def reference_structure(
             in_title,
         ]
     )
+    # Text in an element named as an article body counts as positive, never negative.
+    body = (columns[:, 4].astype(np.int64) & html_tags.ARTICLE_BODY_HINT) != 0
     layout = reference.page_layout(
         paths,
         chars,
         columns[:, 0],
         np.array([t.count(",") for t in texts], dtype=np.float64),
         np.array([reference_ends_sentence(t) for t in texts]),
-        flags[:, hs._BIT_INDEX[html_tags.NEGATIVE_HINT]],
-        flags[:, hs._BIT_INDEX[html_tags.POSITIVE_HINT]],
+        flags[:, hs._BIT_INDEX[html_tags.NEGATIVE_HINT]] & ~body,
+        flags[:, hs._BIT_INDEX[html_tags.POSITIVE_HINT]] | body,
         flags[:, hs._BIT_INDEX[html_tags.COMMENT_HINT]],
     )
     where = np.column_stack(
@@ -193,7 +197,7 @@ _TAGS = [
     *("br", "img", "hr"),
 ]
 _CLASSES = ["", "menu", "post-content", "Article Body", "share", "top-ads", "tags", "x"]
-_CLASSES += ["comment-list", "related-posts"]
+_CLASSES += ["comment-list", "related-posts", "entry-content widget", "post"]
 _TEXTS = ["", " ", "\n  ", "\u00a0", "Word", " two words ", "A sentence that ends here. " * 4]
 
 

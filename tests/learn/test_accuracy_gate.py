@@ -49,15 +49,19 @@ F1_FLOOR: dict[tuple[str, Mode], float] = {
     # googletrends' gt_121 0.705 -> 0.712; wcxb's 4091 0.942 -> 0.972 and 2999 0.959 ->
     # 0.956). The HTML rows again with the declared article body (declared_body.py, the
     # same model file): wcxb 0.7003 -> 0.7173, dragnet 0.8627 -> 0.8665, the other two the
-    # same. wcxb: these 35 pages are harder than the average page.
+    # same. The HTML rows again with html-1680f33e9c (2026-12-04, midday: a named body
+    # counts as a positive class hint in the container scoring, and under a short body what
+    # sits in asides, threads and related lists goes): wcxb 0.7173 -> 0.7213, dragnet
+    # 0.8665 -> 0.9426, cleaneval 0.9515 -> 0.9530, googletrends 0.8137 -> 0.8239.
+    # wcxb: these 35 pages are harder than the average page.
     # The other three: 10 pages each, so one page moves F1 a lot.
-    ("wcxb", "html"): 0.692,  # measured 0.7173
+    ("wcxb", "html"): 0.696,  # measured 0.7213
     ("wcxb", "text"): 0.655,  # measured 0.6802
-    ("dragnet", "html"): 0.841,  # measured 0.8665
+    ("dragnet", "html"): 0.917,  # measured 0.9426
     ("dragnet", "text"): 0.878,  # measured 0.9038
-    ("cleaneval", "html"): 0.926,  # measured 0.9515
+    ("cleaneval", "html"): 0.928,  # measured 0.9530
     ("cleaneval", "text"): 0.912,  # measured 0.9378
-    ("googletrends", "html"): 0.788,  # measured 0.8137
+    ("googletrends", "html"): 0.798,  # measured 0.8239
     ("googletrends", "text"): 0.777,  # measured 0.8022
 }
 

@@ -3,7 +3,11 @@ element whose class or id is one that content systems give a post's text ("entry
 "article-body": html_tags.ARTICLE_BODY_HINT) bounds the article when it holds a fifth or
 more of what the cut kept: whatever the cut kept outside it (a sidebar's link lists, an
 author box, a comment thread the model took for prose) is dropped after the cut, but for
-the headings above it (the headline).
+the headings above it (the headline). Below a body holding less (a short post under a long
+thread or sidebar), what the cut kept in an <aside>, <nav> or <footer>, or in a container
+named for comments or related stories, is dropped all the same. html_segments also counts
+the body's text as a positive class hint when it scores containers, so the body is more
+often the page's best container.
 
 On such a page that also declares itself an article (og:type, JSON-LD), text wholly inside
 a link, in one of three or more linked cards under one parent after the page's best
@@ -22,12 +26,24 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.core.features import feature_names
-from worker.core.html_tags import ARTICLE_BODY_HINT, IN_HEADING
+from worker.core.html_tags import (
+    ARTICLE_BODY_HINT,
+    COMMENT_HINT,
+    IN_ASIDE,
+    IN_FOOTER,
+    IN_HEADING,
+    IN_NAV,
+    RELATED_HINT,
+)
 
 # The body must hold this share of the words the cut kept: a named element holding less is
 # an excerpt, a teaser's text or a widget, and the article is elsewhere.
 MIN_KEPT_SHARE = 0.2
 REASON = "outside the element the page marks as its article body"
+# What the page marks as no part of its article: an <aside>, <nav> or <footer>, and a
+# container whose class or id says comments or related stories. Below a body too short for
+# the share, these go all the same (a thread of comments is often longer than the post).
+_MARKED_ASIDE = IN_ASIDE | IN_NAV | IN_FOOTER | COMMENT_HINT | RELATED_HINT
 
 
 def outside_declared_body(
@@ -36,9 +52,10 @@ def outside_declared_body(
     keep: npt.NDArray[np.bool_],
 ) -> npt.NDArray[np.bool_]:
     """The kept segments to drop (by their context bits, html_segments): those outside the
-    page's declared article body, when it holds at least MIN_KEPT_SHARE of the kept words
-    (none otherwise). The headings above the body stay: the headline often sits outside
-    the element around the post's text."""
+    page's declared article body, when it holds at least MIN_KEPT_SHARE of the kept words;
+    when it holds less, those after its start that the page marks as not the article
+    (_MARKED_ASIDE). The headings above the body stay: the headline often sits outside the
+    element around the post's text."""
     # No element named as a body (about half of the pages): ARTICLE_BODY_HINT is the highest
     # bit, so the largest value tells, without making an array (~3 us against ~15).
     top = bits.max(initial=0) if isinstance(bits, np.ndarray) else max(bits, default=0)
@@ -49,10 +66,14 @@ def outside_declared_body(
     kept_words = float(words[keep].sum())
     if not inside.any() or kept_words <= 0:
         return np.zeros(len(keep), dtype=bool)
-    if float(words[keep & inside].sum()) < MIN_KEPT_SHARE * kept_words:
-        return np.zeros(len(keep), dtype=bool)
     dropped: npt.NDArray[np.bool_] = keep & ~inside
     start = int(np.argmax(inside))
+    if float(words[keep & inside].sum()) < MIN_KEPT_SHARE * kept_words:
+        # A short body (a photo's caption, a note under a long thread): only what the page
+        # itself marks as not the article goes, below the body's start.
+        dropped &= (bits & _MARKED_ASIDE) != 0
+        dropped[:start] = False
+        return dropped
     dropped[:start] &= (bits[:start] & IN_HEADING) == 0
     return dropped
 

@@ -23,6 +23,7 @@ from worker.core import _html_blocks, kernels
 from worker.core.declared import read_declared
 from worker.core.html_layout import page_layout
 from worker.core.html_tags import (
+    ARTICLE_BODY_HINT,
     COMMENT_HINT,
     CONTEXT_BITS,
     IN_HEADING,
@@ -295,14 +296,15 @@ class _BlockBuilder:
         matrix[:, _FIRST_DECLARED : _FIRST_DECLARED + len(DECLARED_KINDS)] = (
             np.asarray(declared, dtype=np.float32) if len(declared) else 0.0
         )
+        negative, positive = self._class_hints(flags)
         layout = page_layout(
             list(self.paths),
             chars,
             link_density,
             marks.commas,
             marks.ends_sentence,
-            flags[:, _BIT_INDEX[NEGATIVE_HINT]],
-            flags[:, _BIT_INDEX[POSITIVE_HINT]],
+            negative,
+            positive,
             flags[:, _BIT_INDEX[COMMENT_HINT]],
         )
         matrix[:, _IN_BEST] = layout.in_best
@@ -313,6 +315,25 @@ class _BlockBuilder:
         matrix[:, _CARD_LINKS] = layout.card_link_density
         matrix[:, _LINKED_CARDS] = layout.linked_cards_around
         return matrix
+
+    def _class_hints(
+        self, flags: npt.NDArray[np.bool_]
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """Per segment, whether a block around it has a negative and a positive class hint,
+        for the container scoring: text inside an element named as an article body
+        ("entry-content", html_tags.ARTICLE_BODY_HINT) counts as positive and never negative
+        (Blogger wraps every post in a "widget Blog", WordPress names a post's tags in its
+        classes), so the body becomes the best container more often where a sidebar or a
+        thread outweighs a short post (docs/measurements.md, 2026-12-04, midday)."""
+        negative = flags[:, _BIT_INDEX[NEGATIVE_HINT]]
+        positive = flags[:, _BIT_INDEX[POSITIVE_HINT]]
+        # (no named body on about half of the pages: ARTICLE_BODY_HINT is the highest bit)
+        if max(self.bits) < ARTICLE_BODY_HINT:
+            return negative, positive
+        body = (
+            np.fromiter(self.bits, dtype=np.int64, count=len(self.bits)) & ARTICLE_BODY_HINT
+        ) != 0
+        return negative & ~body, positive | body
 
     def _in_title(self, title: str) -> npt.NDArray[np.bool_]:
         """Whether the segment repeats the page's <title> (the article's headline, usually):
