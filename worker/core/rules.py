@@ -16,8 +16,9 @@
   their threads with no class a model could read).
 - On an HTML page about one item, what the cut kept outside the element the page names as
   its article body ("entry-content", "article-body"), when that holds a fifth of the kept
-  words (declared_body.py; applied after the cut, in classify_page); and on such a page
-  that declares itself an article, the linked teaser cards of other pages.
+  words, and below a shorter body what it kept in asides, menus, footers, comment and
+  related-story containers (declared_body.py; applied after the cut, in classify_page); and
+  on such a page that declares itself an article, the linked teaser cards of other pages.
 """
 
 from __future__ import annotations
