@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from worker.core import html_tags
 from worker.core.article_end import (
     _FOOTER_OPENINGS,
     _OPENINGS,
@@ -17,6 +18,7 @@ from worker.core.article_end import (
     _RELATED_OPENINGS,
     end_lines,
     post_footer_rejections,
+    related_links_after_cut,
     related_list_rejections,
 )
 from worker.core.kernels import lines_opening_with
@@ -185,6 +187,58 @@ def test_a_related_heading_needs_prose_above_it() -> None:
     texts = article_with_list("Latest stories", article_above=4)
     words = word_counts(texts)
     assert related_list_rejections(texts, words) == {}  # 80 words above
+
+
+# --- HTML pages about one item: the list is the run of linked lines under its heading -------
+
+
+def linked_list_page(heading: str = "Related stories") -> tuple[list[str], list[int]]:
+    """An article, a heading over linked teasers (one with a date outside its link), and the
+    story going on below the box; the bits of each segment (IN_LINK on the teasers)."""
+    texts = article_with_list(heading)
+    texts.insert(9, "5 hours ago")
+    bits = [html_tags.IN_LINK if 8 <= n <= 11 else 0 for n in range(len(texts))]
+    return texts, bits
+
+
+def test_on_html_the_linked_lines_under_a_related_heading_go() -> None:
+    texts, bits = linked_list_page()
+    keep = np.ones(len(texts), dtype=bool)
+    dropped = related_links_after_cut(texts, word_counts(texts), bits, keep)
+    # The heading, the three linked teasers and the date among them; the story goes on.
+    assert sorted(dropped) == [7, 8, 9, 10, 11]
+    assert dropped[7] == "in the list of other pages that 'Related stories' heads"
+
+
+def test_on_html_an_unlinked_line_of_prose_ends_the_list() -> None:
+    texts, bits = linked_list_page()
+    bits[10] = 0  # the second teaser's line is no link: seven words, it does not end the list
+    texts[10] = "An unlinked paragraph of ten words goes on here, then."
+    keep = np.ones(len(texts), dtype=bool)
+    assert sorted(related_links_after_cut(texts, word_counts(texts), bits, keep)) == [7, 8, 9]
+
+
+def test_on_html_only_kept_segments_are_dropped() -> None:
+    texts, bits = linked_list_page()
+    keep = np.ones(len(texts), dtype=bool)
+    keep[[7, 9]] = False  # the cut rejected the heading and the date already
+    assert sorted(related_links_after_cut(texts, word_counts(texts), bits, keep)) == [8, 10, 11]
+
+
+def test_on_html_a_related_heading_needs_prose_above_it() -> None:
+    texts, bits = linked_list_page()
+    del texts[1:6], bits[1:6]  # 20 words of prose above the heading
+    keep = np.ones(len(texts), dtype=bool)
+    assert related_links_after_cut(texts, word_counts(texts), bits, keep) == {}
+
+
+def test_on_html_a_list_of_half_the_kept_words_is_the_content() -> None:
+    texts, bits = linked_list_page()
+    keep = np.ones(len(texts), dtype=bool)
+    words = word_counts(texts)
+    keep[1:7] = keep[12:] = False  # the cut kept the list and the headline: a listing
+    assert words[7:12].sum() >= 0.5 * words[keep].sum()
+    assert related_links_after_cut(texts, words, bits, keep) == {}
 
 
 # --- the C pass lets through every line a regex can match -------------------------------------

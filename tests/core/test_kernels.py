@@ -24,9 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from worker.core import _kernels, html_tags, kernels
-from worker.core.classify import _reasons, classify_page, describe
-from worker.core.declared_body import REASON as OUTSIDE_BODY_REASON
-from worker.core.declared_body import outside_declared_body
+from worker.core.classify import _reasons, classify_page, describe, one_item_drops
 from worker.core.features import (
     _BOILERPLATE,
     _BOILERPLATE_PHRASES,
@@ -1326,9 +1324,9 @@ def test_classify_page_builds_its_verdicts_as_before(mode: Mode, page_id: str) -
     keep = cut_scores >= cut
     held = (cut_scores != scores) & (scores >= page.decision.cut(scores, page.words))
     if page.single_item_page and segments.html is not None:
-        outside = outside_declared_body(segments.html.bits, page.words, keep)
-        keep &= ~outside
-        ruled = ruled | dict.fromkeys(np.flatnonzero(outside).tolist(), OUTSIDE_BODY_REASON)
+        dropped = one_item_drops(segments.texts, segments.html.bits, page.words, keep)
+        keep[list(dropped)] = False
+        ruled = ruled | dropped
     reasons = _reasons(content_type, page, keep, ruled, cut, held)
     expected = plain_verdicts(segments.texts, keep, scores, reasons)
     verdict = classify_page(fixture_pages()[mode, page_id].body(mode), content_type)

@@ -52,16 +52,18 @@ F1_FLOOR: dict[tuple[str, Mode], float] = {
     # same. The HTML rows again with html-1680f33e9c (2026-12-04, midday: a named body
     # counts as a positive class hint in the container scoring, and under a short body what
     # sits in asides, threads and related lists goes): wcxb 0.7173 -> 0.7213, dragnet
-    # 0.8665 -> 0.9426, cleaneval 0.9515 -> 0.9530, googletrends 0.8137 -> 0.8239.
+    # 0.8665 -> 0.9426, cleaneval 0.9515 -> 0.9530, googletrends 0.8137 -> 0.8239. The
+    # linked lists under a related heading on one-item pages (article_end.py): wcxb 0.7213
+    # -> 0.7214, googletrends 0.8239 -> 0.8248, the other two unchanged.
     # wcxb: these 35 pages are harder than the average page.
     # The other three: 10 pages each, so one page moves F1 a lot.
-    ("wcxb", "html"): 0.696,  # measured 0.7213
+    ("wcxb", "html"): 0.696,  # measured 0.7214
     ("wcxb", "text"): 0.655,  # measured 0.6802
     ("dragnet", "html"): 0.917,  # measured 0.9426
     ("dragnet", "text"): 0.878,  # measured 0.9038
     ("cleaneval", "html"): 0.928,  # measured 0.9530
     ("cleaneval", "text"): 0.912,  # measured 0.9378
-    ("googletrends", "html"): 0.798,  # measured 0.8239
+    ("googletrends", "html"): 0.799,  # measured 0.8248
     ("googletrends", "text"): 0.777,  # measured 0.8022
 }
 

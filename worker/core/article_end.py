@@ -1,4 +1,5 @@
-"""Where a text dump's article ends, read from the lines news sites and blogs print around it.
+"""Where a text dump's article ends, read from the lines news sites and blogs print around it
+(and, on HTML, where a list of other pages under one of those lines runs).
 
 A text dump keeps none of the containers that tell an article from what follows it, but some
 lines survive the dump and say the same thing on every site:
@@ -17,6 +18,10 @@ lines survive the dump and say the same thing on every site:
 All need prose above them: under a headline, a "Tags:" line, a "Next article" link or a
 "Latest news" column opens nothing. One pass in C finds the lines each rule could read
 (end_lines): each pass over a page's lines costs about 4 us, a tenth of the rules' time.
+
+On an HTML page about one item, the same headings open the lists of other pages the cut kept,
+and the markup bounds each list: the heading and the run of linked lines under it
+(related_links_after_cut).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from worker.core.html_tags import IN_LINK
 from worker.core.kernels import lines_opening_with
 
 NAVIGATION_REASON_START = "after the post's navigation "
@@ -255,3 +261,48 @@ def _related_lists(
         )
         rejected.update(dict.fromkeys(range(heading, end), f"{RELATED_REASON_START}{text!r} heads"))
     return rejected
+
+
+# On an HTML page the list under a heading is the run of lines in a link below it; a line
+# outside any link of fewer words than this (a teaser's date, byline or "Read more") does
+# not end it, a longer one does.
+LINKED_LIST_LINE_WORDS = 8
+# A list is another page's only while it is less than this share of what the cut kept: on a
+# listing taken for one item the linked lines are the content.
+LINKED_LIST_KEPT_SHARE = 0.5
+
+
+def related_links_after_cut(
+    texts: Sequence[str],
+    words: npt.NDArray[np.float64],
+    bits: Sequence[int] | npt.NDArray[np.int64],
+    keep: npt.NDArray[np.bool_],
+) -> dict[int, str]:
+    """Position -> reason for each kept segment of an HTML page about one item that a list
+    of other pages holds: a _RELATED_HEADING line with RELATED_PROSE_WORDS words of prose
+    above it and the segments under it in a link (html_tags.IN_LINK, by `bits`), or outside
+    one and under LINKED_LIST_LINE_WORDS words. None when they would be
+    LINKED_LIST_KEPT_SHARE or more of the kept words. Measured on pages the model never saw
+    and on wcxb-dev (docs/measurements.md, 2026-12-04, afternoon)."""
+    if not len(texts):
+        return {}
+    prose = prose_upto(words)
+    if prose[-1] < RELATED_PROSE_WORDS:
+        return {}
+    first = int(np.searchsorted(prose, RELATED_PROSE_WORDS))
+    listed: dict[int, str] = {}
+    for heading in end_lines(texts, first).related:
+        text = texts[heading]
+        if heading in listed or text[-1] == "." or not _RELATED_HEADING.fullmatch(text):
+            continue
+        reason = f"{RELATED_REASON_START}{text!r} heads"
+        listed[heading] = reason
+        for position in range(heading + 1, len(texts)):
+            if not bits[position] & IN_LINK and words[position] >= LINKED_LIST_LINE_WORDS:
+                break
+            listed[position] = reason
+    dropped = {position: reason for position, reason in listed.items() if keep[position]}
+    dropped_words = float(sum(words[position] for position in dropped))
+    if dropped_words >= LINKED_LIST_KEPT_SHARE * float(words[keep].sum()):
+        return {}
+    return dropped

@@ -6,7 +6,7 @@ each segment's label, score and the reasons behind it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Literal
 
@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.core.article import article_parts
+from worker.core.article_end import related_links_after_cut
 from worker.core.decision import ALWAYS_KEPT
 from worker.core.declared_body import REASON as _OUTSIDE_BODY_REASON
 from worker.core.declared_body import outside_declared_body
@@ -69,11 +70,14 @@ def classify_page(
     held = cut_scores != scores
     if held.any():
         held &= scores >= page.decision.cut(scores, words)
-    if page.single_item_page and segments.html is not None:
-        outside = outside_declared_body(segments.html.bits, words, keep)
-        if outside.any():
-            keep &= ~outside
-            ruled = ruled | dict.fromkeys(np.flatnonzero(outside).tolist(), _OUTSIDE_BODY_REASON)
+    html = segments.html
+    if (
+        page.single_item_page
+        and html is not None
+        and (dropped := one_item_drops(segments.texts, html.bits, words, keep))
+    ):
+        keep[list(dropped)] = False
+        ruled = ruled | dropped
     if after_cut is not None and (late := after_cut(segments, page.features, keep)):
         keep[list(late)] = False
         ruled = ruled | late
@@ -98,6 +102,21 @@ def classify_page(
 
 
 _LABELS: tuple[Label, Label] = ("junk", "article")  # by keep: False, True
+
+
+def one_item_drops(
+    texts: Sequence[str],
+    bits: Sequence[int] | npt.NDArray[np.int64],
+    words: npt.NDArray[np.float64],
+    keep: npt.NDArray[np.bool_],
+) -> dict[int, str]:
+    """Position -> reason for each segment the cut kept on an HTML page about one item
+    that goes after all: outside the article body the page declares (declared_body.py), or
+    in a linked list of other pages under its heading (article_end.py). `bits`: the
+    segments' context bits (html_segments)."""
+    outside = outside_declared_body(bits, words, keep)
+    dropped = dict.fromkeys(np.flatnonzero(outside).tolist(), _OUTSIDE_BODY_REASON)
+    return dropped | related_links_after_cut(texts, words, bits, keep & ~outside)
 
 
 def _reasons(

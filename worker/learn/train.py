@@ -17,8 +17,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from worker.core.classify import one_item_drops
 from worker.core.decision import Decision
-from worker.core.declared_body import outside_declared_body
 from worker.core.features import SMOOTHING_NAMES, feature_names, page_features, smoothing_features
 from worker.core.model import AdditiveModel, sigmoid
 from worker.core.rules import page_rejections
@@ -277,13 +277,13 @@ def decision_keep(
     one_item_page: bool = False,
 ) -> npt.NDArray[np.bool_]:
     """The segments classify_page keeps, given the scores with the rules applied
-    (with_rules); on a one-item page, none outside its declared article body."""
+    (with_rules); on a one-item page, less what classify.one_item_drops drops."""
     if not len(page.texts):
         return np.zeros(0, dtype=bool)
     words = segment_words(page.features)
     keep = decision.keep(scores, words, page.features)
     if one_item_page and page.context_bits is not None:
-        keep &= ~outside_declared_body(page.context_bits, words, keep)
+        keep[list(one_item_drops(page.texts, page.context_bits, words, keep))] = False
     return keep
 
 
