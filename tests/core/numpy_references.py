@@ -42,6 +42,7 @@ import numpy.typing as npt
 
 from worker.core.features import (
     _CLASS_TABLE,
+    _CODE_POINT_KINDS,
     _COMMA,
     _CONTINUATION,
     _DIGIT,
@@ -53,6 +54,11 @@ from worker.core.features import (
     _SENTENCE,
     _SPACE,
     _UPPER,
+    KIND_COMMA,
+    KIND_LOWER,
+    KIND_SENTENCE,
+    KIND_UPPER,
+    KIND_WORD,
 )
 from worker.core.html_layout import (
     _ANCESTOR_DIVIDERS,
@@ -139,26 +145,79 @@ def text_counts(page: bytes, count: int) -> Float64:
     before_last = data[np.maximum(ends - 2, starts)]
     first_class = classes[starts]
     last_class = classes[ends - 1]
+    # The characters of two and three bytes, by their kind (features.KIND_*): their case,
+    # their sentence marks and commas count as ASCII ones, a CJK character is a word.
+    kinds = np.frombuffer(_CODE_POINT_KINDS, dtype=np.uint8)
+    wide = np.flatnonzero(classes == _MULTIBYTE)
+    wide_kinds = np.array([kinds[_code_point_at(page, p, len(page))] for p in wide.tolist()])
+    wide_kinds = wide_kinds.astype(np.uint8).reshape(-1)
+    wide_segment = np.searchsorted(starts, wide, side="right") - 1
+    wide_after_space = after_space[wide] != 0
+
+    def wide_count(mask: npt.NDArray[np.bool_]) -> Float64:
+        return np.bincount(wide_segment[mask], minlength=count).astype(np.float64)
+
+    upper = counts[:, _UPPER] + wide_count((wide_kinds & KIND_UPPER) != 0)
+    lower = counts[:, _LOWER] + wide_count((wide_kinds & KIND_LOWER) != 0)
+    capitalised += wide_count(wide_after_space & ((wide_kinds & KIND_UPPER) != 0))
+    words += wide_count(~wide_after_space & ((wide_kinds & KIND_WORD) != 0))
+    safe_words = np.maximum(words, 1.0)
+    sentence = counts[:, _SENTENCE] + wide_count((wide_kinds & KIND_SENTENCE) != 0)
+    commas = counts[:, _COMMA] + wide_count((wide_kinds & KIND_COMMA) != 0)
+    first_kind = np.array(
+        [
+            kinds[_code_point_at(page, s, e)] if classes[s] == _MULTIBYTE else 0
+            for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+        ]
+    ).astype(np.uint8)
+    last_kind = np.array(
+        [_last_kind(page, s, e, kinds) for s, e in zip(starts.tolist(), ends.tolist(), strict=True)]
+    ).astype(np.uint8)
     features = np.empty((count, TEXT_COUNT_COLUMNS))
     features[:, 0] = log1p(chars)
     features[:, 1] = log1p(words)
     features[:, 2] = chars / safe_words
-    features[:, 3] = counts[:, _UPPER] / letters
-    features[:, 4] = counts[:, _LOWER] / letters
+    features[:, 3] = upper / letters
+    features[:, 4] = lower / letters
     features[:, 5] = counts[:, _DIGIT] / chars
     features[:, 6] = counts[:, _MULTIBYTE] / chars
-    features[:, 7] = counts[:, _SENTENCE] / safe_words
-    features[:, 8] = counts[:, _COMMA] / safe_words
+    features[:, 7] = sentence / safe_words
+    features[:, 8] = commas / safe_words
     features[:, 9] = counts[:, _PIPE]
     features[:, 10] = capitalised / safe_words
-    features[:, 11] = _ENDS_SENTENCE[last]
+    features[:, 11] = _ENDS_SENTENCE[last] | ((last_kind & KIND_SENTENCE) != 0)
     features[:, 12] = last == ord(":")
     features[:, 13] = (last == ord("-")) & (before_last == 0x20)
     features[:, 14] = last_class == _DIGIT
-    features[:, 15] = first_class == _UPPER
-    features[:, 16] = first_class == _LOWER
+    features[:, 15] = (first_class == _UPPER) | ((first_kind & KIND_UPPER) != 0)
+    features[:, 16] = (first_class == _LOWER) | ((first_kind & KIND_LOWER) != 0)
     features[:, 17] = (first_class == _OTHER) | (first_class == _PIPE)
     return features
+
+
+def _code_point_at(page: bytes, p: int, end: int) -> int:
+    """The code point of the character of two or three UTF-8 bytes at page[p], if the bytes
+    up to `end` hold one, else 0 (as _kernels.c reads them)."""
+    raw = page[p : min(p + 3, end)]
+    leads = {2: (0xC2, 0xDF, 0x1F), 3: (0xE0, 0xEF, 0x0F)}  # first, last lead byte, its bits
+    for length, (first, last, bits) in leads.items():
+        if len(raw) < length or not first <= raw[0] <= last:
+            continue
+        if all(0x80 <= byte <= 0xBF for byte in raw[1:length]):
+            value = raw[0] & bits
+            for byte in raw[1:length]:
+                value = value << 6 | byte & 0x3F
+            return value
+    return 0
+
+
+def _last_kind(page: bytes, start: int, end: int, kinds: npt.NDArray[np.uint8]) -> int:
+    """The kind of the last character of page[start:end]: its first byte is found by
+    stepping back over at most two continuation bytes."""
+    p = end - 1
+    while p > start and p > end - 3 and 0x80 <= page[p] <= 0xBF:
+        p -= 1
+    return int(kinds[_code_point_at(page, p, end)]) if page[p] >= 0xC2 else 0
 
 
 def moving_mean(values: Float64, radius: int) -> Float64:

@@ -24,11 +24,14 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from worker.core import _kernels, html_tags, kernels
+from worker.core.article_start import REASON as HEADLINE_REASON
+from worker.core.article_start import dump_headline
 from worker.core.classify import _reasons, classify_page, describe, one_item_drops
 from worker.core.features import (
     _BOILERPLATE,
     _BOILERPLATE_PHRASES,
     _CLASS_TABLE,
+    _CODE_POINT_KINDS,
     _ENDS_SENTENCE_TABLE,
     _SMOOTHING_RADII,
     _WINDOWS,
@@ -117,7 +120,7 @@ def test_text_counts_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) 
     """Real pages: the segments the segmenters make, in the scripts the dataset has."""
     texts = fixture_segments(mode, page_id).texts
     actual = kernels.text_counts(
-        encoded_page(texts), len(texts), _CLASS_TABLE, _ENDS_SENTENCE_TABLE
+        encoded_page(texts), len(texts), _CLASS_TABLE, _ENDS_SENTENCE_TABLE, _CODE_POINT_KINDS
     )
     assert_bit_equal(actual, fixture_text_features(mode, page_id))
 
@@ -255,6 +258,8 @@ TEXT_PIECES = [" ", "  ", "\t", "a", "z", "A", "Z", "word", "Word", "0", "7", ".
 TEXT_PIECES += [",", ";", ":", "|", "-", " -", "'", '"', ")", "”", "’", "é", "É", "©", "—"]
 TEXT_PIECES += ["\u3042", "\U0001f600", "\ud800", "\x00", "\x7f", "\r", "\x0b", "\xa0"]
 TEXT_PIECES += ["\u2028", "\u2029", "\x85", "\xad", "\u200b", "\ufeff"]
+# Other scripts: cased letters of two bytes (Cyrillic, Greek), CJK words and their marks.
+TEXT_PIECES += ["Ж", "ж", "Слово", "Ω", "ω", "中", "文字", "。", "，", "！", "ǅ"]
 segment_text = st.lists(st.sampled_from(TEXT_PIECES), min_size=1, max_size=12).map("".join)
 text_page = st.lists(segment_text, min_size=1, max_size=300)
 
@@ -264,7 +269,9 @@ text_page = st.lists(segment_text, min_size=1, max_size=300)
 def test_text_counts_match_numpy(texts: list[str]) -> None:
     """Every byte class at every edge of a segment, in pages of 1 to 300 segments."""
     page = encoded_page(texts)
-    actual = kernels.text_counts(page, len(texts), _CLASS_TABLE, _ENDS_SENTENCE_TABLE)
+    actual = kernels.text_counts(
+        page, len(texts), _CLASS_TABLE, _ENDS_SENTENCE_TABLE, _CODE_POINT_KINDS
+    )
     assert_bit_equal(actual, reference.text_counts(page, len(texts)))
 
 
@@ -279,7 +286,9 @@ def test_text_counts_match_numpy(texts: list[str]) -> None:
 def test_text_counts_match_numpy_on_any_bytes(segments: list[bytes]) -> None:
     """Not UTF-8 at all: stray continuation bytes, lead bytes without them."""
     page = b"\n".join(segments)
-    actual = kernels.text_counts(page, len(segments), _CLASS_TABLE, _ENDS_SENTENCE_TABLE)
+    actual = kernels.text_counts(
+        page, len(segments), _CLASS_TABLE, _ENDS_SENTENCE_TABLE, _CODE_POINT_KINDS
+    )
     assert_bit_equal(actual, reference.text_counts(page, len(segments)))
 
 
@@ -288,7 +297,9 @@ def test_text_counts_past_the_table_of_small_counts(length: int) -> None:
     """Counts under 4096 take log1p from a table made at import, the others call it."""
     segments = [b"x" * length, b"a " * (length // 2), b"y"]
     page = b"\n".join(segments)
-    actual = kernels.text_counts(page, len(segments), _CLASS_TABLE, _ENDS_SENTENCE_TABLE)
+    actual = kernels.text_counts(
+        page, len(segments), _CLASS_TABLE, _ENDS_SENTENCE_TABLE, _CODE_POINT_KINDS
+    )
     assert_bit_equal(actual, reference.text_counts(page, len(segments)))
 
 
@@ -296,10 +307,28 @@ def test_text_counts_on_known_segments() -> None:
     """The edge bytes the features read: a one-byte segment, the page's first and last."""
     texts = ["A", "Teaser -", "Word-", "Ends.", "“Quoted”", "Ends’", "x:", "|pipe", "9", "é"]
     page = encoded_page(texts)
-    actual = kernels.text_counts(page, len(texts), _CLASS_TABLE, _ENDS_SENTENCE_TABLE)
+    actual = kernels.text_counts(
+        page, len(texts), _CLASS_TABLE, _ENDS_SENTENCE_TABLE, _CODE_POINT_KINDS
+    )
     assert_bit_equal(actual, reference.text_counts(page, len(texts)))
     assert actual[:, 13].tolist() == [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]  # ends_dash_teaser
     assert actual[:, 11].tolist() == [0, 0, 0, 1, 1, 1, 0, 0, 0, 0]  # ends_sentence
+
+
+def test_text_counts_read_other_scripts_as_they_read_ascii() -> None:
+    """A Russian line has its capitals, a Chinese one a word per character and its 。."""
+    texts = ["Мир и Война.", "Mir i Voina.", "中文的段落。", "Ελλάδα", "ωμέγα"]
+    page = encoded_page(texts)
+    actual = kernels.text_counts(
+        page, len(texts), _CLASS_TABLE, _ENDS_SENTENCE_TABLE, _CODE_POINT_KINDS
+    )
+    assert_bit_equal(actual, reference.text_counts(page, len(texts)))
+    # The Cyrillic line reads as its transliteration does: case, words, sentence end.
+    assert_bit_equal(actual[0, [1, 3, 4, 10, 11, 15, 16]], actual[1, [1, 3, 4, 10, 11, 15, 16]])
+    assert np.expm1(actual[2, 1]) == pytest.approx(5.0)  # five characters, five words
+    assert actual[2, 11] == 1.0  # ends_sentence
+    assert actual[3, 15] == 1.0 and actual[4, 16] == 1.0  # starts_upper, starts_lower
+    assert actual[[0, 2, 3, 4], 6].min() > 0.0 and actual[1, 6] == 0.0  # non_ascii_share
 
 
 @settings(max_examples=100, deadline=None)
@@ -308,7 +337,9 @@ def test_an_empty_segment_reads_as_a_lone_space(texts: list[str]) -> None:
     """The segmenters make no empty segment and numpy's code could not take one; the kernel
     counts it as it counts " " (the C says: as a lone newline), not as a neighbour's bytes."""
     page = encoded_page(texts)
-    actual = kernels.text_counts(page, len(texts), _CLASS_TABLE, _ENDS_SENTENCE_TABLE)
+    actual = kernels.text_counts(
+        page, len(texts), _CLASS_TABLE, _ENDS_SENTENCE_TABLE, _CODE_POINT_KINDS
+    )
     spaced = [text or " " for text in texts]
     assert_bit_equal(actual, reference.text_counts(encoded_page(spaced), len(spaced)))
 
@@ -775,7 +806,14 @@ I64 = np.int64
 
 def text_counts_call(page: bytes, count: int, rows: int | None = None, **tables: bytes) -> None:
     out = np.empty((count if rows is None else rows, kernels.TEXT_COUNT_COLUMNS))
-    _kernels.text_counts(page, tables.get("classes", CLASSES), tables.get("ends", ENDS), count, out)
+    _kernels.text_counts(
+        page,
+        tables.get("classes", CLASSES),
+        tables.get("ends", ENDS),
+        tables.get("kinds", _CODE_POINT_KINDS),
+        count,
+        out,
+    )
 
 
 def additive_call(
@@ -815,6 +853,7 @@ def test_the_additive_call_helper_is_a_good_call() -> None:
     [
         pytest.param(lambda: text_counts_call(b"a\nb", 2, classes=CLASSES[:255]), id="class-table"),
         pytest.param(lambda: text_counts_call(b"a\nb", 2, ends=ENDS + b"\0"), id="ends-table"),
+        pytest.param(lambda: text_counts_call(b"a\nb", 2, kinds=bytes(256)), id="kinds-table"),
         pytest.param(
             lambda: text_counts_call(b"a\nb", 2, classes=bytes([10]) * 256), id="unknown-class"
         ),
@@ -1005,7 +1044,7 @@ def test_phrase_counts_refuses_bad_arguments(
 # zero-length views of zeroed guard arrays, so a write past the buffer shows.
 OVERFLOWING_CALLS = [
     pytest.param(
-        "_kernels.text_counts(b'abc', bytes(256), bytes(256), 2**60, guard64[:0])",
+        "_kernels.text_counts(b'abc', bytes(256), bytes(256), bytes(65536), 2**60, guard64[:0])",
         id="text-counts",
     ),
     pytest.param(
@@ -1323,6 +1362,10 @@ def test_classify_page_builds_its_verdicts_as_before(mode: Mode, page_id: str) -
     cut = page.decision.cut(cut_scores, page.words)
     keep = cut_scores >= cut
     held = (cut_scores != scores) & (scores >= page.decision.cut(scores, page.words))
+    headline = dump_headline(segments.texts, page.words, keep)
+    if content_type == "text/plain" and headline is not None and headline not in ruled:
+        keep[headline] = True
+        ruled = ruled | {headline: HEADLINE_REASON}
     if page.single_item_page and segments.html is not None:
         dropped = one_item_drops(segments.texts, segments.html.bits, page.words, keep)
         keep[list(dropped)] = False

@@ -54,17 +54,22 @@ F1_FLOOR: dict[tuple[str, Mode], float] = {
     # sits in asides, threads and related lists goes): wcxb 0.7173 -> 0.7213, dragnet
     # 0.8665 -> 0.9426, cleaneval 0.9515 -> 0.9530, googletrends 0.8137 -> 0.8239. The
     # linked lists under a related heading on one-item pages (article_end.py): wcxb 0.7213
-    # -> 0.7214, googletrends 0.8239 -> 0.8248, the other two unchanged.
+    # -> 0.7214, googletrends 0.8239 -> 0.8248, the other two unchanged. Every row again
+    # with html-2b8758aa11 and text-f160a60975 (2026-12-04, afternoon: the byte pass reads
+    # the case of Cyrillic, Greek and accented letters, CJK words and marks; both models
+    # refitted; a text dump's headline kept by article_start.py): dragnet's text 0.9038 ->
+    # 0.8853 (T175 0.945 -> 0.857, five pages down by 0.01 to 0.02), googletrends' HTML
+    # 0.8248 -> 0.8224 (gt_158 0.043 -> 0.0), the other rows up.
     # wcxb: these 35 pages are harder than the average page.
     # The other three: 10 pages each, so one page moves F1 a lot.
-    ("wcxb", "html"): 0.696,  # measured 0.7214
-    ("wcxb", "text"): 0.655,  # measured 0.6802
-    ("dragnet", "html"): 0.917,  # measured 0.9426
-    ("dragnet", "text"): 0.878,  # measured 0.9038
-    ("cleaneval", "html"): 0.928,  # measured 0.9530
-    ("cleaneval", "text"): 0.912,  # measured 0.9378
-    ("googletrends", "html"): 0.799,  # measured 0.8248
-    ("googletrends", "text"): 0.777,  # measured 0.8022
+    ("wcxb", "html"): 0.702,  # measured 0.7274
+    ("wcxb", "text"): 0.661,  # measured 0.6867
+    ("dragnet", "html"): 0.920,  # measured 0.9459
+    ("dragnet", "text"): 0.860,  # measured 0.8853
+    ("cleaneval", "html"): 0.928,  # measured 0.9537
+    ("cleaneval", "text"): 0.914,  # measured 0.9396
+    ("googletrends", "html"): 0.797,  # measured 0.8224
+    ("googletrends", "text"): 0.778,  # measured 0.8035
 }
 
 

@@ -9,7 +9,12 @@ Buffer: TypeAlias = bytes | npt.NDArray[Any]
 RowT = TypeVar("RowT", bound=tuple[Any, ...])
 
 def text_counts(
-    page: Buffer, class_table: Buffer, ends_sentence_table: Buffer, count: int, out: Buffer
+    page: Buffer,
+    class_table: Buffer,
+    ends_sentence_table: Buffer,
+    kinds: Buffer,
+    count: int,
+    out: Buffer,
 ) -> None: ...
 def context_columns(
     values: Buffer,

@@ -15,6 +15,8 @@ import numpy.typing as npt
 
 from worker.core.article import article_parts
 from worker.core.article_end import related_links_after_cut
+from worker.core.article_start import REASON as _HEADLINE_REASON
+from worker.core.article_start import dump_headline
 from worker.core.decision import ALWAYS_KEPT
 from worker.core.declared_body import REASON as _OUTSIDE_BODY_REASON
 from worker.core.declared_body import outside_declared_body
@@ -70,6 +72,11 @@ def classify_page(
     held = cut_scores != scores
     if held.any():
         held &= scores >= page.decision.cut(scores, words)
+    if content_type == "text/plain":
+        line = dump_headline(segments.texts, words, keep)
+        if line is not None and line not in ruled:
+            keep[line] = True
+            ruled = ruled | {line: _HEADLINE_REASON}
     html = segments.html
     if (
         page.single_item_page
@@ -145,7 +152,8 @@ def _reasons(
         1,
         np.where(~keep & (page.neighbour_shift < -_NEIGHBOUR_SHIFT), -1, 0),
     )
-    below_half = keep & (page.scores < ALWAYS_KEPT)
+    # (not a line a rule kept under the cut: the text dump's headline, article_start.py)
+    below_half = keep & (page.scores < ALWAYS_KEPT) & (page.scores >= cut)
     cut_reason = f"{_CUT_REASON_START}{cut:.2f})"
     marked = (neighbours != 0) | below_half | held
     # A rule may reject hundreds of a dump's lines (a comment thread, what follows a post's

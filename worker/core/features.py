@@ -43,6 +43,38 @@ _ENDS_SENTENCE[0x9D] = True  # last byte of ” and ’ (U+201D/U+2019 end in 0x
 _ENDS_SENTENCE[0x99] = True
 _ENDS_SENTENCE_TABLE = bytes(_ENDS_SENTENCE.astype(np.uint8))
 
+# What a character of two or three UTF-8 bytes is, per code point of the Basic Multilingual
+# Plane (the KIND_* flags of _kernels.c), so the byte pass reads other scripts as it reads
+# ASCII: the case of Cyrillic, Greek and accented Latin letters, a CJK character as a word of
+# its own (those scripts put no spaces between words), their sentence marks and commas. Read
+# as ASCII-only, a Russian paragraph had no capitals and a Chinese one a single word.
+KIND_UPPER, KIND_LOWER, KIND_WORD, KIND_SENTENCE, KIND_COMMA = 1, 2, 4, 8, 16
+_CJK_WORD_RANGES = (
+    (0x3040, 0x3100),  # Hiragana, Katakana
+    (0x3400, 0x4DC0),  # CJK Extension A
+    (0x4E00, 0xA000),  # CJK Unified Ideographs
+    (0xF900, 0xFB00),  # CJK Compatibility Ideographs
+)
+_CJK_SENTENCE_MARKS = "。！？｡"
+_OTHER_COMMAS = "，、；：､"
+
+
+def _code_point_kinds() -> bytes:
+    kinds = np.zeros(0x10000, dtype=np.uint8)
+    # Cased letters of two bytes (U+0080..U+07FF): Latin-1 and Extended, Greek, Cyrillic,
+    # Armenian; three-byte cased letters (Georgian Mtavruli, fullwidth Latin) are rare.
+    for code_point in range(0x80, 0x800):
+        character = chr(code_point)
+        kinds[code_point] = KIND_UPPER * character.isupper() + KIND_LOWER * character.islower()
+    for first, end in _CJK_WORD_RANGES:
+        kinds[first:end] = KIND_WORD
+    kinds[[ord(mark) for mark in _CJK_SENTENCE_MARKS]] = KIND_SENTENCE
+    kinds[[ord(comma) for comma in _OTHER_COMMAS]] = KIND_COMMA
+    return kinds.tobytes()
+
+
+_CODE_POINT_KINDS = _code_point_kinds()
+
 # Words that mark navigation, legal text, social widgets and teaser feeds in any layout.
 _BOILERPLATE_PHRASES = (
     "cookie", "privacy", "copyright", "©", "all rights reserved", "terms of", "subscribe",
@@ -158,7 +190,7 @@ def _text_features(texts: list[str], encoded: bytes | None) -> npt.NDArray[np.fl
     count = len(texts)
     features = np.empty((count, len(TEXT_NAMES)))
     features[:, : kernels.TEXT_COUNT_COLUMNS] = kernels.text_counts(
-        encoded, count, _CLASS_TABLE, _ENDS_SENTENCE_TABLE
+        encoded, count, _CLASS_TABLE, _ENDS_SENTENCE_TABLE, _CODE_POINT_KINDS
     )
     features[:, 18] = _BOILERPLATE.counts(encoded, texts)
     features[:, 19] = np.log1p(kernels.repeat_counts(encoded, count))

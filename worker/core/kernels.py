@@ -36,11 +36,15 @@ POSITION_COLUMNS = 7
 TEXT_STRUCTURE_COLUMNS = 3  # blank_before, blank_after, log_run_length
 
 
-def text_counts(page: bytes, count: int, class_table: bytes, ends_sentence_table: bytes) -> Float64:
+def text_counts(
+    page: bytes, count: int, class_table: bytes, ends_sentence_table: bytes, kinds: bytes
+) -> Float64:
     """The byte-count text features of the `count` segments whose UTF-8 `page` joins by
-    newlines: one row per segment, TEXT_COUNT_COLUMNS columns."""
+    newlines: one row per segment, TEXT_COUNT_COLUMNS columns. `kinds`: a byte per code
+    point of the Basic Multilingual Plane (features.KIND_*), for the characters of two and
+    three bytes."""
     out = np.empty((count, TEXT_COUNT_COLUMNS))
-    _kernels.text_counts(page, class_table, ends_sentence_table, count, out)
+    _kernels.text_counts(page, class_table, ends_sentence_table, kinds, count, out)
     return out
 
 

@@ -38,6 +38,7 @@ from worker.core.article_end import (
     article_end_rejections,
     prose_upto,
 )
+from worker.core.article_start import REASON as HEADLINE_REASON
 from worker.core.declared_body import REASON as OUTSIDE_BODY_REASON
 from worker.core.declared_body import TEASER_REASON, linked_teasers
 
@@ -56,6 +57,7 @@ RULE_REASON_STARTS = (
     RELATED_REASON_START,
     OUTSIDE_BODY_REASON,
     TEASER_REASON,
+    HEADLINE_REASON,  # a rule that keeps: article_start.py
 )
 
 
