@@ -18,6 +18,7 @@ import argparse
 import codecs
 import re
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import lxml.html
@@ -52,7 +53,7 @@ MAPPINGS = {
 }
 
 
-def mapped_html(body: str, mapping) -> str:
+def mapped_html(body: str, mapping: Callable[[str], str]) -> str:
     """The page with the text of its elements (not of scripts and styles) mapped."""
     document = lxml.html.document_fromstring(body)
     for element in document.iter():

@@ -223,6 +223,13 @@ def _post_footer(
     return dict.fromkeys(range(position + 1, len(texts)), reason)
 
 
+def _heads_list(text: str) -> bool:
+    """Whether a candidate line (end_lines' related) is a heading over a list of other
+    pages: the whole line, and no full stop at its end ("More posts ≠ more subscribers." is
+    a sentence)."""
+    return text[-1] != "." and _RELATED_HEADING.fullmatch(text) is not None
+
+
 def related_list_rejections(texts: Sequence[str], words: npt.NDArray[np.float64]) -> dict[int, str]:
     """Position -> reason for each heading of a list of other pages (_RELATED_HEADING, the
     whole line, shorter than _RELATED_CHARS, with RELATED_PROSE_WORDS words of prose above
@@ -243,13 +250,7 @@ def _related_lists(
     list_ends: list[int] | None = None  # the lines long enough to end a list
     for heading in candidates:
         text = texts[heading]
-        # (a heading ends in no full stop: "More posts ≠ more subscribers." is a sentence)
-        if (
-            heading in rejected
-            or prose[heading] < RELATED_PROSE_WORDS
-            or text[-1] == "."
-            or not _RELATED_HEADING.fullmatch(text)
-        ):
+        if heading in rejected or prose[heading] < RELATED_PROSE_WORDS or not _heads_list(text):
             continue
         if list_ends is None:
             list_ends = np.flatnonzero(words >= _LIST_END_WORDS).tolist()
@@ -291,16 +292,17 @@ def related_links_after_cut(
         return {}
     first = int(np.searchsorted(prose, RELATED_PROSE_WORDS))
     listed: dict[int, str] = {}
+    list_ends: npt.NDArray[np.intp] | None = None  # the lines that end a list
     for heading in end_lines(texts, first).related:
         text = texts[heading]
-        if heading in listed or text[-1] == "." or not _RELATED_HEADING.fullmatch(text):
+        if heading in listed or not _heads_list(text):
             continue
-        reason = f"{RELATED_REASON_START}{text!r} heads"
-        listed[heading] = reason
-        for position in range(heading + 1, len(texts)):
-            if not bits[position] & IN_LINK and words[position] >= LINKED_LIST_LINE_WORDS:
-                break
-            listed[position] = reason
+        if list_ends is None:  # (as _related_lists: no per-line reads from numpy)
+            in_link = (np.asarray(bits, dtype=np.int64) & IN_LINK) != 0
+            list_ends = np.flatnonzero(~in_link & (words >= LINKED_LIST_LINE_WORDS))
+        after = int(np.searchsorted(list_ends, heading, side="right"))
+        end = int(list_ends[after]) if after < len(list_ends) else len(texts)
+        listed.update(dict.fromkeys(range(heading, end), f"{RELATED_REASON_START}{text!r} heads"))
     dropped = {position: reason for position, reason in listed.items() if keep[position]}
     dropped_words = float(sum(words[position] for position in dropped))
     if dropped_words >= LINKED_LIST_KEPT_SHARE * float(words[keep].sum()):
