@@ -6,8 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from worker.core.article_end import post_navigation_rejections
+from worker.core.kernels import short_lines_starting
 from worker.core.rules import (
     _COMMENT_SECTION,
+    _COUNTED_STARTS,
     _COUNTED_THREAD,
     _MARKER_STARTS,
     _MARKER_WORDS,
@@ -96,12 +98,50 @@ def test_the_markers_that_open_a_section(marker: str) -> None:
     assert sorted(comment_section_rejections(texts, word_counts(texts))) == [9, 10, 11]
 
 
+# What localised blog themes and news sites print over their threads (the post itself
+# need not be in the language: the marker alone is read).
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "12 Kommentare",
+        "Schreibe einen Kommentar",
+        "Ein Gedanke zu „Die Überschrift“",
+        "Laisser un commentaire",
+        "3 réflexions sur « Le titre »",
+        "Réactions",
+        "Deja una respuesta",
+        "2 comentarios en «El titular»",
+        "Lascia un commento",
+        "4 commenti su “Il titolo”",
+        "Deixe uma resposta",
+        "7 comentários em “O título”",
+        "Geef een reactie",
+        "9 reacties op “De kop”",
+        "Dodaj komentarz",
+        "Yorumlar",
+        "Комментарии (5)",
+        "12 комментариев к записи «Заголовок»",
+        "Оставить комментарий",
+        "发表评论",
+        "12条评论",
+        "コメントを書く",
+    ],
+)
+def test_the_markers_of_other_languages_open_a_section(marker: str) -> None:
+    texts = blog_dump(marker)
+    assert sorted(comment_section_rejections(texts, word_counts(texts))) == [9, 10, 11]
+    assert sorted(page_rejections(texts, word_counts(texts), "text/plain")) == [9, 10, 11]
+
+
 @pytest.mark.parametrize(
     "marker",
     [
         "Readers' comments on this article are closed for the weekend, so please write",
         "Commentary",  # a kind of article, not a thread
         "2 responses to the crisis were debated in parliament",  # no quoted title
+        "Kommentare der Leser sind willkommen",  # a sentence
+        "Un commentaire de trop sur la réforme",
+        "Комментарий эксперта",  # "an expert's comment": a heading inside articles
     ],
 )
 def test_lines_that_open_no_section(marker: str) -> None:
@@ -172,6 +212,8 @@ def short_post_dump(marker: str) -> list[str]:
         "40 Responses to “CHURUMURI POLL: Has India lost its moral compass at last?”",
         "3 thoughts on “The headline of the post”",
         "100 of 524 comments loaded twitter facebook",
+        "5 Kommentare zu „Die Überschrift des Beitrags“",
+        "《The headline of the post》上有3条评论",
     ],
 )
 def test_a_counted_marker_opens_the_thread_under_a_short_post(marker: str) -> None:
@@ -242,6 +284,15 @@ def post_with_navigation(navigation: str, paragraphs: int = 6) -> list[str]:
         "Newer Post Older Post Home",
         "PREVIOUS ARTICLE",
         "Next »",
+        # other languages (heading_words.py)
+        "Vorheriger Beitrag",
+        "Article précédent",
+        "Entrada anterior",
+        "Articolo successivo",
+        "Próximo artigo",
+        "Volgende bericht",
+        "Следующая запись",
+        "上一篇：另一篇文章",
     ],
 )
 def test_on_a_text_dump_the_article_ends_above_its_post_navigation(navigation: str) -> None:
@@ -282,9 +333,17 @@ _COUNTED_AT_START = re.compile(f"^(?:{_COUNTED_THREAD.pattern})", _COUNTED_THREA
 
 @settings(max_examples=400, deadline=None)
 @given(st.from_regex(_MARKER_AT_START) | st.from_regex(_COUNTED_AT_START))
-def test_every_ascii_marker_starts_as_a_marker_can_and_holds_a_marker_word(line: str) -> None:
-    """The kernel tries the regexes only on such lines (and on every non-ASCII one)."""
-    marker = _COMMENT_SECTION.match(line) or _COUNTED_THREAD.match(line)
-    if marker and line.isascii():
-        assert line[0] in _MARKER_STARTS or line[0].isspace()
+def test_every_marker_starts_as_a_marker_can_and_holds_a_marker_word(line: str) -> None:
+    """The kernel tries the regexes only on such lines (and on every other non-ASCII one)."""
+    # (re's \d takes any script's digits, "٠"; IGNORECASE folds the Kelvin sign to "k")
+    if {"\u212a", "\u017f", "\u0130", "\u0131"}.intersection(line) or line[0].isspace():
+        return
+    if line[0].isdigit() and not line[0].isascii():
+        return
+    if line.isascii() and (_COMMENT_SECTION.match(line) or _COUNTED_THREAD.match(line)):
         assert any(word in line.lower() for word in _MARKER_WORDS)
+    if _COMMENT_SECTION.match(line):
+        found = short_lines_starting([line], 0, 10_000, _MARKER_STARTS, _MARKER_WORDS, True)
+        assert found == [0]
+    if _COUNTED_THREAD.match(line):
+        assert short_lines_starting([line], 0, 10_000, _COUNTED_STARTS, _MARKER_WORDS) == [0]

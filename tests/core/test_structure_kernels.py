@@ -304,7 +304,7 @@ def test_repeats_title_on_known_texts() -> None:
 
 @KERNEL_SETTINGS
 @given(
-    st.lists(st.text(st.sampled_from(list("cCx1 é\u4e2d")), max_size=8), max_size=30),
+    st.lists(st.text(st.sampled_from(list("cCx1 é\u4e2d•《")), max_size=8), max_size=30),
     st.integers(-2, 32),
     st.integers(0, 9),
 )
@@ -317,6 +317,26 @@ def test_short_lines_starting_matches_python(texts: list[str], first: int, max_c
     ]
     assert kernels.short_lines_starting(texts, first, max_chars, starts) == expected
     assert kernels.short_lines_starting(tuple(texts), first, max_chars, starts) == expected
+    # Lines that start with a letter past ASCII ("é", "中", not "•") too, where asked.
+    also_non_ascii = [
+        p
+        for p in range(max(0, first), len(texts))
+        if len(texts[p]) < max_chars
+        and (
+            texts[p][:1] in frozenset(starts)
+            or (not texts[p][:1].isascii() and texts[p][0].isalpha())
+        )
+    ]
+    assert kernels.short_lines_starting(texts, first, max_chars, starts, (), True) == (
+        also_non_ascii
+    )
+    # Starts past ASCII given one by one.
+    with_brackets = [
+        p
+        for p in range(max(0, first), len(texts))
+        if len(texts[p]) < max_chars and texts[p][:1] in frozenset("cC1《")
+    ]
+    assert kernels.short_lines_starting(texts, first, max_chars, "cC1《") == with_brackets
 
 
 @KERNEL_SETTINGS
@@ -351,8 +371,8 @@ def test_short_lines_starting_with_words_on_known_lines() -> None:
 
 
 def test_short_lines_starting_refuses_what_it_cannot_read() -> None:
-    with pytest.raises(ValueError, match="ASCII"):
-        kernels.short_lines_starting(["a"], 0, 5, "\u00e9")
+    with pytest.raises(ValueError, match="at most 8 starts past ASCII"):
+        kernels.short_lines_starting(["a"], 0, 5, "éèêëàâîïô")
     with pytest.raises(TypeError, match="sequence of str"):
         kernels.short_lines_starting(["a", 2], 0, 5, "a")  # type: ignore[list-item]
     for words in (("\u00e9",), ("",), ("Comment",), tuple("abcdefghijklmnopqrstuvwxyz0123456")):

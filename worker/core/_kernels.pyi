@@ -116,7 +116,12 @@ def segment_marks(
 ) -> None: ...
 def paths_through(paths: list[tuple[int, ...]], depth: int, block: int, out: Buffer) -> None: ...
 def short_lines_starting(
-    texts: Sequence[str], first: int, max_chars: int, starts: str, words: tuple[str, ...] = ...
+    texts: Sequence[str],
+    first: int,
+    max_chars: int,
+    starts: str,
+    words: tuple[str, ...] = ...,
+    non_ascii_letters: bool = ...,
 ) -> list[int]: ...
 def lines_opening_with(
     texts: Sequence[str], first: int, max_chars: int, prefixes: tuple[str, ...]

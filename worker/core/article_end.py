@@ -33,6 +33,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from worker.core import heading_words
 from worker.core.html_tags import IN_LINK
 from worker.core.kernels import lines_opening_with
 
@@ -41,25 +42,16 @@ FOOTER_REASON_START = "after the post's filing line "
 RELATED_REASON_START = "in the list of other pages that "
 
 # A line of a post's navigation, read from the start of the line: "Previous post: Title",
-# "Next Post →", "Newer Post Older Post Home", "PREVIOUS ARTICLE", "Next »". Blogs and news
-# sites print it under the article, before the comments, the sidebar and the related lists.
-_POST_NAVIGATION = re.compile(
-    r"(?:previous|next|older|newer)\s+(?:post|entry|article|story)\b|next\s*»", re.IGNORECASE
-)
-_NAVIGATION_OPENINGS = ("prev", "next", "olde", "newe")
+# "Next Post →", "Newer Post Older Post Home", "PREVIOUS ARTICLE", "Next »", "Artículo
+# anterior" (heading_words.py has the languages). Blogs and news sites print it under the
+# article, before the comments, the sidebar and the related lists.
+_POST_NAVIGATION = re.compile(heading_words.NAVIGATION, re.IGNORECASE)
 _NAVIGATION_CHARS = 120
 # Prose above the line: a "Next article" link beside the headline ends nothing.
 NAVIGATION_PROSE_WORDS = 100.0
 
-# A post's filing line, read from the start of the line.
-_POST_FOOTER = re.compile(
-    r"(?:tags\b|tagged\b(?:\s+(?:with|as|in)\b)?|filed\s+(?:under|in)\b|posted\s+in\b"
-    r"|categories\b|category\s*:)\s*:?\s*\S|this\s+entry\s+was\s+posted\b",
-    re.IGNORECASE,
-)
-# Every filing line starts with one of these (in any case; a dump's lines have their spaces
-# collapsed to one, segments.py): the regex runs on those lines only.
-_FOOTER_OPENINGS = ("tag", "filed", "posted", "categor", "this entry")
+# A post's filing line, read from the start of the line ("Tags: …", "Schlagwörter: …").
+_POST_FOOTER = re.compile(heading_words.FILING, re.IGNORECASE)
 _FOOTER_CHARS = 200
 # A filing line ends the article when this share of the page's prose is above it (and
 # NAVIGATION_PROSE_WORDS at least): on some sites the tags sit under the headline.
@@ -68,31 +60,7 @@ FOOTER_PROSE_SHARE = 0.3
 _FOOTER_SPAN = 3
 
 # A heading over a list of other pages: the whole line (a colon or an arrow may end it).
-_RELATED_HEADING = re.compile(
-    r"(?:related(?:\s+(?:articles?|posts?|stories|content|links|coverage|reading|news"
-    r"|videos?|items|entries))?"
-    r"|more\s+(?:from|on|in|stories|news|articles|posts|like\s+this)\b.{0,40}"
-    r"|(?:you|we\s+think\s+you)\s+(?:may|might|will|should)\s+(?:also\s+)?"
-    r"(?:like|enjoy|be\s+interested\s+in)"
-    r"|also\s+(?:on|from|in)\b.{0,30}"
-    r"|recommended\s+(?:for\s+you|stories|articles|reading)"
-    r"|explore\s+related\s+content"
-    r"|most\s+(?:popular|read|viewed|shared|emailed)(?:\s+(?:stories|articles|posts|now|today))?"
-    r"|(?:popular|recent|latest|similar|top)\s+(?:posts|stories|articles|news|entries)"
-    r"|(?:from\s+)?around\s+the\s+web|from\s+the\s+web|further\s+reading|what\s+to\s+read\s+next"
-    r"|don['’]t\s+miss|must[- ]reads?\b.{0,40}"
-    r"|trending(?:\s+(?:now|stories|articles))?)"
-    r"\s*[:»›]?\s*",
-    re.IGNORECASE,
-)
-# Every heading starts with one of these (in any case; a dump's lines have their spaces
-# collapsed to one, segments.py): the regex runs on those lines only.
-_RELATED_OPENINGS = (
-    "related", "more ", "you may ", "you might ", "you will ", "you should ", "we think ",
-    "also ", "recommended ", "explore related", "most ", "popular ", "recent ", "latest ",
-    "similar ", "top ", "from the web", "from around the web", "around the web",
-    "further reading", "what to read", "don", "must", "trending",
-)  # fmt: skip
+_RELATED_HEADING = re.compile(rf"(?:{heading_words.RELATED})\s*[:»›：]?\s*", re.IGNORECASE)
 _RELATED_CHARS = 60
 # The list runs to the first paragraph of prose: this many words, ending as a sentence ends
 # (a teaser's headline and dek on one line run to 15 or 20; docs/measurements.md, 2026-12-04:
@@ -103,8 +71,33 @@ _SENTENCE_ENDS = '.!?"”’)'
 RELATED_PROSE_WORDS = 100.0
 
 
-_OPENINGS = _NAVIGATION_OPENINGS + _FOOTER_OPENINGS + _RELATED_OPENINGS
 _LONGEST = max(_NAVIGATION_CHARS, _FOOTER_CHARS, _RELATED_CHARS)
+_NAVIGATION, _FOOTER, _RELATED = 1, 2, 4  # the rules, as bits
+
+
+def _openings() -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Every rule's openings, each once, and the rules each may open a line for. The kernel
+    reports the first opening that fits a line, so an opening stands for the rules of every
+    opening it starts or that starts it ("entrada": "Entrada anterior" and "Entradas
+    relacionadas")."""
+    rules = {
+        _NAVIGATION: heading_words.NAVIGATION_OPENINGS,
+        _FOOTER: heading_words.FILING_OPENINGS,
+        _RELATED: heading_words.RELATED_OPENINGS,
+    }
+    openings = tuple(dict.fromkeys(o for family in rules.values() for o in family))
+    bits = tuple(
+        sum(
+            rule
+            for rule, family in rules.items()
+            if any(o.startswith(other) or other.startswith(o) for other in family)
+        )
+        for o in openings
+    )
+    return openings, bits
+
+
+_OPENINGS, _OPENING_RULES = _openings()
 
 
 class EndLines(NamedTuple):
@@ -120,17 +113,14 @@ def end_lines(texts: Sequence[str], first: int = 0) -> EndLines:
     navigation: list[int] = []
     footer: list[int] = []
     related: list[int] = []
-    footer_from = len(_NAVIGATION_OPENINGS)
-    related_from = footer_from + len(_FOOTER_OPENINGS)
     for position, opening in lines_opening_with(texts, first, _LONGEST, _OPENINGS):
         chars = len(texts[position])
-        if opening < footer_from:
-            if chars < _NAVIGATION_CHARS:
-                navigation.append(position)
-        elif opening < related_from:
-            if chars < _FOOTER_CHARS:
-                footer.append(position)
-        elif chars < _RELATED_CHARS:
+        rules = _OPENING_RULES[opening]
+        if rules & _NAVIGATION and chars < _NAVIGATION_CHARS:
+            navigation.append(position)
+        if rules & _FOOTER and chars < _FOOTER_CHARS:
+            footer.append(position)
+        if rules & _RELATED and chars < _RELATED_CHARS:
             related.append(position)
     return EndLines(navigation, footer, related)
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from worker.core import heading_words as words
 from worker.core import kernels
 from worker.core.article_end import (
     FOOTER_REASON_START,
@@ -77,13 +78,15 @@ def rule_rejections(texts: Sequence[str]) -> dict[int, str]:
     )
 
 
-# A line that opens a comment section, read from the start of the line.
+# A line that opens a comment section, read from the start of the line (heading_words.py
+# has the words of each language).
 _COMMENT_SECTION = re.compile(
-    r"(?:(?:\d+|no|one|two|three)?\s*(?:comments?|responses?|replies|reactions?)"
-    r"(?:\s*\(\d+\))?\s*:?$)|\d+\s+thoughts? on\b|leave a (?:reply|comment)|post a comment"
-    r"|add (?:a|your) comment|(?:join|read) the discussion|discussion\s*\(\d+\)$"
+    rf"(?:{words.COMMENT_COUNT}?\s*{words.COMMENTS}(?:\s*\(\d+\))?(?:\s+нет)?\s*:?$)"
+    r"|\d+\s*条评论\s*:?$"
+    rf"|\d+\s+thoughts? on\b|{words.LEAVE_A_COMMENT}"
+    r"|(?:join|read) the discussion|discussion\s*\(\d+\)$"
     # WordPress's 'N Responses to “Title”', and 'Comments »' or '20 Comments Post a comment'
-    r"|(?:\d+|no|one)\s+(?:responses?|comments?|replies|thoughts?)\s+(?:to|on)\s+[\"“'‘«]"
+    rf"|{words.ONE}\s+{words.THREAD_OF_POST}"
     r"|comments?\s*[»›]$|\d+\s+comments?\s+(?:post|add|leave) a comment",
     re.IGNORECASE,
 )
@@ -95,18 +98,23 @@ _COMMENT_SECTION = re.compile(
 # asks of the other markers.
 _COUNTED_THREAD = re.compile(
     r"\{?\s*\d+\s+comments?\W+read (?:them|it)\b"
-    r"|\d+\s+(?:comments?|responses?|thoughts?|replies)\s+(?:to|on)\s+[\"“‘'«]"
+    rf"|\d+\s+{words.THREAD_OF_POST}|{words.TITLE_FIRST_THREAD}"
     r"|\d+\s+of\s+\d+\s+comments\b",
     re.IGNORECASE,
 )
 # The characters a marker can start with: the regex runs on these lines only (it ran on
-# every line below the prose share, a tenth of a text dump's time).
-_MARKER_STARTS = "0123456789cCrRlLpPaAjJdDnNoOtT{"
-_COUNTED_STARTS = "0123456789{"
+# every line below the prose share, a tenth of a text dump's time), and on those that start
+# with a letter past ASCII (Cyrillic, CJK, "Écrire").
+_MARKER_STARTS = "0123456789cCrRlLpPaAjJdDnNoOtT{kKsShHeEuUgGbByYzZ"
+_COUNTED_STARTS = "0123456789{《"  # "《Title》上有3条评论"
 # Every match of _COMMENT_SECTION and _COUNTED_THREAD holds one of these words: on an ASCII
 # line (in any case; re's IGNORECASE reads ASCII as ASCII) it is tried only where one is (in
 # C too: ~60 lines a dump passed the first-character test, each a regex call).
-_MARKER_WORDS = ("comment", "respons", "repl", "reaction", "thought", "discussion")
+_MARKER_WORDS = (
+    "comment", "respons", "repl", "reacti", "thought", "discussion", "komment", "koment",
+    "comentar", "antwort", "gedanke", "gedachte", "respuest", "pensamient", "rispost",
+    "pensier", "resposta", "pensament", "yorum",
+)  # fmt: skip
 _MARKER_CHARS = 60  # a heading or a link, not a sentence that mentions comments
 _COUNTED_CHARS = 160  # a counted marker with the title of its post
 
@@ -169,12 +177,12 @@ def _comment_section(
     # (the lines short enough, starting as a marker can and holding a marker's word, found
     # in C: ~150 a page are not)
     candidates = kernels.short_lines_starting(
-        texts, first, _MARKER_CHARS, _MARKER_STARTS, _MARKER_WORDS
+        texts, first, _MARKER_CHARS, _MARKER_STARTS, _MARKER_WORDS, non_ascii_letters=True
     )
     if counted is not None:
-        # A counted marker starts with a digit or a brace, needs only `counted` words of
-        # prose above it, and may run past _MARKER_CHARS with the post's title in it
-        # ("40 Responses to “CHURUMURI POLL: Has India lost moral compass?”").
+        # A counted marker starts with a digit, a brace or a title in 《》, needs only
+        # `counted` words of prose above it, and may run past _MARKER_CHARS with the post's
+        # title in it ("40 Responses to “CHURUMURI POLL: Has India lost moral compass?”").
         first_counted = int(np.searchsorted(prose, min(counted, needed)))
         counted_lines = kernels.short_lines_starting(
             texts, first_counted, _COUNTED_CHARS, _COUNTED_STARTS, _MARKER_WORDS
@@ -183,7 +191,7 @@ def _comment_section(
     for position in candidates:
         text = texts[position]
         if (position >= first and len(text) < _MARKER_CHARS and _COMMENT_SECTION.match(text)) or (
-            counted is not None and text[0] in _COUNTED_STARTS and _COUNTED_THREAD.match(text)
+            counted is not None and _COUNTED_THREAD.match(text)
         ):
             found = _section(texts, position, section.repeat_span)
             if found:
