@@ -177,6 +177,21 @@ def test_the_list_under_a_related_heading_is_rejected_up_to_the_next_prose(headi
     assert page_rejections(texts, words, "text/html", one_item_page=True) == {}
 
 
+def test_a_chinese_paragraph_ends_the_list_as_an_english_one_does() -> None:
+    # (a CJK character counts as a word: features.py)
+    paragraph = "市议会周二投票决定将城市的自行车道网络扩建四十公里，居民们对此表达了不同的看法。"
+    texts = [
+        "市议会扩建自行车道",
+        *(f"{n}{paragraph}" for n in range(6)),
+        "相关文章",
+        "另一篇文章的标题一",
+        "另一篇文章的标题二",
+        *(f"{n}{paragraph}" for n in range(2)),
+    ]
+    words = np.array([len(t) for t in texts], dtype=np.float64)
+    assert sorted(related_list_rejections(texts, words)) == [7, 8, 9]
+
+
 @pytest.mark.parametrize(
     "line",
     [

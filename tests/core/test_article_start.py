@@ -48,3 +48,11 @@ def test_no_headline_when_the_line_is_kept_or_there_is_no_paragraph() -> None:
     keep[0] = True  # a paragraph on the first line has no line above it
     words[0] = 20
     assert dump_headline(texts, words, keep) is None
+
+
+def test_a_chinese_line_ends_as_a_sentence_or_a_headline() -> None:
+    texts, words, keep = dump("市议会扩建自行车道网络")
+    words[2] = 11  # a CJK character counts as a word (features.py)
+    assert dump_headline(texts, words, keep) == 2
+    texts[2] = "市议会周二投票决定扩建自行车道。"
+    assert dump_headline(texts, words, keep) is None

@@ -160,8 +160,10 @@ def reference_structure(
 
 def reference_ends_sentence(text: str) -> bool:
     """A sentence of prose ends in ".", "!", "?" or "…" (closing quotes and brackets aside)
-    after six words or more."""
-    return bool(re.search(r"[.!?…][\"'”’)]*$", text)) and len(text.split(" ")) >= 6
+    after six words or more, or in "。", "！" or "？" after ten characters or more."""
+    if re.search(r"[。！？][\"'”’)」』）]*$", text):
+        return len(text) >= 10
+    return bool(re.search(r"[.!?…][\"'”’)」』）]*$", text)) and len(text.split(" ")) >= 6
 
 
 def reference_main_container(prose: list[tuple[tuple[int, ...], int]]) -> tuple[int, int, int]:

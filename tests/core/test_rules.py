@@ -39,6 +39,13 @@ def test_a_feed_of_teasers_is_rejected_with_its_last_item_and_lone_separators() 
     assert "teaser headlines" in rejected[2]
 
 
+def test_a_sentence_after_a_feed_is_no_headline_in_chinese_either() -> None:
+    texts = ["第一条新闻标题 -", "第二条新闻标题 -", "第三条新闻标题 -", "本站所有文章均为原创。"]
+    assert sorted(rule_rejections(texts)) == [0, 1, 2]
+    texts[-1] = "最后一条新闻标题"
+    assert sorted(rule_rejections(texts)) == [0, 1, 2, 3]
+
+
 def test_two_teaser_like_lines_are_not_a_feed() -> None:
     texts = ["Pros and cons -", "Cheap -", "A normal sentence."]
     assert rule_rejections(texts) == {}

@@ -8,7 +8,7 @@ from worker.core import html_segments as hs
 from worker.core import kernels
 
 # Every character the marks look at, some wide ones, and a lone surrogate.
-_ALPHABET = st.sampled_from(list(".!?…,\"')”’ ab\u00e9\u4e2d\U0001f600\ud800"))
+_ALPHABET = st.sampled_from(list(".!?…,\"')”’ ab\u00e9\u4e2d\U0001f600\ud800。！？，、」』）"))
 _TEXTS = st.lists(st.text(_ALPHABET, min_size=1, max_size=30) | st.text(min_size=1), max_size=40)
 
 
@@ -27,6 +27,12 @@ def test_segment_marks_on_known_texts() -> None:
     assert marks.commas.tolist() == [2.0, 0.0, 0.0]
     assert marks.ends_sentence.tolist() == [True, False, False]
     assert marks.ends_prose.tolist() == [True, True, False]
+    # Chinese: its own commas and full stops, no spaces between words.
+    texts = ["市议会周二投票，决定扩建自行车道。", "短句。", "市议会周二投票决定扩建自行车道」"]
+    marks = kernels.segment_marks(texts)
+    assert marks.commas.tolist() == [1.0, 0.0, 0.0]
+    assert marks.ends_sentence.tolist() == [True, False, False]
+    assert marks.ends_prose.tolist() == [True, True, True]
 
 
 _PATHS = st.lists(st.lists(st.integers(0, 5) | st.just(2**62), min_size=1, max_size=6), max_size=30)

@@ -66,7 +66,7 @@ _RELATED_CHARS = 60
 # (a teaser's headline and dek on one line run to 15 or 20; docs/measurements.md, 2026-12-04:
 # 15, 20, 25, 30 and 50 tried).
 _LIST_END_WORDS = 25
-_SENTENCE_ENDS = '.!?"”’)'
+_SENTENCE_ENDS = '.!?"”’)。！？」）'
 # Prose above the heading (as for the post's navigation): a menu's "Latest news" opens nothing.
 RELATED_PROSE_WORDS = 100.0
 

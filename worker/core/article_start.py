@@ -20,7 +20,7 @@ REASON = "the headline above the article's first paragraph"
 PARAGRAPH_WORDS = 15
 # A headline: this many words at least (not a date or a section's name) and at most.
 HEADLINE_WORDS = (3, 20)
-_SENTENCE_ENDS = ".!?:;,"  # a headline ends in none of these
+_SENTENCE_ENDS = ".!?:;,。！？：；，"  # a headline ends in none of these
 
 
 def dump_headline(

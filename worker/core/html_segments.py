@@ -71,9 +71,14 @@ STRUCTURE_NAMES: tuple[str, ...] = (
 )
 _SHORT_CHARS = 12
 _PROSE_CHARS = 80
-_SENTENCE_ENDS = frozenset(".!?\"'”’)")
+# Chinese and Japanese end sentences with their own marks and close quotes with 」』 and a
+# full-width bracket; a sentence of theirs has no spaces (a character is about a word).
+_CLOSING = "\"'”’)」』）"
+_SENTENCE_ENDS = frozenset(".!?。！？" + _CLOSING)
 _FULL_STOPS = frozenset(".!?…")
+_CJK_FULL_STOPS = frozenset("。！？")
 _SENTENCE_SPACES = 5
+_CJK_SENTENCE_CHARS = 10
 
 
 def html_segments(html: str) -> PageSegments:
@@ -448,11 +453,14 @@ _CARD_LINKS, _LINKED_CARDS = _COLUMN["card_link_density"], _COLUMN["log_linked_c
 
 # The definitions kernels.segment_marks computes in one pass (tests/core/test_segment_marks.py).
 def _count_commas(text: str) -> int:
-    return text.count(",")
+    return text.count(",") + text.count("，") + text.count("、")
 
 
 def _ends_sentence(text: str) -> bool:
     """Ends like a sentence of prose: ".", "!" or "?", perhaps inside a closing quote, after
-    six words or more (a name with its "(formerly ...)" is no sentence)."""
-    end = text.rstrip("\"'”’)")[-1:]
+    six words or more (a name with its "(formerly ...)" is no sentence); or "。", "！" or "？"
+    after ten characters or more."""
+    end = text.rstrip(_CLOSING)[-1:]
+    if end in _CJK_FULL_STOPS:
+        return len(text) >= _CJK_SENTENCE_CHARS
     return end in _FULL_STOPS and text.count(" ") >= _SENTENCE_SPACES

@@ -302,7 +302,7 @@ class SegmentMarks(NamedTuple):
     chars: Float64  # len(text)
     commas: Float64  # text.count(",")
     ends_sentence: Bools  # html_segments._ends_sentence(text)
-    ends_prose: Bools  # text[-1] in '.!?"\'”’)'
+    ends_prose: Bools  # text[-1] in html_segments._SENTENCE_ENDS
 
 
 def segment_marks(texts: list[str]) -> SegmentMarks:

@@ -46,7 +46,7 @@ from worker.core.declared_body import TEASER_REASON, linked_teasers
 FEED_MIN_RUN = 3
 _HEADLINE_WORDS = 30
 _SEPARATORS = "-|»›•…–—"
-_HEADLINE_ENDS = ".!:;,"  # a headline (the feed's last item) never ends in these
+_HEADLINE_ENDS = ".!:;,。！：；，"  # a headline (the feed's last item) never ends in these
 # How every rule's reason starts (the first two are written in _kernels.c): what tells a
 # rule's reason from the model's (classify.reason_origin).
 RULE_REASON_STARTS = (
