@@ -163,6 +163,13 @@ def article_with_list(heading: str, article_above: int = 6) -> list[str]:
         "Похожие статьи",
         "相关文章",
         "関連記事",
+        "Czytaj także",
+        "Läs också",
+        "Baca juga",
+        "Bài viết liên quan",
+        "Σχετικά άρθρα",
+        "관련 기사",
+        "مقالات ذات صلة",
     ],
 )
 def test_the_list_under_a_related_heading_is_rejected_up_to_the_next_prose(heading: str) -> None:

@@ -122,6 +122,12 @@ def test_the_lines_after_a_comment_section_opens_are_rejected() -> None:
         "发表评论",
         "12条评论",
         "コメントを書く",
+        "Kommentarer (3)",
+        "Lämna ett svar",
+        "Tinggalkan Balasan",
+        "Σχόλια",
+        "댓글 남기기",
+        "تعليقات",
     ],
 )
 def test_the_markers_that_open_a_section(marker: str) -> None:

@@ -1,10 +1,12 @@
 """The words of the lines around an article, in the languages of most of the web.
 
-English, German, French, Spanish, Italian, Portuguese, Dutch, Russian, Chinese and Japanese
-(Polish and Turkish for comment markers): what WordPress, Blogger and news sites print in
-their localised themes. Each family is a regex source, read from the start of a line, and
-the openings every line it matches starts with (lowercase, any case in the page: the one
-pass of kernels.lines_opening_with finds the candidates, the regexes run on those only).
+English, German, French, Spanish, Italian, Portuguese, Dutch, Russian, Chinese and Japanese,
+and the comment markers and related-list headings of Polish, Turkish, Swedish, Danish,
+Norwegian, Finnish, Czech, Hungarian, Romanian, Greek, Indonesian, Vietnamese, Korean,
+Arabic and Hebrew: what WordPress, Blogger and news sites print in their localised themes.
+Each family is a regex source, read from the start of a line, and the openings every line
+it matches starts with (lowercase, any case in the page: the one pass of
+kernels.lines_opening_with finds the candidates, the regexes run on those only).
 
 - comments: rules.py, a line that opens a comment section;
 - navigation, filing lines and the headings of lists of other pages: article_end.py.
@@ -21,7 +23,9 @@ from __future__ import annotations
 COMMENTS = (
     r"(?:comments?|responses?|replies|r[eé]actions?|kommentare?|kommentaren|commentaires?"
     r"|comentarios?|comentários?|commenti|commento|reacties|reactie|komentarze?|komentarzy"
-    r"|комментари[йияею]в?|yorumlar|评论|評論|留言|コメント)"
+    r"|комментари[йияею]в?|yorumlar|评论|評論|留言|コメント"
+    r"|kommentarer|kommentit|komentáře|komentářů|hozzászólások|comentarii|σχόλια|komentar"
+    r"|bình luận|댓글|تعليقات|התגובות|תגובות)"
 )
 # The count before it: "12", "no", "Keine", "Aucun", "Нет", "暂无" (after it: "Комментариев нет").
 COMMENT_COUNT = (
@@ -61,6 +65,13 @@ LEAVE_A_COMMENT = (
     r"|reactie (?:toevoegen|plaatsen)|(?:dodaj|napisz|zostaw) komentarz|yorum yap"
     r"|(?:оставить|оставьте|добавить|написать|отправить) комментарий"
     r"|(?:发表|添加)(?:评论|回复|留言)|コメントを(?:書く|残す|する)"
+    r"|lämna (?:en kommentar|ett svar)|skriv (?:en kommentar|et svar)"
+    r"|efterlad (?:en kommentar|et svar)|legg igjen (?:en kommentar|et svar)"
+    r"|jätä (?:kommentti|vastaus)|(?:přidat|napsat|zanechte) komentář"
+    r"|szólj hozzá|lasă un (?:comentariu|răspuns)|αφήστε (?:ένα σχόλιο|μια απάντηση)"
+    r"|tinggalkan (?:balasan|komentar)|để lại (?:một )?(?:bình luận|trả lời)"
+    r"|(?:댓글|답글) (?:남기기|달기|쓰기)|اترك (?:تعليقاً|تعليقا|رداً|ردا)"
+    r"|(?:כתיבת|השאר|השאירו) תגובה"
 )
 
 # --- A post's navigation (article_end._POST_NAVIGATION): "Previous post: Title", "Next
@@ -184,6 +195,22 @@ RELATED = (
     r"|熱門(?:文章|新聞|推薦)|推[荐薦](?:阅读|閱讀|文章)|猜你喜[欢歡]|延伸[阅閱][读讀]"
     r"|最受[欢歡]迎|你可能[还還]喜[欢歡]|更多来自.{1,40}|不(?:容|要)[错錯]过"
     r"|関連記事|人気記事|おすすめ記事|あわせて読みたい"
+    # Polish, Turkish, Scandinavian, Finnish, Czech, Hungarian, Romanian, Greek, Indonesian,
+    # Vietnamese, Korean, Arabic, Hebrew
+    r"|powiązane\s+(?:artykuły|wpisy)|(?:czytaj|zobacz)\s+(?:także|też|również)"
+    r"|najczęściej\s+czytane|(?:ilgili|benzer)\s+(?:yazılar|haberler|içerikler)"
+    r"|bunlar\s+da\s+ilginizi\s+çekebilir|çok\s+okunanlar"
+    r"|relatera[dt]e\s+(?:artiklar|inlägg)|relaterede\s+(?:artikler|indlæg)"
+    r"|relaterte\s+(?:artikler|innlegg|saker)|(?:läs|læs|les)\s+(?:också|även|også)"
+    r"|mest\s+(?:lästa|læste|leste|lest)|aiheeseen\s+liittyvät(?:\s+artikkelit)?|lue\s+myös"
+    r"|luetuimmat|související\s+(?:články|příspěvky)|čtěte\s+(?:také|též)|nejčtenější"
+    r"|kapcsolódó\s+(?:cikkek|bejegyzések)|ajánlott\s+cikkek|legolvasottabb"
+    r"|articole\s+(?:similare|asemănătoare|recomandate)|citește\s+și"
+    r"|σχετικά\s+άρθρα|διαβάστε\s+(?:επίσης|ακόμη)|δημοφιλή\s+άρθρα"
+    r"|(?:artikel|berita)\s+terkait|baca\s+juga|terpopuler"
+    r"|bài\s+viết\s+liên\s+quan|tin\s+(?:liên\s+quan|cùng\s+chuyên\s+mục)"
+    r"|관련\s*(?:기사|글)|많이\s*본\s*(?:뉴스|기사)|인기\s*기사"
+    r"|(?:مقالات|أخبار)\s+ذات\s+صلة|اقرأ\s+(?:أيضا|أيضاً)|כתבות\s+נוספות|מאמרים\s+קשורים"
 )
 RELATED_OPENINGS = (
     "related", "more ", "you may ", "you might ", "you will ", "you should ", "we think ",
@@ -208,4 +235,10 @@ RELATED_OPENINGS = (
     "смотрите", "ещё", "еще", "новости", "по теме", "другие", "самое", "вам ",
     "相关", "相關", "热门", "熱門", "推荐", "推薦", "猜你", "延伸", "関連記事", "人気記事",
     "おすすめ", "あわせて",
+    "powiązane", "czytaj ", "zobacz ", "najczęściej", "ilgili ", "benzer ", "bunlar ",
+    "çok ", "relaterade", "relaterte", "relaterede", "läs ", "læs ", "les ", "mest ",
+    "aiheeseen", "lue ", "luetuimmat", "související", "čtěte", "nejčtenější", "kapcsolódó",
+    "ajánlott", "legolvasottabb", "articole", "citește", "σχετικά", "διαβάστε", "δημοφιλή",
+    "artikel ", "berita ", "baca ", "terpopuler", "bài ", "tin ", "관련", "많이", "인기",
+    "مقالات", "أخبار", "اقرأ", "כתבות", "מאמרים",
 )  # fmt: skip

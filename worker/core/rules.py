@@ -113,7 +113,7 @@ _COUNTED_STARTS = "0123456789{《"  # "《Title》上有3条评论"
 _MARKER_WORDS = (
     "comment", "respons", "repl", "reacti", "thought", "discussion", "komment", "koment",
     "comentar", "antwort", "gedanke", "gedachte", "respuest", "pensamient", "rispost",
-    "pensier", "resposta", "pensament", "yorum",
+    "pensier", "resposta", "pensament", "yorum", "svar", "balasan",
 )  # fmt: skip
 _MARKER_CHARS = 60  # a heading or a link, not a sentence that mentions comments
 _COUNTED_CHARS = 160  # a counted marker with the title of its post
