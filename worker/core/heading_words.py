@@ -200,7 +200,7 @@ RELATED = (
     r"|powiązane\s+(?:artykuły|wpisy)|(?:czytaj|zobacz)\s+(?:także|też|również)"
     r"|najczęściej\s+czytane|(?:ilgili|benzer)\s+(?:yazılar|haberler|içerikler)"
     r"|bunlar\s+da\s+ilginizi\s+çekebilir|çok\s+okunanlar"
-    r"|relatera[dt]e\s+(?:artiklar|inlägg)|relaterede\s+(?:artikler|indlæg)"
+    r"|relaterade\s+(?:artiklar|inlägg)|relaterede\s+(?:artikler|indlæg)"
     r"|relaterte\s+(?:artikler|innlegg|saker)|(?:läs|læs|les)\s+(?:också|även|også)"
     r"|mest\s+(?:lästa|læste|leste|lest)|aiheeseen\s+liittyvät(?:\s+artikkelit)?|lue\s+myös"
     r"|luetuimmat|související\s+(?:články|příspěvky)|čtěte\s+(?:také|též)|nejčtenější"
