@@ -376,8 +376,8 @@ def test_lines_opening_with_refuses_bad_openings() -> None:
         lines_opening_with(["Ähnliche"], 0, 10, ("Äh",))
     with pytest.raises(ValueError, match="non-empty str"):
         lines_opening_with(["More"], 0, 10, ("",))
-    with pytest.raises(ValueError, match="at most 256"):
-        lines_opening_with(["More"], 0, 10, tuple(f"w{n}" for n in range(257)))
+    with pytest.raises(ValueError, match="at most 1024"):
+        lines_opening_with(["More"], 0, 10, tuple(f"w{n}" for n in range(1025)))
     with pytest.raises(TypeError, match="sequence of str"):
         lines_opening_with([1], 0, 10, ("m",))  # type: ignore[list-item]
-    assert len(_OPENINGS) <= 256
+    assert len(_OPENINGS) <= 1024

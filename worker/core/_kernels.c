@@ -2330,7 +2330,7 @@ short_lines_starting(PyObject *Py_UNUSED(module), PyObject *args)
 /* lines_opening_with(texts, first, max_chars, prefixes) -> list[tuple[int, int]]
 
    (position, index of the prefix) for the non-empty texts from `first` on, shorter than
-   max_chars, that start with one of `prefixes` (a tuple of at most 256 non-empty lowercase
+   max_chars, that start with one of `prefixes` (a tuple of at most 1024 non-empty lowercase
    str; the first that fits), in any case: an ASCII character of a prefix matches that
    letter in either case and nothing past ASCII (not the Kelvin sign), any other character
    matches what lowercases to it (Py_UNICODE_TOLOWER: "À" for "à", "П" for "п"). Where
@@ -2338,7 +2338,7 @@ short_lines_starting(PyObject *Py_UNUSED(module), PyObject *args)
    line's first words (a check of the words anywhere in the line let ten times as many
    lines through, and each pass over a page's str objects costs ~4 us). texts: a list or
    tuple of str. */
-#define MAX_PREFIXES 256
+#define MAX_PREFIXES 1024
 #define SECOND_OTHER 128 /* a second character past ASCII, or none */
 
 /* Whether character `d` of a text matches character `p` of a lowercase prefix. */
@@ -2376,7 +2376,7 @@ build_prefix_index(PyObject *prefixes)
 {
     Py_ssize_t count = PyTuple_GET_SIZE(prefixes);
     if (count > MAX_PREFIXES) {
-        PyErr_SetString(PyExc_ValueError, "at most 256 prefixes");
+        PyErr_SetString(PyExc_ValueError, "at most 1024 prefixes");
         return -1;
     }
     for (Py_ssize_t w = 0; w < count; w++) {

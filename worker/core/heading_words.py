@@ -27,11 +27,14 @@ COMMENTS = (
     r"|kommentarer|kommentit|komentáře|komentářů|hozzászólások|comentarii|σχόλια|komentar"
     r"|bình luận|댓글|تعليقات|התגובות|תגובות)"
 )
-# The count before it: "12", "no", "Keine", "Aucun", "Нет", "暂无" (after it: "Комментариев нет").
+# The count before it: "12", "no", "Keine", "Aucun", "Нет", "暂无"; none after it but Russian's
+# "Комментариев нет"; or glued to it, as Chinese writes it: "12条评论".
 COMMENT_COUNT = (
     r"(?:\d+|no|one|two|three|keine|aucun|ningún|sin|no\s+hay|nessun|sem|nenhum|geen|brak|нет"
     r"|暂无|没有)"
 )
+COMMENT_COUNT_AFTER = r"(?:\s+нет)?"
+GLUED_COUNT = r"\d+\s*条评论"
 # "N comments / replies / thoughts" on a post named in quotes: 'N Responses to “Title”', '5
 # Kommentare zu „Titel“', '3 réflexions sur « Titre »', '2 comentarios en «Título»', '4
 # commenti su “Titolo”', '7 comentários em “Título”', '9 reacties op “Titel”', '12
@@ -221,7 +224,7 @@ RELATED_OPENINGS = (
     "lesen sie", "auch ", "das könnte", "meistgelesen", "passend ",
     "article", "à ", "lire ", "voir ", "sur le même", "les plus", "vous aimerez",
     "dans la même", "nos derni", "derni", "autres ", "plus d", "nicht verpassen",
-    "à ne pas", "no te lo", "más ", "più ", "altro da", "não perca", "populair", "mis dit",
+    "à ne pas", "no te lo", "più ", "altro da", "não perca", "populair", "mis dit",
     "niet te", "dit vind", "misschien", "не пропустите", "最受", "你可能", "更多来自", "不容",
     "不要",
     "artículos", "noticias", "entradas", "publicaciones", "notas ", "también", "te ",

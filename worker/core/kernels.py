@@ -300,7 +300,7 @@ class SegmentMarks(NamedTuple):
     """What html_segments reads of each segment's text (kernels.segment_marks)."""
 
     chars: Float64  # len(text)
-    commas: Float64  # text.count(",")
+    commas: Float64  # html_segments._count_commas(text): , ， 、
     ends_sentence: Bools  # html_segments._ends_sentence(text)
     ends_prose: Bools  # text[-1] in html_segments._SENTENCE_ENDS
 

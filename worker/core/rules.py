@@ -81,8 +81,8 @@ def rule_rejections(texts: Sequence[str]) -> dict[int, str]:
 # A line that opens a comment section, read from the start of the line (heading_words.py
 # has the words of each language).
 _COMMENT_SECTION = re.compile(
-    rf"(?:{words.COMMENT_COUNT}?\s*{words.COMMENTS}(?:\s*\(\d+\))?(?:\s+нет)?\s*:?$)"
-    r"|\d+\s*条评论\s*:?$"
+    rf"(?:{words.COMMENT_COUNT}?\s*{words.COMMENTS}(?:\s*\(\d+\))?{words.COMMENT_COUNT_AFTER}"
+    rf"\s*:?$)|{words.GLUED_COUNT}\s*:?$"
     rf"|\d+\s+thoughts? on\b|{words.LEAVE_A_COMMENT}"
     r"|(?:join|read) the discussion|discussion\s*\(\d+\)$"
     # WordPress's 'N Responses to “Title”', and 'Comments »' or '20 Comments Post a comment'
