@@ -43,10 +43,21 @@ def reference_segments(html: str) -> tuple[list[str], np.ndarray | None]:
     if root is None:
         return [], np.zeros((0, len(STRUCTURE_NAMES)), dtype=np.float32)
     runs: list[dict] = []
+    line_breaks = 0  # <br> in a row, with nothing but whitespace and comments between them
+    parted = False  # two of them or more since the last text: a paragraph's end
     for node in root.traverse(include_text=True):
+        if node.tag == "br":
+            line_breaks += 1
+            parted |= line_breaks >= 2
+            if runs:
+                runs[-1]["pieces"][-1] += " "  # "a<br>b" is two words
+            continue
+        if node.tag not in ("-text", "-comment"):
+            line_breaks = 0
         text = node.text_content if node.tag == "-text" else None
         if not text or text.isspace():
             continue
+        line_breaks = 0
         chain = []
         ancestor = node.parent
         while ancestor.mem_id != root.mem_id:
@@ -71,9 +82,10 @@ def reference_segments(html: str) -> tuple[list[str], np.ndarray | None]:
                 block, kind, group = element.mem_id, html_tags.BLOCK_KINDS.get(tag, 10), above
                 path = (*path, block)
             above = element.mem_id
-        if not runs or runs[-1]["block"] != block:
+        if not runs or runs[-1]["block"] != block or parted:
             row = (kind, depth, bits, group, path)
             runs.append({"block": block, "row": row, "pieces": [], "links": 0})
+            parted = False
         runs[-1]["pieces"].append(text)
         runs[-1]["links"] += len(text) if bits & html_tags.IN_LINK else 0
     texts = [" ".join("".join(run["pieces"]).split()) for run in runs]
@@ -232,6 +244,20 @@ def test_random_pages_match_the_reference(seed: int, walk: str) -> None:
         assert_same_as_reference(f"<html><head>{title}</head><body>{body}</body>")
 
 
+def test_two_line_breaks_end_a_paragraph_and_one_parts_two_words(walk: str) -> None:
+    # Old pages mark paragraphs with <br><br> in one block (readability's replaceBrs).
+    page = (
+        "<div>First line<br>second<br/><br>Next paragraph<br> <!-- c --> <br>\nThird<br>"
+        "<img>same <b>Bold</b><br><span></span><br>still same</div><p>Other block<br><br></p>"
+    )
+    assert html_segments(page).texts == [
+        "First line second",
+        "Next paragraph",
+        "Third same Bold still same",
+        "Other block",
+    ]
+
+
 ODD_PAGES = {
     "empty": "",
     "blank": " \n\t",
@@ -350,6 +376,7 @@ def both_walks(page: str | bytes) -> tuple[tuple[object, ...], tuple[object, ...
             html_tags.hint_bits,
             html_tags.IN_LINK,
             hs._SKIPPED_TAGS,
+            hs._BR,
         )
     )
     tree.strip_tags(hs._DROPPED_TAGS)
@@ -410,20 +437,20 @@ def test_the_compiled_walk_refuses_what_it_cannot_read() -> None:
     tree = LexborHTMLParser("<div class=menu><p>text</p></div>")
     skipped = hs._SKIPPED_TAGS
     with pytest.raises(TypeError, match="LexborNode"):
-        _html_blocks.html_blocks(tree, rules, cache, bits, html_tags.IN_LINK, skipped)  # type: ignore[arg-type]
+        _html_blocks.html_blocks(tree, rules, cache, bits, html_tags.IN_LINK, skipped, hs._BR)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="LexborNode"):
-        _html_blocks.html_blocks("<p>", rules, cache, bits, html_tags.IN_LINK, skipped)  # type: ignore[arg-type]
+        _html_blocks.html_blocks("<p>", rules, cache, bits, html_tags.IN_LINK, skipped, hs._BR)  # type: ignore[arg-type]
     assert tree.body is not None
     with pytest.raises(TypeError, match="rule"):
-        _html_blocks.html_blocks(tree.body, [(1, 2, 3, True)], cache, bits, 1, skipped)  # type: ignore[arg-type]
+        _html_blocks.html_blocks(tree.body, [(1, 2, 3, True)], cache, bits, 1, skipped, hs._BR)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="out of range"):
-        _html_blocks.html_blocks(tree.body, ((4096, 1, 1, True),), cache, bits, 1, skipped)
+        _html_blocks.html_blocks(tree.body, ((4096, 1, 1, True),), cache, bits, 1, skipped, hs._BR)
     with pytest.raises(TypeError, match="skipped"):
-        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, [1])  # type: ignore[arg-type]
+        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, [1], hs._BR)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="skipped tag id is out of range"):
-        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, (4096,))
+        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, (4096,), hs._BR)
     with pytest.raises(OverflowError):
-        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, (-1,))
+        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, (-1,), hs._BR)
 
 
 def test_the_compiled_walk_passes_over_the_skipped_tags_only() -> None:
@@ -433,7 +460,7 @@ def test_the_compiled_walk_passes_over_the_skipped_tags_only() -> None:
     def texts(skipped: tuple[int, ...]) -> list[str]:
         rules, cache, bits = hs._LEXBOR_RULES, html_tags.hint_cache, html_tags.hint_bits
         assert tree.body is not None
-        return _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, skipped)[0]
+        return _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, skipped, hs._BR)[0]
 
     assert texts(hs._SKIPPED_TAGS) == ["abc"]
     assert texts(()) == ["abs()c"]
@@ -448,10 +475,12 @@ def test_an_error_in_hint_bits_reaches_the_caller() -> None:
         raise RuntimeError(f"no bits for {hint!r}")
 
     with pytest.raises(RuntimeError, match="never seen before 93ab"):
-        _html_blocks.html_blocks(tree.body, hs._LEXBOR_RULES, {}, failing, html_tags.IN_LINK, ())
+        _html_blocks.html_blocks(
+            tree.body, hs._LEXBOR_RULES, {}, failing, html_tags.IN_LINK, (), hs._BR
+        )
     with pytest.raises(ValueError, match="negative"):
         _html_blocks.html_blocks(
-            tree.body, hs._LEXBOR_RULES, {}, lambda _: -1, html_tags.IN_LINK, ()
+            tree.body, hs._LEXBOR_RULES, {}, lambda _: -1, html_tags.IN_LINK, (), hs._BR
         )
 
 

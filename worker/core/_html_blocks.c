@@ -65,6 +65,12 @@ typedef struct {
     PyObject *hint_cache; /* html_tags.hint_cache: bits by "class id" str */
     PyObject *hint_bits;  /* html_tags.hint_bits, which fills it */
     uint32_t link_bit;
+    uintptr_t line_break; /* the tag id of <br> */
+    /* <br> elements since the last text with words or other element (whitespace, comments
+       and skipped elements between them count for nothing), and whether two or more of them
+       in a row end the run: the next text starts one of its own, as a paragraph would
+       (readability's replaceBrs; old pages mark paragraphs so) */
+    int line_breaks, paragraph_break;
     Run run;
     PyObject *columns[COLUMNS];
     /* "\n".join(texts) as UTF-8, made as the runs end: the features read it */
@@ -394,7 +400,7 @@ visit_text(Walk *walk, const LexborText *text)
     }
     Run *run = &walk->run;
     const Frame *top = &walk->frames[walk->count - 1];
-    int starts_run = run->pieces == 0 || top->block != run->block;
+    int starts_run = run->pieces == 0 || top->block != run->block || walk->paragraph_break;
     /* a new run's text goes after the old one's until it is sure to have words */
     Py_ssize_t old_length = run->length, characters;
     int old_pending = run->pending_space, has_words;
@@ -410,6 +416,7 @@ visit_text(Walk *walk, const LexborText *text)
         run->pending_space = old_pending;
         return 0;
     }
+    walk->line_breaks = walk->paragraph_break = 0;
     if ((top = resolved_top(walk)) == NULL) {
         return -1;
     }
@@ -456,12 +463,21 @@ walk_tree(Walk *walk, LexborNode *root)
                 return -1;
             }
         }
-        else if (node->first_child != NULL && !skipped(walk, node)) {
-            if (push_frame(walk, node) < 0) {
-                return -1;
+        else if (!skipped(walk, node)) {
+            if (node->type == NODE_ELEMENT && node->local_name == walk->line_break) {
+                walk->paragraph_break |= ++walk->line_breaks >= 2;
+                walk->run.pending_space = walk->run.pieces > 0; /* "a<br>b" is two words */
             }
-            node = node->first_child;
-            continue;
+            else if (node->type == NODE_ELEMENT) {
+                walk->line_breaks = 0;
+            }
+            if (node->first_child != NULL) {
+                if (push_frame(walk, node) < 0) {
+                    return -1;
+                }
+                node = node->first_child;
+                continue;
+            }
         }
         while (node->next == NULL) {
             node = node->parent;
@@ -517,23 +533,25 @@ read_rules(PyObject *rules, PyObject *skipped_tags, TagRule *table)
     return 0;
 }
 
-/* html_blocks(root, rules, hint_cache, hint_bits, link_bit, skipped) -> (texts, links,
+/* html_blocks(root, rules, hint_cache, hint_bits, link_bit, skipped, line_break) -> (texts,
+   links,
    pieces, bits, depths, blocks, kinds, groups, paths, utf8)
 
    root: a selectolax LexborNode; rules: a tuple of (lexbor tag id, context bit, block kind,
    whether the element's class and id give hints); hint_cache: a dict of the bits "class id"
    strs give, hint_bits: a function giving them (and keeping them in hint_cache); link_bit:
    the bit whose text counts as link text; skipped: a tuple of the tag ids of elements whose
-   subtrees the walk passes over, as if they had been dropped from the tree. One entry per
-   run of text nodes sharing a block, as html_segments._BlockBuilder.collect gathers them;
+   subtrees the walk passes over, as if they had been dropped from the tree; line_break: the
+   tag id of <br>. One entry per run of text nodes sharing a block and not parted by two <br>
+   or more, as html_segments._BlockBuilder.collect gathers them;
    and utf8: "\n".join(texts).encode() (the texts are valid UTF-8: never a surrogate). */
 static PyObject *
 html_blocks(PyObject *Py_UNUSED(module), PyObject *args)
 {
     PyObject *root_object, *rules, *hint_cache, *hint_bits, *skipped_tags;
-    unsigned int link_bit;
-    if (!PyArg_ParseTuple(args, "OOO!OIO", &root_object, &rules, &PyDict_Type, &hint_cache,
-                          &hint_bits, &link_bit, &skipped_tags)) {
+    unsigned int link_bit, line_break;
+    if (!PyArg_ParseTuple(args, "OOO!OIOI", &root_object, &rules, &PyDict_Type, &hint_cache,
+                          &hint_bits, &link_bit, &skipped_tags, &line_break)) {
         return NULL;
     }
     LexborNode *root = selectolax_root(root_object, "html_blocks");
@@ -548,7 +566,8 @@ html_blocks(PyObject *Py_UNUSED(module), PyObject *args)
                  .rules = table,
                  .hint_cache = hint_cache,
                  .hint_bits = hint_bits,
-                 .link_bit = link_bit};
+                 .link_bit = link_bit,
+                 .line_break = line_break};
     PyObject *result = NULL;
     walk.frames = PyMem_Malloc((size_t)walk.capacity * sizeof(Frame));
     if (walk.frames == NULL) {

@@ -26,4 +26,5 @@ def html_blocks(
     hint_bits: Callable[[str], int],
     link_bit: int,
     skipped: tuple[int, ...],
+    line_break: int,
 ) -> Columns: ...

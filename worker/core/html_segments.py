@@ -170,7 +170,7 @@ class _BlockBuilder:
         if COMPILED_WALK:
             self.take(
                 _html_blocks.html_blocks(
-                    root, _LEXBOR_RULES, hint_cache, hint_bits, IN_LINK, _SKIPPED_TAGS
+                    root, _LEXBOR_RULES, hint_cache, hint_bits, IN_LINK, _SKIPPED_TAGS, _BR
                 )
             )
         else:
@@ -195,19 +195,35 @@ class _BlockBuilder:
         run_links = 0
         run_context: _Context = contexts[root_id]
         run_block: _Block | None = None
+        # Two <br> or more in a row (whitespace and comments between them count for nothing)
+        # part a run as a paragraph would: old pages mark their paragraphs so.
+        line_breaks, paragraph_break = 0, False
 
         for node in root.traverse(include_text=True, skip_empty=True):
-            text = node.text_content  # None for elements and comments
+            tag = node.tag
+            if tag == "br":
+                line_breaks += 1
+                paragraph_break |= line_breaks >= 2
+                if run_texts:  # "a<br>b" is two words
+                    run_texts[-1] += " "
+                continue
+            if tag != "-text":
+                if tag != "-comment":
+                    line_breaks = 0
+                continue
+            text = node.text_content
             if not text or text.isspace():  # lexbor skips ASCII whitespace, not U+00A0
                 continue
             parent = node.parent
             if parent is None:  # cannot happen below the root, but never crash on a page
                 continue
+            line_breaks = 0
             context = contexts.get(parent.mem_id) or self._context_of(parent)
-            if context[0] is not run_block:
+            if context[0] is not run_block or paragraph_break:
                 if run_texts:
                     runs.append((run_texts, run_links, run_context))
                 run_block, run_context, run_texts, run_links = context[0], context, [], 0
+                paragraph_break = False
             run_texts.append(text)
             if context[1] & IN_LINK:
                 run_links += len(text)
@@ -373,8 +389,10 @@ _LEXBOR_RULES = tuple(
 )
 # What the compiled walk passes over, as if drop_tags had dropped it.
 _SKIPPED_TAGS = tuple(create_tag(tag).tag_id for tag in _DROPPED_TAGS)
+_BR = create_tag("br").tag_id
 # A page with every tag of the rules, hints in class and id (one not ASCII), links, text
-# that is all whitespace, text straight in <body>, a comment and a dropped <select>.
+# that is all whitespace, text straight in <body>, a comment, a dropped <select> and lines
+# parted by <br>.
 _PROBE_PAGE = (
     "<html><head><title>Probe page</title></head><body class='page'>Loose text"
     "<header id='top'><nav class='menu'><ul><li><a href='/'>Home</a></li>"
@@ -392,6 +410,8 @@ _PROBE_PAGE = (
     "<div class='\u00c4d sidebar' id='\u00fcn\u00efcode'>Hint not ASCII</div><!-- note -->"
     "<section id='comments'>Comments</section><aside class='related'>Related</aside>"
     "<div class id>Empty hints</div><footer class='site-footer'>Footer</footer>"
+    "<p>Lines<br><br>parted<br> <!-- note --> <br>as paragraphs<br>but<br><img><br>not"
+    "<br><script>var y;</script><br>here</p>"
     "<p>Around <script>var x = 'skipped';</script><style>p {}</style><svg><text>Vector</text>"
     "</svg><iframe>Frame</iframe><template><p>Template</p></template>dropped tags</p>"
     "</body></html>"
@@ -408,7 +428,7 @@ def _compiled_walk_agrees() -> bool:
     try:
         compiled.take(
             _html_blocks.html_blocks(
-                tree.body, _LEXBOR_RULES, hint_cache, hint_bits, IN_LINK, _SKIPPED_TAGS
+                tree.body, _LEXBOR_RULES, hint_cache, hint_bits, IN_LINK, _SKIPPED_TAGS, _BR
             )
         )
     except TypeError:  # not the LexborNode it mirrors
