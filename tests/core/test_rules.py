@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from worker.core.article_end import post_navigation_rejections
+from worker.core.features import feature_names
 from worker.core.kernels import short_lines_starting
 from worker.core.rules import (
     _COMMENT_SECTION,
@@ -168,6 +169,23 @@ def test_text_dumps_and_one_item_html_pages_get_the_comment_section_rule() -> No
     assert sorted(page_rejections(texts, words, "text/html", one_item_page=True)) == [9, 10, 11]
     # A page of many items (a forum thread): its replies are the content.
     assert page_rejections(texts, words, "text/html") == {}
+
+
+def test_on_html_a_marker_above_all_of_the_article_block_opens_nothing() -> None:
+    # A news site's tabs ("Article", "Comments") above its article, under a newsletter box
+    # and a reprints notice long enough to be prose.
+    above = [f"{PROSE} notice {n}." for n in range(4)]
+    article = [f"{PROSE} part {n}." for n in range(6)]
+    texts = [*above, "Article", "Comments", *article]
+    words = word_counts(texts)
+    features = np.zeros((len(texts), len(feature_names("text/html"))), dtype=np.float32)
+    in_main = feature_names("text/html").index("in_main_container")
+    features[6:, in_main] = 1.0  # the block holding most of the prose: the article's
+    assert sorted(page_rejections(texts, words, "text/html", True)) == list(range(6, 12))
+    assert page_rejections(texts, words, "text/html", True, features) == {}
+    # The same marker under the start of the article opens its section.
+    features[:6, in_main] = 1.0
+    assert sorted(page_rejections(texts, words, "text/html", True, features)) == list(range(6, 12))
 
 
 def test_on_a_text_dump_enough_prose_above_the_marker_opens_a_long_thread() -> None:

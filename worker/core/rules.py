@@ -42,6 +42,7 @@ from worker.core.article_end import (
 from worker.core.article_start import REASON as HEADLINE_REASON
 from worker.core.declared_body import REASON as OUTSIDE_BODY_REASON
 from worker.core.declared_body import TEASER_REASON, linked_teasers
+from worker.core.features import feature_names
 
 FEED_MIN_RUN = 3
 _HEADLINE_WORDS = 30
@@ -270,5 +271,28 @@ def page_rule_hits(
     if not one_item_page:
         return ruled, None
     section = comment_section_rejections(texts, words, HTML_SECTION)
+    if (
+        section
+        and features is not None
+        and _above_the_article(next(iter(section)), words, features)
+    ):
+        section = {}
     teasers = linked_teasers(features) if features is not None else {}
     return teasers | section | ruled, next(iter(section), None)
+
+
+_IN_MAIN = feature_names("text/html").index("in_main_container")
+# Words the block holding most of the page's prose needs to be taken for the article: a
+# smaller one may be a comment form's block, not where the article is.
+_ARTICLE_WORDS = 100.0
+
+
+def _above_the_article(
+    start: int, words: npt.NDArray[np.float64], features: npt.NDArray[np.float32]
+) -> bool:
+    """Whether a comment section starting at `start` would begin above every word of the
+    block holding most of the page's prose: the marker is then a tab or a link above the
+    article ("Article | Comments" on a news site), not a heading under it. On dragnet,
+    0.9193 -> 0.9216 (four pages of two sites, none worse, 2026-12-04)."""
+    in_main = words * (features[:, _IN_MAIN] > 0.5)
+    return bool(in_main[:start].sum() == 0 and in_main.sum() >= _ARTICLE_WORDS)
