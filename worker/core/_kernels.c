@@ -1968,6 +1968,90 @@ done:
     return result;
 }
 
+/* headline_runs(texts, words, min_run, low_words, high_words, prose_line_words,
+                 article_prose_words) -> [(start, end, above), ...]
+
+   texts: a list of str; words: float64, one per text. A headline line has low_words to
+   high_words words and does not end in "."; a prose line has prose_line_words words or
+   more and ends in . ! ? " or U+201D. The runs of min_run headline lines or more, [start,
+   end), with no prose line above them (above: True) or none below them, and
+   article_prose_words words of prose outside them (headline_runs.py). */
+static int
+ends_prose_line(Py_UCS4 last)
+{
+    return last == '.' || last == '!' || last == '?' || last == '"' || last == 0x201D;
+}
+
+static PyObject *
+headline_runs(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *texts;
+    Py_buffer words_buffer;
+    Py_ssize_t min_run;
+    double low, high, prose_line, article;
+    if (!PyArg_ParseTuple(args, "O!y*ndddd", &PyList_Type, &texts, &words_buffer, &min_run,
+                          &low, &high, &prose_line, &article)) {
+        return NULL;
+    }
+    PyObject *runs = NULL;
+    Py_ssize_t count = PyList_GET_SIZE(texts);
+    Py_UCS4 *last = NULL;
+    if (check_length(&words_buffer, count, sizeof(double), "words") < 0) {
+        goto done;
+    }
+    const double *words = words_buffer.buf;
+    last = PyMem_Malloc((size_t)(count ? count : 1) * sizeof(Py_UCS4));
+    if (last == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double total = 0.0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        int kind;
+        const void *data;
+        Py_ssize_t size;
+        if (characters_of(PyList_GET_ITEM(texts, i), "headline_runs", &kind, &data, &size) < 0) {
+            goto done;
+        }
+        last[i] = size > 0 ? PyUnicode_READ(kind, data, size - 1) : 0;
+        if (words[i] >= prose_line && ends_prose_line(last[i])) {
+            total += words[i];
+        }
+    }
+    if ((runs = PyList_New(0)) == NULL || total < article) {
+        goto done;
+    }
+    double before = 0.0, above = 0.0; /* prose words above line i, above the run */
+    Py_ssize_t run = 0;                  /* headline lines in a row up to line i */
+    for (Py_ssize_t i = 0; i <= count; i++) {
+        if (i < count && words[i] >= low && words[i] <= high && last[i] != '.') {
+            if (run++ == 0) {
+                above = before;
+            }
+        }
+        else {
+            double below = total - before;
+            if (run >= min_run && !(above > 0.0 && below > 0.0) && above + below >= article) {
+                PyObject *found = Py_BuildValue("(nnO)", i - run, i, above > 0.0 ? Py_False : Py_True);
+                if (found == NULL || PyList_Append(runs, found) < 0) {
+                    Py_XDECREF(found);
+                    Py_CLEAR(runs);
+                    goto done;
+                }
+                Py_DECREF(found);
+            }
+            run = 0;
+        }
+        if (i < count && words[i] >= prose_line && ends_prose_line(last[i])) {
+            before += words[i];
+        }
+    }
+done:
+    PyMem_Free(last);
+    PyBuffer_Release(&words_buffer);
+    return runs;
+}
+
 /* paths_through(paths, depth, block, out)
 
    out[i] (uint8): whether paths[i] (a tuple) is longer than depth and has `block` there
@@ -3997,6 +4081,7 @@ static PyMethodDef kernel_methods[] = {
     {"repeat_counts", repeat_counts, METH_VARARGS, "How often each segment recurs."},
     {"rounded_values", rounded_values, METH_VARARGS, "Chosen features, two digits."},
     {"text_lines", text_lines, METH_O, "A text dump's non-blank lines, normalised."},
+    {"headline_runs", headline_runs, METH_VARARGS, "Runs of headlines outside the prose."},
     {"rule_rejections", rule_rejections, METH_VARARGS, "Segments the rules reject."},
     {"page_cut", page_cut, METH_VARARGS, "The page's bar: segments at or above it are kept."},
     {"html_utf8", html_utf8, METH_O, "A page's UTF-8, <noscript> renamed <div>."},

@@ -114,6 +114,15 @@ def reject_rows(
 def segment_marks(
     texts: list[str], chars: Buffer, commas: Buffer, ends_sentence: Buffer, ends_prose: Buffer
 ) -> None: ...
+def headline_runs(
+    texts: list[str],
+    words: Buffer,
+    min_run: int,
+    low_words: float,
+    high_words: float,
+    prose_line_words: float,
+    article_prose_words: float,
+) -> list[tuple[int, int, bool]]: ...
 def paths_through(paths: list[tuple[int, ...]], depth: int, block: int, out: Buffer) -> None: ...
 def short_lines_starting(
     texts: Sequence[str],

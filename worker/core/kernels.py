@@ -315,6 +315,30 @@ def segment_marks(texts: list[str]) -> SegmentMarks:
     return marks
 
 
+def headline_runs(
+    texts: list[str],
+    words: Float64,
+    min_run: int,
+    headline_words: tuple[float, float],
+    prose_line_words: float,
+    article_prose_words: float,
+) -> list[tuple[int, int, bool]]:
+    """(start, end, above) of each run of `min_run` headline lines or more (`headline_words`
+    words, not ending in "."), [start, end), with no prose line (`prose_line_words` words or
+    more, ending in . ! ? " or ”) above it (above: True) or none below it, and
+    `article_prose_words` words of prose outside it; the loop in C (headline_runs.py)."""
+    low, high = headline_words
+    return _kernels.headline_runs(
+        texts,
+        np.ascontiguousarray(words, dtype=np.float64),
+        min_run,
+        low,
+        high,
+        prose_line_words,
+        article_prose_words,
+    )
+
+
 def paths_through(paths: list[tuple[int, ...]], depth: int, block: int) -> Bools:
     """For each path: len(path) > depth and path[depth] == block."""
     inside = np.empty(len(paths), dtype=np.bool_)

@@ -43,6 +43,8 @@ from worker.core.article_start import REASON as HEADLINE_REASON
 from worker.core.declared_body import REASON as OUTSIDE_BODY_REASON
 from worker.core.declared_body import TEASER_REASON, linked_teasers
 from worker.core.features import feature_names
+from worker.core.headline_runs import REASON_START as HEADLINE_RUN_REASON_START
+from worker.core.headline_runs import headline_runs
 
 FEED_MIN_RUN = 3
 _HEADLINE_WORDS = 30
@@ -57,6 +59,7 @@ RULE_REASON_STARTS = (
     NAVIGATION_REASON_START,
     FOOTER_REASON_START,
     RELATED_REASON_START,
+    HEADLINE_RUN_REASON_START,
     OUTSIDE_BODY_REASON,
     TEASER_REASON,
     HEADLINE_REASON,  # a rule that keeps: article_start.py
@@ -266,8 +269,10 @@ def page_rule_hits(
         # The article's end as its navigation and filing line tell it, and the lists of
         # other pages (article_end.py).
         ending = article_end_rejections(texts, words, prose, opens_comment_thread)
+        # Lists of other stories above or below all of the article (headline_runs.py).
+        runs = headline_runs(texts, words)
         # (a section's keys run in page order)
-        return ending | section | ruled, next(iter(section), None)
+        return runs | ending | section | ruled, next(iter(section), None)
     if not one_item_page:
         return ruled, None
     section = comment_section_rejections(texts, words, HTML_SECTION)
