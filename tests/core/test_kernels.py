@@ -25,7 +25,7 @@ from hypothesis.extra.numpy import arrays
 
 from worker.core import _kernels, html_tags, kernels
 from worker.core.article_start import REASON as HEADLINE_REASON
-from worker.core.article_start import dump_headline
+from worker.core.article_start import dump_headline, html_headline
 from worker.core.classify import _reasons, classify_page, describe, one_item_drops
 from worker.core.features import (
     _BOILERPLATE,
@@ -1367,6 +1367,10 @@ def test_classify_page_builds_its_verdicts_as_before(mode: Mode, page_id: str) -
         keep[headline] = True
         ruled = ruled | {headline: HEADLINE_REASON}
     if page.single_item_page and segments.html is not None:
+        headline = html_headline(segments.html.bits, page.features, page.words, keep)
+        if headline is not None and headline not in ruled:
+            keep[headline] = True
+            ruled = ruled | {headline: HEADLINE_REASON}
         dropped = one_item_drops(segments.texts, segments.html.bits, page.words, keep)
         keep[list(dropped)] = False
         ruled = ruled | dropped

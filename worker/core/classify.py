@@ -16,7 +16,7 @@ import numpy.typing as npt
 from worker.core.article import article_parts
 from worker.core.article_end import related_links_after_cut
 from worker.core.article_start import REASON as _HEADLINE_REASON
-from worker.core.article_start import dump_headline
+from worker.core.article_start import dump_headline, html_headline
 from worker.core.decision import ALWAYS_KEPT
 from worker.core.declared_body import REASON as _OUTSIDE_BODY_REASON
 from worker.core.declared_body import outside_declared_body
@@ -78,6 +78,11 @@ def classify_page(
             keep[line] = True
             ruled = ruled | {line: _HEADLINE_REASON}
     html = segments.html
+    if page.single_item_page and html is not None:
+        line = html_headline(html.bits, page.features, words, keep)
+        if line is not None and line not in ruled:
+            keep[line] = True
+            ruled = ruled | {line: _HEADLINE_REASON}
     if (
         page.single_item_page
         and html is not None

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from worker.core.article_start import dump_headline
+from worker.core.article_start import dump_headline, html_headline
 from worker.core.classify import one_item_drops
 from worker.core.decision import Decision
 from worker.core.features import SMOOTHING_NAMES, feature_names, page_features, smoothing_features
@@ -278,13 +278,16 @@ def decision_keep(
     one_item_page: bool = False,
 ) -> npt.NDArray[np.bool_]:
     """The segments classify_page keeps, given the scores with the rules applied
-    (with_rules); on a one-item page, less what classify.one_item_drops drops; on a text
-    dump, with its headline (article_start.py)."""
+    (with_rules); on a one-item page, with its headline and less what
+    classify.one_item_drops drops; on a text dump, with its headline (article_start.py)."""
     if not len(page.texts):
         return np.zeros(0, dtype=bool)
     words = segment_words(page.features)
     keep = decision.keep(scores, words, page.features)
     if one_item_page and page.context_bits is not None:
+        headline = html_headline(page.context_bits, page.features, words, keep)
+        if headline is not None and scores[headline] > 0.0:  # (0: a rule rejected it)
+            keep[headline] = True
         keep[list(one_item_drops(page.texts, page.context_bits, words, keep))] = False
     if page_content_type(page) == "text/plain":
         headline = dump_headline(page.texts, words, keep)
