@@ -533,9 +533,8 @@ read_rules(PyObject *rules, PyObject *skipped_tags, TagRule *table)
     return 0;
 }
 
-/* html_blocks(root, rules, hint_cache, hint_bits, link_bit, skipped, line_break) -> (texts,
-   links,
-   pieces, bits, depths, blocks, kinds, groups, paths, utf8)
+/* html_blocks(root, rules, hint_cache, hint_bits, link_bit, skipped, line_break)
+     -> (texts, links, pieces, bits, depths, blocks, kinds, groups, paths, utf8)
 
    root: a selectolax LexborNode; rules: a tuple of (lexbor tag id, context bit, block kind,
    whether the element's class and id give hints); hint_cache: a dict of the bits "class id"

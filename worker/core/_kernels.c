@@ -2032,7 +2032,8 @@ headline_runs(PyObject *Py_UNUSED(module), PyObject *args)
         else {
             double below = total - before;
             if (run >= min_run && !(above > 0.0 && below > 0.0) && above + below >= article) {
-                PyObject *found = Py_BuildValue("(nnO)", i - run, i, above > 0.0 ? Py_False : Py_True);
+                PyObject *found =
+                    Py_BuildValue("(nnO)", i - run, i, above > 0.0 ? Py_False : Py_True);
                 if (found == NULL || PyList_Append(runs, found) < 0) {
                     Py_XDECREF(found);
                     Py_CLEAR(runs);

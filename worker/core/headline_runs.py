@@ -33,7 +33,7 @@ def headline_runs(texts: Sequence[str], words: npt.NDArray[np.float64]) -> dict[
     words or more, ending in . ! ? " or ”) above it or none below it, and
     ARTICLE_PROSE_WORDS words of prose outside it. On pages the model never saw
     (docs/measurements.md, 2026-12-04), text dumps: googletrends 0.8156 -> 0.8224, dragnet
-    0.8514 -> 0.8551, cleaneval 0.9081 -> 0.9084; wcxb-dev's own pages +0.0005."""
+    0.8514 -> 0.8551, cleaneval 0.9081 -> 0.9084; wcxb-dev by CV 0.8193 -> 0.8198."""
     if len(texts) < MIN_RUN:
         return {}
     runs = kernels.headline_runs(
