@@ -20,6 +20,7 @@ from selectolax.lexbor import LexborHTMLParser, create_tag
 
 from worker.core import _html_blocks, html_tags
 from worker.core import html_segments as hs
+from worker.core import html_walk as hw
 from worker.core.html_segments import STRUCTURE_NAMES, html_segments
 from worker.core.page_meta import declared_kinds
 
@@ -38,7 +39,7 @@ def reference_segments(html: str) -> tuple[list[str], np.ndarray | None]:
     title_element = tree.css_first("title")
     title = " ".join(title_element.text().split()).lower() if title_element is not None else ""
     declared = declared_kinds(tree)  # tests/core/test_page_meta.py tests it on its own
-    tree.strip_tags(hs._DROPPED_TAGS)
+    tree.strip_tags(hw.DROPPED_TAGS)
     root = tree.body or tree.root
     if root is None:
         return [], np.zeros((0, len(STRUCTURE_NAMES)), dtype=np.float32)
@@ -231,7 +232,7 @@ def random_page(rng: random.Random, depth: int = 0) -> str:
 @pytest.fixture(params=["compiled walk", "python walk"])
 def walk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Runs a test with each walk: the compiled one, and the Python one it falls back to."""
-    monkeypatch.setattr(hs, "COMPILED_WALK", request.param == "compiled walk")
+    monkeypatch.setattr(hw, "COMPILED_WALK", request.param == "compiled walk")
     return str(request.param)
 
 
@@ -342,7 +343,7 @@ def test_nesting_estimate_counts_what_the_parser_keeps_open() -> None:
 
 
 def test_blocks_deeper_than_the_path_limit_still_give_their_text() -> None:
-    from worker.core.html_segments import MAX_BLOCK_PATH
+    from worker.core.html_walk import MAX_BLOCK_PATH
 
     depth = MAX_BLOCK_PATH + 50
     page = (
@@ -358,7 +359,7 @@ def test_blocks_deeper_than_the_path_limit_still_give_their_text() -> None:
 def test_the_compiled_walk_reads_this_selectolax() -> None:
     """The speed figures assume it: a selectolax whose objects it cannot read leaves the
     Python walk in use, which must not go unnoticed."""
-    assert hs.COMPILED_WALK
+    assert hw.COMPILED_WALK
 
 
 def both_walks(page: str | bytes) -> tuple[tuple[object, ...], tuple[object, ...]]:
@@ -367,24 +368,23 @@ def both_walks(page: str | bytes) -> tuple[tuple[object, ...], tuple[object, ...
     tree = LexborHTMLParser(page)
     root = tree.body or tree.root
     assert root is not None
-    compiled, python = hs._BlockBuilder(), hs._BlockBuilder()
-    compiled.take(
-        _html_blocks.html_blocks(
+    compiled = hw.Walked(
+        *_html_blocks.html_blocks(
             root,
-            hs._LEXBOR_RULES,
+            hw._LEXBOR_RULES,
             html_tags.hint_cache,
             html_tags.hint_bits,
             html_tags.IN_LINK,
-            hs._SKIPPED_TAGS,
-            hs._BR,
+            hw._SKIPPED_TAGS,
+            hw._BR,
         )
     )
-    tree.strip_tags(hs._DROPPED_TAGS)
-    python.collect_in_python(root)
+    tree.strip_tags(hw.DROPPED_TAGS)
+    python = hw.python_walk(root)
     # and the texts' UTF-8, which the features read, made on the way
     assert compiled.utf8 == "\n".join(python.texts).encode("utf-8", "surrogatepass")
     assert python.utf8 is None
-    return tuple(compiled.columns()), tuple(python.columns())
+    return tuple(map(list, compiled[:-1])), tuple(map(list, python[:-1]))
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURE / "html").glob("*.html.gz")))
@@ -433,24 +433,24 @@ def test_both_walks_gather_the_same_on_random_pages(seed: int) -> None:
 
 
 def test_the_compiled_walk_refuses_what_it_cannot_read() -> None:
-    rules, cache, bits = hs._LEXBOR_RULES, html_tags.hint_cache, html_tags.hint_bits
+    rules, cache, bits = hw._LEXBOR_RULES, html_tags.hint_cache, html_tags.hint_bits
     tree = LexborHTMLParser("<div class=menu><p>text</p></div>")
-    skipped = hs._SKIPPED_TAGS
+    skipped = hw._SKIPPED_TAGS
     with pytest.raises(TypeError, match="LexborNode"):
-        _html_blocks.html_blocks(tree, rules, cache, bits, html_tags.IN_LINK, skipped, hs._BR)  # type: ignore[arg-type]
+        _html_blocks.html_blocks(tree, rules, cache, bits, html_tags.IN_LINK, skipped, hw._BR)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="LexborNode"):
-        _html_blocks.html_blocks("<p>", rules, cache, bits, html_tags.IN_LINK, skipped, hs._BR)  # type: ignore[arg-type]
+        _html_blocks.html_blocks("<p>", rules, cache, bits, html_tags.IN_LINK, skipped, hw._BR)  # type: ignore[arg-type]
     assert tree.body is not None
     with pytest.raises(TypeError, match="rule"):
-        _html_blocks.html_blocks(tree.body, [(1, 2, 3, True)], cache, bits, 1, skipped, hs._BR)  # type: ignore[arg-type]
+        _html_blocks.html_blocks(tree.body, [(1, 2, 3, True)], cache, bits, 1, skipped, hw._BR)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="out of range"):
-        _html_blocks.html_blocks(tree.body, ((4096, 1, 1, True),), cache, bits, 1, skipped, hs._BR)
+        _html_blocks.html_blocks(tree.body, ((4096, 1, 1, True),), cache, bits, 1, skipped, hw._BR)
     with pytest.raises(TypeError, match="skipped"):
-        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, [1], hs._BR)  # type: ignore[arg-type]
+        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, [1], hw._BR)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="skipped tag id is out of range"):
-        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, (4096,), hs._BR)
+        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, (4096,), hw._BR)
     with pytest.raises(OverflowError):
-        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, (-1,), hs._BR)
+        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, (-1,), hw._BR)
 
 
 def test_the_compiled_walk_passes_over_the_skipped_tags_only() -> None:
@@ -458,11 +458,11 @@ def test_the_compiled_walk_passes_over_the_skipped_tags_only() -> None:
     assert tree.body is not None
 
     def texts(skipped: tuple[int, ...]) -> list[str]:
-        rules, cache, bits = hs._LEXBOR_RULES, html_tags.hint_cache, html_tags.hint_bits
+        rules, cache, bits = hw._LEXBOR_RULES, html_tags.hint_cache, html_tags.hint_bits
         assert tree.body is not None
-        return _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, skipped, hs._BR)[0]
+        return _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, skipped, hw._BR)[0]
 
-    assert texts(hs._SKIPPED_TAGS) == ["abc"]
+    assert texts(hw._SKIPPED_TAGS) == ["abc"]
     assert texts(()) == ["abs()c"]
     assert texts((create_tag("b").tag_id,)) == ["as()c"]
 
@@ -476,11 +476,11 @@ def test_an_error_in_hint_bits_reaches_the_caller() -> None:
 
     with pytest.raises(RuntimeError, match="never seen before 93ab"):
         _html_blocks.html_blocks(
-            tree.body, hs._LEXBOR_RULES, {}, failing, html_tags.IN_LINK, (), hs._BR
+            tree.body, hw._LEXBOR_RULES, {}, failing, html_tags.IN_LINK, (), hw._BR
         )
     with pytest.raises(ValueError, match="negative"):
         _html_blocks.html_blocks(
-            tree.body, hs._LEXBOR_RULES, {}, lambda _: -1, html_tags.IN_LINK, (), hs._BR
+            tree.body, hw._LEXBOR_RULES, {}, lambda _: -1, html_tags.IN_LINK, (), hw._BR
         )
 
 
@@ -501,6 +501,6 @@ def test_dropping_tags_in_one_pass_leaves_the_tree_strip_tags_leaves(path: Path)
     page = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
     for html in (page, _NESTED_DROPS):
         stripped, dropped = LexborHTMLParser(html), LexborHTMLParser(html)
-        stripped.strip_tags(hs._DROPPED_TAGS)
-        hs.drop_tags(dropped)
+        stripped.strip_tags(hw.DROPPED_TAGS)
+        hw.drop_tags(dropped)
         assert dropped.html == stripped.html

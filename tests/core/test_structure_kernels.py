@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from test_kernels import KERNEL_SETTINGS, assert_bit_equal, fixture_pages
 
 from worker.core import html_segments as hs
-from worker.core import html_tags, kernels
+from worker.core import html_tags, html_walk, kernels
 from worker.core.html_segments import html_segments
 
 HTML_PAGES = [
@@ -214,12 +214,11 @@ def test_segment_columns_match_numpy_on_the_fixture_pages() -> None:
     for param in HTML_PAGES:
         segments = html_segments(fixture_pages()["html", param.values[0]].body("html"))
         assert segments.html is not None
-        builder = hs._BlockBuilder()
         root = segments.html.tree.body
         assert root is not None
-        builder.collect(root)
-        walked = (builder.links, builder.kinds, builder.depths, builder.pieces, builder.bits)
-        chars = kernels.segment_marks(builder.texts).chars
+        w = html_walk.compiled_walk(root)
+        walked = (w.links, w.kinds, w.depths, w.pieces, w.bits)
+        chars = kernels.segment_marks(w.texts).chars
         assert_same_segment_columns(walked, chars, hs._BIT_TUPLE)
 
 

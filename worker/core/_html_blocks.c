@@ -1,11 +1,11 @@
-/* The walk of html_segments._BlockBuilder.collect in C: an HTML page's text nodes, in
+/* The walk of html_walk.python_walk in C: an HTML page's text nodes, in
    document order, grouped into runs by their nearest block-level ancestor, with the context
    each run inherits. In Python the walk was half of an HTML page's time (a LexborNode made
    and read per node, ~1,200 text nodes and ~700 elements a page); here it reads lexbor's
    tree directly.
 
    The structs it reads are mirrored in _lexbor.h. html_blocks refuses any object that is
-   not a LexborNode of the mirrored size, and html_segments.py checks the walk against the
+   not a LexborNode of the mirrored size, and html_walk.py checks the walk against the
    Python one on a probe page at import, using the Python walk when they differ, so another
    selectolax cannot make it read the wrong memory or give different segments. */
 
@@ -542,7 +542,7 @@ read_rules(PyObject *rules, PyObject *skipped_tags, TagRule *table)
    the bit whose text counts as link text; skipped: a tuple of the tag ids of elements whose
    subtrees the walk passes over, as if they had been dropped from the tree; line_break: the
    tag id of <br>. One entry per run of text nodes sharing a block and not parted by two <br>
-   or more, as html_segments._BlockBuilder.collect gathers them;
+   or more, as html_walk.python_walk gathers them;
    and utf8: "\n".join(texts).encode() (the texts are valid UTF-8: never a surrogate). */
 static PyObject *
 html_blocks(PyObject *Py_UNUSED(module), PyObject *args)

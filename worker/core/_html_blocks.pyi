@@ -1,4 +1,4 @@
-# The compiled walk's signature; html_segments._BlockBuilder is the typed way in.
+# The compiled walk's signature; html_walk.compiled_walk is the typed way in.
 from collections.abc import Callable
 from typing import TypeAlias
 

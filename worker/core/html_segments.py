@@ -1,13 +1,11 @@
 """Text blocks of an HTML page in document order, with the structure around each one.
 
 One pass over the DOM (lexbor via selectolax: it parses about three times faster than
-lxml), in C (_html_blocks.c reads lexbor's tree; the walk in Python took half of a page's
-time), with the Python walk it was written from kept for a selectolax whose objects the C
-cannot read. Every block-level element starts a new segment; inline text joins the current
-one. For each segment we keep what boilerplate detectors have always used: link density,
-the kind of element, and whether it sits inside navigation, a header or footer, a list, a
-form, or a container whose class or id says "menu", "share", "comment", "related" (or
-"article", "content", "post").
+lxml), in C (html_walk.py). Every block-level element starts a new segment; inline text
+joins the current one. For each segment we keep what boilerplate detectors have always
+used: link density, the kind of element, and whether it sits inside navigation, a header
+or footer, a list, a form, or a container whose class or id says "menu", "share",
+"comment", "related" (or "article", "content", "post").
 """
 
 from __future__ import annotations
@@ -17,9 +15,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
+from selectolax.lexbor import LexborHTMLParser
 
-from worker.core import _html_blocks, kernels
+from worker.core import kernels
 from worker.core.declared import read_declared
 from worker.core.html_layout import page_layout
 from worker.core.html_tags import (
@@ -27,19 +25,14 @@ from worker.core.html_tags import (
     COMMENT_HINT,
     CONTEXT_BITS,
     IN_HEADING,
-    IN_LINK,
     IN_LIST,
     NEGATIVE_HINT,
     POSITIVE_HINT,
-    TAG_RULES,
-    hint_bits,
-    hint_cache,
 )
+from worker.core.html_walk import Walked, walk
 from worker.core.page_meta import DECLARED_KINDS
 from worker.core.segments import HtmlLayout, PageSegments
 
-_DROPPED_TAGS = ["script", "style", "template", "svg", "iframe", "head", "select"]
-_DROPPED_SELECTOR = ",".join(_DROPPED_TAGS)
 # Some sites (Discourse forums, for one) serve their whole content inside <noscript> for
 # crawlers, and an HTML5 parser keeps <noscript> as raw text: read it as a <div> instead.
 _NOSCRIPT = re.compile(r"<(/?)noscript\b", re.IGNORECASE)
@@ -88,27 +81,13 @@ def html_segments(html: str) -> PageSegments:
     title_element = tree.css_first("title")
     title = " ".join(title_element.text().split()).lower() if title_element is not None else ""
     declared = read_declared(tree)  # before the head and the scripts holding JSON-LD go
-    if not COMPILED_WALK:  # (the compiled walk passes over them: ~0.1 ms a page less)
-        drop_tags(tree)
-    root = tree.body or tree.root
-    builder = _BlockBuilder()
-    if root is not None:
-        builder.collect(root)
-    structure = builder.structure(title, declared.kinds)
+    blocks = _PageBlocks(walk(tree))
+    structure = blocks.structure(title, declared.kinds)
+    walked = blocks.walked
     layout = HtmlLayout(
-        tree, builder.bits, builder.kinds, builder.blocks, builder.groups, builder.paths, declared
+        tree, walked.bits, walked.kinds, walked.blocks, walked.groups, walked.paths, declared
     )
-    return PageSegments("text/html", builder.texts, structure, builder.utf8, html=layout)
-
-
-def drop_tags(tree: LexborHTMLParser) -> None:
-    """tree.strip_tags(_DROPPED_TAGS), in one pass over the tree rather than one a tag
-    (~0.1 ms a page), the innermost first: a node destroyed before its ancestor is taken
-    out of a parent still alive. The compiled walk passes over those tags instead, so the
-    tree of a page it walked still holds them: what reads that tree's text drops them
-    first (a second call finds none)."""
-    for node in reversed(tree.css(_DROPPED_SELECTOR)):
-        node.decompose(recursive=False)
+    return PageSegments("text/html", walked.texts, structure, walked.utf8, html=layout)
 
 
 def _noscript_as_div(html: str) -> str | bytes:
@@ -121,164 +100,12 @@ def _noscript_as_div(html: str) -> str | bytes:
     return encoded
 
 
-# The block a node belongs to: its memory id, its kind, the memory id of its parent (blocks
-# sharing a parent are siblings, like the paragraphs of an article or the items of a menu)
-# and the ids of all block ancestors, itself included. One tuple per block element, shared
-# by every element and text node inside it.
-_Block = tuple[int, int, int, tuple[int, ...]]
-# Paths are copied, so nesting costs depth squared: 20,000 nested <div>s (100 kB of hostile
-# HTML) took 1.9 GB. Real pages nest blocks a few dozen deep (46 at most in WCXB's 1,355).
-MAX_BLOCK_PATH = 256
-# What an element passes down to the nodes inside it: its block, the context bits inherited
-# from all its ancestors and itself, and its depth below the root.
-_Context = tuple[_Block, int, int]
-# A run of text nodes sharing one block, before it becomes a segment: the texts, how many
-# of their characters are inside links, and the context of the run's first text node.
-_Run = tuple[list[str], int, _Context]
-_DETACHED: _Context = ((0, 0, 0, ()), 0, 0)
+class _PageBlocks:
+    """The structure columns of a page's segments, from what the walk gathered."""
 
-
-# What a walk gathers per segment, in the order html_blocks returns it.
-_COLUMNS = ("texts", "links", "pieces", "bits", "depths", "blocks", "kinds", "groups", "paths")
-
-
-class _BlockBuilder:
-    """Groups text nodes, in document order, by their nearest block-level ancestor.
-
-    Both walks compute an element's context only when a text node below it needs it (on
-    many pages a good part of the elements hold no text: icons, inputs, empty wrappers),
-    and then once, from its parent's: reading class and id is the costly step. The Python
-    walk has lexbor's C traversal visit the nodes and skip whitespace-only text.
-    """
-
-    def __init__(self) -> None:
-        # One entry per segment.
-        self.texts: list[str] = []
-        self.links: Sequence[int] = ()  # characters inside links
-        self.pieces: Sequence[int] = ()  # text nodes joined
-        self.bits: Sequence[int] = ()
-        self.depths: Sequence[int] = ()
-        self.blocks: Sequence[int] = ()  # the memory id of the block
-        self.kinds: Sequence[int] = ()
-        self.groups: Sequence[int] = ()
-        self.paths: Sequence[tuple[int, ...]] = ()
-        # "\n".join(texts) as UTF-8, when the compiled walk made it on the way (else None)
-        self.utf8: bytes | None = None
-        self._contexts: dict[int, _Context] = {}
-
-    def collect(self, root: LexborNode) -> None:
-        if COMPILED_WALK:
-            self.take(
-                _html_blocks.html_blocks(
-                    root, _LEXBOR_RULES, hint_cache, hint_bits, IN_LINK, _SKIPPED_TAGS, _BR
-                )
-            )
-        else:
-            self.collect_in_python(root)
-
-    def take(self, columns: _html_blocks.Columns) -> None:
-        """What html_blocks gathered, in the order of _COLUMNS, and the texts' UTF-8."""
-        self.texts, self.links, self.pieces, self.bits, self.depths = columns[:5]
-        self.blocks, self.kinds, self.groups, self.paths = columns[5:9]
-        self.utf8 = columns[9]
-
-    def columns(self) -> tuple[list[object], ...]:
-        """What the walk gathered, one list per column (_COLUMNS), one entry per segment."""
-        return tuple(list(getattr(self, name)) for name in _COLUMNS)
-
-    def collect_in_python(self, root: LexborNode) -> None:
-        root_id = root.mem_id
-        contexts = self._contexts
-        contexts[root_id] = ((root_id, 0, root_id, (root_id,)), 0, 0)
-        runs: list[_Run] = []
-        run_texts: list[str] = []
-        run_links = 0
-        run_context: _Context = contexts[root_id]
-        run_block: _Block | None = None
-        # Two <br> or more in a row (whitespace and comments between them count for nothing)
-        # part a run as a paragraph would: old pages mark their paragraphs so.
-        line_breaks, paragraph_break = 0, False
-
-        for node in root.traverse(include_text=True, skip_empty=True):
-            tag = node.tag
-            if tag == "br":
-                line_breaks += 1
-                paragraph_break |= line_breaks >= 2
-                if run_texts:  # "a<br>b" is two words
-                    run_texts[-1] += " "
-                continue
-            if tag != "-text":
-                if tag != "-comment":
-                    line_breaks = 0
-                continue
-            text = node.text_content
-            if not text or text.isspace():  # lexbor skips ASCII whitespace, not U+00A0
-                continue
-            parent = node.parent
-            if parent is None:  # cannot happen below the root, but never crash on a page
-                continue
-            line_breaks = 0
-            context = contexts.get(parent.mem_id) or self._context_of(parent)
-            if context[0] is not run_block or paragraph_break:
-                if run_texts:
-                    runs.append((run_texts, run_links, run_context))
-                run_block, run_context, run_texts, run_links = context[0], context, [], 0
-                paragraph_break = False
-            run_texts.append(text)
-            if context[1] & IN_LINK:
-                run_links += len(text)
-        if run_texts:
-            runs.append((run_texts, run_links, run_context))
-        self._add_segments(runs)
-
-    def _context_of(self, element: LexborNode) -> _Context:
-        """The context of an element not seen yet, and of its ancestors not seen yet."""
-        contexts, rules, hints = self._contexts, TAG_RULES, hint_cache
-        chain: list[tuple[LexborNode, int]] = []
-        node: LexborNode | None = element
-        while node is not None:
-            node_id = node.mem_id
-            if node_id in contexts:
-                break
-            chain.append((node, node_id))
-            node = node.parent
-        else:
-            return _DETACHED  # cannot happen in a parsed tree, but never crash on a page
-        block, bits, depth = contexts[node_id]
-        parent_id = node_id
-        for node, node_id in reversed(chain):
-            depth += 1
-            rule = rules.get(node.tag)
-            if rule is not None:
-                bit, block_kind, reads_hints = rule
-                bits |= bit
-                if reads_hints:
-                    attributes = node.attributes
-                    hint = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-                    if len(hint) > 1:
-                        cached = hints.get(hint)
-                        bits |= hint_bits(hint) if cached is None else cached
-                if block_kind:
-                    path = block[3]
-                    if len(path) < MAX_BLOCK_PATH:  # deeper blocks share their ancestor's path
-                        path = (*path, node_id)
-                    block = (node_id, block_kind, parent_id, path)
-            contexts[node_id] = (block, bits, depth)
-            parent_id = node_id
-        return contexts[node_id]
-
-    def _add_segments(self, runs: list[_Run]) -> None:
-        if not runs:
-            return
-        pieces, links, contexts = zip(*runs, strict=True)
-        # Text nodes carry their own spacing ("<b>Hel</b>lo" is one word): join them as is,
-        # whitespace folded (" ".join("".join(texts).split()), in C). Never empty: every
-        # piece has a character that is not whitespace.
-        self.texts = kernels.joined_words(pieces)
-        self.links = links
-        self.pieces = [len(texts) for texts in pieces]
-        blocks, self.bits, self.depths = zip(*contexts, strict=True)
-        self.blocks, self.kinds, self.groups, self.paths = zip(*blocks, strict=True)
+    def __init__(self, walked: Walked) -> None:
+        self.walked = walked
+        self.texts, self.bits, self.paths = walked.texts, walked.bits, walked.paths
 
     def structure(self, title: str, declared: Sequence[bool] = ()) -> npt.NDArray[np.float32]:
         count = len(self.texts)
@@ -289,12 +116,13 @@ class _BlockBuilder:
         chars = marks.chars
         # Link density, block kind, depth, text pieces and a column per context bit, in C
         # (numpy took ten calls and three lists made arrays).
-        walked = (self.links, self.kinds, self.depths, self.pieces, self.bits)
-        link_density = kernels.segment_columns(walked, chars, _BIT_TUPLE, matrix, _LINK_DENSITY)
+        w = self.walked
+        columns = (w.links, w.kinds, w.depths, w.pieces, w.bits)
+        link_density = kernels.segment_columns(columns, chars, _BIT_TUPLE, matrix, _LINK_DENSITY)
         flags = matrix[:, _FIRST_BIT : _FIRST_BIT + len(_BIT_TUPLE)] != 0
 
         # (np.unique and np.bincount by group before, in C: the same values to the bit)
-        siblings = kernels.sibling_columns(self.groups, chars, link_density)
+        siblings = kernels.sibling_columns(self.walked.groups, chars, link_density)
         matrix[:, _SIBLINGS_SHARE] = siblings.share
         matrix[:, _SIBLINGS_COUNT] = np.log1p(siblings.segments)
         matrix[:, _SIBLINGS_LINKS] = siblings.link_density
@@ -375,73 +203,12 @@ class _BlockBuilder:
         # (In C: the prose characters by block, the blocks in the order of their first prose
         # segment, then html_layout.main_container and who is inside it.)
         in_main, found = kernels.main_container(
-            self.paths, self.blocks, chars, ends_prose, _PROSE_CHARS
+            self.paths, self.walked.blocks, chars, ends_prose, _PROSE_CHARS
         )
         if found is None:
             return in_main, 0.0
         return in_main, found[2] / max(1, sum(map(len, self.texts)))
 
-
-_LEXBOR_RULES = tuple(
-    (create_tag(tag).tag_id, bit, kind, reads_hints)
-    for tag, (bit, kind, reads_hints) in TAG_RULES.items()
-    if tag is not None
-)
-# What the compiled walk passes over, as if drop_tags had dropped it.
-_SKIPPED_TAGS = tuple(create_tag(tag).tag_id for tag in _DROPPED_TAGS)
-_BR = create_tag("br").tag_id
-# A page with every tag of the rules, hints in class and id (one not ASCII), links, text
-# that is all whitespace, text straight in <body>, a comment, a dropped <select> and lines
-# parted by <br>.
-_PROBE_PAGE = (
-    "<html><head><title>Probe page</title></head><body class='page'>Loose text"
-    "<header id='top'><nav class='menu'><ul><li><a href='/'>Home</a></li>"
-    "<li><a href='/b'>Blog <b>now</b></a></li></ul></nav></header>"
-    "<main><article class='post-content'>"
-    + "".join(f"<h{level}>Heading {level}</h{level}>" for level in range(1, 7))
-    + "<p>Some <b>bold</b>, <strong>strong</strong> and <em>em</em>&nbsp;text.</p><p>\u00a0</p>"
-    "<blockquote>A quote</blockquote><pre>  code   here </pre><figure><img src='x'>"
-    "<figcaption>Caption</figcaption></figure><dl><dt>Term</dt><dd>Meaning</dd></dl>"
-    "<ol><li>One <a href='/1'>link</a></li></ol><table><caption>Table</caption><thead><tr>"
-    "<th>Head</th></tr></thead><tbody><tr><td>Cell <span>span</span></td></tr></tbody>"
-    "</table></article></main><form><fieldset><legend>Legend</legend><label>Name</label>"
-    "<button>Go</button><select><option>Gone</option></select></fieldset></form>"
-    "<details><summary>Summary</summary>Detail</details><address>Address</address><hr>"
-    "<div class='\u00c4d sidebar' id='\u00fcn\u00efcode'>Hint not ASCII</div><!-- note -->"
-    "<section id='comments'>Comments</section><aside class='related'>Related</aside>"
-    "<div class id>Empty hints</div><footer class='site-footer'>Footer</footer>"
-    "<p>Lines<br><br>parted<br> <!-- note --> <br>as paragraphs<br>but<br><img><br>not"
-    "<br><script>var y;</script><br>here</p>"
-    "<p>Around <script>var x = 'skipped';</script><style>p {}</style><svg><text>Vector</text>"
-    "</svg><iframe>Frame</iframe><template><p>Template</p></template>dropped tags</p>"
-    "</body></html>"
-)
-
-
-def _compiled_walk_agrees() -> bool:
-    """Whether html_blocks reads this selectolax's objects: the same columns as the Python
-    walk on the probe page, the one passing over the tags the other's tree dropped."""
-    tree = LexborHTMLParser(_PROBE_PAGE)
-    if tree.body is None:
-        return False
-    compiled, python = _BlockBuilder(), _BlockBuilder()
-    try:
-        compiled.take(
-            _html_blocks.html_blocks(
-                tree.body, _LEXBOR_RULES, hint_cache, hint_bits, IN_LINK, _SKIPPED_TAGS, _BR
-            )
-        )
-    except TypeError:  # not the LexborNode it mirrors
-        return False
-    drop_tags(tree)  # (the nodes kept keep their memory ids)
-    python.collect_in_python(tree.body)
-    utf8 = "\n".join(python.texts).encode()
-    return (
-        len(python.texts) > 10 and compiled.columns() == python.columns() and compiled.utf8 == utf8
-    )
-
-
-COMPILED_WALK = _compiled_walk_agrees()
 
 _BIT_TUPLE = tuple(CONTEXT_BITS.values())
 _BIT_INDEX = {bit: index for index, bit in enumerate(CONTEXT_BITS.values())}

@@ -22,7 +22,6 @@ from functools import reduce
 from itertools import compress
 from operator import or_
 
-from worker.core.html_segments import drop_tags
 from worker.core.html_tags import (
     HEADING_LEVELS,
     IN_HEADING,
@@ -32,6 +31,7 @@ from worker.core.html_tags import (
     IN_TABLE,
     IN_UNORDERED_LIST,
 )
+from worker.core.html_walk import drop_tags
 from worker.core.segments import HtmlLayout
 
 _ITEM_KIND, _CELL_KIND, _PRE_KIND = 2, 4, 8  # html_tags.BLOCK_KINDS: li, td/th, pre

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from worker.core import html_segments
+from worker.core import html_walk
 from worker.core.classify import classify_page
 from worker.core.site_memory import MemorySettings
 from worker.core.site_pass import classify_remembering
@@ -42,7 +42,7 @@ def bench_classify(
     figures: dict[str, Any] = {
         "machine": {"python": platform.python_version(), "cpu": platform.processor() or "?"},
         # The Python walk stays in use when the compiled one cannot read this selectolax.
-        "html_walk": "compiled" if html_segments.COMPILED_WALK else "python",
+        "html_walk": "compiled" if html_walk.COMPILED_WALK else "python",
         "pages_per_mode": pages_per_mode,
         "rounds": rounds,
     }
