@@ -10,7 +10,8 @@ PY := $(VENV)/bin/python
 # The kernels are compiled by the install: a changed C file installs again.
 # PYTHONWARNINGS: setuptools boxes a warning about editable installs on every install,
 # which asks nothing of the user.
-$(VENV)/.installed: pyproject.toml setup.py worker/core/_kernels.c worker/core/_html_blocks.c \
+$(VENV)/.installed: pyproject.toml setup.py $(wildcard worker/core/kernels_c/*.c) \
+		worker/core/kernels_c/kernels.h worker/core/_html_blocks.c \
 		worker/core/_site_memory.c worker/core/_declared.c worker/core/_minhash.c \
 		worker/core/_lexbor.h
 	$(PYTHON) -m venv $(VENV)

@@ -8,12 +8,29 @@ from setuptools import Extension, setup
 
 setup(
     ext_modules=[
+        # One module from the C files of worker/core/kernels_c/, one per stage (kernels.h
+        # lists them); their shared functions stay hidden: the module exports its PyInit.
         Extension(
             "worker.core._kernels",
-            sources=["worker/core/_kernels.c"],
+            sources=[
+                "worker/core/kernels_c/module.c",
+                "worker/core/kernels_c/text_lines.c",
+                "worker/core/kernels_c/html_text.c",
+                "worker/core/kernels_c/structure.c",
+                "worker/core/kernels_c/containers.c",
+                "worker/core/kernels_c/layout.c",
+                "worker/core/kernels_c/text_features.c",
+                "worker/core/kernels_c/context_features.c",
+                "worker/core/kernels_c/model.c",
+                "worker/core/kernels_c/rules.c",
+                "worker/core/kernels_c/line_starts.c",
+                "worker/core/kernels_c/reasons.c",
+                "worker/core/kernels_c/records.c",
+            ],
+            depends=["worker/core/kernels_c/kernels.h"],
             # No fused multiply-adds: the kernels equal numpy's results to the bit on every
             # machine. No numpy headers: arrays cross by the buffer protocol.
-            extra_compile_args=["-O2", "-ffp-contract=off"],
+            extra_compile_args=["-O2", "-ffp-contract=off", "-fvisibility=hidden"],
         ),
         # Site memory's fingerprints and profile update (worker/core/site_memory.py).
         Extension(

@@ -8,7 +8,7 @@ html_segments.py) and kept as plain as they were. Departures, all on purpose:
   features into disjoint ranges (offsets of 1e6, values clipped to +-5e5) to serve them all
   with one searchsorted, and the shift rounded values and thresholds near each other;
 - the reason columns come from a stable argsort, so of equal contributions the lower column
-  comes first, as _kernels.c documents (the old default sort left ties to chance);
+  comes first, as kernels_c/reasons.c documents (the old default sort left ties to chance);
 - the page's cut sums its expected reference pairwise (np.sum), not by a BLAS dot product;
 - log1p, expm1, log10, exp, log and powers of ten are the C library's (Python's math module,
   which calls libm as the kernels do), not numpy's: on CPUs with AVX-512 numpy switches to
@@ -197,7 +197,7 @@ def text_counts(page: bytes, count: int) -> Float64:
 
 def _code_point_at(page: bytes, p: int, end: int) -> int:
     """The code point of the character of two or three UTF-8 bytes at page[p], if the bytes
-    up to `end` hold one, else 0 (as _kernels.c reads them)."""
+    up to `end` hold one, else 0 (as kernels_c/text_features.c reads them)."""
     raw = page[p : min(p + 3, end)]
     leads = {2: (0xC2, 0xDF, 0x1F), 3: (0xE0, 0xEF, 0x0F)}  # first, last lead byte, its bits
     for length, (first, last, bits) in leads.items():

@@ -1,4 +1,4 @@
-"""The compiled kernels (worker/core/kernels.py, _kernels.c) give the results of the numpy
+"""The compiled kernels (worker/core/kernels.py, kernels_c/) give the results of the numpy
 definitions they replaced (numpy_references.py) to the bit, and refuse bad arguments with
 ValueError instead of reading or writing past a buffer.
 
@@ -558,7 +558,7 @@ def test_step_tables_read_features_as_float32() -> None:
 
 
 def test_nan_features_land_in_the_last_interval() -> None:
-    """As _kernels.c documents (and np.searchsorted does: NaN sorts after every number)."""
+    """As kernels_c/model.c documents (and np.searchsorted does: NaN sorts after every number)."""
     thresholds = [[-1.0, 0.0, 2.5], [], [7.0]]
     values = [[1.0, 2.0, 3.0, 4.0], [0.5], [-8.0, 16.0]]
     features = np.full((3, 3), np.nan, dtype=np.float32)
@@ -581,7 +581,7 @@ def test_a_value_equal_to_a_threshold_goes_left() -> None:
 
 
 def test_unsorted_thresholds_are_refused_by_the_model_and_harmless_in_c() -> None:
-    """_kernels.c takes the thresholds as sorted and does not check: AdditiveModel refuses
+    """kernels_c/model.c takes the thresholds as sorted and does not check: AdditiveModel refuses
     others, and the C, given them anyway, still reads only the feature's own values."""
     with pytest.raises(ValueError):
         AdditiveModel(("x",), 0.0, ((3.0, 1.0, 2.0),), ((10.0, 20.0, 30.0, 40.0),))
@@ -641,7 +641,7 @@ def test_strongest_two_columns_match_a_stable_argsort(
 
 
 def test_strongest_columns_break_ties_toward_the_first_column() -> None:
-    """As _kernels.c documents: the reasons of a page do not depend on a sort's whims."""
+    """As kernels_c/reasons.c documents: the reasons of a page do not depend on a sort's whims."""
     contributions = np.asarray([[1.0, 3.0, 3.0, -2.0, -2.0], [0.0, -0.0, 0.0, 0.0, 1.0]])
     keep = np.asarray([True, False])
     assert kernels.strongest_columns(contributions, keep, 3).tolist() == [[1, 2, 0], [0, 1, 2]]

@@ -21,7 +21,7 @@ from worker.core.segments import TEXT_STRUCTURE_NAMES, PageSegments
 
 FloatArray = npt.NDArray[np.float32]
 
-# Byte classes counted per segment, in the order of the enum in _kernels.c.
+# Byte classes counted per segment, in the order of the enum in kernels_c/text_features.c.
 _SPACE, _UPPER, _LOWER, _DIGIT, _SENTENCE, _COMMA, _PIPE, _OTHER, _MULTIBYTE, _CONTINUATION = range(
     10
 )
@@ -44,10 +44,11 @@ _ENDS_SENTENCE[0x99] = True
 _ENDS_SENTENCE_TABLE = bytes(_ENDS_SENTENCE.astype(np.uint8))
 
 # What a character of two or three UTF-8 bytes is, per code point of the Basic Multilingual
-# Plane (the KIND_* flags of _kernels.c), so the byte pass reads other scripts as it reads
-# ASCII: the case of Cyrillic, Greek and accented Latin letters, a CJK character as a word of
-# its own (those scripts put no spaces between words), their sentence marks and commas. Read
-# as ASCII-only, a Russian paragraph had no capitals and a Chinese one a single word.
+# Plane (the KIND_* flags of kernels_c/text_features.c), so the byte pass reads other scripts
+# as it reads ASCII: the case of Cyrillic, Greek and accented Latin letters, a CJK character
+# as a word of its own (those scripts put no spaces between words), their sentence marks and
+# commas. Read as ASCII-only, a Russian paragraph had no capitals and a Chinese one a single
+# word.
 KIND_UPPER, KIND_LOWER, KIND_WORD, KIND_SENTENCE, KIND_COMMA = 1, 2, 4, 8, 16
 _CJK_WORD_RANGES = (
     (0x3040, 0x3100),  # Hiragana, Katakana

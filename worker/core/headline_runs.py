@@ -20,7 +20,8 @@ from worker.core import kernels
 
 MIN_RUN = 6  # lines in a row
 HEADLINE_WORDS = (4, 25)  # the words of each, at least and at most
-# A line of prose: this many words or more, ending in . ! ? " or ” (as _kernels.c reads it).
+# A line of prose: this many words or more, ending in . ! ? " or ” (as kernels_c/rules.c reads
+# it).
 PROSE_LINE_WORDS = 12
 # The prose the rest of the page needs for the run to be outside an article.
 ARTICLE_PROSE_WORDS = 150

@@ -8,7 +8,7 @@ small ones; a container's score is then cut by its link density and its class hi
 older "deepest block holding half the prose" lost to any grid or comment thread holding
 more prose than the article.
 
-The computation is one C kernel (kernels.page_layout, in _kernels.c): the numpy over the
+The computation is one C kernel (kernels.page_layout, in kernels_c/layout.c): the numpy over the
 flattened paths it was written from took about a fifth of a page's time, the kernel takes a
 fifteenth of the numpy's. That numpy is tests/core/numpy_references.page_layout, and
 tests/core/test_page_layout.py holds the kernel to it, bit for bit. Both read the constants

@@ -1,4 +1,4 @@
-"""Typed entry points to the classifier's compiled inner loops (_kernels.c).
+"""Typed entry points to the classifier's compiled inner loops (_kernels, from kernels_c/).
 
 numpy serves the classifier well for whole-page work, but a page's hot spots are loops
 over a few hundred short rows, where numpy spends more time entering and leaving its calls
@@ -13,7 +13,7 @@ in C. Each kernel gives the result of the numpy or Python definition it replaced
 tests/core/test_kernels.py and test_record_kernels.py compare them), so the models and their
 figures, and the output records, do not change with it.
 
-The wrappers here allocate the outputs and hand over C-contiguous arrays; _kernels.c
+The wrappers here allocate the outputs and hand over C-contiguous arrays; the C
 checks every length again before it reads a byte.
 """
 

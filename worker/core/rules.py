@@ -50,7 +50,7 @@ FEED_MIN_RUN = 3
 _HEADLINE_WORDS = 30
 _SEPARATORS = "-|»›•…–—"
 _HEADLINE_ENDS = ".!:;,。！：；，"  # a headline (the feed's last item) never ends in these
-# How every rule's reason starts (the first two are written in _kernels.c): what tells a
+# How every rule's reason starts (the first two are written in kernels_c/rules.c): what tells a
 # rule's reason from the model's (classify.reason_origin).
 RULE_REASON_STARTS = (
     "no words",

@@ -1,0 +1,333 @@
+/* Lines picked by how they start, where a rule then tries its regexes: short_lines_starting
+   (worker/core/rules.py's comment sections) and lines_opening_with (worker/core/article_end.py
+   and heading_words.py). */
+
+#include "kernels.h"
+
+/* short_lines_starting(texts, first, max_chars, starts, words=(), non_ascii_letters=False)
+   -> list[int]
+
+   The positions from `first` on of the texts shorter than max_chars whose first character
+   is one of `starts` (a str of at most 8 characters past ASCII and any ASCII ones), or a
+   letter past ASCII (Py_UNICODE_ISALPHA: Cyrillic, CJK, "É") where non_ascii_letters is
+   true, and, where `words` (lowercase ASCII str) are given, that are not all ASCII or hold
+   one of the words in any case: where rules.comment_section_rejections tries its regex.
+   texts: a list or tuple of str. */
+
+/* Lowercase ASCII words looked for in short lines: per first byte, the words (at most 32)
+   starting with it, as bits. */
+typedef struct {
+    uint32_t starting[256];
+    /* per first byte, the second bytes a word goes on with (a bit each): most positions
+       of a line fail this one test */
+    uint64_t second[128][2];
+    const uint8_t *chars[32];
+    Py_ssize_t sizes[32];
+} LineWords;
+
+/* Whether `text` (an ASCII str), lowered, holds one of the words. */
+static int
+holds_a_word(PyObject *text, const LineWords *words)
+{
+    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+    const uint8_t *chars = PyUnicode_1BYTE_DATA(text);
+    for (Py_ssize_t at = 0; at < length; at++) {
+        uint8_t c0 = LOWER_ASCII(chars[at]), c1 = at + 1 < length ? LOWER_ASCII(chars[at + 1]) : 0;
+        if (!(words->second[c0][c1 >> 6] >> (c1 & 63) & 1)) {
+            continue;
+        }
+        for (uint32_t bits = words->starting[c0]; bits; bits &= bits - 1) {
+            int w = __builtin_ctz(bits);
+            const uint8_t *needle = words->chars[w];
+            Py_ssize_t size = words->sizes[w], k = 1;
+            if (size > length - at) {
+                continue;
+            }
+            while (k < size && LOWER_ASCII(chars[at + k]) == needle[k]) {
+                k++;
+            }
+            if (k == size) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+PyObject *
+short_lines_starting(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *texts, *starts, *words = NULL;
+    Py_ssize_t first, max_chars;
+    int non_ascii_letters = 0;
+    if (!PyArg_ParseTuple(args, "OnnU|O!p", &texts, &first, &max_chars, &starts, &PyTuple_Type,
+                          &words, &non_ascii_letters)) {
+        return NULL;
+    }
+    LineWords looked_for;
+    memset(looked_for.starting, 0, sizeof looked_for.starting);
+    memset(looked_for.second, 0, sizeof looked_for.second);
+    if (words != NULL && PyTuple_GET_SIZE(words) > 32) {
+        PyErr_SetString(PyExc_ValueError, "at most 32 words");
+        return NULL;
+    }
+    for (Py_ssize_t w = 0; words != NULL && w < PyTuple_GET_SIZE(words); w++) {
+        PyObject *word = PyTuple_GET_ITEM(words, w);
+        if (!PyUnicode_Check(word) || !PyUnicode_IS_ASCII(word) ||
+            PyUnicode_GET_LENGTH(word) == 0) {
+            PyErr_SetString(PyExc_ValueError, "words must be non-empty ASCII str");
+            return NULL;
+        }
+        const uint8_t *chars = PyUnicode_1BYTE_DATA(word);
+        for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(word); k++) {
+            if (LOWER_ASCII(chars[k]) != chars[k]) {
+                PyErr_SetString(PyExc_ValueError, "words must be lowercase");
+                return NULL;
+            }
+        }
+        looked_for.starting[chars[0]] |= 1u << w;
+        looked_for.chars[w] = chars;
+        looked_for.sizes[w] = PyUnicode_GET_LENGTH(word);
+        if (PyUnicode_GET_LENGTH(word) == 1) { /* any second byte, or none (0) */
+            looked_for.second[chars[0]][0] = looked_for.second[chars[0]][1] = ~UINT64_C(0);
+        }
+        else {
+            looked_for.second[chars[0]][chars[1] >> 6] |= UINT64_C(1) << (chars[1] & 63);
+        }
+    }
+    if (words != NULL && PyTuple_GET_SIZE(words) == 0) {
+        words = NULL;
+    }
+    uint8_t start[128] = {0};
+    Py_UCS4 other_starts[8]; /* the characters of `starts` past ASCII */
+    int other_count = 0;
+    for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(starts); k++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(starts, k);
+        if (c < 128) {
+            start[c] = 1;
+        }
+        else if (other_count < 8) {
+            other_starts[other_count++] = c;
+        }
+        else {
+            PyErr_SetString(PyExc_ValueError, "at most 8 starts past ASCII");
+            return NULL;
+        }
+    }
+    PyObject *fast = PySequence_Fast(texts, "texts must be a sequence of str");
+    if (fast == NULL) {
+        return NULL;
+    }
+    PyObject *found = PyList_New(0);
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(fast);
+    for (Py_ssize_t i = first < 0 ? 0 : first; found != NULL && i < count; i++) {
+        PyObject *text = PySequence_Fast_GET_ITEM(fast, i);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "texts must be a sequence of str");
+            Py_CLEAR(found);
+            break;
+        }
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        if (length == 0 || length >= max_chars) {
+            continue;
+        }
+        Py_UCS4 c = PyUnicode_READ_CHAR(text, 0);
+        int starts_so = c < 128 ? start[c] : non_ascii_letters && Py_UNICODE_ISALPHA(c);
+        for (int k = 0; !starts_so && k < other_count; k++) {
+            starts_so = c == other_starts[k];
+        }
+        if (starts_so &&
+            (words == NULL || !PyUnicode_IS_ASCII(text) || holds_a_word(text, &looked_for))) {
+            PyObject *position = PyLong_FromSsize_t(i);
+            if (position == NULL || PyList_Append(found, position) < 0) {
+                Py_CLEAR(found);
+            }
+            Py_XDECREF(position);
+        }
+    }
+    Py_DECREF(fast);
+    return found;
+}
+
+/* lines_opening_with(texts, first, max_chars, prefixes) -> list[tuple[int, int]]
+
+   (position, index of the prefix) for the non-empty texts from `first` on, shorter than
+   max_chars, that start with one of `prefixes` (a tuple of at most 1024 non-empty lowercase
+   str; the first that fits), in any case: an ASCII character of a prefix matches that
+   letter in either case and nothing past ASCII (not the Kelvin sign), any other character
+   matches what lowercases to it (Py_UNICODE_TOLOWER: "À" for "à", "П" for "п"). Where
+   article_end.py tries its regexes. One pass finds the lines of every rule that reads a
+   line's first words (a check of the words anywhere in the line let ten times as many
+   lines through, and each pass over a page's str objects costs ~4 us). texts: a list or
+   tuple of str. */
+#define MAX_PREFIXES 1024
+#define SECOND_OTHER 128 /* a second character past ASCII, or none */
+
+/* Whether character `d` of a text matches character `p` of a lowercase prefix. */
+static inline int
+prefix_char_matches(Py_UCS4 d, Py_UCS4 p)
+{
+    if (p < 128) {
+        return d < 128 && LOWER_ASCII(d) == p;
+    }
+    return Py_UNICODE_TOLOWER(d) == p;
+}
+
+/* The prefixes of the last call, by their first two characters: for a line starting with
+   ASCII c0 and c1 (or SECOND_OTHER), ids[start[c0][c1] ..] holds, in order, the prefixes it
+   could start with; a line starting past ASCII tries ids[other_start ..]. Built once per
+   prefixes tuple (article_end.py passes the same one on every page). */
+typedef struct {
+    PyObject *prefixes; /* a strong reference: the key */
+    int32_t start[128][SECOND_OTHER + 2];
+    int32_t other_start, other_end;
+    int16_t *ids;
+} PrefixIndex;
+
+static PrefixIndex prefix_index = {NULL, {{0}}, 0, 0, NULL};
+
+/* The bucket of a prefix's or text's second character. */
+static inline int
+second_bucket(Py_UCS4 c1)
+{
+    return c1 < 128 ? LOWER_ASCII(c1) : SECOND_OTHER;
+}
+
+static int
+build_prefix_index(PyObject *prefixes)
+{
+    Py_ssize_t count = PyTuple_GET_SIZE(prefixes);
+    if (count > MAX_PREFIXES) {
+        PyErr_SetString(PyExc_ValueError, "at most 1024 prefixes");
+        return -1;
+    }
+    for (Py_ssize_t w = 0; w < count; w++) {
+        PyObject *prefix = PyTuple_GET_ITEM(prefixes, w);
+        if (!PyUnicode_Check(prefix) || PyUnicode_GET_LENGTH(prefix) == 0) {
+            PyErr_SetString(PyExc_ValueError, "prefixes must be non-empty str");
+            return -1;
+        }
+        for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(prefix); k++) {
+            Py_UCS4 c = PyUnicode_READ_CHAR(prefix, k);
+            if ((c < 128 ? LOWER_ASCII(c) : Py_UNICODE_TOLOWER(c)) != c) {
+                PyErr_SetString(PyExc_ValueError, "prefixes must be lowercase");
+                return -1;
+            }
+        }
+    }
+    /* The buckets in order, each with its prefixes in order. A prefix of one character
+       goes into every bucket of its first; a line's second character past ASCII, or none,
+       reads SECOND_OTHER. At most SECOND_OTHER + 2 places a prefix. */
+    int16_t *ids = PyMem_Malloc(sizeof(int16_t) * (size_t)(count * (SECOND_OTHER + 2) + 1));
+    if (ids == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_UCS4 firsts[MAX_PREFIXES];
+    int seconds[MAX_PREFIXES]; /* -1: the prefix is one character */
+    for (Py_ssize_t w = 0; w < count; w++) {
+        PyObject *prefix = PyTuple_GET_ITEM(prefixes, w);
+        firsts[w] = PyUnicode_READ_CHAR(prefix, 0);
+        seconds[w] = PyUnicode_GET_LENGTH(prefix) == 1
+                         ? -1
+                         : second_bucket(PyUnicode_READ_CHAR(prefix, 1));
+    }
+    int32_t at = 0;
+    for (int c0 = 0; c0 < 128; c0++) {
+        for (int c1 = 0; c1 <= SECOND_OTHER; c1++) {
+            prefix_index.start[c0][c1] = at;
+            for (Py_ssize_t w = 0; w < count; w++) {
+                if (firsts[w] == (Py_UCS4)c0 && (seconds[w] < 0 || seconds[w] == c1)) {
+                    ids[at++] = (int16_t)w;
+                }
+            }
+        }
+        prefix_index.start[c0][SECOND_OTHER + 1] = at;
+    }
+    /* Upper-case first letters read the lower-case buckets. */
+    for (int c0 = 'A'; c0 <= 'Z'; c0++) {
+        memcpy(prefix_index.start[c0], prefix_index.start[c0 - 'A' + 'a'],
+               sizeof prefix_index.start[c0]);
+    }
+    prefix_index.other_start = at;
+    for (Py_ssize_t w = 0; w < count; w++) {
+        if (firsts[w] >= 128) {
+            ids[at++] = (int16_t)w;
+        }
+    }
+    prefix_index.other_end = at;
+    PyMem_Free(prefix_index.ids);
+    prefix_index.ids = ids;
+    Py_INCREF(prefixes);
+    Py_XSETREF(prefix_index.prefixes, prefixes);
+    return 0;
+}
+
+PyObject *
+lines_opening_with(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *texts, *prefixes;
+    Py_ssize_t first, max_chars;
+    if (!PyArg_ParseTuple(args, "OnnO!", &texts, &first, &max_chars, &PyTuple_Type,
+                          &prefixes)) {
+        return NULL;
+    }
+    if (prefixes != prefix_index.prefixes && build_prefix_index(prefixes) < 0) {
+        return NULL;
+    }
+    PyObject *fast = PySequence_Fast(texts, "texts must be a sequence of str");
+    if (fast == NULL) {
+        return NULL;
+    }
+    PyObject *found = PyList_New(0);
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(fast);
+    for (Py_ssize_t i = first < 0 ? 0 : first; found != NULL && i < count; i++) {
+        PyObject *text = PySequence_Fast_GET_ITEM(fast, i);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "texts must be a sequence of str");
+            Py_CLEAR(found);
+            break;
+        }
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        if (length == 0 || length >= max_chars) {
+            continue;
+        }
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        Py_UCS4 c = PyUnicode_READ(kind, data, 0);
+        int32_t from, to;
+        if (c < 128) {
+            int c1 = length > 1 ? second_bucket(PyUnicode_READ(kind, data, 1)) : SECOND_OTHER;
+            from = prefix_index.start[c][c1];
+            to = prefix_index.start[c][c1 + 1];
+        }
+        else {
+            from = prefix_index.other_start;
+            to = prefix_index.other_end;
+        }
+        for (int32_t at = from; at < to; at++) {
+            int16_t w = prefix_index.ids[at];
+            PyObject *prefix = PyTuple_GET_ITEM(prefixes, w);
+            Py_ssize_t size = PyUnicode_GET_LENGTH(prefix), k = 0;
+            if (size > length) {
+                continue;
+            }
+            int prefix_kind = PyUnicode_KIND(prefix);
+            const void *prefix_data = PyUnicode_DATA(prefix);
+            while (k < size && prefix_char_matches(PyUnicode_READ(kind, data, k),
+                                                   PyUnicode_READ(prefix_kind, prefix_data, k))) {
+                k++;
+            }
+            if (k == size) {
+                PyObject *hit = Py_BuildValue("(ni)", i, (int)w);
+                if (hit == NULL || PyList_Append(found, hit) < 0) {
+                    Py_CLEAR(found);
+                }
+                Py_XDECREF(hit);
+                break;
+            }
+        }
+    }
+    Py_DECREF(fast);
+    return found;
+}

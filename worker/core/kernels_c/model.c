@@ -1,0 +1,219 @@
+/* The model stage: a segment's score and each feature's contribution to it, from an
+   additive model (additive_scores, through kernels.StepTables for worker/core/model.py) or
+   a tree ensemble (tree_scores, for worker/core/trees.py). */
+
+#include "kernels.h"
+
+/* additive_scores(features, count, edges, edge_starts, table, table_starts, bias,
+                   contributions, logits)
+
+   An AdditiveModel applied to a count x width float32 feature table: feature j's
+   thresholds are edges[edge_starts[j]:edge_starts[j + 1]] (sorted), its values
+   table[table_starts[j]:], one more than its thresholds. A value x lies in the interval
+   after the thresholds strictly below it (LightGBM sends x <= threshold left); NaN lies in
+   the last. contributions: float64, count x width; logits: float64, count, the bias plus
+   each row's sum. */
+PyObject *
+additive_scores(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer features, edges, edge_starts, table, table_starts, contributions, logits;
+    Py_ssize_t count;
+    double bias;
+    if (!PyArg_ParseTuple(args, "y*ny*y*y*y*dw*w*", &features, &count, &edges, &edge_starts,
+                          &table, &table_starts, &bias, &contributions, &logits)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t width = (Py_ssize_t)(edge_starts.len / (Py_ssize_t)sizeof(int64_t)) - 1;
+    if (width < 0 || count < 0 ||
+        check_length(&features, product(count, width), sizeof(float), "features") < 0 ||
+        check_length(&table_starts, width, sizeof(int64_t), "table_starts") < 0 ||
+        check_length(&contributions, product(count, width), sizeof(double), "contributions") < 0 ||
+        check_length(&logits, count, sizeof(double), "logits") < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "edge_starts needs one entry more than features");
+        }
+        goto done;
+    }
+    const int64_t *edge_at = edge_starts.buf, *table_at = table_starts.buf;
+    Py_ssize_t edge_count = edges.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t table_count = table.len / (Py_ssize_t)sizeof(double);
+    for (Py_ssize_t j = 0; j < width; j++) {
+        int64_t thresholds = edge_at[j + 1] - edge_at[j];
+        if (thresholds < 0 || edge_at[j] < 0 || edge_at[j + 1] > edge_count ||
+            table_at[j] < 0 || table_at[j] + thresholds + 1 > table_count) {
+            PyErr_Format(PyExc_ValueError, "feature %zd's thresholds or values lie outside "
+                         "the tables", j);
+            goto done;
+        }
+    }
+    const float *x = features.buf;
+    const double *edge = edges.buf, *value = table.buf;
+    double *out = contributions.buf, *sums = logits.buf;
+    /* A branch-free binary search: which side of a threshold a segment's value falls is a coin
+       toss the CPU cannot predict (this runs a third faster than the branching search). */
+    for (Py_ssize_t i = 0; i < count; i++) {
+        for (Py_ssize_t j = 0; j < width; j++) {
+            const double *first = edge + edge_at[j];
+            Py_ssize_t thresholds = (Py_ssize_t)(edge_at[j + 1] - edge_at[j]);
+            const double *values = value + table_at[j];
+            double v = (double)x[i * width + j];
+            const double *base = first;
+            Py_ssize_t left = thresholds;
+            while (left > 1) {
+                Py_ssize_t half = left / 2;
+                base = base[half] < v ? base + half : base;
+                left -= half;
+            }
+            /* how many thresholds lie strictly below v; NaN lies above them all */
+            Py_ssize_t below = (base - first) + (thresholds > 0 && base[0] < v);
+            out[i * width + j] = values[isnan(v) ? thresholds : below];
+        }
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        sums[i] = bias + pairwise_sum(out + i * width, width);
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&features);
+    PyBuffer_Release(&edges);
+    PyBuffer_Release(&edge_starts);
+    PyBuffer_Release(&table);
+    PyBuffer_Release(&table_starts);
+    PyBuffer_Release(&contributions);
+    PyBuffer_Release(&logits);
+    return result;
+}
+
+/* A depth-two tree as tree_scores reads it: split k's column and threshold, the change in
+   the expected output the root's split makes (per side) and the child's (per leaf). */
+typedef struct {
+    int32_t feature[3];
+    double bar[3];
+    double to_child[2];
+    double leaf[4];
+    double to_leaf[4];
+} PackedTree;
+
+/* tree_scores(features, count, width, split_features, thresholds, inner, leaves,
+               contributions, logits)
+
+   A trees.TreeEnsemble of whole depth-two trees applied to a count x width float32 feature
+   table. Tree t: split k (0 the root, 1 its left child, 2 its right) sends x <=
+   thresholds[3t + k] left, any other x (NaN too) right; split_features (int32) name the
+   columns, inner holds each split's expected output, leaves the four outputs (left-left,
+   left-right, right-left, right-right). logits: each row's sum of the leaves it reaches,
+   tree by tree. contributions (float64, count x width, zeroed by the caller): each split
+   adds to its column the change it makes in the expected output. No branch depends on a
+   value: the side taken is an index. */
+PyObject *
+tree_scores(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer features, split_features, thresholds, inner, leaves, contributions, logits;
+    Py_ssize_t count, width;
+    if (!PyArg_ParseTuple(args, "y*nny*y*y*y*w*w*", &features, &count, &width, &split_features,
+                          &thresholds, &inner, &leaves, &contributions, &logits)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    PackedTree *packed = NULL;
+    Py_ssize_t trees = split_features.len / (Py_ssize_t)(3 * sizeof(int32_t));
+    if (count < 0 || width < 0 ||
+        check_length(&features, product(count, width), sizeof(float), "features") < 0 ||
+        check_length(&split_features, 3 * trees, sizeof(int32_t), "split_features") < 0 ||
+        check_length(&thresholds, 3 * trees, sizeof(double), "thresholds") < 0 ||
+        check_length(&inner, 3 * trees, sizeof(double), "inner") < 0 ||
+        check_length(&leaves, 4 * trees, sizeof(double), "leaves") < 0 ||
+        check_length(&contributions, product(count, width), sizeof(double), "contributions") < 0 ||
+        check_length(&logits, count, sizeof(double), "logits") < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "count and width must not be negative");
+        }
+        goto done;
+    }
+    const int32_t *split = split_features.buf;
+    for (Py_ssize_t k = 0; k < 3 * trees; k++) {
+        if (split[k] < 0 || split[k] >= width) {
+            PyErr_Format(PyExc_ValueError, "tree %zd splits on column %d of %zd", k / 3,
+                         split[k], width);
+            goto done;
+        }
+    }
+    const double *bar = thresholds.buf, *expected = inner.buf, *leaf = leaves.buf;
+    /* Each tree's numbers side by side, and the changes a split makes in the expected output
+       subtracted once, not once a row (the same subtractions: the same bits). */
+    packed = PyMem_Malloc((size_t)(trees > 0 ? trees : 1) * sizeof *packed);
+    if (packed == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t t = 0; t < trees; t++) {
+        PackedTree *tree = &packed[t];
+        const double *e = expected + 3 * t;
+        for (int k = 0; k < 3; k++) {
+            tree->feature[k] = split[3 * t + k];
+            tree->bar[k] = bar[3 * t + k];
+        }
+        for (int side = 0; side < 2; side++) {
+            tree->to_child[side] = e[1 + side] - e[0];
+        }
+        for (int k = 0; k < 4; k++) {
+            tree->leaf[k] = leaf[4 * t + k];
+            tree->to_leaf[k] = leaf[4 * t + k] - e[1 + k / 2];
+        }
+    }
+    const float *x = features.buf;
+    double *out = contributions.buf, *sums = logits.buf;
+    Py_ssize_t i = 0;
+    /* Two rows at a time: each row's sum still adds in the order of the trees, but the two
+       rows' additions overlap. */
+    for (; i + 2 <= count; i += 2) {
+        const float *row = x + i * width, *row_b = row + width;
+        double *row_out = out + i * width, *row_out_b = row_out + width;
+        double total = 0.0, total_b = 0.0;
+        for (Py_ssize_t t = 0; t < trees; t++) {
+            const PackedTree *tree = &packed[t];
+            int32_t root = tree->feature[0];
+            int side = !((double)row[root] <= tree->bar[0]);
+            int side_b = !((double)row_b[root] <= tree->bar[0]);
+            int32_t child = tree->feature[1 + side], child_b = tree->feature[1 + side_b];
+            int k = 2 * side + !((double)row[child] <= tree->bar[1 + side]);
+            int k_b = 2 * side_b + !((double)row_b[child_b] <= tree->bar[1 + side_b]);
+            row_out[root] += tree->to_child[side];
+            row_out_b[root] += tree->to_child[side_b];
+            row_out[child] += tree->to_leaf[k];
+            row_out_b[child_b] += tree->to_leaf[k_b];
+            total += tree->leaf[k];
+            total_b += tree->leaf[k_b];
+        }
+        sums[i] = total;
+        sums[i + 1] = total_b;
+    }
+    for (; i < count; i++) {
+        const float *row = x + i * width;
+        double *row_out = out + i * width;
+        double total = 0.0;
+        for (Py_ssize_t t = 0; t < trees; t++) {
+            const PackedTree *tree = &packed[t];
+            /* !(x <= bar): NaN goes right */
+            int side = !((double)row[tree->feature[0]] <= tree->bar[0]);
+            int32_t child = tree->feature[1 + side];
+            int k = 2 * side + !((double)row[child] <= tree->bar[1 + side]);
+            row_out[tree->feature[0]] += tree->to_child[side];
+            row_out[child] += tree->to_leaf[k];
+            total += tree->leaf[k];
+        }
+        sums[i] = total;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(packed);
+    PyBuffer_Release(&features);
+    PyBuffer_Release(&split_features);
+    PyBuffer_Release(&thresholds);
+    PyBuffer_Release(&inner);
+    PyBuffer_Release(&leaves);
+    PyBuffer_Release(&contributions);
+    PyBuffer_Release(&logits);
+    return result;
+}

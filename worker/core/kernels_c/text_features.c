@@ -1,0 +1,444 @@
+/* The text features measured on a page's UTF-8 bytes (features.TEXT_NAMES and the phrase
+   and repeat counts): text_counts and repeat_counts for worker/core/features.py,
+   phrase_counts for worker/core/phrases.py. Each reads the page as the segments' UTF-8
+   joined by newlines. */
+
+#include "kernels.h"
+
+/* Byte classes, in the order of worker/core/features.py, which passes its class table. */
+enum { SPACE, UPPER, LOWER, DIGIT, SENTENCE, COMMA, PIPE, OTHER, MULTIBYTE, CONTINUATION,
+       CLASS_COUNT };
+#define TEXT_COUNT_COLUMNS 18 /* TEXT_NAMES up to starts_symbol; the rest come from Python */
+
+static Py_ssize_t
+count_newlines(const uint8_t *bytes, Py_ssize_t size)
+{
+    Py_ssize_t newlines = 0;
+    const uint8_t *end = bytes + size, *found;
+    while (bytes < end && (found = memchr(bytes, '\n', (size_t)(end - bytes))) != NULL) {
+        newlines++;
+        bytes = found + 1;
+    }
+    return newlines;
+}
+
+/* What code_point_kinds (features.py) says of a character of two or three UTF-8 bytes. */
+enum {
+    KIND_UPPER = 1,    /* an upper-case letter (Cyrillic, Greek, accented Latin) */
+    KIND_LOWER = 2,    /* a lower-case letter */
+    KIND_WORD = 4,     /* a word of its own (CJK ideographs and kana: no spaces between words) */
+    KIND_SENTENCE = 8, /* ends a sentence (。！？) */
+    KIND_COMMA = 16,   /* a comma or a colon of another script (，、；：) */
+};
+#define CODE_POINTS 0x10000 /* the kinds table covers the Basic Multilingual Plane */
+
+/* The code point of the character of two or three bytes starting at bytes[p], or 0 when
+   they are no such character (a four-byte one, a byte missing, a newline among them). */
+static uint32_t
+code_point_at(const uint8_t *bytes, Py_ssize_t p, Py_ssize_t size)
+{
+    uint8_t lead = bytes[p];
+    if (lead >= 0xC2 && lead <= 0xDF && p + 1 < size && (bytes[p + 1] & 0xC0) == 0x80) {
+        return ((uint32_t)(lead & 0x1F) << 6) | (bytes[p + 1] & 0x3F);
+    }
+    if (lead >= 0xE0 && lead <= 0xEF && p + 2 < size && (bytes[p + 1] & 0xC0) == 0x80 &&
+        (bytes[p + 2] & 0xC0) == 0x80) {
+        return ((uint32_t)(lead & 0x0F) << 12) | ((uint32_t)(bytes[p + 1] & 0x3F) << 6) |
+               (bytes[p + 2] & 0x3F);
+    }
+    return 0;
+}
+
+/* The kind of the last character of bytes[start:end] (0 for an ASCII one). */
+static uint8_t
+last_kind(const uint8_t *bytes, Py_ssize_t start, Py_ssize_t end, const uint8_t *kinds)
+{
+    Py_ssize_t p = end - 1;
+    while (p > start && p > end - 3 && (bytes[p] & 0xC0) == 0x80) {
+        p--;
+    }
+    return p >= start && bytes[p] >= 0xC2 ? kinds[code_point_at(bytes, p, end)] : 0;
+}
+
+/* Per segment, what its characters of two and three bytes add to the ASCII counts. */
+enum { WIDE_UPPER, WIDE_LOWER, WIDE_CAPITALISED, WIDE_WORDS, WIDE_SENTENCE, WIDE_COMMA,
+       WIDE_COUNT };
+
+/* text_counts(page, class_table, ends_sentence_table, kinds, count, out)
+
+   The first TEXT_COUNT_COLUMNS text features (features.TEXT_NAMES, log_chars to
+   starts_symbol) of each of the `count` segments of `page`, the UTF-8 of the segments
+   joined by "\n". A segment owns its bytes and the newline after it; a word starts at a
+   byte that is not a space and follows one (the page's first byte follows one), and at
+   each character of KIND_WORD that follows none. `kinds`: a byte per code point of the
+   Basic Multilingual Plane (KIND_*), read for the characters of two and three bytes: their
+   case counts as an ASCII letter's does, their sentence marks and commas as ASCII ones.
+   out: float64, count x TEXT_COUNT_COLUMNS. */
+PyObject *
+text_counts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer page, classes, ends_sentence, kinds_buffer, out;
+    Py_ssize_t count;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*nw*", &page, &classes, &ends_sentence, &kinds_buffer,
+                          &count, &out)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    int64_t(*cells)[2][CLASS_COUNT] = NULL;
+    int64_t(*wide)[WIDE_COUNT] = NULL;
+    if (check_length(&classes, 256, 1, "class_table") < 0 ||
+        check_length(&ends_sentence, 256, 1, "ends_sentence_table") < 0 ||
+        check_length(&kinds_buffer, CODE_POINTS, 1, "kinds") < 0 ||
+        check_length(&out, product(count, TEXT_COUNT_COLUMNS), sizeof(double), "out") < 0) {
+        goto done;
+    }
+    const uint8_t *bytes = page.buf, *class_of = classes.buf, *ends = ends_sentence.buf;
+    const uint8_t *kinds = kinds_buffer.buf;
+    for (int b = 0; b < 256; b++) {
+        if (class_of[b] >= CLASS_COUNT) {
+            PyErr_SetString(PyExc_ValueError, "class_table holds an unknown class");
+            goto done;
+        }
+    }
+    Py_ssize_t size = page.len, newlines = count_newlines(bytes, size);
+    if (count < 1 || newlines + 1 != count) {
+        PyErr_Format(PyExc_ValueError, "%zd segments need %zd newlines, the page has %zd",
+                     count, count - 1, newlines);
+        goto done;
+    }
+    /* cells[segment][after a space?][class]: how many of the segment's bytes fall there */
+    cells = PyMem_Calloc((size_t)count, sizeof *cells);
+    wide = PyMem_Calloc((size_t)count, sizeof *wide);
+    if (cells == NULL || wide == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double *features = out.buf;
+    Py_ssize_t segment = 0, start = 0;
+    int after_space = 1;
+    for (Py_ssize_t p = 0; p <= size; p++) {
+        if (p == size || bytes[p] == '\n') {
+            /* The segment's text is bytes[start:p]; its counts are complete but for the
+               newline, counted below with the next iteration's byte. */
+            if (p < size) {
+                cells[segment][after_space][SPACE]++;
+            }
+            int64_t *plain = cells[segment][0], *word_starts = cells[segment][1];
+            const int64_t *added = wide[segment];
+            int64_t totals[CLASS_COUNT], words = added[WIDE_WORDS];
+            for (int c = 0; c < CLASS_COUNT; c++) {
+                totals[c] = plain[c] + word_starts[c];
+                words += c == SPACE ? 0 : word_starts[c];
+            }
+            int64_t owned = (p < size ? p + 1 : p) - start;
+            double chars = (double)(owned - totals[CONTINUATION] - totals[SPACE]);
+            chars = chars < 1.0 ? 1.0 : chars;
+            double letters = (double)(totals[UPPER] + totals[LOWER] + totals[MULTIBYTE]);
+            letters = letters < 1.0 ? 1.0 : letters;
+            double safe_words = words < 1 ? 1.0 : (double)words;
+            /* An empty segment (the segmenters make none) reads as a lone newline. */
+            uint8_t last = p > start ? bytes[p - 1] : '\n';
+            uint8_t before_last = p - 2 >= start ? bytes[p - 2] : last;
+            uint8_t first_class = p > start ? class_of[bytes[start]] : SPACE;
+            uint8_t first_kind =
+                first_class == MULTIBYTE ? kinds[code_point_at(bytes, start, p)] : 0;
+            double *row = features + segment * TEXT_COUNT_COLUMNS;
+            row[0] = log1p_count(chars);
+            row[1] = log1p_count((double)words);
+            row[2] = chars / safe_words;
+            row[3] = (double)(totals[UPPER] + added[WIDE_UPPER]) / letters;
+            row[4] = (double)(totals[LOWER] + added[WIDE_LOWER]) / letters;
+            row[5] = (double)totals[DIGIT] / chars;
+            row[6] = (double)totals[MULTIBYTE] / chars;
+            row[7] = (double)(totals[SENTENCE] + added[WIDE_SENTENCE]) / safe_words;
+            row[8] = (double)(totals[COMMA] + added[WIDE_COMMA]) / safe_words;
+            row[9] = (double)totals[PIPE];
+            row[10] = (double)(word_starts[UPPER] + added[WIDE_CAPITALISED]) / safe_words;
+            row[11] = ends[last] || last_kind(bytes, start, p, kinds) & KIND_SENTENCE;
+            row[12] = last == ':';
+            row[13] = last == '-' && before_last == ' ';
+            row[14] = class_of[last] == DIGIT;
+            row[15] = first_class == UPPER || first_kind & KIND_UPPER;
+            row[16] = first_class == LOWER || first_kind & KIND_LOWER;
+            row[17] = first_class == OTHER || first_class == PIPE;
+            segment++;
+            start = p + 1;
+            after_space = 1;
+            continue;
+        }
+        uint8_t class = class_of[bytes[p]];
+        cells[segment][after_space][class]++;
+        if (class == MULTIBYTE) {
+            uint8_t kind = kinds[code_point_at(bytes, p, size)];
+            if (kind) {
+                int64_t *added = wide[segment];
+                added[WIDE_UPPER] += (kind & KIND_UPPER) != 0;
+                added[WIDE_LOWER] += (kind & KIND_LOWER) != 0;
+                added[WIDE_CAPITALISED] += after_space && (kind & KIND_UPPER);
+                added[WIDE_WORDS] += !after_space && (kind & KIND_WORD);
+                added[WIDE_SENTENCE] += (kind & KIND_SENTENCE) != 0;
+                added[WIDE_COMMA] += (kind & KIND_COMMA) != 0;
+            }
+        }
+        after_space = class == SPACE;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(cells);
+    PyMem_Free(wide);
+    PyBuffer_Release(&page);
+    PyBuffer_Release(&classes);
+    PyBuffer_Release(&ends_sentence);
+    PyBuffer_Release(&kinds_buffer);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+#define PREFIX_HASHES 65536
+#define PREFIX_HASH(a, b, c) \
+    (((unsigned)(a) * 1031u + (unsigned)(b) * 37u + (unsigned)(c)) & 0xFFFFu)
+
+/* phrase_counts(page, count, phrases, out)
+
+   How many phrase matches start in each of the `count` newline-separated segments of
+   `page`, read the way re.finditer reads one alternation of all phrases over the page
+   lowercased: matches never overlap, the leftmost wins and, at one position, the longest.
+   ASCII letters of the page are lowercased (bytes.lower()); phrases (bytes, lowercase, none
+   empty, none holding a newline) are compared byte for byte. out: float32, count.
+   Returns False, and counts that are not to be used, when the page holds a character whose
+   lowercase is ASCII or of another length (KELVIN SIGN, U+212A -> "k"; U+0130 -> "i̇"):
+   bytes.lower() cannot read such a page as str.lower() does. True otherwise. */
+PyObject *
+phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer page, out;
+    Py_ssize_t count;
+    PyObject *phrases;
+    if (!PyArg_ParseTuple(args, "y*nO!w*", &page, &count, &PyTuple_Type, &phrases, &out)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t phrase_count = PyTuple_GET_SIZE(phrases);
+    /* Phrases by first byte, longest first: by_first[first[b] .. first[b + 1]). */
+    Py_ssize_t *order = NULL, first[257] = {0};
+    if (count < 1 || check_length(&out, count, sizeof(float), "out") < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "a page needs a segment");
+        }
+        goto done;
+    }
+    order = PyMem_Malloc((size_t)(phrase_count + 1) * sizeof(Py_ssize_t));
+    if (order == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < phrase_count; i++) {
+        PyObject *phrase = PyTuple_GET_ITEM(phrases, i);
+        if (!PyBytes_Check(phrase) || PyBytes_GET_SIZE(phrase) == 0 ||
+            memchr(PyBytes_AS_STRING(phrase), '\n', (size_t)PyBytes_GET_SIZE(phrase))) {
+            PyErr_SetString(PyExc_ValueError, "phrases must be non-empty bytes, no newline");
+            goto done;
+        }
+        first[(uint8_t)PyBytes_AS_STRING(phrase)[0] + 1]++;
+    }
+    for (int b = 0; b < 256; b++) {
+        first[b + 1] += first[b];
+    }
+    {
+        Py_ssize_t filled[256];
+        memcpy(filled, first, sizeof filled);
+        /* Insertion by length into each first byte's slots: a few dozen phrases. */
+        for (Py_ssize_t i = 0; i < phrase_count; i++) {
+            PyObject *phrase = PyTuple_GET_ITEM(phrases, i);
+            uint8_t b = (uint8_t)PyBytes_AS_STRING(phrase)[0];
+            Py_ssize_t slot = filled[b]++;
+            while (slot > first[b] &&
+                   PyBytes_GET_SIZE(PyTuple_GET_ITEM(phrases, order[slot - 1])) <
+                       PyBytes_GET_SIZE(phrase)) {
+                order[slot] = order[slot - 1];
+                slot--;
+            }
+            order[slot] = i;
+        }
+    }
+    /* A bit per hash of the first three bytes of each phrase (a shorter phrase sets the bits
+       of every third byte): most positions of a page are ruled out by one bit. */
+    uint8_t starts[PREFIX_HASHES / 8];
+    memset(starts, 0, sizeof starts);
+    for (Py_ssize_t i = 0; i < phrase_count; i++) {
+        PyObject *phrase = PyTuple_GET_ITEM(phrases, i);
+        const uint8_t *text = (const uint8_t *)PyBytes_AS_STRING(phrase);
+        Py_ssize_t length = PyBytes_GET_SIZE(phrase);
+        unsigned seconds = length >= 2 ? 1 : 256, thirds = length >= 3 ? 1 : 256;
+        for (unsigned second = 0; second < seconds; second++) {
+            for (unsigned third = 0; third < thirds; third++) {
+                unsigned hash = PREFIX_HASH(text[0], length >= 2 ? text[1] : second,
+                                            length >= 3 ? text[2] : third);
+                starts[hash >> 3] |= (uint8_t)(1u << (hash & 7));
+            }
+        }
+    }
+    /* U+212A and U+0130 must pass the bitmap too, to be noticed */
+    unsigned kelvin = PREFIX_HASH(0xE2, 0x84, 0xAA);
+    starts[kelvin >> 3] |= (uint8_t)(1u << (kelvin & 7));
+    for (unsigned third = 0; third < 256; third++) {
+        unsigned dotted = PREFIX_HASH(0xC4, 0xB0, third);
+        starts[dotted >> 3] |= (uint8_t)(1u << (dotted & 7));
+    }
+    int readable = 1;
+    const uint8_t *bytes = page.buf;
+    Py_ssize_t size = page.len, segment = 0, counted = 0; /* newlines before `counted` seen */
+    float *hits = out.buf;
+    memset(hits, 0, (size_t)count * sizeof(float));
+    /* The lowered bytes at p, p + 1 and p + 2 (0 past the end), shifted along. */
+    uint8_t here = 0, next = size > 0 ? LOWER_ASCII(bytes[0]) : 0;
+    uint8_t after = size > 1 ? LOWER_ASCII(bytes[1]) : 0;
+    for (Py_ssize_t p = 0; p < size;) {
+        here = next;
+        next = after;
+        after = p + 2 < size ? LOWER_ASCII(bytes[p + 2]) : 0;
+        unsigned hash = PREFIX_HASH(here, next, after);
+        if (!(starts[hash >> 3] & (1u << (hash & 7)))) {
+            p++;
+            continue;
+        }
+        if ((here == 0xE2 && next == 0x84 && after == 0xAA) || (here == 0xC4 && next == 0xB0)) {
+            readable = 0; /* the sizes are still checked to the end */
+        }
+        Py_ssize_t matched = 0;
+        for (Py_ssize_t k = first[here]; k < first[here + 1] && !matched; k++) {
+            PyObject *phrase = PyTuple_GET_ITEM(phrases, order[k]);
+            const uint8_t *text = (const uint8_t *)PyBytes_AS_STRING(phrase);
+            Py_ssize_t length = PyBytes_GET_SIZE(phrase);
+            if (length > size - p) {
+                continue;
+            }
+            Py_ssize_t i = 1;
+            while (i < length && LOWER_ASCII(bytes[p + i]) == text[i]) {
+                i++;
+            }
+            matched = i == length ? length : 0;
+        }
+        if (!matched) {
+            p++;
+            continue;
+        }
+        segment += count_newlines(bytes + counted, p - counted);
+        counted = p;
+        if (segment >= count) {
+            break; /* reported below */
+        }
+        hits[segment] += 1.0f;
+        p += matched;
+        next = p < size ? LOWER_ASCII(bytes[p]) : 0;
+        after = p + 1 < size ? LOWER_ASCII(bytes[p + 1]) : 0;
+    }
+    segment += count_newlines(bytes + counted, size - counted);
+    if (segment + 1 != count) {
+        PyErr_Format(PyExc_ValueError, "%zd segments need %zd newlines, the page has %zd",
+                     count, count - 1, segment);
+        goto done;
+    }
+    result = PyBool_FromLong(readable);
+done:
+    PyMem_Free(order);
+    PyBuffer_Release(&page);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+/* repeat_counts(page, count, out)
+
+   For each of the `count` newline-separated segments of `page`, how many other segments
+   are the same bytes (Counter(texts)[text] - 1). out: float32, count. Segments are hashed
+   eight bytes at a time into an open-addressing table and compared byte for byte. */
+PyObject *
+repeat_counts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer page, out;
+    Py_ssize_t count;
+    if (!PyArg_ParseTuple(args, "y*nw*", &page, &count, &out)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t *starts = NULL, *slots = NULL, *owner = NULL, *seen = NULL;
+    if (count < 1 || check_length(&out, count, sizeof(float), "out") < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "a page needs a segment");
+        }
+        goto done;
+    }
+    const uint8_t *bytes = page.buf;
+    Py_ssize_t size = page.len;
+    if (count_newlines(bytes, size) + 1 != count) {
+        PyErr_Format(PyExc_ValueError, "%zd segments need %zd newlines", count, count - 1);
+        goto done;
+    }
+    Py_ssize_t capacity = 16; /* a power of two, at least twice the segments */
+    while (capacity < 2 * count) {
+        capacity *= 2;
+    }
+    starts = PyMem_Malloc((size_t)(count + 1) * sizeof(Py_ssize_t));
+    slots = PyMem_Malloc((size_t)capacity * sizeof(Py_ssize_t)); /* a segment, or -1 */
+    owner = PyMem_Malloc((size_t)count * sizeof(Py_ssize_t)); /* its first equal segment */
+    seen = PyMem_Calloc((size_t)count, sizeof(Py_ssize_t)); /* per first one: how many */
+    if (starts == NULL || slots == NULL || owner == NULL || seen == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    memset(slots, 0xFF, (size_t)capacity * sizeof(Py_ssize_t));
+    for (Py_ssize_t i = 0, p = 0; i < count; i++) {
+        starts[i] = p;
+        const uint8_t *end = memchr(bytes + p, '\n', (size_t)(size - p));
+        p = end ? end - bytes + 1 : size + 1; /* a segment owns its newline */
+    }
+    starts[count] = size + 1;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        const uint8_t *text = bytes + starts[i];
+        Py_ssize_t length = starts[i + 1] - starts[i] - 1;
+        uint64_t hash = (uint64_t)length * 0x9E3779B97F4A7C15ull;
+        Py_ssize_t b = 0;
+        for (; b + 8 <= length; b += 8) { /* eight bytes a multiplication */
+            uint64_t word;
+            memcpy(&word, text + b, 8);
+            hash = (hash ^ word) * 0xFF51AFD7ED558CCDull;
+            hash ^= hash >> 32;
+        }
+        if (b < length) {
+            uint64_t word = 0;
+            memcpy(&word, text + b, (size_t)(length - b));
+            hash = (hash ^ word) * 0xFF51AFD7ED558CCDull;
+            hash ^= hash >> 32;
+        }
+        hash ^= hash >> 29; /* the table takes the low bits: mix the high ones in */
+        Py_ssize_t slot = (Py_ssize_t)(hash & (uint64_t)(capacity - 1));
+        while (1) {
+            Py_ssize_t other = slots[slot];
+            if (other < 0) {
+                slots[slot] = i;
+                owner[i] = i;
+                break;
+            }
+            if (starts[other + 1] - starts[other] - 1 == length &&
+                memcmp(bytes + starts[other], text, (size_t)length) == 0) {
+                owner[i] = other;
+                break;
+            }
+            slot = (slot + 1) & (capacity - 1);
+        }
+        seen[owner[i]]++;
+    }
+    float *repeats = out.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        repeats[i] = (float)(seen[owner[i]] - 1);
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(starts);
+    PyMem_Free(slots);
+    PyMem_Free(owner);
+    PyMem_Free(seen);
+    PyBuffer_Release(&page);
+    PyBuffer_Release(&out);
+    return result;
+}
