@@ -1670,3 +1670,15 @@ def test_nesting_scan_matches_the_regex_on_real_pages(mode: str, page_id: str) -
     page = fixture_pages()[(mode, page_id)].body(mode)
     for limit in (0, 5, 20, 40, 1_000):
         assert kernels.nests_deeper_than(page, limit) == plain_nests_deeper_than(page, limit)
+
+
+@pytest.mark.parametrize("filler", ["", "a", "é", "\u013c", "\u803c", "\U0001003c"])
+@pytest.mark.parametrize("offset", range(17))
+def test_the_tag_count_before_the_scan_misses_no_tag(filler: str, offset: int) -> None:
+    """nests_deeper_than counts the "<" first, 16 characters a step, and scans only a page
+    holding more than `limit`: a count one short passes a page one too deep. Every str
+    width, every offset into a step; U+013C, U+803C and U+1003C end in the byte of "<"."""
+    depth = 40
+    page = filler * offset + "".join(f"<div>{filler * (level % 5)}" for level in range(depth))
+    assert kernels.nests_deeper_than(page, depth - 1)
+    assert not kernels.nests_deeper_than(page, depth)

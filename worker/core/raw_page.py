@@ -49,11 +49,11 @@ def nests_deeper_than(html: str, limit: int = MAX_NESTING) -> bool:
     An upper estimate of the parsed depth (a tag the parser closes by itself still counts,
     but for void elements and those whose end tag may be left out; "<x/>" closes itself
     only inside <svg> or <math>), and cheap where it matters: a page with no more than `limit`
-    tags cannot be that deep. The scan is C (kernels.nests_deeper_than): as a regex it took
-    longer than classifying the page on the 2% of pages with more than 10,000 tags.
+    "<" cannot be that deep, and most pages are done when they are counted. In C
+    (kernels.nests_deeper_than): as a regex the scan took longer than classifying the page on
+    the 2% of pages with more than 10,000 tags, and str.count("<") 0.2 ms on a 250 kB page
+    outside Latin-1, more than half of validating its record.
     """
-    if html.count("<") <= limit:
-        return False
     return kernels.nests_deeper_than(html, limit)
 
 

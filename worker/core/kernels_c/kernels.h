@@ -253,4 +253,26 @@ PyObject *reject_rows(PyObject *module, PyObject *args);
 
 #pragma GCC visibility pop
 
+#ifdef __SSE2__
+/* The 16 characters of a str of `kind` from p on, narrowed to bytes by saturating packs:
+   exact below 0x80, 0x80 or more (or 0, for a UCS-2 one of 0x8000 on) for the others. */
+static inline __attribute__((always_inline)) __m128i
+narrowed_16(int kind, const void *data, Py_ssize_t p)
+{
+    const uint8_t *at = (const uint8_t *)data + p * kind;
+    if (kind == 1) {
+        return _mm_loadu_si128((const __m128i *)at);
+    }
+    if (kind == 2) {
+        return _mm_packus_epi16(_mm_loadu_si128((const __m128i *)at),
+                                _mm_loadu_si128((const __m128i *)(at + 16)));
+    }
+    __m128i a = _mm_loadu_si128((const __m128i *)at);
+    __m128i b = _mm_loadu_si128((const __m128i *)(at + 16));
+    __m128i c = _mm_loadu_si128((const __m128i *)(at + 32));
+    __m128i d = _mm_loadu_si128((const __m128i *)(at + 48));
+    return _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
+}
+#endif
+
 #endif /* WORKER_CORE_KERNELS_H */

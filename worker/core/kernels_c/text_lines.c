@@ -10,28 +10,6 @@
    another line break (str.splitlines() breaks there too) or a lone surrogate: the caller
    takes the plain way then. *ascii says whether every character was ASCII. Inlined for each
    kind, so PyUnicode_READ's switch on the kind is decided at compile time. */
-#ifdef __SSE2__
-/* The 16 characters of a str of `kind` from p on, narrowed to bytes by saturating packs:
-   exact below 0x80, 0x80 or more (or 0, for a UCS-2 one of 0x8000 on) for the others. */
-static inline __attribute__((always_inline)) __m128i
-narrowed_16(int kind, const void *data, Py_ssize_t p)
-{
-    const uint8_t *at = (const uint8_t *)data + p * kind;
-    if (kind == 1) {
-        return _mm_loadu_si128((const __m128i *)at);
-    }
-    if (kind == 2) {
-        return _mm_packus_epi16(_mm_loadu_si128((const __m128i *)at),
-                                _mm_loadu_si128((const __m128i *)(at + 16)));
-    }
-    __m128i a = _mm_loadu_si128((const __m128i *)at);
-    __m128i b = _mm_loadu_si128((const __m128i *)(at + 16));
-    __m128i c = _mm_loadu_si128((const __m128i *)(at + 32));
-    __m128i d = _mm_loadu_si128((const __m128i *)(at + 48));
-    return _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
-}
-#endif
-
 static inline __attribute__((always_inline)) Py_ssize_t
 fold_line(int kind, const void *data, Py_ssize_t size, Py_ssize_t *at, char *line, int *ascii)
 {
