@@ -274,6 +274,15 @@ ODD_PAGES = {
     "two bodies": "<body><p>one</p><body class='x'><p>two</p></body>",
     "cdata and a processing instruction": "<math><mi><![CDATA[x y]]></mi></math><?xml v?><p>a",
     "text straight in a link": "<a href=x>link</a> text <a>more</a>",
+    # the segments are compared with the first <title>, even an empty one
+    "an empty title first": (
+        "<html><head><title> </title><title>The second title of the page</title></head>"
+        "<body><p>The second title of the page</p><p>Other text</p></body></html>"
+    ),
+    "only an SVG's title": (
+        "<html><body><svg><title>A title inside the drawing</title></svg>"
+        "<p>A title inside the drawing</p></body></html>"
+    ),
     "dropped tags everywhere": (
         "<html><head><title>T</title><script>h()</script></head><body><p>a<script>s()</script>"
         "b<style>p{}</style><svg><text>v</text><foreignObject><p>f</p></foreignObject></svg>"

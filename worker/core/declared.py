@@ -39,6 +39,9 @@ class DeclaredMetadata:
     description: str | None = None
     site_name: str | None = None
     time_element: str | None = None  # the first <time datetime> that is a date
+    # The text of the page's first <title>, even an empty one ("" without any): the title
+    # html_segments compares the segments with.
+    first_title: str = ""
 
 
 # What the elements are (_declared.c selects the same); only the item properties read: a
@@ -93,7 +96,7 @@ def read_declared(tree: LexborHTMLParser) -> DeclaredMetadata:
     parse drops the head and the scripts."""
     kinds: set[str] = set()
     meta: dict[str, str] = {}
-    title = canonical = None
+    title = canonical = first_title = None
     json_ld: list[Any] = []
     microdata: dict[str, str] = {}
     micro_authors: list[str] = []
@@ -125,6 +128,7 @@ def read_declared(tree: LexborHTMLParser) -> DeclaredMetadata:
         if script is not None or "itemtype" in attributes:
             add_declared_kind(kinds, tag, attributes, script)
         if tag == "title":
+            first_title = script_or_title if first_title is None else first_title
             title = title or _clean(script_or_title)
         elif tag == "link":
             canonical = canonical or (attributes.get("href") or "").strip() or None
@@ -172,6 +176,7 @@ def read_declared(tree: LexborHTMLParser) -> DeclaredMetadata:
         canonical_url=canonical or meta.get("og:url"),
         description=_first(meta, _META_DESCRIPTION) or _string(article.get("description")),
         site_name=_first(meta, _META_SITE) or _publisher(article, json_ld),
+        first_title=first_title or "",
     )
 
 

@@ -78,9 +78,9 @@ def html_segments(html: str) -> PageSegments:
     if not html or html.isspace():  # (html.strip() would copy the page)
         return PageSegments("text/html", [])
     tree = LexborHTMLParser(_noscript_as_div(html))
-    title_element = tree.css_first("title")
-    title = " ".join(title_element.text().split()).lower() if title_element is not None else ""
     declared = read_declared(tree)  # before the head and the scripts holding JSON-LD go
+    # (its first <title>, as tree.css_first("title") finds it: 44 us a page less)
+    title = " ".join(declared.first_title.split()).lower()
     blocks = _PageBlocks(walk(tree))
     structure = blocks.structure(title, declared.kinds)
     walked = blocks.walked
