@@ -1,5 +1,6 @@
-"""The numpy (and regex) definitions the compiled kernels replaced; tests/core/test_kernels.py
-checks the kernels give these results to the bit.
+"""The numpy (and regex) definitions the compiled kernels replaced; the kernels' tests in
+tests/core (test_*kernel*.py, test_page_layout.py) check the kernels give these results to
+the bit.
 
 Copied from commit cdc82af (worker/core/features.py, model.py, classify.py, decision.py and
 html_segments.py) and kept as plain as they were. Departures, all on purpose:

@@ -23,7 +23,7 @@ import numpy_references as reference
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_kernels import KERNEL_SETTINGS, assert_bit_equal, fixture_pages
+from kernel_fixtures import KERNEL_SETTINGS, assert_bit_equal, fixture_pages
 
 from worker.core import _kernels, html_layout
 from worker.core import html_segments as html_segments_module

@@ -17,7 +17,7 @@ import numpy_references as reference
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from test_kernels import KERNEL_SETTINGS, assert_bit_equal, fixture_pages
+from kernel_fixtures import KERNEL_SETTINGS, assert_bit_equal, fixture_pages
 
 from worker.core import html_segments as hs
 from worker.core import html_tags, html_walk, kernels

@@ -10,7 +10,7 @@ rules, boilerplate phrases, repeated segments), and the Python objects made per 
 (the words of its reasons, its SegmentVerdict row, its row in the reject record). These run
 in C. Each kernel gives the result of the numpy or Python definition it replaced, to the bit
 (tests/core/numpy_references.py and tests/core/test_fast_paths.py keep those definitions,
-tests/core/test_kernels.py and test_record_kernels.py compare them), so the models and their
+tests/core/test_*kernel*.py and test_page_layout.py compare them), so the models and their
 figures, and the output records, do not change with it.
 
 The wrappers here allocate the outputs and hand over C-contiguous arrays; the C

@@ -1,0 +1,411 @@
+"""kernels_c/reasons.c: strongest_columns, rounded_values, reason_texts and
+segment_verdicts choose, word and row each segment's reasons as numpy (numpy_references.py)
+and the Python they replaced did, to the bit, and refuse what they cannot read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import numpy_references as reference
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from kernel_fixtures import (
+    CONTENT_TYPES,
+    FIXTURE_PAGES,
+    KERNEL_SETTINGS,
+    assert_bit_equal,
+    fixture_pages,
+    fixture_segments,
+)
+
+from worker.core import _kernels, kernels
+from worker.core.article_start import REASON as HEADLINE_REASON
+from worker.core.article_start import dump_headline, html_headline
+from worker.core.classify import _reasons, classify_page, describe, one_item_drops
+from worker.core.rules import page_rule_hits
+from worker.core.segment_model import shipped_model
+from worker.core.verdict import SegmentVerdict
+from worker.learn.dataset import Mode
+
+# --- the fixture pages -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_strongest_columns_match_numpy_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    """The reasons' columns, for the labels the model gives and for the opposite ones."""
+    segments = fixture_segments(mode, page_id)
+    model = shipped_model(CONTENT_TYPES[mode])
+    scores = model.score(segments)
+    keep = scores.scores >= 0.5
+    for kept in (keep, ~keep):
+        for columns in (2, 8):
+            assert_bit_equal(
+                kernels.strongest_columns(scores.local_contributions, kept, columns),
+                reference.strongest_columns(scores.local_contributions, kept, columns),
+            )
+
+
+# --- strongest_columns ----------------------------------------------------------------------
+
+contribution = st.one_of(
+    st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5]),  # ties
+    st.floats(allow_nan=False),  # contributions come from finite tables; inf for the edges
+)
+
+
+@st.composite
+def reason_tables(
+    draw: st.DrawFn,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], int]:
+    rows = draw(st.integers(1, 300))
+    width = draw(st.integers(1, 12))
+    contributions = draw(arrays(np.float64, (rows, width), elements=contribution))
+    keep = draw(arrays(np.bool_, rows))
+    columns = draw(st.integers(0, min(width, 8)))
+    return contributions, keep, columns
+
+
+@KERNEL_SETTINGS
+@given(reason_tables())
+def test_strongest_columns_match_a_stable_argsort(
+    table: tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], int],
+) -> None:
+    """Ties (of 0.0 and -0.0 too), infinities, 0 to 8 columns of up to 12."""
+    contributions, keep, columns = table
+    assert_bit_equal(
+        kernels.strongest_columns(contributions, keep, columns),
+        reference.strongest_columns(contributions, keep, columns),
+    )
+
+
+@KERNEL_SETTINGS
+@given(reason_tables())
+def test_strongest_two_columns_match_a_stable_argsort(
+    table: tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], int],
+) -> None:
+    """Two columns, as classify asks for them, take a path of their own in C."""
+    contributions, keep, _ = table
+    if contributions.shape[1] < 2:
+        contributions = np.repeat(contributions, 2, axis=1)  # ties between the two
+    assert_bit_equal(
+        kernels.strongest_columns(contributions, keep, 2),
+        reference.strongest_columns(contributions, keep, 2),
+    )
+
+
+def test_strongest_columns_break_ties_toward_the_first_column() -> None:
+    """As kernels_c/reasons.c documents: the reasons of a page do not depend on a sort's whims."""
+    contributions = np.asarray([[1.0, 3.0, 3.0, -2.0, -2.0], [0.0, -0.0, 0.0, 0.0, 1.0]])
+    keep = np.asarray([True, False])
+    assert kernels.strongest_columns(contributions, keep, 3).tolist() == [[1, 2, 0], [0, 1, 2]]
+    assert kernels.strongest_columns(contributions, ~keep, 2).tolist() == [[3, 4], [4, 0]]
+
+
+# --- the reasons' values and the verdict rows -------------------------------------------------
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_the_cut_and_the_reason_values_match_numpy_on_the_fixture_pages(
+    mode: Mode, page_id: str
+) -> None:
+    """On the shipped model's scores: the page's cut, and the values its reasons quote."""
+    segments = fixture_segments(mode, page_id)
+    model = shipped_model(CONTENT_TYPES[mode])
+    page = model.score(segments)
+    decision = page.decision
+    expected_cut = reference.page_cut(page.scores, page.words, decision.floor, decision.bias)
+    assert decision.cut(page.scores, page.words) == expected_cut
+    columns = kernels.strongest_columns(page.local_contributions, page.scores >= 0.5, 2)
+    assert_bit_equal(
+        kernels.rounded_values(page.features, columns),
+        reference.rounded_values(page.features, columns),
+    )
+
+
+@KERNEL_SETTINGS
+@given(
+    arrays(np.float32, st.tuples(st.integers(1, 40), st.integers(1, 12))),
+    st.integers(0, 2**16),
+)
+def test_rounded_values_match_numpy(features: npt.NDArray[np.float32], seed: int) -> None:
+    """Any float32, NaN, infinities, subnormals and zeros of either sign included."""
+    columns = np.random.default_rng(seed).integers(0, features.shape[1], (features.shape[0], 3))
+    assert_bit_equal(
+        kernels.rounded_values(features, columns), reference.rounded_values(features, columns)
+    )
+
+
+def test_rounded_values_on_known_values() -> None:
+    features = np.array([[0.0, -0.0, 1234.5, 0.0456, -7.25, 1e-13]], dtype=np.float32)
+    values = kernels.rounded_values(features, np.array([[0, 1, 2, 3, 4, 5]]))
+    assert values.tolist() == [[0.0, 0.0, 1200.0, 0.046, -7.2, 1e-13]]
+
+
+def plain_reasons(
+    names: tuple[str, ...],
+    columns: npt.NDArray[np.int64],
+    values: npt.NDArray[np.float64],
+    describe: Any,
+) -> list[tuple[str, ...]]:
+    """What ReasonTexts.rows stands for: describe every pair (-0.0 as 0.0), no cache."""
+    return [
+        tuple(describe(names[c], v + 0.0) for c, v in zip(row_columns, row_values, strict=True))
+        for row_columns, row_values in zip(columns.tolist(), values.tolist(), strict=True)
+    ]
+
+
+def spelled_out(name: str, value: float) -> str:
+    return f"{name}={value!r}"
+
+
+@KERNEL_SETTINGS
+@given(
+    st.integers(0, 40),
+    st.integers(1, 4),
+    st.lists(st.floats(allow_nan=False), min_size=1, max_size=6),
+    st.integers(1, 8),
+    st.integers(0, 2**16),
+)
+def test_reason_texts_are_what_describe_says(
+    rows: int, k: int, pool: list[float], limit: int, seed: int
+) -> None:
+    """A small pool of values makes hits; a small limit makes the caches clear in between."""
+    names = ("alpha", "beta", "gamma")
+    rng = np.random.default_rng(seed)
+    columns = rng.integers(0, len(names), (rows, k))
+    values = np.asarray(pool)[rng.integers(0, len(pool), (rows, k))]
+    texts = kernels.ReasonTexts(names, spelled_out, limit)
+    for _ in range(2):  # the second time from the caches
+        assert texts.rows(columns, values) == plain_reasons(names, columns, values, spelled_out)
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_reason_texts_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    """The reasons classify_page quotes: the shipped feature names, the describe it uses."""
+    segments = fixture_segments(mode, page_id)
+    model = shipped_model(CONTENT_TYPES[mode])
+    page = model.score(segments)
+    columns = kernels.strongest_columns(page.local_contributions, page.scores >= 0.5, 2)
+    values = kernels.rounded_values(page.features, columns)
+    names = model.local.feature_names
+    texts = kernels.ReasonTexts(names, describe)
+    assert texts.rows(columns, values) == plain_reasons(names, columns, values, describe)
+
+
+def test_reason_texts_cache_per_column_and_clear_at_the_limit() -> None:
+    calls: list[tuple[str, float]] = []
+
+    def counted(name: str, value: float) -> str:
+        calls.append((name, value))
+        return spelled_out(name, value)
+
+    texts = kernels.ReasonTexts(("a", "b"), counted, limit=2)
+    columns = np.array([[0, 1], [0, 1], [1, 0]])
+    assert texts.rows(columns, np.array([[1.0, 1.0], [1.0, 1.0], [2.0, 3.0]])) == [
+        ("a=1.0", "b=1.0"),
+        ("a=1.0", "b=1.0"),
+        ("b=2.0", "a=3.0"),
+    ]
+    assert calls == [("a", 1.0), ("b", 1.0), ("b", 2.0), ("a", 3.0)]
+    calls.clear()
+    # Column "a" holds 1.0 and 3.0: a third value clears it, then 1.0 is described again.
+    texts.rows(np.array([[0], [0], [0]]), np.array([[4.0], [1.0], [4.0]]))
+    assert calls == [("a", 4.0), ("a", 1.0)]
+
+
+def test_reason_texts_describe_a_pair_once_a_call() -> None:
+    """The texts a call has found serve its later rows, even where the cache was cleared
+    in between; zeros and NaN go to the cache each time (0.0 and -0.0 are one key there)."""
+    calls: list[tuple[str, float]] = []
+
+    def counted(name: str, value: float) -> str:
+        calls.append((name, value))
+        return spelled_out(name, value)
+
+    texts = kernels.ReasonTexts(("a", "b"), counted, limit=1)
+    columns = np.array([[0, 1], [0, 1], [0, 1], [1, 0]])
+    values = np.array([[1.0, 1.0], [2.0, 1.0], [1.0, 1.0], [2.0, 1.0]])
+    assert texts.rows(columns, values) == plain_reasons(("a", "b"), columns, values, counted)
+    calls.clear()
+    texts.rows(columns, values)
+    assert calls == [("a", 1.0), ("b", 1.0), ("a", 2.0), ("b", 2.0)]
+    calls.clear()
+    nan = float("nan")
+    zeros = texts.rows(np.zeros((3, 1), np.int64), np.array([[0.0], [nan], [0.0]]))
+    assert zeros == [("a=0.0",), ("a=nan",), ("a=0.0",)]
+    assert [value for _, value in calls][0::2] == [0.0, 0.0]  # cleared by NaN's text
+
+
+def test_reason_texts_of_no_rows() -> None:
+    texts = kernels.ReasonTexts(("a",), spelled_out)
+    assert texts.rows(np.empty((0, 2), dtype=np.int64), np.empty((0, 2))) == []
+
+
+@pytest.mark.parametrize(
+    ("columns", "values", "error"),
+    [
+        ([[0, 2]], [[1.0, 1.0]], ValueError),  # no column 2
+        ([[0, -1]], [[1.0, 1.0]], ValueError),
+        ([[0, 1]], [[1.0]], ValueError),  # shapes differ
+        ([0, 1], [1.0, 1.0], ValueError),  # not a table
+    ],
+    ids=["column-too-large", "negative-column", "shapes-differ", "one-dimensional"],
+)
+def test_reason_texts_refuse_bad_tables(
+    columns: list[Any], values: list[Any], error: type[Exception]
+) -> None:
+    texts = kernels.ReasonTexts(("a", "b"), spelled_out)
+    with pytest.raises(error):
+        texts.rows(np.asarray(columns, dtype=np.int64), np.asarray(values))
+
+
+def test_reason_texts_refuse_bad_calls() -> None:
+    one = np.zeros((1, 1), dtype=np.int64)
+    with pytest.raises(ValueError):  # one cache for two names
+        _kernels.reason_texts([{}], spelled_out, ("a", "b"), one, np.zeros((1, 1)), 1, 8)
+    with pytest.raises(TypeError):
+        _kernels.reason_texts([[]], spelled_out, ("a",), one, np.zeros((1, 1)), 1, 8)
+    with pytest.raises(ValueError):  # more rows than the buffers hold
+        _kernels.reason_texts([{}], spelled_out, ("a",), one, np.zeros((1, 1)), 2, 8)
+    with pytest.raises(TypeError):
+        kernels.ReasonTexts(("a",), lambda name, value: 1).rows(one, np.zeros((1, 1)))  # type: ignore[arg-type, return-value]
+
+
+def test_reason_texts_pass_describes_error_on() -> None:
+    def failing(name: str, value: float) -> str:
+        raise KeyError(name)
+
+    with pytest.raises(KeyError):
+        kernels.ReasonTexts(("a",), failing).rows(np.zeros((1, 1), np.int64), np.zeros((1, 1)))
+
+
+def plain_verdicts(
+    texts: list[str],
+    keep: npt.NDArray[np.bool_],
+    scores: npt.NDArray[np.float64],
+    reasons: list[tuple[str, ...]],
+) -> tuple[SegmentVerdict, ...]:
+    """What segment_verdicts stands for (classify.py at 2d924a3)."""
+    labels = np.where(keep, "article", "junk").tolist()
+    with np.errstate(over="ignore"):  # x * 10^4 overflows past 1.8e304: inf, as in C
+        rounded = np.round(scores, 4).tolist()
+    rows = zip(range(len(texts)), texts, labels, rounded, reasons, strict=True)
+    return tuple(SegmentVerdict(*row) for row in rows)
+
+
+def assert_same_verdicts(
+    actual: tuple[SegmentVerdict, ...], expected: tuple[SegmentVerdict, ...]
+) -> None:
+    assert all(type(row) is SegmentVerdict for row in actual)
+    assert [row[:3] + row[4:] for row in actual] == [row[:3] + row[4:] for row in expected]
+    assert_bit_equal(
+        np.asarray([row.score for row in actual], dtype=np.float64),
+        np.asarray([row.score for row in expected], dtype=np.float64),
+    )
+
+
+@KERNEL_SETTINGS
+@given(arrays(np.float64, st.integers(0, 60)), st.integers(0, 2**16))
+def test_segment_verdicts_round_and_label_as_numpy(
+    scores: npt.NDArray[np.float64], seed: int
+) -> None:
+    """Any float64: NaN, infinities, zeros of either sign, halves at the fourth decimal."""
+    rng = np.random.default_rng(seed)
+    keep = rng.random(scores.size) < 0.5
+    texts = [f"segment {i}" for i in range(scores.size)]
+    reasons = [("a reason",) * int(rng.integers(0, 4)) for _ in range(scores.size)]
+    actual = kernels.segment_verdicts(
+        SegmentVerdict, texts, keep, scores, reasons, ("junk", "article")
+    )
+    assert_same_verdicts(actual, plain_verdicts(texts, keep, scores, reasons))
+
+
+def test_segment_verdicts_round_halves_to_even_like_numpy() -> None:
+    scores = np.array([0.00005, 0.00015, 0.12345, 0.99995, 1.0, 0.5, -0.0, 1e-300])
+    keep = np.ones(scores.size, dtype=bool)
+    texts = ["x"] * scores.size
+    reasons: list[tuple[str, ...]] = [()] * scores.size
+    actual = kernels.segment_verdicts(
+        SegmentVerdict, texts, keep, scores, reasons, ("junk", "article")
+    )
+    assert_same_verdicts(actual, plain_verdicts(texts, keep, scores, reasons))
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_classify_page_builds_its_verdicts_as_before(mode: Mode, page_id: str) -> None:
+    """The rows of a whole page, from classify_page's own steps, as the Python built them."""
+    content_type = CONTENT_TYPES[mode]
+    model = shipped_model(content_type)
+    segments = fixture_segments(mode, page_id)
+    page = model.score(segments)
+    ruled, thread = page_rule_hits(
+        segments.texts, page.words, content_type, page.single_item_page, page.features
+    )
+    if thread is not None and content_type == "text/plain":
+        page = model.score_before_thread(segments, page, thread)
+    scores = page.scores.copy()
+    scores[list(ruled)] = 0.0
+    cut_scores = page.decision.cut_scores(scores, page.features)
+    cut = page.decision.cut(cut_scores, page.words)
+    keep = cut_scores >= cut
+    held = (cut_scores != scores) & (scores >= page.decision.cut(scores, page.words))
+    headline = dump_headline(segments.texts, page.words, keep)
+    if content_type == "text/plain" and headline is not None and headline not in ruled:
+        keep[headline] = True
+        ruled = ruled | {headline: HEADLINE_REASON}
+    if page.single_item_page and segments.html is not None:
+        headline = html_headline(segments.html.bits, page.features, page.words, keep)
+        if headline is not None and headline not in ruled:
+            keep[headline] = True
+            ruled = ruled | {headline: HEADLINE_REASON}
+        dropped = one_item_drops(segments.texts, segments.html.bits, page.words, keep)
+        keep[list(dropped)] = False
+        ruled = ruled | dropped
+    reasons = _reasons(content_type, page, keep, ruled, cut, held)
+    expected = plain_verdicts(segments.texts, keep, scores, reasons)
+    verdict = classify_page(fixture_pages()[mode, page_id].body(mode), content_type)
+    assert_same_verdicts(verdict.segments, expected)
+
+
+def test_segment_verdicts_refuse_bad_calls() -> None:
+    one = np.zeros(1)
+    with pytest.raises(TypeError):  # not a tuple subclass
+        _kernels.segment_verdicts(dict, ["x"], b"\x01", one, [()], ("junk", "article"))
+    with pytest.raises(ValueError):  # scores of two segments for one text
+        _kernels.segment_verdicts(
+            SegmentVerdict, ["x"], b"\x01", np.zeros(2), [()], ("junk", "article")
+        )
+    with pytest.raises(ValueError):  # no reasons for the text
+        _kernels.segment_verdicts(SegmentVerdict, ["x"], b"\x01", one, [], ("junk", "article"))
+    with pytest.raises(ValueError):  # one label
+        _kernels.segment_verdicts(SegmentVerdict, ["x"], b"\x01", one, [()], ("junk",))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: _kernels.rounded_values(
+            np.zeros((2, 3), np.float32), 3, np.array([[0], [3]]), np.empty(2)
+        ),
+        lambda: _kernels.rounded_values(
+            np.zeros((2, 3), np.float32), 3, np.array([[0], [-1]]), np.empty(2)
+        ),
+        lambda: _kernels.rounded_values(
+            np.zeros((2, 3), np.float32), 3, np.array([0, 1, 2]), np.empty(3)
+        ),
+        lambda: _kernels.rounded_values(
+            np.zeros((2, 3), np.float32), 0, np.array([[0]]), np.empty(1)
+        ),
+        lambda: _kernels.rounded_values(
+            np.zeros((2, 3), np.float32), 3, np.array([[0], [1]]), np.empty(3)
+        ),
+    ],
+    ids=["column-too-large", "negative-column", "ragged-rows", "no-width", "short-out"],
+)
+def test_rounded_values_refuses_bad_arguments(call: Any) -> None:
+    with pytest.raises(ValueError):
+        call()
