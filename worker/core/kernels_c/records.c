@@ -35,7 +35,7 @@ control_characters(PyObject *Py_UNUSED(module), PyObject *args)
     return PyLong_FromSsize_t(found);
 }
 
-/* Whether an ASCII tag name (lowercased, NUL-ended) is one of html_segments._NOT_NESTING:
+/* Whether an ASCII tag name (lowercased, NUL-ended) is one of the tests' _NOT_NESTING:
    void elements and those whose end tag may be left out. */
 static int
 never_nests(const char *name)
