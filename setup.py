@@ -26,6 +26,7 @@ setup(
                 "worker/core/kernels_c/line_starts.c",
                 "worker/core/kernels_c/reasons.c",
                 "worker/core/kernels_c/records.c",
+                "worker/core/kernels_c/markdown.c",
             ],
             depends=["worker/core/kernels_c/kernels.h"],
             # No fused multiply-adds: the kernels equal numpy's results to the bit on every

@@ -165,3 +165,12 @@ def main_container(
     min_chars: float,
     inside: Buffer,
 ) -> tuple[int, int, int] | None: ...
+def article_markdown(
+    texts: Sequence[str],
+    kept: Sequence[int],
+    columns: tuple[
+        Sequence[int], Sequence[int], Sequence[tuple[int, ...]], Sequence[int], Sequence[int]
+    ],
+    codes: tuple[int, int, int, int, int, int, int],
+    kinds: tuple[int, int, int],
+) -> str | None: ...

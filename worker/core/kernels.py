@@ -7,9 +7,10 @@ lookups, the choice of each segment's reasons, the page's cut, the article conta
 from an HTML page's block paths), loops over every line, character or byte that Python runs
 one step at a time (a text dump's lines, an HTML page's UTF-8 and <noscript> tags, the
 rules, boilerplate phrases, repeated segments), and the Python objects made per segment
-(the words of its reasons, its SegmentVerdict row, its row in the reject record). These run
-in C. Each kernel gives the result of the numpy or Python definition it replaced, to the bit
-(tests/core/numpy_references.py and tests/core/test_fast_paths.py keep those definitions,
+(the words of its reasons, its SegmentVerdict row, its row in the reject record, its
+article's Markdown). These run in C. Each kernel gives the result of the numpy or Python
+definition it replaced, to the bit (tests/core/numpy_references.py and
+tests/core/test_fast_paths.py keep those definitions, markdown.python_markdown its own;
 tests/core/test_*kernel*.py and test_page_layout.py compare them), so the models and their
 figures, and the output records, do not change with it.
 
@@ -465,3 +466,21 @@ def reject_rows(
     it, {"position", "text", "score": round(score, 4), "reasons"}."""
     rows = segments if isinstance(segments, tuple) else tuple(segments)
     return _kernels.reject_rows(rows, kept_label)
+
+
+# The context bits and block kinds article_markdown reads (html_tags), in its order: IN_LIST,
+# IN_TABLE, IN_HEADING, IN_QUOTE, IN_ORDERED_LIST, IN_UNORDERED_LIST and the heading levels'
+# bits (ascending); the kinds of an <li>, a <td> and a <pre>.
+MarkdownCodes = tuple[tuple[int, int, int, int, int, int, int], tuple[int, int, int]]
+LayoutColumns = tuple[
+    Sequence[int], Sequence[int], Sequence[tuple[int, ...]], Sequence[int], Sequence[int]
+]
+
+
+def article_markdown(
+    texts: Sequence[str], kept: Sequence[int], columns: LayoutColumns, codes: MarkdownCodes
+) -> str | None:
+    """markdown.python_markdown of the `kept` segments (increasing positions) from the walk's
+    bits, kinds, paths, blocks and groups (`columns`), the loop in C; None when a kept
+    segment is a <pre>, whose lines only the tree has."""
+    return _kernels.article_markdown(texts, kept, columns, *codes)

@@ -42,6 +42,7 @@ static PyMethodDef kernel_methods[] = {
     {"reason_texts", reason_texts, METH_VARARGS, "Each row's reasons, in words."},
     {"segment_verdicts", segment_verdicts, METH_VARARGS, "The page's verdict rows."},
     {"reject_rows", reject_rows, METH_VARARGS, "Kept texts and the reject record's rows."},
+    {"article_markdown", article_markdown, METH_VARARGS, "The kept segments as Markdown."},
     {NULL, NULL, 0, NULL},
 };
 
