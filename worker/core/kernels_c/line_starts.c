@@ -4,6 +4,26 @@
 
 #include "kernels.h"
 
+/* Where the next text from position `from` on stands that holds a character and is shorter
+   than max_chars: the lines both kernels here look at. `count` when none is left; -1, with
+   a TypeError set, at an item that is not a str. fast: a PySequence_Fast of `count` items. */
+static Py_ssize_t
+next_short_text(PyObject *fast, Py_ssize_t from, Py_ssize_t count, Py_ssize_t max_chars)
+{
+    for (Py_ssize_t i = from; i < count; i++) {
+        PyObject *text = PySequence_Fast_GET_ITEM(fast, i);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "texts must be a sequence of str");
+            return -1;
+        }
+        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
+        if (length > 0 && length < max_chars) {
+            return i;
+        }
+    }
+    return count;
+}
+
 /* short_lines_starting(texts, first, max_chars, starts, words=(), non_ascii_letters=False)
    -> list[int]
 
@@ -120,17 +140,13 @@ short_lines_starting(PyObject *Py_UNUSED(module), PyObject *args)
     }
     PyObject *found = PyList_New(0);
     Py_ssize_t count = PySequence_Fast_GET_SIZE(fast);
-    for (Py_ssize_t i = first < 0 ? 0 : first; found != NULL && i < count; i++) {
-        PyObject *text = PySequence_Fast_GET_ITEM(fast, i);
-        if (!PyUnicode_Check(text)) {
-            PyErr_SetString(PyExc_TypeError, "texts must be a sequence of str");
+    for (Py_ssize_t i = first < 0 ? 0 : first;
+         found != NULL && (i = next_short_text(fast, i, count, max_chars)) < count; i++) {
+        if (i < 0) {
             Py_CLEAR(found);
             break;
         }
-        Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-        if (length == 0 || length >= max_chars) {
-            continue;
-        }
+        PyObject *text = PySequence_Fast_GET_ITEM(fast, i);
         Py_UCS4 c = PyUnicode_READ_CHAR(text, 0);
         int starts_so = c < 128 ? start[c] : non_ascii_letters && Py_UNICODE_ISALPHA(c);
         for (int k = 0; !starts_so && k < other_count; k++) {
@@ -281,17 +297,14 @@ lines_opening_with(PyObject *Py_UNUSED(module), PyObject *args)
     }
     PyObject *found = PyList_New(0);
     Py_ssize_t count = PySequence_Fast_GET_SIZE(fast);
-    for (Py_ssize_t i = first < 0 ? 0 : first; found != NULL && i < count; i++) {
-        PyObject *text = PySequence_Fast_GET_ITEM(fast, i);
-        if (!PyUnicode_Check(text)) {
-            PyErr_SetString(PyExc_TypeError, "texts must be a sequence of str");
+    for (Py_ssize_t i = first < 0 ? 0 : first;
+         found != NULL && (i = next_short_text(fast, i, count, max_chars)) < count; i++) {
+        if (i < 0) {
             Py_CLEAR(found);
             break;
         }
+        PyObject *text = PySequence_Fast_GET_ITEM(fast, i);
         Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-        if (length == 0 || length >= max_chars) {
-            continue;
-        }
         int kind = PyUnicode_KIND(text);
         const void *data = PyUnicode_DATA(text);
         Py_UCS4 c = PyUnicode_READ(kind, data, 0);
