@@ -4,8 +4,9 @@
    point, which module.c puts in the module's method table.
 
    Numeric kernels take numpy arrays through the buffer protocol and fill an output array
-   the caller allocated, so these files need neither numpy's headers nor any state (the
-   needle sets are the one object they build, held by a capsule). The Python caller
+   the caller allocated, so these files need no numpy headers. What they keep between calls
+   is little: the tables made at import, the needle sets (held by a capsule), the prefixes
+   of lines_opening_with's last call and markdown.c's fixed pieces. The Python caller
    (kernels.py) checks shapes and dtypes; here every length is checked again, so a wrong
    call raises ValueError instead of reading past a buffer. Floating-point arithmetic is
    done in the order numpy does it (sums pairwise like numpy's add.reduce, cumulative sums
@@ -165,6 +166,28 @@ put_utf8(Py_UCS4 c, uint8_t *out)
     out[3] = (uint8_t)(0x80 | (c & 0x3F));
     return 4;
 }
+
+#ifdef __SSE2__
+/* The 16 characters of a str of `kind` from p on, narrowed to bytes by saturating packs:
+   exact below 0x80, 0x80 or more (or 0, for a UCS-2 one of 0x8000 on) for the others. */
+static inline __attribute__((always_inline)) __m128i
+narrowed_16(int kind, const void *data, Py_ssize_t p)
+{
+    const uint8_t *at = (const uint8_t *)data + p * kind;
+    if (kind == 1) {
+        return _mm_loadu_si128((const __m128i *)at);
+    }
+    if (kind == 2) {
+        return _mm_packus_epi16(_mm_loadu_si128((const __m128i *)at),
+                                _mm_loadu_si128((const __m128i *)(at + 16)));
+    }
+    __m128i a = _mm_loadu_si128((const __m128i *)at);
+    __m128i b = _mm_loadu_si128((const __m128i *)(at + 16));
+    __m128i c = _mm_loadu_si128((const __m128i *)(at + 32));
+    __m128i d = _mm_loadu_si128((const __m128i *)(at + 48));
+    return _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
+}
+#endif
 
 /* The characters of a str (its kind, data and length), for a kernel that reads them itself,
    at most 4 UTF-8 bytes a character; TypeError if `text` is no str. */
@@ -345,27 +368,5 @@ PyObject *nests_deeper_than(PyObject *module, PyObject *args);
 PyObject *reject_rows(PyObject *module, PyObject *args);
 
 #pragma GCC visibility pop
-
-#ifdef __SSE2__
-/* The 16 characters of a str of `kind` from p on, narrowed to bytes by saturating packs:
-   exact below 0x80, 0x80 or more (or 0, for a UCS-2 one of 0x8000 on) for the others. */
-static inline __attribute__((always_inline)) __m128i
-narrowed_16(int kind, const void *data, Py_ssize_t p)
-{
-    const uint8_t *at = (const uint8_t *)data + p * kind;
-    if (kind == 1) {
-        return _mm_loadu_si128((const __m128i *)at);
-    }
-    if (kind == 2) {
-        return _mm_packus_epi16(_mm_loadu_si128((const __m128i *)at),
-                                _mm_loadu_si128((const __m128i *)(at + 16)));
-    }
-    __m128i a = _mm_loadu_si128((const __m128i *)at);
-    __m128i b = _mm_loadu_si128((const __m128i *)(at + 16));
-    __m128i c = _mm_loadu_si128((const __m128i *)(at + 32));
-    __m128i d = _mm_loadu_si128((const __m128i *)(at + 48));
-    return _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
-}
-#endif
 
 #endif /* WORKER_CORE_KERNELS_H */
