@@ -20,6 +20,7 @@ from typing import Any
 
 from worker.core.minhash import LshParams
 from worker.dedup import matching
+from worker.dedup.live_rows import LiveRows
 from worker.dedup.window import WindowIndex
 
 StoredPage = tuple[int, bytes, str]  # article time ms, signature, row key
@@ -44,7 +45,7 @@ class BandStore:
         self.on_evicted = on_evicted
         self.pages: dict[int, dict[str, StoredPage]] = {}
         self.buckets: dict[int, dict[str, matching.Bucket]] = {}
-        self.live: dict[str, int] = {}  # row key -> its pages still in the window
+        self.live = LiveRows(rows)
         self.unwritten: dict[str, list[list[Any]]] = {}  # row key -> pages of this hop
 
     def ensure(self, partition: int) -> None:
@@ -60,7 +61,7 @@ class BandStore:
                         pages[page_id] = (timestamp_ms, base64.b64decode(encoded), row_key)
         self.pages[partition] = pages
         for _, _, row_key in pages.values():
-            self.live[row_key] = self.live.get(row_key, 0) + 1
+            self.live.add(row_key)
         self.window.load(partition, ((prefix + p, t) for p, (t, _, _) in pages.items()))
         self.buckets[partition] = matching.build_buckets(
             ((p, t, sig) for p, (t, sig, _) in pages.items()),
@@ -99,7 +100,7 @@ class BandStore:
         buckets.update(update.buckets)
         if update.new_signature:
             pages[request.page_id] = (request.timestamp_ms, request.signature, row_key)
-            self.live[row_key] = self.live.get(row_key, 0) + 1
+            self.live.add(row_key)
             self.unwritten.setdefault(row_key, []).append(
                 [
                     request.page_id,
@@ -130,7 +131,7 @@ class BandStore:
         self.window.drop(partition)
         self.buckets.pop(partition, None)
         for _, _, row_key in self.pages.pop(partition, {}).values():
-            self.live.pop(row_key, None)
+            self.live.forget(row_key)
         prefix = f"{partition}/"
         for row_key in [k for k in rows if k.startswith(prefix)]:
             rows.pop(row_key, None)
@@ -161,9 +162,5 @@ class BandStore:
                     buckets[band_key] = remaining
                 else:
                     del buckets[band_key]
-            self.live[row_key] -= 1
-            if self.live[row_key] <= 0:
-                del self.live[row_key]
-                if row_key in self.rows:
-                    del self.rows[row_key]
+            self.live.release(row_key)
             self.on_evicted()

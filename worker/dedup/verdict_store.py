@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
+from worker.dedup.live_rows import LiveRows
 from worker.dedup.matching import BandRequest
 from worker.dedup.window import WindowIndex
 
@@ -37,7 +38,7 @@ class VerdictStore:
         self.window = window
         self.on_evicted = on_evicted
         self.verdicts: dict[int, dict[str, StoredVerdict]] = {}
-        self.live: dict[str, int] = {}  # row key -> its pages still in the window
+        self.live = LiveRows(rows)
 
     def ensure(self, partition: int) -> None:
         """Index a newly assigned partition from its rows: verdicts and window."""
@@ -51,7 +52,7 @@ class VerdictStore:
                     stored[page_id] = (timestamp_ms, verdict, row_key)
         self.verdicts[partition] = stored
         for _, _, row_key in stored.values():
-            self.live[row_key] = self.live.get(row_key, 0) + 1
+            self.live.add(row_key)
         self.window.load(partition, ((page_id, t) for page_id, (t, _, _) in stored.items()))
         self._evict(partition)
 
@@ -80,7 +81,7 @@ class VerdictStore:
             new_pages.append([page.page_id, page.timestamp_ms, verdict])
             decided.append((page.page_id, verdict, False))
         if new_pages:
-            self.live[row_key] = self.live.get(row_key, 0) + len(new_pages)
+            self.live.add(row_key, len(new_pages))
             self._evict(partition)
             kept = [p for p in new_pages if stored.get(p[0], (0, {}, ""))[2] == row_key]
             if kept:
@@ -91,7 +92,7 @@ class VerdictStore:
         """Forget a revoked partition locally (`rows`: the table's local data)."""
         self.window.drop(partition)
         for _, _, row_key in self.verdicts.pop(partition, {}).values():
-            self.live.pop(row_key, None)
+            self.live.forget(row_key)
             rows.pop(row_key, None)  # rows of one page, before batches, among them
         prefix = f"{partition}/"
         for row_key in [k for k in rows if k.startswith(prefix)]:
@@ -106,12 +107,7 @@ class VerdictStore:
             evicted = stored.pop(page_id, None)
             if evicted is None:
                 continue
-            row_key = evicted[2]
-            self.live[row_key] -= 1
-            if self.live[row_key] <= 0:
-                del self.live[row_key]
-                if row_key in self.rows:
-                    del self.rows[row_key]
+            self.live.release(evicted[2])
             self.on_evicted()
 
 
