@@ -39,12 +39,19 @@ setup(
             sources=["worker/core/_site_memory.c"],
             extra_compile_args=["-O2"],
         ),
-        # The walk over lexbor's tree for html_segments, which reads selectolax's objects.
+        # The walk over lexbor's tree for html_segments, which reads selectolax's objects: one
+        # module from the C files of worker/core/html_blocks_c/ (html_blocks.h lists them);
+        # their shared functions stay hidden: the module exports its PyInit.
         Extension(
             "worker.core._html_blocks",
-            sources=["worker/core/_html_blocks.c"],
-            depends=["worker/core/_lexbor.h"],
-            extra_compile_args=["-O2"],
+            sources=[
+                "worker/core/html_blocks_c/module.c",
+                "worker/core/html_blocks_c/walk.c",
+                "worker/core/html_blocks_c/text_folding.c",
+                "worker/core/html_blocks_c/class_hints.c",
+            ],
+            depends=["worker/core/html_blocks_c/html_blocks.h", "worker/core/_lexbor.h"],
+            extra_compile_args=["-O2", "-fvisibility=hidden"],
         ),
         # The elements of a page's declared metadata (worker/core/declared.py), from the same
         # tree.

@@ -1,4 +1,4 @@
-/* The few lexbor and selectolax structs the compiled HTML code reads (_html_blocks.c, the
+/* The few lexbor and selectolax structs the compiled HTML code reads (html_blocks_c/, the
    walk; _declared.c, the declared metadata's elements).
 
    selectolax has no C API, so these mirror them: selectolax's LexborNode object (Cython lays

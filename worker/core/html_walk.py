@@ -2,7 +2,7 @@
 nodes in document order, grouped into runs by their nearest block-level ancestor, each run
 with the context of its first text node.
 
-Two walks give the same columns. html_blocks, in C (_html_blocks.c reads lexbor's tree
+Two walks give the same columns. html_blocks, in C (html_blocks_c/ reads lexbor's tree
 through selectolax's objects; the walk in Python took half of a page's time), passes over
 the tags the page's text does not show. The Python walk it was written from runs on a tree
 those tags were dropped from, and is kept for a selectolax whose objects the C cannot
