@@ -146,6 +146,8 @@ def article_with_list(heading: str, article_above: int = 6) -> list[str]:
         "You might also like",
         "Also on HuffPost:",
         "Most popular",
+        "MOST READ IN NEWS",
+        "Trending on Sport",
         "Around the web",
         "Recommended for you",
         "Don't miss",
@@ -235,53 +237,82 @@ def test_a_related_heading_needs_prose_above_it() -> None:
 # --- HTML pages about one item: the list is the run of linked lines under its heading -------
 
 
-def linked_list_page(heading: str = "Related stories") -> tuple[list[str], list[int]]:
-    """An article, a heading over linked teasers (one with a date outside its link), and the
-    story going on below the box; the bits of each segment (IN_LINK on the teasers)."""
+LinkedListPage = tuple[list[str], list[int], list[tuple[int, ...]]]
+_ARTICLE = (1, 2, 3)  # the block paths' root, body and the article's container
+_BOX = (*_ARTICLE, 4)  # the box holding the list: the heading's section
+
+
+def linked_list_page(heading: str = "Related stories") -> LinkedListPage:
+    """An article, a heading over linked teasers (one with a date outside its link) in a box
+    of their own, and the story going on below the box; the bits of each segment (IN_LINK on
+    the teasers) and its block path (the box's blocks inside the article's container)."""
     texts = article_with_list(heading)
     texts.insert(9, "5 hours ago")
     bits = [html_tags.IN_LINK if 8 <= n <= 11 else 0 for n in range(len(texts))]
-    return texts, bits
+    paths = [(*(_BOX if 7 <= n <= 11 else _ARTICLE), 10 + n) for n in range(len(texts))]
+    return texts, bits, paths
 
 
 def test_on_html_the_linked_lines_under_a_related_heading_go() -> None:
-    texts, bits = linked_list_page()
+    texts, bits, paths = linked_list_page()
     keep = np.ones(len(texts), dtype=bool)
-    dropped = related_links_after_cut(texts, word_counts(texts), bits, keep)
+    dropped = related_links_after_cut(texts, word_counts(texts), bits, paths, keep)
     # The heading, the three linked teasers and the date among them; the story goes on.
     assert sorted(dropped) == [7, 8, 9, 10, 11]
     assert dropped[7] == "in the list of other pages that 'Related stories' heads"
 
 
-def test_on_html_an_unlinked_line_of_prose_ends_the_list() -> None:
-    texts, bits = linked_list_page()
-    bits[10] = 0  # the second teaser's line is no link: seven words, it does not end the list
-    texts[10] = "An unlinked paragraph of ten words goes on here, then."
+def test_on_html_an_unlinked_teaser_in_the_box_does_not_end_the_list() -> None:
+    texts, bits, paths = linked_list_page()
+    bits[10] = 0  # the second teaser is no link: its ten words end no list inside the box
+    texts[10] = "An unlinked teaser's dek of ten words goes on here"
     keep = np.ones(len(texts), dtype=bool)
-    assert sorted(related_links_after_cut(texts, word_counts(texts), bits, keep)) == [7, 8, 9]
+    dropped = related_links_after_cut(texts, word_counts(texts), bits, paths, keep)
+    assert sorted(dropped) == [7, 8, 9, 10, 11]
+
+
+def test_on_html_an_unlinked_line_of_prose_ends_the_list() -> None:
+    texts, bits, paths = linked_list_page()
+    bits[10] = 0
+    texts[10] = f"{PROSE}, a paragraph inside the box that reads as prose does."
+    keep = np.ones(len(texts), dtype=bool)
+    words = word_counts(texts)
+    assert words[10] >= 25
+    assert sorted(related_links_after_cut(texts, words, bits, paths, keep)) == [7, 8, 9]
+
+
+def test_on_html_outside_the_box_an_unlinked_line_ends_the_list() -> None:
+    texts, bits, paths = linked_list_page()
+    bits[10] = 0  # ten words outside any link, and outside the heading's box
+    texts[10] = "An unlinked paragraph of ten words goes on here, then."
+    paths[10] = (*_ARTICLE, 99)
+    keep = np.ones(len(texts), dtype=bool)
+    dropped = related_links_after_cut(texts, word_counts(texts), bits, paths, keep)
+    assert sorted(dropped) == [7, 8, 9]
 
 
 def test_on_html_only_kept_segments_are_dropped() -> None:
-    texts, bits = linked_list_page()
+    texts, bits, paths = linked_list_page()
     keep = np.ones(len(texts), dtype=bool)
     keep[[7, 9]] = False  # the cut rejected the heading and the date already
-    assert sorted(related_links_after_cut(texts, word_counts(texts), bits, keep)) == [8, 10, 11]
+    dropped = related_links_after_cut(texts, word_counts(texts), bits, paths, keep)
+    assert sorted(dropped) == [8, 10, 11]
 
 
 def test_on_html_a_related_heading_needs_prose_above_it() -> None:
-    texts, bits = linked_list_page()
-    del texts[1:6], bits[1:6]  # 20 words of prose above the heading
+    texts, bits, paths = linked_list_page()
+    del texts[1:6], bits[1:6], paths[1:6]  # 20 words of prose above the heading
     keep = np.ones(len(texts), dtype=bool)
-    assert related_links_after_cut(texts, word_counts(texts), bits, keep) == {}
+    assert related_links_after_cut(texts, word_counts(texts), bits, paths, keep) == {}
 
 
 def test_on_html_a_list_of_half_the_kept_words_is_the_content() -> None:
-    texts, bits = linked_list_page()
+    texts, bits, paths = linked_list_page()
     keep = np.ones(len(texts), dtype=bool)
     words = word_counts(texts)
     keep[1:7] = keep[12:] = False  # the cut kept the list and the headline: a listing
     assert words[7:12].sum() >= 0.5 * words[keep].sum()
-    assert related_links_after_cut(texts, words, bits, keep) == {}
+    assert related_links_after_cut(texts, words, bits, paths, keep) == {}
 
 
 # --- the C pass lets through every line a regex can match -------------------------------------

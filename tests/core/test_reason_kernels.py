@@ -362,7 +362,8 @@ def test_classify_page_builds_its_verdicts_as_before(mode: Mode, page_id: str) -
         if headline is not None and headline not in ruled:
             keep[headline] = True
             ruled = ruled | {headline: HEADLINE_REASON}
-        dropped = one_item_drops(segments.texts, segments.html.bits, page.words, keep)
+        html = segments.html
+        dropped = one_item_drops(segments.texts, html.bits, html.paths, page.words, keep)
         keep[list(dropped)] = False
         ruled = ruled | dropped
     reasons = _reasons(content_type, page, keep, ruled, cut, held)

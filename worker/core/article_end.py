@@ -256,8 +256,12 @@ def _related_lists(
 
 # On an HTML page the list under a heading is the run of lines in a link below it; a line
 # outside any link of fewer words than this (a teaser's date, byline or "Read more") does
-# not end it, a longer one does.
+# not end it, a longer one does...
 LINKED_LIST_LINE_WORDS = 8
+# ... unless the markup says the list goes on: a line inside the heading's section (the
+# deepest block holding the heading and the line after it: a "Most read" rail) ends the list
+# only as prose does in a text dump (_LIST_END_WORDS words ending as a sentence ends), so an
+# unlinked teaser's headline and dek under the rail's heading do not.
 # A list is another page's only while it is less than this share of what the cut kept: on a
 # listing taken for one item the linked lines are the content.
 LINKED_LIST_KEPT_SHARE = 0.5
@@ -267,14 +271,16 @@ def related_links_after_cut(
     texts: Sequence[str],
     words: npt.NDArray[np.float64],
     bits: Sequence[int] | npt.NDArray[np.int64],
+    paths: Sequence[tuple[int, ...]],
     keep: npt.NDArray[np.bool_],
 ) -> dict[int, str]:
     """Position -> reason for each kept segment of an HTML page about one item that a list
     of other pages holds: a _RELATED_HEADING line with RELATED_PROSE_WORDS words of prose
     above it and the segments under it in a link (html_tags.IN_LINK, by `bits`), or outside
-    one and under LINKED_LIST_LINE_WORDS words. None when they would be
+    one and under LINKED_LIST_LINE_WORDS words, or in the heading's section (by the block
+    `paths` of html_segments) and no prose. None when they would be
     LINKED_LIST_KEPT_SHARE or more of the kept words. Measured on pages the model never saw
-    and on wcxb-dev (docs/measurements.md, 2026-12-04, afternoon)."""
+    and on wcxb-dev (docs/measurements.md, 2026-12-04, afternoon, and 2026-12-04, night)."""
     if not len(texts):
         return {}
     prose = prose_upto(words)
@@ -292,9 +298,34 @@ def related_links_after_cut(
             list_ends = np.flatnonzero(~in_link & (words >= LINKED_LIST_LINE_WORDS))
         after = int(np.searchsorted(list_ends, heading, side="right"))
         end = int(list_ends[after]) if after < len(list_ends) else len(texts)
+        end = max(end, _section_end(texts, words, paths, heading))
         listed.update(dict.fromkeys(range(heading, end), f"{RELATED_REASON_START}{text!r} heads"))
     dropped = {position: reason for position, reason in listed.items() if keep[position]}
     dropped_words = float(sum(words[position] for position in dropped))
     if dropped_words >= LINKED_LIST_KEPT_SHARE * float(words[keep].sum()):
         return {}
     return dropped
+
+
+def _section_end(
+    texts: Sequence[str],
+    words: npt.NDArray[np.float64],
+    paths: Sequence[tuple[int, ...]],
+    heading: int,
+) -> int:
+    """The first line after `heading` outside its section (the blocks its path shares with
+    the next line's), or inside it and prose; len(texts) if none."""
+    if heading + 1 >= len(texts):
+        return len(texts)
+    own, following = paths[heading], paths[heading + 1]
+    shared = next(
+        (depth for depth, (a, b) in enumerate(zip(own, following, strict=False)) if a != b),
+        min(len(own), len(following)),
+    )
+    section = own[:shared]
+    for line in range(heading + 1, len(texts)):
+        if paths[line][:shared] != section or (
+            words[line] >= _LIST_END_WORDS and texts[line][-1:] in _SENTENCE_ENDS
+        ):
+            return line
+    return len(texts)

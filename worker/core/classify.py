@@ -86,7 +86,7 @@ def classify_page(
     if (
         page.single_item_page
         and html is not None
-        and (dropped := one_item_drops(segments.texts, html.bits, words, keep))
+        and (dropped := one_item_drops(segments.texts, html.bits, html.paths, words, keep))
     ):
         keep[list(dropped)] = False
         ruled = ruled | dropped
@@ -119,16 +119,17 @@ _LABELS: tuple[Label, Label] = ("junk", "article")  # by keep: False, True
 def one_item_drops(
     texts: Sequence[str],
     bits: Sequence[int] | npt.NDArray[np.int64],
+    paths: Sequence[tuple[int, ...]],
     words: npt.NDArray[np.float64],
     keep: npt.NDArray[np.bool_],
 ) -> dict[int, str]:
     """Position -> reason for each segment the cut kept on an HTML page about one item
     that goes after all: outside the article body the page declares (declared_body.py), or
-    in a linked list of other pages under its heading (article_end.py). `bits`: the
-    segments' context bits (html_segments)."""
+    in a linked list of other pages under its heading (article_end.py). `bits` and `paths`:
+    the segments' context bits and block paths (html_segments)."""
     outside = outside_declared_body(bits, words, keep)
     dropped = dict.fromkeys(np.flatnonzero(outside).tolist(), _OUTSIDE_BODY_REASON)
-    return dropped | related_links_after_cut(texts, words, bits, keep & ~outside)
+    return dropped | related_links_after_cut(texts, words, bits, paths, keep & ~outside)
 
 
 def _reasons(

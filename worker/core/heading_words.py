@@ -149,6 +149,9 @@ RELATED = (
     r"|(?:from\s+)?around\s+the\s+web|from\s+the\s+web|further\s+reading|what\s+to\s+read\s+next"
     r"|don['’]t\s+miss|must[- ]reads?\b.{0,40}"
     r"|trending(?:\s+(?:now|stories|articles))?"
+    # "Most read in News", "Trending on Sport", "Latest from Business": the rails' headings
+    r"|(?:most\s+(?:popular|read|viewed|shared|emailed|commented)|trending|popular|latest)"
+    r"\s+(?:in|on|from|at)\s+\S+(?:\s+\S+){0,2}"
     # German
     r"|(?:ähnliche|verwandte|weitere|beliebte|neueste|empfohlene)\s+"
     r"(?:artikel|beiträge|nachrichten|meldungen|themen|videos)"

@@ -47,8 +47,10 @@ class TrainingPage:
     features: npt.NDArray[np.float32]
     labels: npt.NDArray[np.int8]
     weights: npt.NDArray[np.float64]  # each page sums to 1, spread by word count
-    # HTML: per segment, the context bits of its walk (html_segments); None for text dumps.
+    # HTML: per segment, the context bits and the block path of its walk (html_segments);
+    # None for text dumps.
     context_bits: npt.NDArray[np.int64] | None = None
+    block_paths: Sequence[tuple[int, ...]] | None = None
 
 
 class LocalModel(Protocol):
@@ -74,8 +76,10 @@ def prepare(pages: Iterable[tuple[LabelledPage, str]], mode: Mode) -> list[Train
         features = page_features(segments)
         words = segment_words(features) + 1.0 if len(segments) else np.ones(0)
         weights = words / words.sum() if words.size else words
-        bits = np.asarray(segments.html.bits, dtype=np.int64) if segments.html else None
-        prepared.append(TrainingPage(page, segments.texts, features, labels, weights, bits))
+        html = segments.html
+        bits = np.asarray(html.bits, dtype=np.int64) if html else None
+        paths = html.paths if html else None
+        prepared.append(TrainingPage(page, segments.texts, features, labels, weights, bits, paths))
     return prepared
 
 
@@ -284,11 +288,12 @@ def decision_keep(
         return np.zeros(0, dtype=bool)
     words = segment_words(page.features)
     keep = decision.keep(scores, words, page.features)
-    if one_item_page and page.context_bits is not None:
+    if one_item_page and page.context_bits is not None and page.block_paths is not None:
         headline = html_headline(page.context_bits, page.features, words, keep)
         if headline is not None and scores[headline] > 0.0:  # (0: a rule rejected it)
             keep[headline] = True
-        keep[list(one_item_drops(page.texts, page.context_bits, words, keep))] = False
+        drops = one_item_drops(page.texts, page.context_bits, page.block_paths, words, keep)
+        keep[list(drops)] = False
     if page_content_type(page) == "text/plain":
         headline = dump_headline(page.texts, words, keep)
         if headline is not None and scores[headline] > 0.0:  # (0: a rule rejected it)
