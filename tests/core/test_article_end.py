@@ -148,6 +148,8 @@ def article_with_list(heading: str, article_above: int = 6) -> list[str]:
         "Most popular",
         "MOST READ IN NEWS",
         "Trending on Sport",
+        "More videos",
+        "Most watched news videos",
         "Around the web",
         "Recommended for you",
         "Don't miss",

@@ -138,19 +138,20 @@ FILING_OPENINGS = (
 RELATED = (
     r"related(?:\s+(?:articles?|posts?|stories|content|links|coverage|reading|news"
     r"|videos?|items|entries))?"
-    r"|more\s+(?:from|on|in|stories|news|articles|posts|like\s+this)\b.{0,40}"
+    r"|more\s+(?:from|on|in|stories|news|articles|posts|videos|like\s+this)\b.{0,40}"
     r"|(?:you|we\s+think\s+you)\s+(?:may|might|will|should)\s+(?:also\s+)?"
     r"(?:like|enjoy|be\s+interested\s+in)"
     r"|also\s+(?:on|from|in)\b.{0,30}"
     r"|recommended\s+(?:for\s+you|stories|articles|reading)"
     r"|explore\s+related\s+content"
-    r"|most\s+(?:popular|read|viewed|shared|emailed)(?:\s+(?:stories|articles|posts|now|today))?"
+    r"|most\s+(?:popular|read|viewed|watched|shared|emailed)"
+    r"(?:\s+(?:news\s+)?(?:stories|articles|posts|videos|now|today))?"
     r"|(?:popular|recent|latest|similar|top)\s+(?:posts|stories|articles|news|entries)"
     r"|(?:from\s+)?around\s+the\s+web|from\s+the\s+web|further\s+reading|what\s+to\s+read\s+next"
     r"|don['’]t\s+miss|must[- ]reads?\b.{0,40}"
     r"|trending(?:\s+(?:now|stories|articles))?"
     # "Most read in News", "Trending on Sport", "Latest from Business": the rails' headings
-    r"|(?:most\s+(?:popular|read|viewed|shared|emailed|commented)|trending|popular|latest)"
+    r"|(?:most\s+(?:popular|read|viewed|watched|shared|emailed|commented)|trending|popular|latest)"
     r"\s+(?:in|on|from|at)\s+\S+(?:\s+\S+){0,2}"
     # German
     r"|(?:ähnliche|verwandte|weitere|beliebte|neueste|empfohlene)\s+"
