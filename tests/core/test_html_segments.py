@@ -89,6 +89,34 @@ def test_odd_pages_match_the_reference(name: str, walk: str) -> None:
     assert_same_as_reference(ODD_PAGES[name])
 
 
+# Embedded posts as Instagram and TikTok give them, then a tweet and a quote.
+EMBEDS_PAGE = (
+    "<!DOCTYPE html><html><body><article><p>The singer announced the tour on Monday.</p>"
+    '<blockquote class="instagram-media" data-instgrm-permalink="https://www.instagram.com/p/'
+    'C1/" data-instgrm-version="14" style="background:#FFF"><div><a href="https://www.insta'
+    'gram.com/p/C1/" target="_blank"><div>View this post on Instagram</div></a><p><a href="'
+    'https://www.instagram.com/p/C1/">A post shared by Singer (@singer)</a></p></div>'
+    '</blockquote><script async src="//www.instagram.com/embed.js"></script>'
+    '<blockquote class="tiktok-embed" cite="https://www.tiktok.com/@singer/video/1" data-video'
+    '-id="1" style="max-width: 605px"><section><a title="@singer" href="https://www.tiktok.com'
+    '/@singer">@singer</a> See you soon <a href="https://www.tiktok.com/music/x">original '
+    'sound</a></section></blockquote><blockquote class="twitter-tweet"><p>Tickets are on '
+    'sale now.</p>&mdash; Singer (@singer)</blockquote><blockquote class="pull-quote">"We '
+    'cannot wait," she said.</blockquote><p>Dates follow below.</p></article></body></html>'
+)
+
+
+def test_embedded_instagram_and_tiktok_posts_give_no_segments(walk: str) -> None:
+    assert html_segments(EMBEDS_PAGE).texts == [
+        "The singer announced the tour on Monday.",
+        "Tickets are on sale now.",
+        "\u2014 Singer (@singer)",
+        '"We cannot wait," she said.',
+        "Dates follow below.",
+    ]
+    assert_same_as_reference(EMBEDS_PAGE)
+
+
 def test_a_large_page_matches_the_reference(walk: str) -> None:
     rng = random.Random(11)
     page = "".join(random_page(rng) for _ in range(2_000))

@@ -1,7 +1,7 @@
 """html_walk: the compiled walk (_html_blocks, worker/core/html_blocks_c/) gathers what the
 Python walk gathers, on real, odd and random pages, refuses what it cannot read, lets an
-error of hint_bits through and passes over the skipped tags only; drop_tags leaves the tree
-strip_tags leaves.
+error of hint_bits through and passes over the skipped tags and embedded posts only;
+drop_tags leaves the tree strip_tags and the plain removal of the embeds leave.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import random
 from pathlib import Path
 
 import pytest
-from html_segments_reference import random_page
+from html_segments_reference import drop_plainly, random_page
 from selectolax.lexbor import LexborHTMLParser, create_tag
 
 from worker.core import _html_blocks, html_tags
@@ -43,9 +43,10 @@ def both_walks(page: str | bytes) -> tuple[tuple[object, ...], tuple[object, ...
             html_tags.IN_LINK,
             hw._SKIPPED_TAGS,
             hw._BR,
+            hw._SKIPPED_CLASSES,
         )
     )
-    tree.strip_tags(hw.DROPPED_TAGS)
+    drop_plainly(tree)
     python = hw.python_walk(root)
     # and the texts' UTF-8, which the features read, made on the way
     assert compiled.utf8 == "\n".join(python.texts).encode("utf-8", "surrogatepass")
@@ -78,16 +79,34 @@ ODD_TEXTS = {
     ),
     "links": "<a href=x>link <b>bold</b></a> tail <p><a>in p</a> and \u00e9t\u00e9</p>",
     "text straight in the root": "<body>before<p>in</p>after</body>",
+    # passed over when the class has the token, as [class~=token] matches it in any mode
+    "embedded posts": (
+        "<p>Article</p><blockquote class='instagram-media'><p>Caption</p><a>View this post"
+        "</a></blockquote><blockquote class='tiktok-embed'>Clip</blockquote><blockquote "
+        "class='twitter-tweet'>Tweet</blockquote><blockquote class='pull'>Quote</blockquote>"
+        "<blockquote class='instagram-media-wrapper'>a</blockquote><blockquote class="
+        "'Instagram-Media'>b</blockquote><blockquote class='x\f\ttiktok-embed\n'>c</blockquote>"
+        "<blockquote class='tiktok-embed\u00a0x'>d</blockquote><blockquote class='x\x0b"
+        "instagram-media'>e</blockquote><div class='instagram-media'>f</div><blockquote "
+        "class='instagram-media'><blockquote class='tiktok-embed'>g</blockquote>h</blockquote>"
+        "<blockquote class='tiktok-embed' class='x'>i</blockquote><blockquote class id>j"
+        "</blockquote>"
+    ),
     "empty body": "<html><body></body></html>",
 }
 
 
 @pytest.mark.parametrize("name", ODD_TEXTS)
-def test_both_walks_gather_the_same_on_odd_text(name: str) -> None:
+@pytest.mark.parametrize("doctype", ["", "<!DOCTYPE html>"])  # quirks mode, and not
+def test_both_walks_gather_the_same_on_odd_text(name: str, doctype: str) -> None:
     page = ODD_TEXTS[name]
-    compiled, python = both_walks(page)
+    compiled, python = both_walks(
+        doctype.encode() + page if isinstance(page, bytes) else doctype + page
+    )
     assert compiled == python
     assert bool(python[0]) == (name != "empty body")
+    if name == "embedded posts":
+        assert python[0] == ["Article", "Tweet", "Quote", "a", "b", "d", "e", "f", "j"]
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -117,20 +136,36 @@ def test_the_compiled_walk_refuses_what_it_cannot_read() -> None:
         _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, (4096,), hw._BR)
     with pytest.raises(OverflowError):
         _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, (-1,), hw._BR)
+    for classes in ([(1, "a")], ((1, "a"),) * 9, ((1, 2),), ((1,),)):
+        with pytest.raises(TypeError):
+            _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, skipped, hw._BR, classes)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="class's tag id is out of range"):
+        _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, skipped, hw._BR, ((256, "a"),))
 
 
 def test_the_compiled_walk_passes_over_the_skipped_tags_only() -> None:
-    tree = LexborHTMLParser("<body><p>a<b>b</b><script>s()</script><i>c</i></p></body>")
+    tree = LexborHTMLParser(
+        "<body><p>a<b>b</b><script>s()</script><i>c</i></p><blockquote class='instagram-media'>"
+        "d</blockquote><blockquote class='tiktok-embed'>e</blockquote><b class='x y'>f</b></body>"
+    )
     assert tree.body is not None
 
-    def texts(skipped: tuple[int, ...]) -> list[str]:
+    def texts(skipped: tuple[int, ...], classes: tuple[tuple[int, str], ...] = ()) -> list[str]:
         rules, cache, bits = hw._LEXBOR_RULES, html_tags.hint_cache, html_tags.hint_bits
         assert tree.body is not None
-        return _html_blocks.html_blocks(tree.body, rules, cache, bits, 1, skipped, hw._BR)[0]
+        walked = _html_blocks.html_blocks(
+            tree.body, rules, cache, bits, 1, skipped, hw._BR, classes
+        )
+        return walked[0]
 
-    assert texts(hw._SKIPPED_TAGS) == ["abc"]
-    assert texts(()) == ["abs()c"]
-    assert texts((create_tag("b").tag_id,)) == ["as()c"]
+    assert texts(hw._SKIPPED_TAGS, hw._SKIPPED_CLASSES) == ["abc", "f"]
+    assert texts(hw._SKIPPED_TAGS) == ["abc", "d", "e", "f"]
+    assert texts(()) == ["abs()c", "d", "e", "f"]
+    b = create_tag("b").tag_id
+    assert texts((b,)) == ["as()c", "d", "e"]
+    assert texts((), ((b, "y"),)) == ["abs()c", "d", "e"]  # the <b> without it stays
+    assert texts((), ((b, "x y"), (b, "Y"), (b, ""))) == ["abs()c", "d", "e", "f"]
+    assert texts((), hw._SKIPPED_CLASSES[1:]) == ["abs()c", "d", "f"]
 
 
 def test_an_error_in_hint_bits_reaches_the_caller() -> None:
@@ -154,7 +189,10 @@ _NESTED_DROPS = (
     "<html><head><title>t</title><style>h{}</style><script>1</script></head><body><p>a"
     "<svg><style>s{}</style><foreignObject><select><option>o</option></select>"
     "</foreignObject></svg><template><script>2</script><p>in</p></template>"
-    "<iframe>frame</iframe>b</p><div><select><option>x</option></select>c</div></body></html>"
+    "<iframe>frame</iframe>b</p><div><select><option>x</option></select>c</div>"
+    "<blockquote class='tiktok-embed'><script>3</script><blockquote class='instagram-media'>"
+    "<p>d</p></blockquote>e</blockquote><blockquote class='twitter-tweet'>f</blockquote>"
+    "</body></html>"
 )
 
 
@@ -163,10 +201,10 @@ _NESTED_DROPS = (
     sorted(FIXTURE.parent.glob("*/html/*.html.gz")),
     ids=lambda path: path.parent.parent.name + "/" + path.name,
 )
-def test_dropping_tags_in_one_pass_leaves_the_tree_strip_tags_leaves(path: Path) -> None:
+def test_dropping_in_one_pass_leaves_the_tree_plain_removal_leaves(path: Path) -> None:
     page = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
     for html in (page, _NESTED_DROPS):
         stripped, dropped = LexborHTMLParser(html), LexborHTMLParser(html)
-        stripped.strip_tags(hw.DROPPED_TAGS)
+        drop_plainly(stripped)
         hw.drop_tags(dropped)
         assert dropped.html == stripped.html

@@ -27,4 +27,5 @@ def html_blocks(
     link_bit: int,
     skipped: tuple[int, ...],
     line_break: int,
+    skipped_classes: tuple[tuple[int, str], ...] = (),
 ) -> Columns: ...

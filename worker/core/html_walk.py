@@ -4,9 +4,10 @@ with the context of its first text node.
 
 Two walks give the same columns. html_blocks, in C (html_blocks_c/ reads lexbor's tree
 through selectolax's objects; the walk in Python took half of a page's time), passes over
-the tags the page's text does not show. The Python walk it was written from runs on a tree
-those tags were dropped from, and is kept for a selectolax whose objects the C cannot
-read: COMPILED_WALK says whether the C gives the Python walk's columns on a probe page.
+the tags the page's text does not show and embedded posts. The Python walk it was written
+from runs on a tree those were dropped from, and is kept for a selectolax whose objects the
+C cannot read: COMPILED_WALK says whether the C gives the Python walk's columns on a probe
+page.
 
 Both compute an element's context only when a text node below it needs it (on many pages a
 good part of the elements hold no text: icons, inputs, empty wrappers), and then once, from
@@ -24,7 +25,14 @@ from worker.core import _html_blocks, kernels
 from worker.core.html_tags import IN_LINK, TAG_RULES, hint_bits, hint_cache
 
 DROPPED_TAGS = ["script", "style", "template", "svg", "iframe", "head", "select"]
-_DROPPED_SELECTOR = ",".join(DROPPED_TAGS)
+# Embedded posts of other platforms, dropped like those tags: quoted media, like an image,
+# not the article's prose (trafilatura drops them too). Tweets stay: gold extractions keep
+# them. A (tag, class token) each, matched as [class~=token]: case-sensitive, where a class
+# selector would fold ASCII case in quirks mode, which the compiled walk does not read.
+DROPPED_EMBEDS = [("blockquote", "instagram-media"), ("blockquote", "tiktok-embed")]
+_DROPPED_SELECTOR = ",".join(
+    [*DROPPED_TAGS, *(f'{tag}[class~="{token}"]' for tag, token in DROPPED_EMBEDS)]
+)
 # Paths are copied, so nesting costs depth squared: 20,000 nested <div>s (100 kB of hostile
 # HTML) took 1.9 GB. Real pages nest blocks a few dozen deep (46 at most in WCXB's 1,355).
 MAX_BLOCK_PATH = 256
@@ -59,17 +67,24 @@ def walk(tree: LexborHTMLParser) -> Walked:
 def compiled_walk(root: LexborNode) -> Walked:
     return Walked(
         *_html_blocks.html_blocks(
-            root, _LEXBOR_RULES, hint_cache, hint_bits, IN_LINK, _SKIPPED_TAGS, _BR
+            root,
+            _LEXBOR_RULES,
+            hint_cache,
+            hint_bits,
+            IN_LINK,
+            _SKIPPED_TAGS,
+            _BR,
+            _SKIPPED_CLASSES,
         )
     )
 
 
 def drop_tags(tree: LexborHTMLParser) -> None:
-    """tree.strip_tags(DROPPED_TAGS), in one pass over the tree rather than one a tag
-    (~0.1 ms a page), the innermost first: a node destroyed before its ancestor is taken
-    out of a parent still alive. The compiled walk passes over those tags instead, so the
-    tree of a page it walked still holds them: what reads that tree's text drops them
-    first (a second call finds none)."""
+    """tree.strip_tags(DROPPED_TAGS) and the DROPPED_EMBEDS removed, in one pass over the
+    tree rather than one a tag (~0.1 ms a page), the innermost first: a node destroyed
+    before its ancestor is taken out of a parent still alive. The compiled walk passes over
+    those elements instead, so the tree of a page it walked still holds them: what reads
+    that tree's text drops them first (a second call finds none)."""
     for node in reversed(tree.css(_DROPPED_SELECTOR)):
         node.decompose(recursive=False)
 
@@ -89,7 +104,7 @@ _DETACHED: _Context = ((0, 0, 0, ()), 0, 0)
 
 
 def python_walk(root: LexborNode) -> Walked:
-    """The walk in Python, on a tree without DROPPED_TAGS; lexbor's C traversal visits the
+    """The walk in Python, on a tree drop_tags has passed over; lexbor's C traversal visits the
     nodes and skips whitespace-only text."""
     root_id = root.mem_id
     contexts: dict[int, _Context] = {root_id: ((root_id, 0, root_id, (root_id,)), 0, 0)}
@@ -202,10 +217,11 @@ _LEXBOR_RULES = tuple(
 )
 # What the compiled walk passes over, as if drop_tags had dropped it.
 _SKIPPED_TAGS = tuple(create_tag(tag).tag_id for tag in DROPPED_TAGS)
+_SKIPPED_CLASSES = tuple((create_tag(tag).tag_id, token) for tag, token in DROPPED_EMBEDS)
 _BR = create_tag("br").tag_id
 # A page with every tag of the rules, hints in class and id (one not ASCII), links, text
-# that is all whitespace, text straight in <body>, a comment, a dropped <select> and lines
-# parted by <br>.
+# that is all whitespace, text straight in <body>, a comment, a dropped <select>, lines
+# parted by <br> and blockquotes, embedded posts among them (one kept).
 _PROBE_PAGE = (
     "<html><head><title>Probe page</title></head><body class='page'>Loose text"
     "<header id='top'><nav class='menu'><ul><li><a href='/'>Home</a></li>"
@@ -224,7 +240,9 @@ _PROBE_PAGE = (
     "<section id='comments'>Comments</section><aside class='related'>Related</aside>"
     "<div class id>Empty hints</div><footer class='site-footer'>Footer</footer>"
     "<p>Lines<br><br>parted<br> <!-- note --> <br>as paragraphs<br>but<br><img><br>not"
-    "<br><script>var y;</script><br>here</p>"
+    "<br><script>var y;</script><br>here</p><blockquote class='x instagram-media'><p>Post"
+    "</p></blockquote><blockquote class='twitter-tweet'>Tweet</blockquote><blockquote "
+    "class='tiktok-embed'>Clip</blockquote><blockquote class='tiktok-embeds'>Kept</blockquote>"
     "<p>Around <script>var x = 'skipped';</script><style>p {}</style><svg><text>Vector</text>"
     "</svg><iframe>Frame</iframe><template><p>Template</p></template>dropped tags</p>"
     "</body></html>"

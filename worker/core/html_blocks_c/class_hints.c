@@ -1,6 +1,7 @@
 /* The hint bits an element's class and id give (html_tags.hint_bits: whether they say
    "menu" or "article"), read from lexbor's attributes as selectolax's attributes dict has
-   them; the walk (walk.c) asks for them only for the ancestors of a text node. */
+   them; the walk (walk.c) asks for them only for the ancestors of a text node. And whether
+   an element's class has one of the tokens that make the walk pass over it. */
 
 #include "html_blocks.h"
 
@@ -73,4 +74,41 @@ hints_of(const Walk *walk, const LexborElement *element)
         PyErr_SetString(PyExc_ValueError, "hint bits cannot be negative");
     }
     return PyErr_Occurred() ? -1 : value;
+}
+
+/* The whitespace lexbor parts class tokens at (the HTML standard's ASCII whitespace). */
+static inline int
+class_space(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
+/* Whether the element's class attribute has one of the walk's class tokens whose bits are
+   in `classes`, as lexbor matches html_walk's [class~="token"]: tokens parted by
+   whitespace, compared byte for byte (a class selector would fold ASCII case in quirks mode,
+   the attribute selector never does, so neither walk reads the document's mode). */
+int
+has_skipped_class(const Walk *walk, const LexborElement *element, uint8_t classes)
+{
+    int found = 0;
+    const LexborString *value = attribute_value(element, ATTRIBUTE_CLASS, &found);
+    if (value == NULL || value->data == NULL) {
+        return 0;
+    }
+    const uint8_t *at = value->data, *end = value->data + value->length;
+    while (at < end) {
+        const uint8_t *start = at;
+        while (at < end && !class_space(*at)) {
+            at++;
+        }
+        size_t length = (size_t)(at - start);
+        for (int i = 0; length && i < SKIPPED_CLASSES; i++) {
+            if ((classes >> i & 1) && (size_t)walk->class_lengths[i] == length &&
+                memcmp(walk->classes[i], start, length) == 0) {
+                return 1;
+            }
+        }
+        at++; /* past the space, or the end */
+    }
+    return 0;
 }

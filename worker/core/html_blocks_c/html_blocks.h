@@ -16,7 +16,8 @@
      walk.c          the walk over the tree: the frames of an element's ancestors, the runs
                      of text nodes and the columns they end in
      text_folding.c  a text node's characters appended to a run, whitespace folded
-     class_hints.c   the hint bits an element's class and id give */
+     class_hints.c   the hint bits an element's class and id give, and whether its class
+                     has a token that makes the walk pass over it */
 
 #ifndef WORKER_CORE_HTML_BLOCKS_H
 #define WORKER_CORE_HTML_BLOCKS_H
@@ -31,12 +32,14 @@
 
 #define TAG_IDS 256 /* the rules' table; lexbor's own tags end at LXB_TAG__LAST_ENTRY, 0xc7 */
 #define MAX_BLOCK_PATH 256 /* html_segments.MAX_BLOCK_PATH */
+#define SKIPPED_CLASSES 8  /* the class tokens whose elements the walk may pass over */
 
 typedef struct {
     uint32_t bit;       /* the context bit the tag sets */
     uint8_t kind;       /* its block kind, 0 when it is no block */
     uint8_t reads_hints; /* whether its class and id may say "menu" or "article" */
     uint8_t skipped;    /* whether the walk passes over the element and all inside it */
+    uint8_t skipped_classes; /* which of Walk.classes make it pass over the element: bits */
 } TagRule;
 
 /* An element on the path from the root to the node being visited, and the context it hands
@@ -83,6 +86,10 @@ typedef struct {
     PyObject *hint_bits;  /* html_tags.hint_bits, which fills it */
     uint32_t link_bit;
     uintptr_t line_break; /* the tag id of <br> */
+    /* class tokens (UTF-8) that make the walk pass over an element of a tag whose rule has
+       their bit in skipped_classes: embedded posts of other platforms */
+    const char *classes[SKIPPED_CLASSES];
+    Py_ssize_t class_lengths[SKIPPED_CLASSES];
     /* <br> elements since the last text with words or other element (whitespace, comments
        and skipped elements between them count for nothing), and whether two or more of them
        in a row end the run: the next text starts one of its own, as a paragraph would
@@ -106,6 +113,7 @@ int append_text(Run *run, Py_ssize_t from, const LexborString *text, Py_ssize_t 
 
 /* class_hints.c */
 long hints_of(const Walk *walk, const LexborElement *element);
+int has_skipped_class(const Walk *walk, const LexborElement *element, uint8_t classes);
 
 #pragma GCC visibility pop
 

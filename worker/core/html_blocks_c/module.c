@@ -30,7 +30,7 @@ read_rules(PyObject *rules, PyObject *skipped_tags, TagRule *table)
             PyErr_SetString(PyExc_ValueError, "a rule's tag id, bit or kind is out of range");
             return -1;
         }
-        table[tag] = (TagRule){(uint32_t)bit, (uint8_t)kind, (uint8_t)hints, 0};
+        table[tag] = (TagRule){(uint32_t)bit, (uint8_t)kind, (uint8_t)hints, 0, 0};
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(skipped_tags); i++) {
         size_t tag = PyLong_AsSize_t(PyTuple_GET_ITEM(skipped_tags, i));
@@ -46,7 +46,37 @@ read_rules(PyObject *rules, PyObject *skipped_tags, TagRule *table)
     return 0;
 }
 
-/* html_blocks(root, rules, hint_cache, hint_bits, link_bit, skipped, line_break)
+/* Each (tag id, class) of skipped_classes: the class token kept in the walk, its bit set in
+   the tag's rule. The strs' UTF-8 lives as long as they do: through the call. */
+static int
+read_skipped_classes(PyObject *skipped_classes, Walk *walk, TagRule *table)
+{
+    if (!PyTuple_Check(skipped_classes) || PyTuple_GET_SIZE(skipped_classes) > SKIPPED_CLASSES) {
+        PyErr_Format(PyExc_TypeError, "skipped_classes must be a tuple of at most %d "
+                     "(tag id, class) pairs", SKIPPED_CLASSES);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(skipped_classes); i++) {
+        unsigned int tag;
+        PyObject *pair = PyTuple_GET_ITEM(skipped_classes, i);
+        if (!PyTuple_Check(pair) ||
+            !PyArg_ParseTuple(pair, "Is#", &tag, &walk->classes[i], &walk->class_lengths[i])) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "each skipped class is a (tag id, class)");
+            }
+            return -1;
+        }
+        if (tag >= TAG_IDS) {
+            PyErr_SetString(PyExc_ValueError, "a skipped class's tag id is out of range");
+            return -1;
+        }
+        table[tag].skipped_classes |= (uint8_t)(1u << i);
+    }
+    return 0;
+}
+
+/* html_blocks(root, rules, hint_cache, hint_bits, link_bit, skipped, line_break,
+               skipped_classes=())
      -> (texts, links, pieces, bits, depths, blocks, kinds, groups, paths, utf8)
 
    root: a selectolax LexborNode; rules: a tuple of (lexbor tag id, context bit, block kind,
@@ -54,16 +84,20 @@ read_rules(PyObject *rules, PyObject *skipped_tags, TagRule *table)
    strs give, hint_bits: a function giving them (and keeping them in hint_cache); link_bit:
    the bit whose text counts as link text; skipped: a tuple of the tag ids of elements whose
    subtrees the walk passes over, as if they had been dropped from the tree; line_break: the
-   tag id of <br>. One entry per run of text nodes sharing a block and not parted by two <br>
-   or more, as html_walk.python_walk gathers them;
+   tag id of <br>; skipped_classes: a tuple of (tag id, class str) pairs, at most
+   SKIPPED_CLASSES: an element of that tag whose class attribute has that token is passed
+   over too (html_walk's tag[class~="class"]). One entry per run of text nodes sharing a
+   block and not parted by two <br> or more, as html_walk.python_walk gathers them;
    and utf8: "\n".join(texts).encode() (the texts are valid UTF-8: never a surrogate). */
 static PyObject *
 html_blocks(PyObject *Py_UNUSED(module), PyObject *args)
 {
     PyObject *root_object, *rules, *hint_cache, *hint_bits, *skipped_tags;
+    PyObject *skipped_classes = NULL;
     unsigned int link_bit, line_break;
-    if (!PyArg_ParseTuple(args, "OOO!OIOI", &root_object, &rules, &PyDict_Type, &hint_cache,
-                          &hint_bits, &link_bit, &skipped_tags, &line_break)) {
+    if (!PyArg_ParseTuple(args, "OOO!OIOI|O", &root_object, &rules, &PyDict_Type, &hint_cache,
+                          &hint_bits, &link_bit, &skipped_tags, &line_break,
+                          &skipped_classes)) {
         return NULL;
     }
     LexborNode *root = selectolax_root(root_object, "html_blocks");
@@ -71,15 +105,16 @@ html_blocks(PyObject *Py_UNUSED(module), PyObject *args)
         return NULL;
     }
     TagRule table[TAG_IDS];
-    if (read_rules(rules, skipped_tags, table) < 0) {
-        return NULL;
-    }
     Walk walk = {.capacity = 64,
                  .rules = table,
                  .hint_cache = hint_cache,
                  .hint_bits = hint_bits,
                  .link_bit = link_bit,
                  .line_break = line_break};
+    if (read_rules(rules, skipped_tags, table) < 0 ||
+        (skipped_classes != NULL && read_skipped_classes(skipped_classes, &walk, table) < 0)) {
+        return NULL;
+    }
     PyObject *result = NULL;
     walk.frames = PyMem_Malloc((size_t)walk.capacity * sizeof(Frame));
     if (walk.frames == NULL) {

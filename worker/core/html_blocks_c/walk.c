@@ -182,13 +182,20 @@ visit_text(Walk *walk, const LexborText *text)
     return 0;
 }
 
-/* Whether the walk passes over this node's subtree: an element of a skipped tag (one that
-   html_segments would otherwise drop from the tree first, with all inside it). */
+/* Whether the walk passes over this node's subtree: an element of a skipped tag, or of a
+   tag skipped for some classes with one of them (an embedded Instagram post), which
+   drop_tags would otherwise drop from the tree first, with all inside it. Only the few
+   elements of such a tag have their class read. */
 static int
 skipped(const Walk *walk, const LexborNode *node)
 {
-    return node->type == NODE_ELEMENT && node->local_name < TAG_IDS &&
-           walk->rules[node->local_name].skipped;
+    if (node->type != NODE_ELEMENT || node->local_name >= TAG_IDS) {
+        return 0;
+    }
+    const TagRule *rule = &walk->rules[node->local_name];
+    return rule->skipped || (rule->skipped_classes &&
+                             has_skipped_class(walk, (const LexborElement *)node,
+                                               rule->skipped_classes));
 }
 
 /* Every node below the root in document order (selectolax's traverse), a frame per node
