@@ -136,9 +136,11 @@ FILING_OPENINGS = (
 # auch", "Articles similaires", "À lire aussi", "Artículos relacionados", "Te puede
 # interesar", "Leggi anche", "Leia também", "Lees ook", "Читайте также", "相关文章", "関連記事".
 RELATED = (
-    r"related(?:\s+(?:articles?|posts?|stories|content|links|coverage|reading|news"
-    r"|videos?|items|entries))?"
-    r"|more\s+(?:from|on|in|stories|news|articles|posts|videos|like\s+this)\b.{0,40}"
+    r"(?:recent\s+)?related(?:\s+(?:articles?|posts?|stories|content|links|coverage|reading"
+    r"|news|videos?|items|entries|recipes|topics)(?:\s*(?:&|and)\s*(?:stories|articles|posts"
+    r"|videos))?)?"
+    r"|recent\s+comments"
+    r"|more\s+(?:from|on|in|stories|news|articles|posts|videos|content|like\s+this)\b.{0,40}"
     r"|(?:you|we\s+think\s+you)\s+(?:may|might|will|should)\s+(?:also\s+)?"
     r"(?:like|enjoy|be\s+interested\s+in)"
     r"|also\s+(?:on|from|in)\b.{0,30}"
@@ -149,7 +151,7 @@ RELATED = (
     r"|(?:popular|recent|latest|similar|top)\s+(?:posts|stories|articles|news|entries)"
     r"|(?:from\s+)?around\s+the\s+web|from\s+the\s+web|further\s+reading|what\s+to\s+read\s+next"
     r"|don['’]t\s+miss|must[- ]reads?\b.{0,40}"
-    r"|trending(?:\s+(?:now|stories|articles))?"
+    r"|trending(?:\s+(?:now|today|stories|articles|news|videos|topics))?"
     # "Most read in News", "Trending on Sport", "Latest from Business": the rails' headings
     r"|(?:most\s+(?:popular|read|viewed|watched|shared|emailed|commented)|trending|popular|latest)"
     r"\s+(?:in|on|from|at)\s+\S+(?:\s+\S+){0,2}"
