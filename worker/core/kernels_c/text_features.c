@@ -195,8 +195,15 @@ done:
 }
 
 #define PREFIX_HASHES 65536
-#define PREFIX_HASH(a, b, c) \
-    (((unsigned)(a) * 1031u + (unsigned)(b) * 37u + (unsigned)(c)) & 0xFFFFu)
+/* A hash of 16 bits of the four bytes at `at` with their 0x20 bits set: the same for any
+   case of ASCII letters (and for some other bytes: the bitmap it indexes only rules out). */
+static inline unsigned
+prefix_hash(const uint8_t *at)
+{
+    uint32_t word;
+    memcpy(&word, at, 4);
+    return ((word | 0x20202020u) * 0x9E3779B1u) >> 16;
+}
 
 /* phrase_counts(page, count, phrases, out)
 
@@ -261,47 +268,41 @@ phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
             order[slot] = i;
         }
     }
-    /* A bit per hash of the first three bytes of each phrase (a shorter phrase sets the bits
-       of every third byte): most positions of a page are ruled out by one bit. */
-    uint8_t starts[PREFIX_HASHES / 8];
+    /* A bit per hash of the first four bytes of each longer phrase, and per first byte (its
+       0x20 bit set) of each shorter one: most positions of a page are ruled out by one bit
+       of each, without reading a byte at a time. */
+    uint8_t starts[PREFIX_HASHES / 8], short_first[256];
     memset(starts, 0, sizeof starts);
+    memset(short_first, 0, sizeof short_first);
     for (Py_ssize_t i = 0; i < phrase_count; i++) {
         PyObject *phrase = PyTuple_GET_ITEM(phrases, i);
         const uint8_t *text = (const uint8_t *)PyBytes_AS_STRING(phrase);
-        Py_ssize_t length = PyBytes_GET_SIZE(phrase);
-        unsigned seconds = length >= 2 ? 1 : 256, thirds = length >= 3 ? 1 : 256;
-        for (unsigned second = 0; second < seconds; second++) {
-            for (unsigned third = 0; third < thirds; third++) {
-                unsigned hash = PREFIX_HASH(text[0], length >= 2 ? text[1] : second,
-                                            length >= 3 ? text[2] : third);
-                starts[hash >> 3] |= (uint8_t)(1u << (hash & 7));
-            }
+        if (PyBytes_GET_SIZE(phrase) >= 4) {
+            unsigned hash = prefix_hash(text);
+            starts[hash >> 3] |= (uint8_t)(1u << (hash & 7));
+        }
+        else {
+            short_first[text[0] | 0x20] = 1;
         }
     }
-    /* U+212A and U+0130 must pass the bitmap too, to be noticed */
-    unsigned kelvin = PREFIX_HASH(0xE2, 0x84, 0xAA);
-    starts[kelvin >> 3] |= (uint8_t)(1u << (kelvin & 7));
-    for (unsigned third = 0; third < 256; third++) {
-        unsigned dotted = PREFIX_HASH(0xC4, 0xB0, third);
-        starts[dotted >> 3] |= (uint8_t)(1u << (dotted & 7));
-    }
+    /* U+212A and U+0130 must pass too, to be noticed */
+    short_first[0xE2 | 0x20] = short_first[0xC4 | 0x20] = 1;
     int readable = 1;
     const uint8_t *bytes = page.buf;
     Py_ssize_t size = page.len, segment = 0, counted = 0; /* newlines before `counted` seen */
     float *hits = out.buf;
     memset(hits, 0, (size_t)count * sizeof(float));
-    /* The lowered bytes at p, p + 1 and p + 2 (0 past the end), shifted along. */
-    uint8_t here = 0, next = size > 0 ? LOWER_ASCII(bytes[0]) : 0;
-    uint8_t after = size > 1 ? LOWER_ASCII(bytes[1]) : 0;
     for (Py_ssize_t p = 0; p < size;) {
-        here = next;
-        next = after;
-        after = p + 2 < size ? LOWER_ASCII(bytes[p + 2]) : 0;
-        unsigned hash = PREFIX_HASH(here, next, after);
-        if (!(starts[hash >> 3] & (1u << (hash & 7)))) {
-            p++;
-            continue;
+        if (p + 4 <= size && !short_first[bytes[p] | 0x20]) {
+            unsigned hash = prefix_hash(bytes + p);
+            if (!(starts[hash >> 3] & (1u << (hash & 7)))) {
+                p++;
+                continue;
+            }
         }
+        /* The lowered bytes at p, p + 1 and p + 2 (0 past the end). */
+        uint8_t here = LOWER_ASCII(bytes[p]), next = p + 1 < size ? LOWER_ASCII(bytes[p + 1]) : 0;
+        uint8_t after = p + 2 < size ? LOWER_ASCII(bytes[p + 2]) : 0;
         if ((here == 0xE2 && next == 0x84 && after == 0xAA) || (here == 0xC4 && next == 0xB0)) {
             readable = 0; /* the sizes are still checked to the end */
         }
@@ -330,8 +331,6 @@ phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
         }
         hits[segment] += 1.0f;
         p += matched;
-        next = p < size ? LOWER_ASCII(bytes[p]) : 0;
-        after = p + 1 < size ? LOWER_ASCII(bytes[p + 1]) : 0;
     }
     segment += count_newlines(bytes + counted, size - counted);
     if (segment + 1 != count) {
