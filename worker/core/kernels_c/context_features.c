@@ -192,6 +192,8 @@ position_features(PyObject *Py_UNUSED(module), PyObject *args)
     }
     float *rows = out.buf;
     double last_index = count > 1 ? (double)(count - 1) : 1.0;
+    /* the page's columns, once: log1p may set errno, so the compiler cannot hoist it */
+    float page_segments = (float)log1p_count((double)count), page_words = (float)log1p(total);
     for (Py_ssize_t i = 0; i < count; i++) {
         double index = (double)i;
         double distance = fmin(index - previous[i], following[i] - index);
@@ -201,8 +203,8 @@ position_features(PyObject *Py_UNUSED(module), PyObject *args)
         row[2] = (float)(index / last_index);
         row[3] = (float)((sums[i] - words[i]) / total);
         row[4] = (float)(fabs(index - (double)densest) / (double)count);
-        row[5] = (float)log1p_count((double)count);
-        row[6] = (float)log1p(total);
+        row[5] = page_segments;
+        row[6] = page_words;
     }
     result = Py_NewRef(Py_None);
 done:
