@@ -392,6 +392,43 @@ def rounded_values(features: Float32, columns: Int64) -> Float64:
     return rounded
 
 
+def reason_prefixes(
+    reasons: list[tuple[str, ...]],
+    keep: npt.NDArray[np.bool_],
+    scores: Float64,
+    shift: Float64,
+    held: npt.NDArray[np.bool_],
+    ruled: dict[int, str],
+    bars: tuple[float, float, float],
+    words: tuple[str, str, str, str],
+) -> list[tuple[str, ...]]:
+    """What classify._reasons put before each segment's features, in numpy and Python
+    (classify.py at 208c4d8); words: held back, cut, inside, surrounded."""
+    cut, always_kept, shift_bar = bars
+    reasons = list(reasons)
+    neighbours = np.where(
+        keep & (shift > shift_bar), 1, np.where(~keep & (shift < -shift_bar), -1, 0)
+    )
+    below_half = keep & (scores < always_kept) & (scores >= cut)
+    marked = (neighbours != 0) | below_half | held
+    marked_list = marked.tolist()
+    for position, rule in ruled.items():
+        if not marked_list[position]:
+            reasons[position] = (rule, *reasons[position])
+    for position in np.flatnonzero(marked).tolist():
+        first: list[str] = []
+        if position in ruled:
+            first.append(ruled[position])
+        elif held[position]:
+            first.append(words[0])
+        if below_half[position]:
+            first.append(words[1])
+        if neighbours[position]:
+            first.append(words[2] if neighbours[position] == 1 else words[3])
+        reasons[position] = (*first, *reasons[position])
+    return reasons
+
+
 def page_cut(scores: Float64, words: Float64, floor: float, bias: float) -> float:
     """Decision.cut at cdc82af, but for the expected reference summed pairwise (np.sum)
     where the old code took a BLAS dot product, whose order of additions is the BLAS's."""

@@ -98,6 +98,18 @@ def reason_texts(
     count: int,
     limit: int,
 ) -> list[tuple[str, ...]]: ...
+def reason_prefixes(
+    reasons: list[tuple[str, ...]],
+    keep: Buffer,
+    scores: Buffer,
+    shift: Buffer,
+    held: Buffer,
+    ruled: dict[int, str],
+    cut: float,
+    always_kept: float,
+    shift_bar: float,
+    words: tuple[str, str, str, str],
+) -> None: ...
 def segment_verdicts(
     row_type: type[RowT],
     texts: list[str],

@@ -22,7 +22,9 @@ from worker.core.declared_body import REASON as _OUTSIDE_BODY_REASON
 from worker.core.declared_body import outside_declared_body
 from worker.core.features import feature_names
 from worker.core.kernels import (
+    PrefixWords,
     ReasonTexts,
+    reason_prefixes,
     rounded_values,
     segment_verdicts,
     strongest_columns,
@@ -151,34 +153,18 @@ def _reasons(
     values = rounded_values(page.features, columns)
     # In C, from a cache: a per-segment Python loop here cost more than the model.
     reasons = _reason_texts(content_type).rows(columns, values)
-    # Few segments get more: a rule, the page's cut (a kept score under ALWAYS_KEPT), or
-    # the neighbours that tipped the balance; these go first, in that order.
-    neighbours = np.where(
-        keep & (page.neighbour_shift > _NEIGHBOUR_SHIFT),
-        1,
-        np.where(~keep & (page.neighbour_shift < -_NEIGHBOUR_SHIFT), -1, 0),
+    # Few segments get more: a rule (else the hold on a comment), the page's cut (a kept
+    # score under ALWAYS_KEPT; not a line a rule kept under the cut: the text dump's
+    # headline, article_start.py), the neighbours that tipped the balance; these go first,
+    # in that order. In C: a rule may reject hundreds of a dump's lines (a comment thread).
+    words = PrefixWords(
+        _HELD_BACK_REASON,
+        f"{_CUT_REASON_START}{cut:.2f})",
+        _NEIGHBOUR_REASONS[1],
+        _NEIGHBOUR_REASONS[-1],
     )
-    # (not a line a rule kept under the cut: the text dump's headline, article_start.py)
-    below_half = keep & (page.scores < ALWAYS_KEPT) & (page.scores >= cut)
-    cut_reason = f"{_CUT_REASON_START}{cut:.2f})"
-    marked = (neighbours != 0) | below_half | held
-    # A rule may reject hundreds of a dump's lines (a comment thread, what follows a post's
-    # navigation): those with no other mark get their rule's reason in a tight loop.
-    marked_list = marked.tolist()
-    for position, rule in ruled.items():
-        if not marked_list[position]:
-            reasons[position] = (rule, *reasons[position])
-    for position in np.flatnonzero(marked).tolist():
-        first: list[str] = []
-        if position in ruled:
-            first.append(ruled[position])
-        elif held[position]:
-            first.append(_HELD_BACK_REASON)
-        if below_half[position]:
-            first.append(cut_reason)
-        if neighbours[position]:
-            first.append(_NEIGHBOUR_REASONS[int(neighbours[position])])
-        reasons[position] = (*first, *reasons[position])
+    bars = (cut, ALWAYS_KEPT, _NEIGHBOUR_SHIFT)
+    reason_prefixes(reasons, keep, page.scores, page.neighbour_shift, held, ruled, bars, words)
     return reasons
 
 

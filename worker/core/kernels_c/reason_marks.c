@@ -1,0 +1,132 @@
+/* The reasons that go before a segment's features (worker/core/classify.py's _reasons): a
+   rule's, the hold on a comment thread, the page's cut and the neighbours. Built per
+   segment in Python, with a dozen numpy temporaries, they cost a text dump a tenth of its
+   reasons' time. */
+
+#include "kernels.h"
+
+/* (*first, *rest): a new tuple. */
+static PyObject *
+prefixed(PyObject *const *first, Py_ssize_t count, PyObject *rest)
+{
+    Py_ssize_t size = PyTuple_GET_SIZE(rest);
+    PyObject *joined = PyTuple_New(count + size);
+    if (joined == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyTuple_SET_ITEM(joined, i, Py_NewRef(first[i]));
+    }
+    for (Py_ssize_t i = 0; i < size; i++) {
+        PyTuple_SET_ITEM(joined, count + i, Py_NewRef(PyTuple_GET_ITEM(rest, i)));
+    }
+    return joined;
+}
+
+/* ruled's reason (a str) per position, in `by_position` (borrowed; NULL where none). */
+static int
+rules_by_position(PyObject *ruled, Py_ssize_t count, PyObject **by_position)
+{
+    Py_ssize_t at = 0;
+    PyObject *key, *value;
+    while (PyDict_Next(ruled, &at, &key, &value)) {
+        Py_ssize_t position = PyLong_Check(key) ? PyLong_AsSsize_t(key) : -1;
+        if (position < 0 || position >= count || !PyUnicode_Check(value)) {
+            if (!PyErr_Occurred() || PyErr_ExceptionMatches(PyExc_OverflowError)) {
+                PyErr_Clear();
+                PyErr_SetString(PyExc_ValueError, "ruled maps positions of the page to str");
+            }
+            return -1;
+        }
+        by_position[position] = value;
+    }
+    return 0;
+}
+
+/* reason_prefixes(reasons, keep, scores, shift, held, ruled, cut, always_kept, shift_bar,
+                   words)
+
+   Puts before reasons[i] (a tuple, replaced in the list) what else explains segment i:
+   ruled[i] (a rule's reason) if it is there, else words[0] if held[i] (a comment held
+   back); words[1] (the page's cut) if it is kept with cut <= scores[i] < always_kept;
+   words[2] if it is kept and shift[i] > shift_bar, words[3] if it is not and shift[i] <
+   -shift_bar (the neighbours). keep, held: uint8; scores, shift: float64, one per reason;
+   ruled: a dict of positions to str. */
+PyObject *
+reason_prefixes(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *reasons, *ruled, *words;
+    Py_buffer keep, scores, shift, held;
+    double cut, always_kept, shift_bar;
+    if (!PyArg_ParseTuple(args, "O!y*y*y*y*O!dddO!", &PyList_Type, &reasons, &keep, &scores,
+                          &shift, &held, &PyDict_Type, &ruled, &cut, &always_kept, &shift_bar,
+                          &PyTuple_Type, &words)) {
+        return NULL;
+    }
+    PyObject *result = NULL, **rule_of = NULL;
+    Py_ssize_t count = PyList_GET_SIZE(reasons);
+    if (check_length(&keep, count, 1, "keep") < 0 ||
+        check_length(&scores, count, sizeof(double), "scores") < 0 ||
+        check_length(&shift, count, sizeof(double), "shift") < 0 ||
+        check_length(&held, count, 1, "held") < 0) {
+        goto done;
+    }
+    if (PyTuple_GET_SIZE(words) != 4) {
+        PyErr_SetString(PyExc_ValueError, "words: held back, cut, inside, surrounded");
+        goto done;
+    }
+    for (Py_ssize_t w = 0; w < 4; w++) {
+        if (!PyUnicode_Check(PyTuple_GET_ITEM(words, w))) {
+            PyErr_SetString(PyExc_TypeError, "words must be str");
+            goto done;
+        }
+    }
+    rule_of = PyMem_Calloc((size_t)(count > 0 ? count : 1), sizeof *rule_of);
+    if (rule_of == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (rules_by_position(ruled, count, rule_of) < 0) {
+        goto done;
+    }
+    const uint8_t *kept = keep.buf, *held_back = held.buf;
+    const double *score = scores.buf, *moved = shift.buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *first[3];
+        Py_ssize_t found = 0;
+        if (rule_of[i] != NULL) {
+            first[found++] = rule_of[i];
+        }
+        else if (held_back[i]) {
+            first[found++] = PyTuple_GET_ITEM(words, 0);
+        }
+        if (kept[i] && score[i] < always_kept && score[i] >= cut) {
+            first[found++] = PyTuple_GET_ITEM(words, 1);
+        }
+        if (kept[i] ? moved[i] > shift_bar : moved[i] < -shift_bar) {
+            first[found++] = PyTuple_GET_ITEM(words, kept[i] ? 2 : 3);
+        }
+        if (found == 0) {
+            continue;
+        }
+        PyObject *rest = PyList_GET_ITEM(reasons, i);
+        if (!PyTuple_Check(rest)) {
+            PyErr_SetString(PyExc_TypeError, "each segment's reasons must be a tuple");
+            goto done;
+        }
+        PyObject *joined = prefixed(first, found, rest);
+        if (joined == NULL) {
+            goto done;
+        }
+        PyList_SET_ITEM(reasons, i, joined);
+        Py_DECREF(rest);
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(rule_of);
+    PyBuffer_Release(&keep);
+    PyBuffer_Release(&scores);
+    PyBuffer_Release(&shift);
+    PyBuffer_Release(&held);
+    return result;
+}
