@@ -14,20 +14,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from kernel_fixtures import CONTENT_TYPES, FIXTURE_PAGES, KERNEL_SETTINGS, fixture_segments
 
-from worker.core import kernels
+from worker.core import stage_kernels
 from worker.core.classify import _NEIGHBOUR_SHIFT, _reasons
 from worker.core.decision import ALWAYS_KEPT
-from worker.core.kernels import PrefixWords
 from worker.core.rules import page_rule_hits
 from worker.core.segment_model import shipped_model
 from worker.learn.dataset import Mode
 
-WORDS = PrefixWords("held", "cut", "inside", "surrounded")
+WORDS = stage_kernels.PrefixWords("held", "cut", "inside", "surrounded")
 
 
 def prefixed(arguments: dict[str, Any]) -> list[tuple[str, ...]]:
     reasons = list(arguments["reasons"])
-    kernels.reason_prefixes(reasons, **{k: v for k, v in arguments.items() if k != "reasons"})
+    stage_kernels.reason_prefixes(reasons, **{k: v for k, v in arguments.items() if k != "reasons"})
     return reasons
 
 
@@ -75,7 +74,7 @@ def test_reasons_match_python_on_the_fixture_pages(mode: Mode, page_id: str) -> 
         held,
         ruled,
         (0.3, ALWAYS_KEPT, _NEIGHBOUR_SHIFT),
-        PrefixWords(
+        stage_kernels.PrefixWords(
             "is in a comment thread on a page about one item: kept only when scoring 0.50 or more",
             "above this page's cut (0.30)",
             "inside a run of article text",

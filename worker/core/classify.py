@@ -22,9 +22,7 @@ from worker.core.declared_body import REASON as _OUTSIDE_BODY_REASON
 from worker.core.declared_body import outside_declared_body
 from worker.core.features import feature_names
 from worker.core.kernels import (
-    PrefixWords,
     ReasonTexts,
-    reason_prefixes,
     rounded_values,
     segment_verdicts,
     strongest_columns,
@@ -34,6 +32,7 @@ from worker.core.rules import RULE_REASON_STARTS, page_rule_hits
 from worker.core.segment_model import PageScores, SegmentModel, shipped_model
 from worker.core.segments import PageSegments, segment_page
 from worker.core.site_rule import MEMORY_REASON_START
+from worker.core.stage_kernels import PrefixWords, reason_prefixes
 from worker.core.verdict import ContentType, Label, PageKind, PageVerdict, SegmentVerdict
 
 _REASONS_PER_SEGMENT = 2

@@ -191,41 +191,6 @@ class ReasonTexts:
         )
 
 
-class PrefixWords(NamedTuple):
-    """The reasons reason_prefixes puts before a segment's features, but for a rule's."""
-
-    held_back: str  # a comment held back from the cut
-    cut: str  # the page's cut kept it
-    inside: str  # neighbours: inside a run of article text
-    surrounded: str  # neighbours: surrounded by rejected segments
-
-
-def reason_prefixes(
-    reasons: list[tuple[str, ...]],
-    keep: npt.NDArray[np.bool_],
-    scores: Float64,
-    shift: Float64,
-    held: npt.NDArray[np.bool_],
-    ruled: dict[int, str],
-    bars: tuple[float, float, float],
-    words: PrefixWords,
-) -> None:
-    """Puts, in place, before each segment's reasons: ruled[i] if there, else
-    words.held_back if held[i]; words.cut if keep[i] and cut <= scores[i] < always_kept;
-    words.inside if keep[i] and shift[i] > shift_bar, words.surrounded if not keep[i] and
-    shift[i] < -shift_bar. bars: cut, always_kept, shift_bar."""
-    _kernels.reason_prefixes(
-        reasons,
-        np.ascontiguousarray(keep, dtype=np.uint8),
-        np.ascontiguousarray(scores, dtype=np.float64),
-        np.ascontiguousarray(shift, dtype=np.float64),
-        np.ascontiguousarray(held, dtype=np.uint8),
-        ruled,
-        *bars,
-        words,
-    )
-
-
 def segment_verdicts(
     row_type: type[RowT],
     texts: list[str],
