@@ -50,31 +50,20 @@ window_radius(PyObject *radii, Py_ssize_t w, Py_ssize_t count)
     return radius > count ? count : radius;
 }
 
-/* context_columns(sources, count, width, radii, out, out_width, column)
-
-   The context features of a page (features.feature_names: the `_mean{radius}`, `_prev` and
-   `_next` columns), written straight into its feature table: sources is float64, count x
-   width; out is float32, count x out_width, and gets, from `column` on, width columns of
-   moving means per radius, then each row's previous row of sources (zeros on the first),
-   then its next (zeros on the last), each value rounded to float32 once, as numpy assigns. */
-PyObject *
-context_columns(PyObject *Py_UNUSED(module), PyObject *args)
+/* The context features of a page (features.feature_names: the `_mean{radius}`, `_prev` and
+   `_next` columns), written straight into its feature table: input is float64, count x
+   width; rows is float32, count x out_width, and gets, from `column` on, width columns of
+   moving means per radius (radii: a tuple of int), then each row's previous row of input
+   (zeros on the first), then its next (zeros on the last), each value rounded to float32
+   once, as numpy assigns. -1 with ValueError if they do not fit. */
+int
+write_context_columns(const double *input, Py_ssize_t count, Py_ssize_t width, PyObject *radii,
+                      float *rows, Py_ssize_t out_width, Py_ssize_t column)
 {
-    Py_buffer values, out;
-    Py_ssize_t count, width, out_width, column;
-    PyObject *radii;
-    if (!PyArg_ParseTuple(args, "y*nnO!w*nn", &values, &count, &width, &PyTuple_Type, &radii,
-                          &out, &out_width, &column)) {
-        return NULL;
-    }
-    PyObject *result = NULL;
-    double *sums = NULL;
+    int status = -1;
     Py_ssize_t windows = PyTuple_GET_SIZE(radii);
     Py_ssize_t written = product(width, windows + 2);
-    if (check_length(&values, product(count, width), sizeof(double), "values") < 0 ||
-        check_length(&out, product(count, out_width), sizeof(float), "out") < 0) {
-        goto done;
-    }
+    double *sums = NULL;
     if (written < 0 || column < 0 || column > out_width - written) {
         PyErr_Format(PyExc_ValueError, "%zd context columns from column %zd do not fit in %zd",
                      written, column, out_width);
@@ -87,8 +76,6 @@ context_columns(PyObject *Py_UNUSED(module), PyObject *args)
         goto done;
     }
     double *means = sums + count * width;
-    const double *input = values.buf;
-    float *rows = out.buf;
     column_sums(input, count, width, sums);
     for (Py_ssize_t w = 0; w < windows; w++) {
         Py_ssize_t radius = window_radius(radii, w, count);
@@ -110,9 +97,32 @@ context_columns(PyObject *Py_UNUSED(module), PyObject *args)
             next[i * out_width + c] = i + 1 < count ? (float)input[(i + 1) * width + c] : 0.0f;
         }
     }
-    result = Py_NewRef(Py_None);
+    status = 0;
 done:
     PyMem_Free(sums);
+    return status;
+}
+
+/* context_columns(sources, count, width, radii, out, out_width, column)
+
+   write_context_columns for worker/core/features.py: sources is float64, count x width;
+   out is float32, count x out_width. */
+PyObject *
+context_columns(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer values, out;
+    Py_ssize_t count, width, out_width, column;
+    PyObject *radii;
+    if (!PyArg_ParseTuple(args, "y*nnO!w*nn", &values, &count, &width, &PyTuple_Type, &radii,
+                          &out, &out_width, &column)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    if (check_length(&values, product(count, width), sizeof(double), "values") == 0 &&
+        check_length(&out, product(count, out_width), sizeof(float), "out") == 0 &&
+        write_context_columns(values.buf, count, width, radii, out.buf, out_width, column) == 0) {
+        result = Py_NewRef(Py_None);
+    }
     PyBuffer_Release(&values);
     PyBuffer_Release(&out);
     return result;
@@ -120,33 +130,21 @@ done:
 
 #define PROSE_WORDS 12.0
 #define DENSEST_RADIUS 5
-#define POSITION_COLUMNS 7
 
-/* position_features(log_words, ends_sentence, count, out[, out_width, column])
-
-   Where each segment sits (features.POSITION_NAMES): between the first and last prose
+/* Where each segment sits (features.POSITION_NAMES): between the first and last prose
    segments (PROSE_WORDS words or more, ending a sentence), how far from the nearest, its
    relative position, the share of the page's words before it, its distance to the densest
    text (the largest radius-5 moving mean of words), and the page's size in segments and in
-   words. log_words, ends_sentence: float64, count; out: float32, count x out_width
-   (POSITION_COLUMNS unless given), filled from `column` (0 unless given) on. */
-PyObject *
-position_features(PyObject *Py_UNUSED(module), PyObject *args)
+   words. logs (log_words), ends (ends_sentence): count each; rows: float32, count x
+   out_width, filled from `column` on. -1 with ValueError if they do not fit. */
+int
+write_position_features(const double *logs, const double *ends, Py_ssize_t count, float *rows,
+                        Py_ssize_t out_width, Py_ssize_t column)
 {
-    Py_buffer log_words, ends_sentence, out;
-    Py_ssize_t count, out_width = POSITION_COLUMNS, column = 0;
-    if (!PyArg_ParseTuple(args, "y*y*nw*|nn", &log_words, &ends_sentence, &count, &out,
-                          &out_width, &column)) {
-        return NULL;
-    }
-    PyObject *result = NULL;
+    int status = -1;
     double *words = NULL;
-    if (count < 1 || check_length(&log_words, count, sizeof(double), "log_words") < 0 ||
-        check_length(&ends_sentence, count, sizeof(double), "ends_sentence") < 0 ||
-        check_length(&out, product(count, out_width), sizeof(float), "out") < 0) {
-        if (count < 1 && !PyErr_Occurred()) {
-            PyErr_SetString(PyExc_ValueError, "a page needs a segment");
-        }
+    if (count < 1) {
+        PyErr_SetString(PyExc_ValueError, "a page needs a segment");
         goto done;
     }
     if (column < 0 || column > out_width - POSITION_COLUMNS) {
@@ -163,7 +161,6 @@ position_features(PyObject *Py_UNUSED(module), PyObject *args)
     }
     double *sums = words + count, *previous = sums + count, *following = previous + count;
     double *means = following + count;
-    const double *logs = log_words.buf, *ends = ends_sentence.buf;
     double last_prose = -INFINITY;
     for (Py_ssize_t i = 0; i < count; i++) {
         words[i] = expm1(logs[i]);
@@ -190,7 +187,6 @@ position_features(PyObject *Py_UNUSED(module), PyObject *args)
             densest = i;
         }
     }
-    float *rows = out.buf;
     double last_index = count > 1 ? (double)(count - 1) : 1.0;
     /* the page's columns, once: log1p may set errno, so the compiler cannot hoist it */
     float page_segments = (float)log1p_count((double)count), page_words = (float)log1p(total);
@@ -206,9 +202,34 @@ position_features(PyObject *Py_UNUSED(module), PyObject *args)
         row[5] = page_segments;
         row[6] = page_words;
     }
-    result = Py_NewRef(Py_None);
+    status = 0;
 done:
     PyMem_Free(words);
+    return status;
+}
+
+/* position_features(log_words, ends_sentence, count, out[, out_width, column])
+
+   write_position_features for worker/core/features.py: log_words, ends_sentence: float64,
+   count; out: float32, count x out_width (POSITION_COLUMNS unless given), filled from
+   `column` (0 unless given) on. */
+PyObject *
+position_features(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer log_words, ends_sentence, out;
+    Py_ssize_t count, out_width = POSITION_COLUMNS, column = 0;
+    if (!PyArg_ParseTuple(args, "y*y*nw*|nn", &log_words, &ends_sentence, &count, &out,
+                          &out_width, &column)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    if (check_length(&log_words, count, sizeof(double), "log_words") == 0 &&
+        check_length(&ends_sentence, count, sizeof(double), "ends_sentence") == 0 &&
+        check_length(&out, product(count, out_width), sizeof(float), "out") == 0 &&
+        write_position_features(log_words.buf, ends_sentence.buf, count, out.buf, out_width,
+                                column) == 0) {
+        result = Py_NewRef(Py_None);
+    }
     PyBuffer_Release(&log_words);
     PyBuffer_Release(&ends_sentence);
     PyBuffer_Release(&out);

@@ -21,8 +21,8 @@
                                       repeats_title
                   containers.c        sibling_columns, main_container
                   layout.c            page_layout
-     features     text_features.c     text_counts, phrase_counts (boilerplate words),
-                                      repeat_counts
+     features     text_features.c     text_counts, phrase_counts (boilerplate words)
+                  text_repeats.c      repeat_counts
                   context_features.c  context_columns, position_features
      model        model.c             additive_scores, tree_scores
      decision     rules.c             rule_rejections, headline_runs, page_cut
@@ -319,12 +319,33 @@ id_table_index(IdTable *table, int64_t key)
     return table->slots[slot] - 1;
 }
 
+/* The loops of the text features, callable from C beside their own kernels (the comment
+   above each definition says what it computes). */
+#define TEXT_COUNT_COLUMNS 18 /* TEXT_NAMES up to starts_symbol */
+#define POSITION_COLUMNS 7    /* features.POSITION_NAMES */
+typedef struct {
+    const uint8_t *class_of;      /* features._CLASS_TABLE: a class per byte */
+    const uint8_t *ends_sentence; /* features._ENDS_SENTENCE_TABLE: per last byte */
+    const uint8_t *kinds;         /* features._CODE_POINT_KINDS: per code point of the BMP */
+} ByteTables;
+Py_ssize_t count_newlines(const uint8_t *bytes, Py_ssize_t size);
+int text_count_rows(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count,
+                    const ByteTables *tables, double *rows, Py_ssize_t stride);
+int count_phrases(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count, PyObject *phrases,
+                  float *hits);
+int count_repeats(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count, float *repeats);
+int write_context_columns(const double *input, Py_ssize_t count, Py_ssize_t width,
+                          PyObject *radii, float *rows, Py_ssize_t out_width, Py_ssize_t column);
+int write_position_features(const double *logs, const double *ends, Py_ssize_t count,
+                            float *rows, Py_ssize_t out_width, Py_ssize_t column);
+
 /* The kernels, by file (the comment above each definition says what it computes). Each
    takes the module and its arguments (a tuple, or the one object of a METH_O kernel). */
 
 /* text_features.c */
 PyObject *text_counts(PyObject *module, PyObject *args);
 PyObject *phrase_counts(PyObject *module, PyObject *args);
+/* text_repeats.c */
 PyObject *repeat_counts(PyObject *module, PyObject *args);
 /* context_features.c */
 PyObject *context_columns(PyObject *module, PyObject *args);

@@ -1,16 +1,15 @@
 /* The text features measured on a page's UTF-8 bytes (features.TEXT_NAMES and the phrase
-   and repeat counts): text_counts and repeat_counts for worker/core/features.py,
-   phrase_counts for worker/core/phrases.py. Each reads the page as the segments' UTF-8
-   joined by newlines. */
+   counts): text_counts for worker/core/features.py, phrase_counts for
+   worker/core/phrases.py, and their loops, callable from C (kernels.h). Each reads
+   the page as the segments' UTF-8 joined by newlines (text_repeats.c the repeats). */
 
 #include "kernels.h"
 
 /* Byte classes, in the order of worker/core/features.py, which passes its class table. */
 enum { SPACE, UPPER, LOWER, DIGIT, SENTENCE, COMMA, PIPE, OTHER, MULTIBYTE, CONTINUATION,
        CLASS_COUNT };
-#define TEXT_COUNT_COLUMNS 18 /* TEXT_NAMES up to starts_symbol; the rest come from Python */
 
-static Py_ssize_t
+Py_ssize_t
 count_newlines(const uint8_t *bytes, Py_ssize_t size)
 {
     Py_ssize_t newlines = 0;
@@ -64,43 +63,31 @@ last_kind(const uint8_t *bytes, Py_ssize_t start, Py_ssize_t end, const uint8_t 
 enum { WIDE_UPPER, WIDE_LOWER, WIDE_CAPITALISED, WIDE_WORDS, WIDE_SENTENCE, WIDE_COMMA,
        WIDE_COUNT };
 
-/* text_counts(page, class_table, ends_sentence_table, kinds, count, out)
-
-   The first TEXT_COUNT_COLUMNS text features (features.TEXT_NAMES, log_chars to
-   starts_symbol) of each of the `count` segments of `page`, the UTF-8 of the segments
-   joined by "\n". A segment owns its bytes and the newline after it; a word starts at a
-   byte that is not a space and follows one (the page's first byte follows one), and at
-   each character of KIND_WORD that follows none. `kinds`: a byte per code point of the
-   Basic Multilingual Plane (KIND_*), read for the characters of two and three bytes: their
-   case counts as an ASCII letter's does, their sentence marks and commas as ASCII ones.
-   out: float64, count x TEXT_COUNT_COLUMNS. */
-PyObject *
-text_counts(PyObject *Py_UNUSED(module), PyObject *args)
+/* The first TEXT_COUNT_COLUMNS text features (features.TEXT_NAMES, log_chars to
+   starts_symbol) of each of the `count` segments of `bytes`, the UTF-8 of the segments
+   joined by "\n", in the first columns of rows `stride` doubles apart. A segment owns its
+   bytes and the newline after it; a word starts at a byte that is not a space and follows
+   one (the page's first byte follows one), and at each character of KIND_WORD that follows
+   none. tables->kinds: a byte per code point of the Basic Multilingual Plane (KIND_*), read
+   for the characters of two and three bytes: their case counts as an ASCII letter's does,
+   their sentence marks and commas as ASCII ones. -1 with ValueError if the page does not
+   hold `count` segments or the class table an unknown class. */
+int
+text_count_rows(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count,
+                const ByteTables *tables, double *rows, Py_ssize_t stride)
 {
-    Py_buffer page, classes, ends_sentence, kinds_buffer, out;
-    Py_ssize_t count;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*nw*", &page, &classes, &ends_sentence, &kinds_buffer,
-                          &count, &out)) {
-        return NULL;
-    }
-    PyObject *result = NULL;
+    int status = -1;
     int64_t(*cells)[2][CLASS_COUNT] = NULL;
     int64_t(*wide)[WIDE_COUNT] = NULL;
-    if (check_length(&classes, 256, 1, "class_table") < 0 ||
-        check_length(&ends_sentence, 256, 1, "ends_sentence_table") < 0 ||
-        check_length(&kinds_buffer, CODE_POINTS, 1, "kinds") < 0 ||
-        check_length(&out, product(count, TEXT_COUNT_COLUMNS), sizeof(double), "out") < 0) {
-        goto done;
-    }
-    const uint8_t *bytes = page.buf, *class_of = classes.buf, *ends = ends_sentence.buf;
-    const uint8_t *kinds = kinds_buffer.buf;
+    const uint8_t *class_of = tables->class_of, *ends = tables->ends_sentence;
+    const uint8_t *kinds = tables->kinds;
     for (int b = 0; b < 256; b++) {
         if (class_of[b] >= CLASS_COUNT) {
             PyErr_SetString(PyExc_ValueError, "class_table holds an unknown class");
             goto done;
         }
     }
-    Py_ssize_t size = page.len, newlines = count_newlines(bytes, size);
+    Py_ssize_t newlines = count_newlines(bytes, size);
     if (count < 1 || newlines + 1 != count) {
         PyErr_Format(PyExc_ValueError, "%zd segments need %zd newlines, the page has %zd",
                      count, count - 1, newlines);
@@ -113,7 +100,6 @@ text_counts(PyObject *Py_UNUSED(module), PyObject *args)
         PyErr_NoMemory();
         goto done;
     }
-    double *features = out.buf;
     Py_ssize_t segment = 0, start = 0;
     int after_space = 1;
     for (Py_ssize_t p = 0; p <= size; p++) {
@@ -142,7 +128,7 @@ text_counts(PyObject *Py_UNUSED(module), PyObject *args)
             uint8_t first_class = p > start ? class_of[bytes[start]] : SPACE;
             uint8_t first_kind =
                 first_class == MULTIBYTE ? kinds[code_point_at(bytes, start, p)] : 0;
-            double *row = features + segment * TEXT_COUNT_COLUMNS;
+            double *row = rows + segment * stride;
             row[0] = log1p_count(chars);
             row[1] = log1p_count((double)words);
             row[2] = chars / safe_words;
@@ -182,10 +168,38 @@ text_counts(PyObject *Py_UNUSED(module), PyObject *args)
         }
         after_space = class == SPACE;
     }
-    result = Py_NewRef(Py_None);
+    status = 0;
 done:
     PyMem_Free(cells);
     PyMem_Free(wide);
+    return status;
+}
+
+/* text_counts(page, class_table, ends_sentence_table, kinds, count, out)
+
+   text_count_rows of the page, for worker/core/features.py (the HTML pages'). out:
+   float64, count x TEXT_COUNT_COLUMNS. */
+PyObject *
+text_counts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer page, classes, ends_sentence, kinds_buffer, out;
+    Py_ssize_t count;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*nw*", &page, &classes, &ends_sentence, &kinds_buffer,
+                          &count, &out)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    if (check_length(&classes, 256, 1, "class_table") < 0 ||
+        check_length(&ends_sentence, 256, 1, "ends_sentence_table") < 0 ||
+        check_length(&kinds_buffer, CODE_POINTS, 1, "kinds") < 0 ||
+        check_length(&out, product(count, TEXT_COUNT_COLUMNS), sizeof(double), "out") < 0) {
+        goto done;
+    }
+    ByteTables tables = {classes.buf, ends_sentence.buf, kinds_buffer.buf};
+    if (text_count_rows(page.buf, page.len, count, &tables, out.buf, TEXT_COUNT_COLUMNS) == 0) {
+        result = Py_NewRef(Py_None);
+    }
+done:
     PyBuffer_Release(&page);
     PyBuffer_Release(&classes);
     PyBuffer_Release(&ends_sentence);
@@ -205,33 +219,25 @@ prefix_hash(const uint8_t *at)
     return ((word | 0x20202020u) * 0x9E3779B1u) >> 16;
 }
 
-/* phrase_counts(page, count, phrases, out)
-
-   How many phrase matches start in each of the `count` newline-separated segments of
-   `page`, read the way re.finditer reads one alternation of all phrases over the page
+/* How many phrase matches start in each of the `count` newline-separated segments of
+   `bytes`, read the way re.finditer reads one alternation of all phrases over the page
    lowercased: matches never overlap, the leftmost wins and, at one position, the longest.
    ASCII letters of the page are lowercased (bytes.lower()); phrases (bytes, lowercase, none
-   empty, none holding a newline) are compared byte for byte. out: float32, count.
-   Returns False, and counts that are not to be used, when the page holds a character whose
+   empty, none holding a newline) are compared byte for byte. hits: count floats.
+   Returns 0, and counts that are not to be used, when the page holds a character whose
    lowercase is ASCII or of another length (KELVIN SIGN, U+212A -> "k"; U+0130 -> "i̇"):
-   bytes.lower() cannot read such a page as str.lower() does. True otherwise. */
-PyObject *
-phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
+   bytes.lower() cannot read such a page as str.lower() does. 1 otherwise, -1 with ValueError for
+   a page or phrases it cannot read. */
+int
+count_phrases(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count, PyObject *phrases,
+              float *hits)
 {
-    Py_buffer page, out;
-    Py_ssize_t count;
-    PyObject *phrases;
-    if (!PyArg_ParseTuple(args, "y*nO!w*", &page, &count, &PyTuple_Type, &phrases, &out)) {
-        return NULL;
-    }
-    PyObject *result = NULL;
+    int status = -1;
     Py_ssize_t phrase_count = PyTuple_GET_SIZE(phrases);
     /* Phrases by first byte, longest first: by_first[first[b] .. first[b + 1]). */
     Py_ssize_t *order = NULL, first[257] = {0};
-    if (count < 1 || check_length(&out, count, sizeof(float), "out") < 0) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_ValueError, "a page needs a segment");
-        }
+    if (count < 1) {
+        PyErr_SetString(PyExc_ValueError, "a page needs a segment");
         goto done;
     }
     order = PyMem_Malloc((size_t)(phrase_count + 1) * sizeof(Py_ssize_t));
@@ -288,9 +294,7 @@ phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
     /* U+212A and U+0130 must pass too, to be noticed */
     short_first[0xE2 | 0x20] = short_first[0xC4 | 0x20] = 1;
     int readable = 1;
-    const uint8_t *bytes = page.buf;
-    Py_ssize_t size = page.len, segment = 0, counted = 0; /* newlines before `counted` seen */
-    float *hits = out.buf;
+    Py_ssize_t segment = 0, counted = 0; /* newlines before `counted` seen */
     memset(hits, 0, (size_t)count * sizeof(float));
     for (Py_ssize_t p = 0; p < size;) {
         if (p + 4 <= size && !short_first[bytes[p] | 0x20]) {
@@ -338,105 +342,30 @@ phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
                      count, count - 1, segment);
         goto done;
     }
-    result = PyBool_FromLong(readable);
+    status = readable;
 done:
     PyMem_Free(order);
-    PyBuffer_Release(&page);
-    PyBuffer_Release(&out);
-    return result;
+    return status;
 }
 
-/* repeat_counts(page, count, out)
+/* phrase_counts(page, count, phrases, out)
 
-   For each of the `count` newline-separated segments of `page`, how many other segments
-   are the same bytes (Counter(texts)[text] - 1). out: float32, count. Segments are hashed
-   eight bytes at a time into an open-addressing table and compared byte for byte. */
+   count_phrases of the page, for worker/core/phrases.py: True, or False when out is not to
+   be used. out: float32, count. */
 PyObject *
-repeat_counts(PyObject *Py_UNUSED(module), PyObject *args)
+phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
 {
     Py_buffer page, out;
     Py_ssize_t count;
-    if (!PyArg_ParseTuple(args, "y*nw*", &page, &count, &out)) {
+    PyObject *phrases;
+    if (!PyArg_ParseTuple(args, "y*nO!w*", &page, &count, &PyTuple_Type, &phrases, &out)) {
         return NULL;
     }
     PyObject *result = NULL;
-    Py_ssize_t *starts = NULL, *slots = NULL, *owner = NULL, *seen = NULL;
-    if (count < 1 || check_length(&out, count, sizeof(float), "out") < 0) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_ValueError, "a page needs a segment");
-        }
-        goto done;
+    if (check_length(&out, count, sizeof(float), "out") == 0) {
+        int readable = count_phrases(page.buf, page.len, count, phrases, out.buf);
+        result = readable < 0 ? NULL : PyBool_FromLong(readable);
     }
-    const uint8_t *bytes = page.buf;
-    Py_ssize_t size = page.len;
-    if (count_newlines(bytes, size) + 1 != count) {
-        PyErr_Format(PyExc_ValueError, "%zd segments need %zd newlines", count, count - 1);
-        goto done;
-    }
-    Py_ssize_t capacity = 16; /* a power of two, at least twice the segments */
-    while (capacity < 2 * count) {
-        capacity *= 2;
-    }
-    starts = PyMem_Malloc((size_t)(count + 1) * sizeof(Py_ssize_t));
-    slots = PyMem_Malloc((size_t)capacity * sizeof(Py_ssize_t)); /* a segment, or -1 */
-    owner = PyMem_Malloc((size_t)count * sizeof(Py_ssize_t)); /* its first equal segment */
-    seen = PyMem_Calloc((size_t)count, sizeof(Py_ssize_t)); /* per first one: how many */
-    if (starts == NULL || slots == NULL || owner == NULL || seen == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    memset(slots, 0xFF, (size_t)capacity * sizeof(Py_ssize_t));
-    for (Py_ssize_t i = 0, p = 0; i < count; i++) {
-        starts[i] = p;
-        const uint8_t *end = memchr(bytes + p, '\n', (size_t)(size - p));
-        p = end ? end - bytes + 1 : size + 1; /* a segment owns its newline */
-    }
-    starts[count] = size + 1;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        const uint8_t *text = bytes + starts[i];
-        Py_ssize_t length = starts[i + 1] - starts[i] - 1;
-        uint64_t hash = (uint64_t)length * 0x9E3779B97F4A7C15ull;
-        Py_ssize_t b = 0;
-        for (; b + 8 <= length; b += 8) { /* eight bytes a multiplication */
-            uint64_t word;
-            memcpy(&word, text + b, 8);
-            hash = (hash ^ word) * 0xFF51AFD7ED558CCDull;
-            hash ^= hash >> 32;
-        }
-        if (b < length) {
-            uint64_t word = 0;
-            memcpy(&word, text + b, (size_t)(length - b));
-            hash = (hash ^ word) * 0xFF51AFD7ED558CCDull;
-            hash ^= hash >> 32;
-        }
-        hash ^= hash >> 29; /* the table takes the low bits: mix the high ones in */
-        Py_ssize_t slot = (Py_ssize_t)(hash & (uint64_t)(capacity - 1));
-        while (1) {
-            Py_ssize_t other = slots[slot];
-            if (other < 0) {
-                slots[slot] = i;
-                owner[i] = i;
-                break;
-            }
-            if (starts[other + 1] - starts[other] - 1 == length &&
-                memcmp(bytes + starts[other], text, (size_t)length) == 0) {
-                owner[i] = other;
-                break;
-            }
-            slot = (slot + 1) & (capacity - 1);
-        }
-        seen[owner[i]]++;
-    }
-    float *repeats = out.buf;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        repeats[i] = (float)(seen[owner[i]] - 1);
-    }
-    result = Py_NewRef(Py_None);
-done:
-    PyMem_Free(starts);
-    PyMem_Free(slots);
-    PyMem_Free(owner);
-    PyMem_Free(seen);
     PyBuffer_Release(&page);
     PyBuffer_Release(&out);
     return result;
