@@ -98,6 +98,22 @@ def reason_texts(
     count: int,
     limit: int,
 ) -> list[tuple[str, ...]]: ...
+def text_dump_features(
+    page: Buffer,
+    count: int,
+    class_table: Buffer,
+    ends_sentence_table: Buffer,
+    kinds: Buffer,
+    phrases: tuple[bytes, ...],
+    log1p_counts: Buffer,
+    structure: Buffer,
+    structure_width: int,
+    text_sources: tuple[int, ...],
+    structure_sources: tuple[int, ...],
+    position_sources: tuple[int, int],
+    radii: tuple[int, ...],
+    out: Buffer,
+) -> bool: ...
 def reason_prefixes(
     reasons: list[tuple[str, ...]],
     keep: Buffer,

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from worker.core import kernels
+from worker.core import kernels, stage_kernels
 from worker.core.html_segments import STRUCTURE_NAMES
 from worker.core.phrases import PhraseCounter
 from worker.core.segments import TEXT_STRUCTURE_NAMES, PageSegments
@@ -164,6 +164,22 @@ def page_features(segments: PageSegments) -> FloatArray:
     features = np.empty((count, len(names)), dtype=np.float32)
     if count == 0:
         return features
+    structure = segments.structure
+    if structure is None or structure.shape[1] != len(_structure_names(segments.content_type)):
+        raise ValueError(f"{segments.content_type} segments need their structure columns")
+    if segments.content_type != "text/plain" or not _text_dump_features(
+        segments, structure, features
+    ):
+        features_one_by_one(segments, structure, features)
+    return features
+
+
+def features_one_by_one(
+    segments: PageSegments, structure: npt.NDArray[np.float32], features: FloatArray
+) -> None:
+    """page_features from the kernels one by one (an HTML page's; a text dump's when its
+    whole table could not be made in one call)."""
+    count = len(segments)
     # Computed in float64 and rounded to float32 once, as each column is stored.
     text = _text_features(segments.texts, segments.utf8)
     features[:, : text.shape[1]] = text
@@ -171,16 +187,44 @@ def page_features(segments: PageSegments) -> FloatArray:
     sources = np.empty((count, len(text_sources) + len(structure_sources)))
     sources[:, : len(text_sources)] = text[:, text_sources]
     column = text.shape[1]
-    structure = segments.structure
-    if structure is None or structure.shape[1] != len(_structure_names(segments.content_type)):
-        raise ValueError(f"{segments.content_type} segments need their structure columns")
     features[:, column : column + structure.shape[1]] = structure
     sources[:, len(text_sources) :] = structure[:, structure_sources]
     column += structure.shape[1]
     kernels.context_columns(sources, _WINDOWS, features, column)
     column += sources.shape[1] * (len(_WINDOWS) + 2)
-    kernels.position_features(text[:, 1], text[:, 11], features, column)
-    return features
+    log_words, ends_sentence = _POSITION_SOURCES
+    kernels.position_features(text[:, log_words], text[:, ends_sentence], features, column)
+
+
+# The text columns the position columns read.
+_POSITION_SOURCES = (TEXT_NAMES.index("log_words"), TEXT_NAMES.index("ends_sentence"))
+# numpy's log1p of the repeat counts (float32, as it gave them to _text_features), for the
+# kernel of a whole text dump: C's log1pf may land an ulp away from numpy's.
+_LOG1P_COUNTS = np.log1p(np.arange(4096, dtype=np.float32))
+
+
+def _text_dump_features(
+    segments: PageSegments, structure: npt.NDArray[np.float32], features: FloatArray
+) -> bool:
+    """The whole table of a text dump in one call (stage_kernels.text_dump_features), as
+    page_features makes it from the kernels one by one; False on the rare page it leaves
+    to them (a character whose lowercase the phrase counts cannot read, a line repeated
+    thousands of times)."""
+    encoded = segments.utf8
+    if encoded is None:
+        encoded = "\n".join(segments.texts).encode("utf-8", "surrogatepass")
+    text_sources, structure_sources = _source_columns(segments.content_type)
+    return stage_kernels.text_dump_features(
+        encoded,
+        len(segments),
+        (_CLASS_TABLE, _ENDS_SENTENCE_TABLE, _CODE_POINT_KINDS),
+        _BOILERPLATE.encoded,
+        _LOG1P_COUNTS,
+        structure,
+        (tuple(text_sources), tuple(structure_sources), _POSITION_SOURCES),
+        _WINDOWS,
+        features,
+    )
 
 
 def _text_features(texts: list[str], encoded: bytes | None) -> npt.NDArray[np.float64]:

@@ -50,6 +50,11 @@ class PhraseCounter:
         self.pattern = first_letter_regex(phrases)
         self._encoded = tuple(phrase.encode("utf-8") for phrase in sorted(set(phrases)))
 
+    @property
+    def encoded(self) -> tuple[bytes, ...]:
+        """The phrases as kernels.phrase_counts reads them: UTF-8, sorted."""
+        return self._encoded
+
     def reference_counts(self, lowered: str, texts: Sequence[str]) -> FloatArray:
         """How many matches start inside each segment of the joined, lowercased page."""
         lengths = np.fromiter((len(text) + 1 for text in texts), dtype=np.int64, count=len(texts))

@@ -1,8 +1,8 @@
 """Typed entry points to the kernels that do the work of a whole stage in one call, where
 the stage was a handful of kernel calls glued by numpy (kernels.py has the others and says
-why they are compiled): what goes before each segment's reasons (kernels_c/reason_marks.c).
-For a page of a few hundred lines, the calls, temporaries and copies of that glue cost as
-much as a kernel.
+why they are compiled): a text dump's feature table (kernels_c/text_dump.c) and what goes
+before each segment's reasons (kernels_c/reason_marks.c). For a page of a few hundred
+lines, the calls, temporaries and copies of that glue cost as much as a kernel.
 """
 
 from __future__ import annotations
@@ -51,3 +51,40 @@ def reason_prefixes(
         *bars,
         words,
     )
+
+
+def text_dump_features(
+    page: bytes,
+    count: int,
+    byte_tables: tuple[bytes, bytes, bytes],
+    phrases: tuple[bytes, ...],
+    log1p_counts: Float32,
+    structure: Float32,
+    sources: tuple[tuple[int, ...], tuple[int, ...], tuple[int, int]],
+    radii: tuple[int, ...],
+    out: Float32,
+) -> bool:
+    """A text dump's feature table (features.page_features) in `out`, C-contiguous float32,
+    from the UTF-8 `page` of its `count` segments joined by newlines: the text counts (by
+    the class, sentence-end and code point tables), the `phrases` counts, log1p_counts[n]
+    for a segment repeated n more times, the `structure` columns, the context columns of
+    the text and structure columns `sources` names (then the columns of log_words and
+    ends_sentence, for the position columns) over `radii`, and the position columns. False,
+    `out` not to be used, on a page the phrase counts cannot read or with a count past
+    log1p_counts: kernels.text_counts and the others, one by one, then."""
+    if out.dtype != np.float32 or out.ndim != 2 or not out.flags.c_contiguous:
+        raise ValueError("out must be a C-contiguous float32 table")
+    table = np.ascontiguousarray(structure, dtype=np.float32)
+    found: bool = _kernels.text_dump_features(
+        page,
+        count,
+        *byte_tables,
+        phrases,
+        np.ascontiguousarray(log1p_counts, dtype=np.float32),
+        table,
+        table.shape[1],
+        *sources,
+        radii,
+        out,
+    )
+    return found

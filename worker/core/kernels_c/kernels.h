@@ -23,6 +23,7 @@
                   layout.c            page_layout
      features     text_features.c     text_counts, phrase_counts (boilerplate words)
                   text_repeats.c      repeat_counts
+                  text_dump.c         text_dump_features (a text dump's, in one call)
                   context_features.c  context_columns, position_features
      model        model.c             additive_scores, tree_scores
      decision     rules.c             rule_rejections, headline_runs, page_cut
@@ -319,8 +320,9 @@ id_table_index(IdTable *table, int64_t key)
     return table->slots[slot] - 1;
 }
 
-/* The loops of the text features, callable from C beside their own kernels (the comment
-   above each definition says what it computes). */
+/* The loops of the text features, callable from C beside their own kernels: text_dump.c's
+   text_dump_features runs them all (the comment above each definition says what it
+   computes). */
 #define TEXT_COUNT_COLUMNS 18 /* TEXT_NAMES up to starts_symbol */
 #define POSITION_COLUMNS 7    /* features.POSITION_NAMES */
 typedef struct {
@@ -347,6 +349,8 @@ PyObject *text_counts(PyObject *module, PyObject *args);
 PyObject *phrase_counts(PyObject *module, PyObject *args);
 /* text_repeats.c */
 PyObject *repeat_counts(PyObject *module, PyObject *args);
+/* text_dump.c */
+PyObject *text_dump_features(PyObject *module, PyObject *args);
 /* context_features.c */
 PyObject *context_columns(PyObject *module, PyObject *args);
 PyObject *position_features(PyObject *module, PyObject *args);

@@ -18,6 +18,7 @@ static PyMethodDef kernel_methods[] = {
     {"tree_scores", tree_scores, METH_VARARGS, "A tree ensemble's contributions."},
     {"phrase_counts", phrase_counts, METH_VARARGS, "Phrase matches in each segment."},
     {"repeat_counts", repeat_counts, METH_VARARGS, "How often each segment recurs."},
+    {"text_dump_features", text_dump_features, METH_VARARGS, "A text dump's features."},
     {"rounded_values", rounded_values, METH_VARARGS, "Chosen features, two digits."},
     {"text_lines", text_lines, METH_O, "A text dump's non-blank lines, normalised."},
     {"headline_runs", headline_runs, METH_VARARGS, "Runs of headlines outside the prose."},
