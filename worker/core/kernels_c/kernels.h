@@ -341,6 +341,20 @@ int write_context_columns(const double *input, Py_ssize_t count, Py_ssize_t widt
 int write_position_features(const double *logs, const double *ends, Py_ssize_t count,
                             float *rows, Py_ssize_t out_width, Py_ssize_t column);
 
+/* An additive model's step tables (model.c), for a kernel that scores with one. */
+typedef struct {
+    const double *edges;     /* every feature's thresholds, feature by feature */
+    const int64_t *edge_at;  /* where feature j's start, width + 1 of them */
+    const double *values;    /* every feature's values */
+    const int64_t *value_at; /* where feature j's start */
+    Py_ssize_t width;
+    double bias;
+} StepTables;
+int step_tables_from(const Py_buffer *edges, const Py_buffer *edge_starts, const Py_buffer *table,
+                     const Py_buffer *table_starts, double bias, StepTables *tables);
+void additive_rows(const StepTables *tables, const float *x, Py_ssize_t count,
+                   double *contributions, double *logits);
+
 /* The kernels, by file (the comment above each definition says what it computes). Each
    takes the module and its arguments (a tuple, or the one object of a METH_O kernel). */
 

@@ -41,52 +41,46 @@ count_below(const double *first, Py_ssize_t thresholds, const double *column, Py
     }
 }
 
-/* additive_scores(features, count, edges, edge_starts, table, table_starts, bias,
-                   contributions, logits)
-
-   An AdditiveModel applied to a count x width float32 feature table: feature j's
-   thresholds are edges[edge_starts[j]:edge_starts[j + 1]] (sorted), its values
-   table[table_starts[j]:], one more than its thresholds. A value x lies in the interval
-   after the thresholds strictly below it (LightGBM sends x <= threshold left); NaN lies in
-   the last. contributions: float64, count x width; logits: float64, count, the bias plus
-   each row's sum. */
-PyObject *
-additive_scores(PyObject *Py_UNUSED(module), PyObject *args)
+/* A StepTables' arrays (kernels.py) read as an additive model's tables; -1 with ValueError
+   if a feature's thresholds or values lie outside them. */
+int
+step_tables_from(const Py_buffer *edges, const Py_buffer *edge_starts, const Py_buffer *table,
+                 const Py_buffer *table_starts, double bias, StepTables *tables)
 {
-    Py_buffer features, edges, edge_starts, table, table_starts, contributions, logits;
-    Py_ssize_t count;
-    double bias;
-    if (!PyArg_ParseTuple(args, "y*ny*y*y*y*dw*w*", &features, &count, &edges, &edge_starts,
-                          &table, &table_starts, &bias, &contributions, &logits)) {
-        return NULL;
+    Py_ssize_t width = (Py_ssize_t)(edge_starts->len / (Py_ssize_t)sizeof(int64_t)) - 1;
+    if (width < 0) {
+        PyErr_SetString(PyExc_ValueError, "edge_starts needs one entry more than features");
+        return -1;
     }
-    PyObject *result = NULL;
-    Py_ssize_t width = (Py_ssize_t)(edge_starts.len / (Py_ssize_t)sizeof(int64_t)) - 1;
-    if (width < 0 || count < 0 ||
-        check_length(&features, product(count, width), sizeof(float), "features") < 0 ||
-        check_length(&table_starts, width, sizeof(int64_t), "table_starts") < 0 ||
-        check_length(&contributions, product(count, width), sizeof(double), "contributions") < 0 ||
-        check_length(&logits, count, sizeof(double), "logits") < 0) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_ValueError, "edge_starts needs one entry more than features");
-        }
-        goto done;
+    if (check_length(table_starts, width, sizeof(int64_t), "table_starts") < 0) {
+        return -1;
     }
-    const int64_t *edge_at = edge_starts.buf, *table_at = table_starts.buf;
-    Py_ssize_t edge_count = edges.len / (Py_ssize_t)sizeof(double);
-    Py_ssize_t table_count = table.len / (Py_ssize_t)sizeof(double);
+    const int64_t *edge_at = edge_starts->buf, *table_at = table_starts->buf;
+    Py_ssize_t edge_count = edges->len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t table_count = table->len / (Py_ssize_t)sizeof(double);
     for (Py_ssize_t j = 0; j < width; j++) {
         int64_t thresholds = edge_at[j + 1] - edge_at[j];
         if (thresholds < 0 || edge_at[j] < 0 || edge_at[j + 1] > edge_count ||
             table_at[j] < 0 || table_at[j] + thresholds + 1 > table_count) {
             PyErr_Format(PyExc_ValueError, "feature %zd's thresholds or values lie outside "
                          "the tables", j);
-            goto done;
+            return -1;
         }
     }
-    const float *x = features.buf;
-    const double *edge = edges.buf, *value = table.buf;
-    double *out = contributions.buf, *sums = logits.buf;
+    *tables = (StepTables){edges->buf, edge_at, table->buf, table_at, width, bias};
+    return 0;
+}
+
+/* An additive model (`tables`) applied to a count x tables->width float32 feature table:
+   feature j's thresholds are edges[edge_at[j]:edge_at[j + 1]] (sorted), its values
+   values[value_at[j]:], one more than its thresholds. A value x lies in the interval after
+   the thresholds strictly below it (LightGBM sends x <= threshold left); NaN lies in the
+   last. contributions: count x width; logits: count, the bias plus each row's sum. */
+void
+additive_rows(const StepTables *tables, const float *x, Py_ssize_t count, double *contributions,
+              double *logits)
+{
+    Py_ssize_t width = tables->width;
     /* A feature at a time: its thresholds stay in registers, and counting those below each
        value is a compare per threshold, with no branch on the value (which side a segment
        falls is a coin toss the CPU cannot predict) and none on the feature (its thresholds
@@ -97,11 +91,11 @@ additive_scores(PyObject *Py_UNUSED(module), PyObject *args)
     for (Py_ssize_t block = 0; block < count; block += ROW_BLOCK) {
         Py_ssize_t rows = count - block < ROW_BLOCK ? count - block : ROW_BLOCK;
         const float *block_x = x + block * width;
-        double *block_out = out + block * width;
+        double *block_out = contributions + block * width;
         for (Py_ssize_t j = 0; j < width; j++) {
-            const double *first = edge + edge_at[j];
-            Py_ssize_t thresholds = (Py_ssize_t)(edge_at[j + 1] - edge_at[j]);
-            const double *values = value + table_at[j];
+            const double *first = tables->edges + tables->edge_at[j];
+            Py_ssize_t thresholds = (Py_ssize_t)(tables->edge_at[j + 1] - tables->edge_at[j]);
+            const double *values = tables->values + tables->value_at[j];
             for (Py_ssize_t i = 0; i < rows; i++) {
                 column[i] = (double)block_x[i * width + j];
             }
@@ -113,8 +107,40 @@ additive_scores(PyObject *Py_UNUSED(module), PyObject *args)
         }
     }
     for (Py_ssize_t i = 0; i < count; i++) {
-        sums[i] = bias + pairwise_sum(out + i * width, width);
+        logits[i] = tables->bias + pairwise_sum(contributions + i * width, width);
     }
+}
+
+/* additive_scores(features, count, edges, edge_starts, table, table_starts, bias,
+                   contributions, logits)
+
+   additive_rows for kernels.StepTables: edges, table (float64) and edge_starts,
+   table_starts (int64) are the tables' arrays; features: float32, count x width;
+   contributions: float64, count x width; logits: float64, count. */
+PyObject *
+additive_scores(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer features, edges, edge_starts, table, table_starts, contributions, logits;
+    Py_ssize_t count;
+    double bias;
+    if (!PyArg_ParseTuple(args, "y*ny*y*y*y*dw*w*", &features, &count, &edges, &edge_starts,
+                          &table, &table_starts, &bias, &contributions, &logits)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    StepTables tables;
+    if (count < 0) {
+        PyErr_SetString(PyExc_ValueError, "count must not be negative");
+        goto done;
+    }
+    if (step_tables_from(&edges, &edge_starts, &table, &table_starts, bias, &tables) < 0 ||
+        check_length(&features, product(count, tables.width), sizeof(float), "features") < 0 ||
+        check_length(&contributions, product(count, tables.width), sizeof(double),
+                     "contributions") < 0 ||
+        check_length(&logits, count, sizeof(double), "logits") < 0) {
+        goto done;
+    }
+    additive_rows(&tables, features.buf, count, contributions.buf, logits.buf);
     result = Py_NewRef(Py_None);
 done:
     PyBuffer_Release(&features);
