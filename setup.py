@@ -24,6 +24,7 @@ setup(
                 "worker/core/kernels_c/text_dump.c",
                 "worker/core/kernels_c/context_features.c",
                 "worker/core/kernels_c/model.c",
+                "worker/core/kernels_c/smoothing_stage.c",
                 "worker/core/kernels_c/rules.c",
                 "worker/core/kernels_c/line_starts.c",
                 "worker/core/kernels_c/reasons.c",

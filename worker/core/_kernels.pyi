@@ -114,6 +114,19 @@ def text_dump_features(
     radii: tuple[int, ...],
     out: Buffer,
 ) -> bool: ...
+def smoothing_logits(
+    exp_negative: Buffer,
+    local_logits: Buffer,
+    log_words: Buffer,
+    radii: tuple[int, ...],
+    edges: Buffer,
+    edge_starts: Buffer,
+    table: Buffer,
+    table_starts: Buffer,
+    bias: float,
+    out: Buffer,
+    features: Buffer = ...,
+) -> None: ...
 def reason_prefixes(
     reasons: list[tuple[str, ...]],
     keep: Buffer,

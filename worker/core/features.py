@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from worker.core import kernels, stage_kernels
 from worker.core.html_segments import STRUCTURE_NAMES
+from worker.core.model import AdditiveModel, negative_exp
 from worker.core.phrases import PhraseCounter
 from worker.core.segments import TEXT_STRUCTURE_NAMES, PageSegments
 
@@ -268,3 +269,20 @@ def smoothing_features(
     kernels.context_columns(scores.reshape(count, 1), _SMOOTHING_RADII, features, 1)
     features[:, 8] = log_words
     return features
+
+
+def smoothed_logits(
+    stage: AdditiveModel,
+    local_logits: npt.NDArray[np.float64],
+    log_words: npt.NDArray[np.float32],
+) -> npt.NDArray[np.float64]:
+    """stage.logits(smoothing_features(local_logits, log_words)), in one call but for
+    numpy's exp (stage_kernels.smoothing_logits)."""
+    return stage_kernels.smoothing_logits(
+        negative_exp(local_logits),
+        local_logits,
+        log_words,
+        _SMOOTHING_RADII,
+        stage.tables,
+        stage.bias,
+    )

@@ -54,6 +54,10 @@ class AdditiveModel:
         """contributions(features) and logits(features), from one pass."""
         return self._tables.scores(features, self.bias)
 
+    @property
+    def tables(self) -> StepTables:
+        return self._tables
+
     def to_json(self) -> dict[str, Any]:
         return {
             "feature_names": list(self.feature_names),
@@ -73,4 +77,11 @@ class AdditiveModel:
 
 
 def sigmoid(logits: FloatArray) -> FloatArray:
-    return 1.0 / (1.0 + np.exp(-np.clip(logits, -30.0, 30.0)))
+    return 1.0 / (1.0 + negative_exp(logits))
+
+
+def negative_exp(logits: FloatArray) -> FloatArray:
+    """exp(-logits), the logits clipped to [-30, 30] first: sigmoid's numpy half (numpy's
+    exp, which may land an ulp away from C's)."""
+    exponentials: FloatArray = np.exp(-np.clip(logits, -30.0, 30.0))
+    return exponentials

@@ -12,7 +12,7 @@ import numpy.typing as npt
 import orjson
 
 from worker.core.decision import Decision
-from worker.core.features import TEXT_NAMES, page_features, smoothing_features
+from worker.core.features import TEXT_NAMES, page_features, smoothed_logits
 from worker.core.model import AdditiveModel, sigmoid
 from worker.core.page_kind import is_article_under_thread, page_summary
 from worker.core.segments import PageSegments
@@ -123,7 +123,7 @@ class SegmentModel:
             local, smoothing = self.single_item.local, self.single_item.smoothing
             decision = self.single_item.decision
         contributions, local_logits = local.scores(features)
-        final_logits = smoothing.logits(smoothing_features(local_logits, features[:, LOG_WORDS]))
+        final_logits = smoothed_logits(smoothing, local_logits, features[:, LOG_WORDS])
         return PageScores(
             sigmoid(final_logits),
             features,

@@ -1,8 +1,9 @@
 """Typed entry points to the kernels that do the work of a whole stage in one call, where
 the stage was a handful of kernel calls glued by numpy (kernels.py has the others and says
-why they are compiled): a text dump's feature table (kernels_c/text_dump.c) and what goes
-before each segment's reasons (kernels_c/reason_marks.c). For a page of a few hundred
-lines, the calls, temporaries and copies of that glue cost as much as a kernel.
+why they are compiled): a text dump's feature table (kernels_c/text_dump.c), the smoothing
+stage (kernels_c/smoothing_stage.c) and what goes before each segment's reasons
+(kernels_c/reason_marks.c). For a page of a few hundred lines, the calls, temporaries and
+copies of that glue cost as much as a kernel.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.core import _kernels
+from worker.core.kernels import StepTables
 
 Float64 = npt.NDArray[np.float64]
 Float32 = npt.NDArray[np.float32]
@@ -88,3 +90,34 @@ def text_dump_features(
         out,
     )
     return found
+
+
+def smoothing_logits(
+    exp_negative: Float64,
+    local_logits: Float64,
+    log_words: Float32,
+    radii: tuple[int, ...],
+    tables: StepTables,
+    bias: float,
+    features: Float32 | None = None,
+) -> Float64:
+    """The logits of the additive model of `tables` and `bias` on
+    features.smoothing_features(local_logits, log_words), whose scores are 1 / (1 +
+    exp_negative) (model.negative_exp(local_logits): numpy's exp). Those features go to
+    `features` (C-contiguous float32) if given."""
+    logits = np.ascontiguousarray(local_logits, dtype=np.float64)
+    out = np.empty(logits.shape[0])
+    _kernels.smoothing_logits(
+        np.ascontiguousarray(exp_negative, dtype=np.float64),
+        logits,
+        np.ascontiguousarray(log_words, dtype=np.float32),
+        radii,
+        tables.edges,
+        tables.edge_starts,
+        tables.values,
+        tables.value_starts,
+        bias,
+        out,
+        *(() if features is None else (features,)),
+    )
+    return out

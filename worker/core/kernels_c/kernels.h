@@ -26,6 +26,7 @@
                   text_dump.c         text_dump_features (a text dump's, in one call)
                   context_features.c  context_columns, position_features
      model        model.c             additive_scores, tree_scores
+                  smoothing_stage.c   smoothing_logits (the smoothing stage, in one call)
      decision     rules.c             rule_rejections, headline_runs, page_cut
                   line_starts.c       short_lines_starting, lines_opening_with
      reasons      reasons.c           strongest_columns, rounded_values, reason_texts
@@ -341,7 +342,7 @@ int write_context_columns(const double *input, Py_ssize_t count, Py_ssize_t widt
 int write_position_features(const double *logs, const double *ends, Py_ssize_t count,
                             float *rows, Py_ssize_t out_width, Py_ssize_t column);
 
-/* An additive model's step tables (model.c), for a kernel that scores with one. */
+/* An additive model's step tables (model.c), for the kernels that score with one. */
 typedef struct {
     const double *edges;     /* every feature's thresholds, feature by feature */
     const int64_t *edge_at;  /* where feature j's start, width + 1 of them */
@@ -371,6 +372,8 @@ PyObject *position_features(PyObject *module, PyObject *args);
 /* model.c */
 PyObject *additive_scores(PyObject *module, PyObject *args);
 PyObject *tree_scores(PyObject *module, PyObject *args);
+/* smoothing_stage.c */
+PyObject *smoothing_logits(PyObject *module, PyObject *args);
 /* reasons.c */
 PyObject *strongest_columns(PyObject *module, PyObject *args);
 PyObject *rounded_values(PyObject *module, PyObject *args);

@@ -16,6 +16,7 @@ static PyMethodDef kernel_methods[] = {
     {"context_columns", context_columns, METH_VARARGS, "Neighbours' features, in place."},
     {"additive_scores", additive_scores, METH_VARARGS, "An additive model's contributions."},
     {"tree_scores", tree_scores, METH_VARARGS, "A tree ensemble's contributions."},
+    {"smoothing_logits", smoothing_logits, METH_VARARGS, "The smoothing stage's logits."},
     {"phrase_counts", phrase_counts, METH_VARARGS, "Phrase matches in each segment."},
     {"repeat_counts", repeat_counts, METH_VARARGS, "How often each segment recurs."},
     {"text_dump_features", text_dump_features, METH_VARARGS, "A text dump's features."},
