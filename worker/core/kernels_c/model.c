@@ -6,17 +6,30 @@
 
 #define ROW_BLOCK 32 /* rows of additive_scores' blocks */
 
+#ifdef __SSE2__
+/* The values of rows i and i + 1 of a column (x: its first, stride floats apart) as two
+   doubles, built in a register: stored one by one and loaded two at a time, they waited
+   for the stores to retire (a store does not forward to a wider load). */
+static inline __m128d
+two_rows(const float *x, Py_ssize_t stride, Py_ssize_t i)
+{
+    __m128 pair = _mm_unpacklo_ps(_mm_load_ss(x + i * stride), _mm_load_ss(x + (i + 1) * stride));
+    return _mm_cvtps_pd(pair);
+}
+#endif
+
 /* below[i]: how many of the `thresholds` sorted values at `first` lie strictly below
-   column[i] (none below NaN). Eight rows at a time, two to an SSE2 register. */
+   x[i * stride] as a double (none below NaN). Eight rows at a time, two to an SSE2
+   register. */
 static void
-count_below(const double *first, Py_ssize_t thresholds, const double *column, Py_ssize_t count,
-            int64_t *below)
+count_below(const double *first, Py_ssize_t thresholds, const float *x, Py_ssize_t stride,
+            Py_ssize_t count, int64_t *below)
 {
     Py_ssize_t i = 0;
 #ifdef __SSE2__
     for (; i + 8 <= count; i += 8) {
-        __m128d v0 = _mm_loadu_pd(column + i), v1 = _mm_loadu_pd(column + i + 2);
-        __m128d v2 = _mm_loadu_pd(column + i + 4), v3 = _mm_loadu_pd(column + i + 6);
+        __m128d v0 = two_rows(x, stride, i), v1 = two_rows(x, stride, i + 2);
+        __m128d v2 = two_rows(x, stride, i + 4), v3 = two_rows(x, stride, i + 6);
         __m128i n0 = _mm_setzero_si128(), n1 = n0, n2 = n0, n3 = n0;
         for (Py_ssize_t k = 0; k < thresholds; k++) {
             __m128d bar = _mm_set1_pd(first[k]);
@@ -33,9 +46,10 @@ count_below(const double *first, Py_ssize_t thresholds, const double *column, Py
     }
 #endif
     for (; i < count; i++) {
+        double value = (double)x[i * stride];
         int64_t n = 0;
         for (Py_ssize_t k = 0; k < thresholds; k++) {
-            n += first[k] < column[i];
+            n += first[k] < value;
         }
         below[i] = n;
     }
@@ -86,7 +100,6 @@ additive_rows(const StepTables *tables, const float *x, Py_ssize_t count, double
        falls is a coin toss the CPU cannot predict) and none on the feature (its thresholds
        are few: a binary search per value ran twice as long). Rows go by blocks, whose
        features and contributions stay in the L1 cache while each column is read. */
-    double column[ROW_BLOCK];
     int64_t below[ROW_BLOCK];
     for (Py_ssize_t block = 0; block < count; block += ROW_BLOCK) {
         Py_ssize_t rows = count - block < ROW_BLOCK ? count - block : ROW_BLOCK;
@@ -96,13 +109,11 @@ additive_rows(const StepTables *tables, const float *x, Py_ssize_t count, double
             const double *first = tables->edges + tables->edge_at[j];
             Py_ssize_t thresholds = (Py_ssize_t)(tables->edge_at[j + 1] - tables->edge_at[j]);
             const double *values = tables->values + tables->value_at[j];
-            for (Py_ssize_t i = 0; i < rows; i++) {
-                column[i] = (double)block_x[i * width + j];
-            }
-            count_below(first, thresholds, column, rows, below);
+            count_below(first, thresholds, block_x + j, width, rows, below);
             for (Py_ssize_t i = 0; i < rows; i++) {
                 /* NaN lies above every threshold */
-                block_out[i * width + j] = values[isnan(column[i]) ? thresholds : below[i]];
+                block_out[i * width + j] =
+                    values[isnan(block_x[i * width + j]) ? thresholds : below[i]];
             }
         }
     }
