@@ -20,6 +20,7 @@ setup(
                 "worker/core/kernels_c/containers.c",
                 "worker/core/kernels_c/layout.c",
                 "worker/core/kernels_c/text_features.c",
+                "worker/core/kernels_c/text_phrases.c",
                 "worker/core/kernels_c/text_repeats.c",
                 "worker/core/kernels_c/text_dump.c",
                 "worker/core/kernels_c/context_features.c",

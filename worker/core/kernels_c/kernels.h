@@ -21,7 +21,8 @@
                                       repeats_title
                   containers.c        sibling_columns, main_container
                   layout.c            page_layout
-     features     text_features.c     text_counts, phrase_counts (boilerplate words)
+     features     text_features.c     text_counts
+                  text_phrases.c      phrase_counts (boilerplate words)
                   text_repeats.c      repeat_counts
                   text_dump.c         text_dump_features (a text dump's, in one call)
                   context_features.c  context_columns, position_features
@@ -361,6 +362,7 @@ void additive_rows(const StepTables *tables, const float *x, Py_ssize_t count,
 
 /* text_features.c */
 PyObject *text_counts(PyObject *module, PyObject *args);
+/* text_phrases.c */
 PyObject *phrase_counts(PyObject *module, PyObject *args);
 /* text_repeats.c */
 PyObject *repeat_counts(PyObject *module, PyObject *args);
