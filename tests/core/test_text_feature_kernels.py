@@ -106,6 +106,26 @@ def test_text_counts_match_numpy_on_any_bytes(segments: list[bytes]) -> None:
     assert_bit_equal(actual, reference.text_counts(page, len(segments)))
 
 
+long_segment = st.one_of(
+    st.lists(st.sampled_from(TEXT_PIECES), min_size=1, max_size=2500).map(
+        lambda pieces: "".join(pieces).encode("utf-8", "surrogatepass").replace(b"\n", b" ")
+    ),
+    st.binary(min_size=1, max_size=6000).map(lambda raw: raw.replace(b"\n", b"\t")),
+)
+
+
+@KERNEL_SETTINGS
+@given(st.lists(long_segment, min_size=1, max_size=4))
+def test_text_counts_match_numpy_on_long_segments(segments: list[bytes]) -> None:
+    """Segments of thousands of bytes: the kernel reads them sixteen bytes at a time, adds
+    its byte counters up every 255 such chunks and reads the rest a byte at a time."""
+    page = b"\n".join(segments)
+    actual = kernels.text_counts(
+        page, len(segments), _CLASS_TABLE, _ENDS_SENTENCE_TABLE, _CODE_POINT_KINDS
+    )
+    assert_bit_equal(actual, reference.text_counts(page, len(segments)))
+
+
 @pytest.mark.parametrize("length", [4094, 4095, 4096, 4097, 9000])
 def test_text_counts_past_the_table_of_small_counts(length: int) -> None:
     """Counts under 4096 take log1p from a table made at import, the others call it."""
