@@ -139,6 +139,24 @@ def test_rounded_values_match_numpy(features: npt.NDArray[np.float32], seed: int
     )
 
 
+def test_rounded_values_at_every_power_of_ten() -> None:
+    """The kernel reads a float32's decade from a table of where each starts (no log10): the
+    float32 values on and beside every power of ten it meets, of either sign, and 1e-12."""
+    values = []
+    for exponent in range(-12, 39):
+        power = np.float32(10.0**exponent)
+        for step in range(-3, 4):
+            values.append(power)
+            power = np.nextafter(power, np.float32(np.inf) if step >= 0 else np.float32(0))
+    for below_and_above in (np.float32(1e-12), np.float32(np.finfo(np.float32).max)):
+        values += [np.nextafter(below_and_above, np.float32(0)), below_and_above]
+    features = np.array(values + [-v for v in values], dtype=np.float32).reshape(-1, 1)
+    columns = np.zeros((len(features), 1), dtype=np.int64)
+    assert_bit_equal(
+        kernels.rounded_values(features, columns), reference.rounded_values(features, columns)
+    )
+
+
 def test_rounded_values_on_known_values() -> None:
     features = np.array([[0.0, -0.0, 1234.5, 0.0456, -7.25, 1e-13]], dtype=np.float32)
     values = kernels.rounded_values(features, np.array([[0, 1, 2, 3, 4, 5]]))

@@ -42,6 +42,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -76,6 +77,14 @@ extern uint8_t lower_ascii[256];
 #define POWERS_FROM (-13)
 #define POWERS 52
 extern double powers_of_ten[POWERS];
+
+/* Per whole k from DECADES_FROM on, the smallest float32 whose floor(log10) is k (or
+   more), as log10 itself gives it (found by bisection at import), so that rounded_values
+   reads a float32's decade without calling log10: checked against floor(log10) on every
+   float32 from 1e-12 to the largest (2026-12-04). INFINITY past the largest float32. */
+#define DECADES_FROM (-13)
+#define DECADES 52
+extern float decade_starts[DECADES];
 
 /* The keys of a reject record's row, in its order (schemas/reject.schema.json), and
    Python's round: set when the module loads. */

@@ -8,7 +8,33 @@
 double log1p_of_small[SMALL_COUNTS];
 uint8_t lower_ascii[256];
 double powers_of_ten[POWERS];
+float decade_starts[DECADES];
 PyObject *row_keys[4], *builtin_round;
+
+/* The smallest positive float32 whose floor(log10) is `decade` or more (INFINITY if none):
+   a bisection over the bits of the positive floats, which order them. */
+static float
+smallest_of_decade(int decade)
+{
+    uint32_t low = 1, high = 0x7F7FFFFF; /* the smallest and the largest */
+    float value;
+    memcpy(&value, &high, sizeof value);
+    if (floor(log10((double)value)) < decade) {
+        return INFINITY;
+    }
+    while (low < high) {
+        uint32_t middle = low + (high - low) / 2;
+        memcpy(&value, &middle, sizeof value);
+        if (floor(log10((double)value)) >= decade) {
+            high = middle;
+        }
+        else {
+            low = middle + 1;
+        }
+    }
+    memcpy(&value, &low, sizeof value);
+    return value;
+}
 
 static PyMethodDef kernel_methods[] = {
     {"text_counts", text_counts, METH_VARARGS, "Byte-count text features of every segment."},
@@ -68,6 +94,9 @@ PyInit__kernels(void)
     }
     for (int i = 0; i < POWERS; i++) {
         powers_of_ten[i] = pow(10.0, (double)(i + POWERS_FROM));
+    }
+    for (int k = 0; k < DECADES; k++) {
+        decade_starts[k] = smallest_of_decade(DECADES_FROM + k);
     }
     static const char *const keys[4] = {"position", "text", "score", "reasons"};
     for (int i = 0; i < 4; i++) {
