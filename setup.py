@@ -30,6 +30,7 @@ setup(
                 "worker/core/kernels_c/line_starts.c",
                 "worker/core/kernels_c/reasons.c",
                 "worker/core/kernels_c/reason_marks.c",
+                "worker/core/kernels_c/verdicts.c",
                 "worker/core/kernels_c/records.c",
                 "worker/core/kernels_c/markdown.c",
             ],

@@ -32,7 +32,7 @@
                   line_starts.c       short_lines_starting, lines_opening_with
      reasons      reasons.c           strongest_columns, rounded_values, reason_texts
                   reason_marks.c      reason_prefixes
-     verdict      reasons.c           segment_verdicts
+     verdict      verdicts.c          segment_verdicts
      article      markdown.c          article_markdown (an HTML page's kept segments)
    and in records.c, two for validating a raw record (raw_page.py): control_characters,
    nests_deeper_than; and one for building its outputs (records.py): reject_rows. */
@@ -389,9 +389,10 @@ PyObject *smoothing_logits(PyObject *module, PyObject *args);
 PyObject *strongest_columns(PyObject *module, PyObject *args);
 PyObject *rounded_values(PyObject *module, PyObject *args);
 PyObject *reason_texts(PyObject *module, PyObject *args);
-PyObject *segment_verdicts(PyObject *module, PyObject *args);
 /* reason_marks.c */
 PyObject *reason_prefixes(PyObject *module, PyObject *args);
+/* verdicts.c */
+PyObject *segment_verdicts(PyObject *module, PyObject *args);
 /* text_lines.c */
 PyObject *text_lines(PyObject *module, PyObject *body);
 /* rules.c */
