@@ -127,6 +127,16 @@ def smoothing_logits(
     out: Buffer,
     features: Buffer = ...,
 ) -> None: ...
+def feature_reasons(
+    contributions: Buffer,
+    keep: Buffer,
+    features: Buffer,
+    caches: list[dict[float, str]],
+    describe: Callable[[str, float], str],
+    names: tuple[str, ...],
+    k: int,
+    limit: int,
+) -> list[tuple[str, ...]]: ...
 def reason_prefixes(
     reasons: list[tuple[str, ...]],
     keep: Buffer,

@@ -23,16 +23,14 @@ from worker.core.declared_body import outside_declared_body
 from worker.core.features import feature_names
 from worker.core.kernels import (
     ReasonTexts,
-    rounded_values,
     segment_verdicts,
-    strongest_columns,
 )
 from worker.core.reasons_text import describe
 from worker.core.rules import RULE_REASON_STARTS, page_rule_hits
 from worker.core.segment_model import PageScores, SegmentModel, shipped_model
 from worker.core.segments import PageSegments, segment_page
 from worker.core.site_rule import MEMORY_REASON_START
-from worker.core.stage_kernels import PrefixWords, reason_prefixes
+from worker.core.stage_kernels import PrefixWords, feature_reasons, reason_prefixes
 from worker.core.verdict import ContentType, Label, PageKind, PageVerdict, SegmentVerdict
 
 _REASONS_PER_SEGMENT = 2
@@ -146,12 +144,16 @@ def _reasons(
     tipped the balance, then the features that pushed its score the most in the direction
     of its label."""
     # Kept segments are explained by their most positive contributions, rejected ones by their
-    # most negative.
-    columns = strongest_columns(page.local_contributions, keep, _REASONS_PER_SEGMENT)
-    # Coarse values read better and keep the cache of their words small and its hit rate high.
-    values = rounded_values(page.features, columns)
-    # In C, from a cache: a per-segment Python loop here cost more than the model.
-    reasons = _reason_texts(content_type).rows(columns, values)
+    # most negative; coarse values (two digits) read better and keep the cache of their words
+    # small and its hit rate high. In C, in one call: a per-segment Python loop here cost
+    # more than the model.
+    reasons = feature_reasons(
+        _reason_texts(content_type),
+        page.local_contributions,
+        keep,
+        page.features,
+        _REASONS_PER_SEGMENT,
+    )
     # Few segments get more: a rule (else the hold on a comment), the page's cut (a kept
     # score under ALWAYS_KEPT; not a line a rule kept under the cut: the text dump's
     # headline, article_start.py), the neighbours that tipped the balance; these go first,

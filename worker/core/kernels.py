@@ -174,6 +174,12 @@ class ReasonTexts:
         self._caches: list[dict[float, str]] = [{} for _ in self._names]
         self._limit = limit
 
+    def caches(
+        self,
+    ) -> tuple[list[dict[float, str]], Callable[[str, float], str], tuple[str, ...], int]:
+        """Its caches, describe, names and limit (stage_kernels.feature_reasons reads them)."""
+        return self._caches, self._describe, self._names, self._limit
+
     def rows(self, columns: npt.NDArray[np.int64], values: Float64) -> list[tuple[str, ...]]:
         """Per row, the texts of its (columns[i, c], values[i, c]) pairs, in order; -0.0
         is read as 0.0 (a dict takes the two for one key, and "-0.0" tells an operator

@@ -14,10 +14,33 @@ import numpy as np
 import numpy.typing as npt
 
 from worker.core import _kernels
-from worker.core.kernels import StepTables
+from worker.core.kernels import ReasonTexts, StepTables
 
 Float64 = npt.NDArray[np.float64]
 Float32 = npt.NDArray[np.float32]
+
+
+def feature_reasons(
+    texts: ReasonTexts,
+    contributions: Float64,
+    keep: npt.NDArray[np.bool_],
+    features: Float32,
+    columns: int,
+) -> list[tuple[str, ...]]:
+    """texts.rows(chosen, kernels.rounded_values(features, chosen)) of chosen =
+    kernels.strongest_columns(contributions, keep, columns): each segment's reasons from its
+    features, in one call."""
+    caches, describe, names, limit = texts.caches()
+    return _kernels.feature_reasons(
+        np.ascontiguousarray(contributions, dtype=np.float64),
+        np.ascontiguousarray(keep, dtype=np.uint8),
+        np.ascontiguousarray(features, dtype=np.float32),
+        caches,
+        describe,
+        names,
+        columns,
+        limit,
+    )
 
 
 class PrefixWords(NamedTuple):

@@ -31,7 +31,8 @@
      decision     rules.c             rule_rejections, headline_runs, page_cut
                   line_starts.c       short_lines_starting, lines_opening_with
      reasons      reasons.c           strongest_columns, rounded_values, reason_texts
-                  reason_marks.c      reason_prefixes
+                  reason_marks.c      feature_reasons (those three in one call),
+                                      reason_prefixes
      verdict      verdicts.c          segment_verdicts
      article      markdown.c          article_markdown (an HTML page's kept segments)
    and in records.c, two for validating a raw record (raw_page.py): control_characters,
@@ -366,6 +367,15 @@ int step_tables_from(const Py_buffer *edges, const Py_buffer *edge_starts, const
 void additive_rows(const StepTables *tables, const float *x, Py_ssize_t count,
                    double *contributions, double *logits);
 
+/* The reasons' loops (reasons.c), for feature_reasons, which runs them in one call. */
+int strongest_of(const double *table, const uint8_t *kept, Py_ssize_t count, Py_ssize_t width,
+                 Py_ssize_t k, int64_t *chosen);
+int round_chosen(const float *table, Py_ssize_t width, const int64_t *chosen, Py_ssize_t cells,
+                 Py_ssize_t k, double *rounded);
+PyObject *texts_of(PyObject *caches, PyObject *describe, PyObject *names, const int64_t *chosen,
+                   const double *chosen_values, Py_ssize_t count, Py_ssize_t k,
+                   Py_ssize_t limit);
+
 /* The kernels, by file (the comment above each definition says what it computes). Each
    takes the module and its arguments (a tuple, or the one object of a METH_O kernel). */
 
@@ -390,6 +400,7 @@ PyObject *strongest_columns(PyObject *module, PyObject *args);
 PyObject *rounded_values(PyObject *module, PyObject *args);
 PyObject *reason_texts(PyObject *module, PyObject *args);
 /* reason_marks.c */
+PyObject *feature_reasons(PyObject *module, PyObject *args);
 PyObject *reason_prefixes(PyObject *module, PyObject *args);
 /* verdicts.c */
 PyObject *segment_verdicts(PyObject *module, PyObject *args);

@@ -68,6 +68,7 @@ static PyMethodDef kernel_methods[] = {
     {"contains_needle", contains_needle, METH_VARARGS, "Whether a needle occurs in a str."},
     {"strongest_columns", strongest_columns, METH_VARARGS, "The columns behind each label."},
     {"reason_texts", reason_texts, METH_VARARGS, "Each row's reasons, in words."},
+    {"feature_reasons", feature_reasons, METH_VARARGS, "Each row's reasons, in one call."},
     {"reason_prefixes", reason_prefixes, METH_VARARGS, "Rules, cut, neighbours first."},
     {"segment_verdicts", segment_verdicts, METH_VARARGS, "The page's verdict rows."},
     {"reject_rows", reject_rows, METH_VARARGS, "Kept texts and the reject record's rows."},

@@ -1,7 +1,8 @@
-/* The reasons that go before a segment's features (worker/core/classify.py's _reasons): a
-   rule's, the hold on a comment thread, the page's cut and the neighbours. Built per
-   segment in Python, with a dozen numpy temporaries, they cost a text dump a tenth of its
-   reasons' time. */
+/* A page's reasons in two calls (worker/core/classify.py's _reasons): feature_reasons, the
+   features behind each segment's label in words (reasons.c's three kernels in one call),
+   and reason_prefixes, what goes before them: a rule's reason, the hold on a comment
+   thread, the page's cut and the neighbours. Built per segment in Python, with a dozen
+   numpy temporaries, those cost a text dump a tenth of its reasons' time. */
 
 #include "kernels.h"
 
@@ -129,4 +130,55 @@ done:
     PyBuffer_Release(&shift);
     PyBuffer_Release(&held);
     return result;
+}
+
+/* feature_reasons(contributions, keep, features, caches, describe, names, k, limit) -> list
+
+   texts_of(caches, describe, names, ...) of each segment's k strongest columns
+   (strongest_of: contributions float64, keep uint8) and their values rounded (round_chosen:
+   features float32), -0.0 read as 0.0: kernels.ReasonTexts.rows(columns, values) of
+   strongest_columns and rounded_values, in one call. contributions and features have a
+   row per keep and a column per name. */
+PyObject *
+feature_reasons(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer contributions, keep, features;
+    PyObject *caches, *describe, *names;
+    Py_ssize_t k, limit;
+    if (!PyArg_ParseTuple(args, "y*y*y*O!OO!nn", &contributions, &keep, &features, &PyList_Type,
+                          &caches, &describe, &PyTuple_Type, &names, &k, &limit)) {
+        return NULL;
+    }
+    PyObject *rows = NULL;
+    int64_t *chosen = NULL;
+    Py_ssize_t count = keep.len, width = PyTuple_GET_SIZE(names);
+    if (width < 1 || k < 1 ||
+        check_length(&contributions, product(count, width), sizeof(double), "contributions") < 0 ||
+        check_length(&features, product(count, width), sizeof(float), "features") < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "a name and a column at least");
+        }
+        goto done;
+    }
+    Py_ssize_t cells = product(count, k);
+    chosen = PyMem_Malloc((size_t)(cells > 0 ? cells : 1) * (sizeof(int64_t) + sizeof(double)));
+    if (cells < 0 || chosen == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double *values = (double *)(chosen + cells);
+    if (strongest_of(contributions.buf, keep.buf, count, width, k, chosen) < 0 ||
+        round_chosen(features.buf, width, chosen, cells, k, values) < 0) {
+        goto done;
+    }
+    for (Py_ssize_t cell = 0; cell < cells; cell++) {
+        values[cell] += 0.0; /* -0.0 as 0.0, as ReasonTexts.rows reads it */
+    }
+    rows = texts_of(caches, describe, names, chosen, values, count, k, limit);
+done:
+    PyMem_Free(chosen);
+    PyBuffer_Release(&contributions);
+    PyBuffer_Release(&keep);
+    PyBuffer_Release(&features);
+    return rows;
 }

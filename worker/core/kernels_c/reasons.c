@@ -4,37 +4,18 @@
 
 #include "kernels.h"
 
-/* strongest_columns(contributions, keep, count, width, out)
-
-   For each row of a count x width float64 table, the `k` columns (k = out's width) pushing
-   hardest toward the row's label: the largest contributions where keep[i] (uint8) is set,
-   the most negative elsewhere; of equal ones, the first. out: int64, count x k. */
-PyObject *
-strongest_columns(PyObject *Py_UNUSED(module), PyObject *args)
+/* For each row of a count x width float64 table, the `k` columns pushing hardest toward
+   the row's label: the largest contributions where kept[i] is set, the most negative
+   elsewhere; of equal ones, the first. chosen: count x k. -1 with ValueError if k is more
+   than the width or 8. */
+int
+strongest_of(const double *table, const uint8_t *kept, Py_ssize_t count, Py_ssize_t width,
+             Py_ssize_t k, int64_t *chosen)
 {
-    Py_buffer contributions, keep, out;
-    Py_ssize_t count, width;
-    if (!PyArg_ParseTuple(args, "y*y*nnw*", &contributions, &keep, &count, &width, &out)) {
-        return NULL;
-    }
-    PyObject *result = NULL;
-    Py_ssize_t k = count > 0 ? out.len / (Py_ssize_t)sizeof(int64_t) / count : 0;
-    if (count < 0 || width < 1 ||
-        check_length(&contributions, product(count, width), sizeof(double), "contributions") < 0 ||
-        check_length(&keep, count, 1, "keep") < 0 ||
-        check_length(&out, product(count, k), sizeof(int64_t), "out") < 0) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_ValueError, "a table needs a column");
-        }
-        goto done;
-    }
     if (k > width || k > 8) {
         PyErr_Format(PyExc_ValueError, "%zd columns of %zd asked for (at most 8)", k, width);
-        goto done;
+        return -1;
     }
-    const double *table = contributions.buf;
-    const uint8_t *kept = keep.buf;
-    int64_t *chosen = out.buf;
     if (k == 2 && width >= 2) { /* what classify asks for: two registers, not an insertion */
         for (Py_ssize_t i = 0; i < count; i++) {
             const double *row = table + i * width;
@@ -65,8 +46,7 @@ strongest_columns(PyObject *Py_UNUSED(module), PyObject *args)
             chosen[2 * i] = best_column;
             chosen[2 * i + 1] = second_column;
         }
-        result = Py_NewRef(Py_None);
-        goto done;
+        return 0;
     }
     for (Py_ssize_t i = 0; i < count; i++) {
         const double *row = table + i * width;
@@ -94,7 +74,35 @@ strongest_columns(PyObject *Py_UNUSED(module), PyObject *args)
             found = found < k ? found + 1 : k;
         }
     }
-    result = Py_NewRef(Py_None);
+    return 0;
+}
+
+/* strongest_columns(contributions, keep, count, width, out)
+
+   strongest_of for kernels.py: contributions float64, count x width; keep: uint8, count;
+   out: int64, count x k. */
+PyObject *
+strongest_columns(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    Py_buffer contributions, keep, out;
+    Py_ssize_t count, width;
+    if (!PyArg_ParseTuple(args, "y*y*nnw*", &contributions, &keep, &count, &width, &out)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    Py_ssize_t k = count > 0 ? out.len / (Py_ssize_t)sizeof(int64_t) / count : 0;
+    if (count < 0 || width < 1 ||
+        check_length(&contributions, product(count, width), sizeof(double), "contributions") < 0 ||
+        check_length(&keep, count, 1, "keep") < 0 ||
+        check_length(&out, product(count, k), sizeof(int64_t), "out") < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "a table needs a column");
+        }
+        goto done;
+    }
+    if (strongest_of(contributions.buf, keep.buf, count, width, k, out.buf) == 0) {
+        result = Py_NewRef(Py_None);
+    }
 done:
     PyBuffer_Release(&contributions);
     PyBuffer_Release(&keep);
@@ -132,11 +140,43 @@ decade_of(float m)
     return (double)(DECADES_FROM + at);
 }
 
+/* rounded[cell]: table[(cell / k) * width + chosen[cell]] of a float32 table `width` wide,
+   rounded to two significant digits as numpy does it: rint(x / 10^(floor(log10(max(|x|,
+   1e-12))) - 1)) times that power of ten, 0 for 0; for `cells` cells, k a row (k >= 1).
+   -1 with ValueError at a column outside the table. */
+int
+round_chosen(const float *table, Py_ssize_t width, const int64_t *chosen, Py_ssize_t cells,
+             Py_ssize_t k, double *rounded)
+{
+    for (Py_ssize_t cell = 0; cell < cells; cell++) {
+        int64_t column = chosen[cell];
+        if (column < 0 || column >= width) {
+            PyErr_Format(PyExc_ValueError, "column %lld outside the %zd features",
+                         (long long)column, width);
+            return -1;
+        }
+        double value = (double)table[(cell / k) * width + column];
+        if (value == 0.0) {
+            rounded[cell] = 0.0;
+            continue;
+        }
+        double magnitude = fabs(value), decade;
+        if (magnitude >= 1e-12 && magnitude <= FLT_MAX) {
+            decade = decade_of((float)magnitude); /* log10 was half the kernel's time */
+        }
+        else { /* np.maximum: NaN stays NaN */
+            decade = floor(log10(magnitude < 1e-12 ? 1e-12 : magnitude));
+        }
+        double scale = ten_to(decade - 1.0);
+        rounded[cell] = rint(value / scale) * scale;
+    }
+    return 0;
+}
+
 /* rounded_values(features, width, columns, out)
 
-   features[i, columns[i, c]] of a float32 table `width` wide, rounded to two significant
-   digits as numpy does it: rint(x / 10^(floor(log10(max(|x|, 1e-12))) - 1)) times that
-   power of ten, 0 for 0. columns: int64, count x k; out: float64, count x k. */
+   round_chosen for kernels.py and reasons_text.py: features, float32, count x width;
+   columns: int64, count x k; out: float64, count x k. */
 PyObject *
 rounded_values(PyObject *Py_UNUSED(module), PyObject *args)
 {
@@ -157,33 +197,10 @@ rounded_values(PyObject *Py_UNUSED(module), PyObject *args)
         }
         goto done;
     }
-    const float *table = features.buf;
-    const int64_t *chosen = columns.buf;
-    double *rounded = out.buf;
-    Py_ssize_t k = count > 0 ? cells / count : 0;
-    for (Py_ssize_t cell = 0; cell < cells; cell++) {
-        int64_t column = chosen[cell];
-        if (column < 0 || column >= width) {
-            PyErr_Format(PyExc_ValueError, "column %lld outside the %zd features",
-                         (long long)column, width);
-            goto done;
-        }
-        double value = (double)table[(cell / k) * width + column];
-        if (value == 0.0) {
-            rounded[cell] = 0.0;
-            continue;
-        }
-        double magnitude = fabs(value), decade;
-        if (magnitude >= 1e-12 && magnitude <= FLT_MAX) {
-            decade = decade_of((float)magnitude); /* log10 was half the kernel's time */
-        }
-        else { /* np.maximum: NaN stays NaN */
-            decade = floor(log10(magnitude < 1e-12 ? 1e-12 : magnitude));
-        }
-        double scale = ten_to(decade - 1.0);
-        rounded[cell] = rint(value / scale) * scale;
+    Py_ssize_t k = count > 0 ? cells / count : 1;
+    if (round_chosen(features.buf, width, columns.buf, cells, k, out.buf) == 0) {
+        result = Py_NewRef(Py_None);
     }
-    result = Py_NewRef(Py_None);
 done:
     PyBuffer_Release(&features);
     PyBuffer_Release(&columns);
@@ -198,34 +215,18 @@ typedef struct {
     PyObject *text; /* borrowed: a row of the result holds it */
 } FoundText;
 
-/* reason_texts(caches, describe, names, columns, values, count, limit) -> list of tuples
-
-   Row i's reasons in words: for each of its k chosen (column, value) pairs (columns: int64,
-   values: float64, both count x k), caches[column][value] (caches: a list of dicts, one per
+/* Row i's reasons in words: for each of its k chosen (column, value) pairs (chosen,
+   chosen_values: count x k), caches[column][value] (caches: a list of dicts, one per
    column of names) or, on a miss, describe(names[column], value), which that column's
    cache then keeps; a cache holding `limit` texts is cleared first. Same texts as calling
    describe every time, for any pure describe. */
 PyObject *
-reason_texts(PyObject *Py_UNUSED(module), PyObject *args)
+texts_of(PyObject *caches, PyObject *describe, PyObject *names, const int64_t *chosen,
+         const double *chosen_values, Py_ssize_t count, Py_ssize_t k, Py_ssize_t limit)
 {
-    PyObject *caches, *describe, *names;
-    Py_buffer columns, values;
-    Py_ssize_t count, limit;
-    if (!PyArg_ParseTuple(args, "O!OO!y*y*nn", &PyList_Type, &caches, &describe, &PyTuple_Type,
-                          &names, &columns, &values, &count, &limit)) {
-        return NULL;
-    }
     PyObject *rows = NULL;
     FoundText *found = NULL;
     Py_ssize_t width = PyTuple_GET_SIZE(names);
-    Py_ssize_t k = count > 0 ? columns.len / (Py_ssize_t)sizeof(int64_t) / count : 0;
-    if (count < 0 || check_length(&columns, product(count, k), sizeof(int64_t), "columns") < 0 ||
-        check_length(&values, product(count, k), sizeof(double), "values") < 0) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_ValueError, "count and width must not be negative");
-        }
-        goto done;
-    }
     if (PyList_GET_SIZE(caches) != width) {
         PyErr_Format(PyExc_ValueError, "%zd caches for %zd names", PyList_GET_SIZE(caches),
                      width);
@@ -237,8 +238,6 @@ reason_texts(PyObject *Py_UNUSED(module), PyObject *args)
             goto done;
         }
     }
-    const int64_t *chosen = columns.buf;
-    const double *chosen_values = values.buf;
     /* The texts this call has found, by column and value: most pairs recur on a page, and a
        hit makes no float object and no lookup. Only nonzero numbers: for them a dict's key
        equality is equality of bits. A full table takes no more. */
@@ -327,6 +326,34 @@ reason_texts(PyObject *Py_UNUSED(module), PyObject *args)
     }
 done:
     PyMem_Free(found);
+    return rows;
+}
+
+/* reason_texts(caches, describe, names, columns, values, count, limit) -> list of tuples
+
+   texts_of for kernels.ReasonTexts: caches, a list; names, a tuple; columns: int64, values:
+   float64, both count x k. */
+PyObject *
+reason_texts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *caches, *describe, *names;
+    Py_buffer columns, values;
+    Py_ssize_t count, limit;
+    if (!PyArg_ParseTuple(args, "O!OO!y*y*nn", &PyList_Type, &caches, &describe, &PyTuple_Type,
+                          &names, &columns, &values, &count, &limit)) {
+        return NULL;
+    }
+    PyObject *rows = NULL;
+    Py_ssize_t k = count > 0 ? columns.len / (Py_ssize_t)sizeof(int64_t) / count : 0;
+    if (count < 0 || check_length(&columns, product(count, k), sizeof(int64_t), "columns") < 0 ||
+        check_length(&values, product(count, k), sizeof(double), "values") < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError, "count and width must not be negative");
+        }
+    }
+    else {
+        rows = texts_of(caches, describe, names, columns.buf, values.buf, count, k, limit);
+    }
     PyBuffer_Release(&columns);
     PyBuffer_Release(&values);
     return rows;

@@ -1,25 +1,99 @@
-"""kernels_c/reason_marks.c: reason_prefixes puts a rule's reason, the hold on a comment,
-the page's cut and the neighbours before each segment's features as the numpy and Python
-of classify._reasons did (numpy_references.reason_prefixes), and refuses what it cannot
-read."""
+"""kernels_c/reason_marks.c: feature_reasons words each segment's strongest features as
+the three kernels it runs in one call did (strongest_columns, rounded_values and
+ReasonTexts.rows, which test_reason_kernels.py holds to numpy); reason_prefixes puts a
+rule's reason, the hold on a comment, the page's cut and the neighbours before them as the
+numpy and Python of classify._reasons did (numpy_references.reason_prefixes). Both refuse
+what they cannot read."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import numpy_references as reference
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from kernel_fixtures import CONTENT_TYPES, FIXTURE_PAGES, KERNEL_SETTINGS, fixture_segments
 
-from worker.core import stage_kernels
-from worker.core.classify import _NEIGHBOUR_SHIFT, _reasons
+from worker.core import kernels, stage_kernels
+from worker.core.classify import _NEIGHBOUR_SHIFT, _reasons, describe
 from worker.core.decision import ALWAYS_KEPT
+from worker.core.features import feature_names
 from worker.core.rules import page_rule_hits
 from worker.core.segment_model import shipped_model
 from worker.learn.dataset import Mode
+
+
+@pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
+def test_feature_reasons_match_the_kernels_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
+    """The model's labels and the opposite ones, two reasons a segment and eight."""
+    content_type = CONTENT_TYPES[mode]
+    page = shipped_model(content_type).score(fixture_segments(mode, page_id))
+    texts = kernels.ReasonTexts(feature_names(content_type), describe)
+    for keep in (page.scores >= 0.5, page.scores < 0.5):
+        for columns in (2, 8):
+            assert stage_kernels.feature_reasons(
+                texts, page.local_contributions, keep, page.features, columns
+            ) == one_by_one(texts, page.local_contributions, keep, page.features, columns)
+
+
+def one_by_one(
+    texts: kernels.ReasonTexts,
+    contributions: npt.NDArray[np.float64],
+    keep: npt.NDArray[np.bool_],
+    features: npt.NDArray[np.float32],
+    columns: int,
+) -> list[tuple[str, ...]]:
+    chosen = kernels.strongest_columns(contributions, keep, columns)
+    return texts.rows(chosen, kernels.rounded_values(features, chosen))
+
+
+cell = st.one_of(st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5]), st.floats(-1e6, 1e6))
+
+
+@KERNEL_SETTINGS
+@given(
+    st.integers(1, 6).flatmap(
+        lambda width: st.tuples(
+            arrays(np.float64, st.tuples(st.integers(0, 30), st.just(width)), elements=cell),
+            st.integers(1, width),
+            st.integers(0, 2**32 - 1),
+        )
+    )
+)
+def test_feature_reasons_match_the_kernels(drawn: tuple[Any, int, int]) -> None:
+    """Ties, zeros of either sign, any float32 value (NaN and infinities too)."""
+    contributions, columns, seed = drawn
+    count, width = contributions.shape
+    rng = np.random.default_rng(seed)
+    keep = rng.random(count) < 0.5
+    features = rng.standard_normal((count, width)) * 10.0 ** rng.integers(-8, 8, (count, width))
+    features = features.astype(np.float32)
+    features[rng.random((count, width)) < 0.1] = np.nan
+    names = tuple(f"column {j}" for j in range(width))
+    texts = kernels.ReasonTexts(names, lambda name, value: f"{name}: {value!r}")
+    assert stage_kernels.feature_reasons(
+        texts, contributions, keep, features, columns
+    ) == one_by_one(texts, contributions, keep, features, columns)
+
+
+def test_feature_reasons_refuse_what_they_cannot_read() -> None:
+    texts = kernels.ReasonTexts(("a", "b"), lambda name, value: name)
+    table, keep, features = np.zeros((3, 2)), np.ones(3, bool), np.zeros((3, 2), np.float32)
+    assert stage_kernels.feature_reasons(texts, table, keep, features, 2) == [("a", "b")] * 3
+    for wrong in (
+        (np.zeros((3, 3)), keep, features, 2),
+        (table, np.ones(2, bool), features, 2),
+        (table, keep, np.zeros((3, 1), np.float32), 2),
+        (table, keep, features, 3),  # more columns than the table has
+        (table, keep, features, 0),
+    ):
+        with pytest.raises(ValueError):
+            stage_kernels.feature_reasons(texts, *wrong)
+
 
 WORDS = stage_kernels.PrefixWords("held", "cut", "inside", "surrounded")
 
