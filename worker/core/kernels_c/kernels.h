@@ -343,11 +343,13 @@ typedef struct {
     const uint8_t *kinds;         /* features._CODE_POINT_KINDS: per code point of the BMP */
 } ByteTables;
 Py_ssize_t count_newlines(const uint8_t *bytes, Py_ssize_t size);
-int text_count_rows(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count,
+Py_ssize_t *segment_starts(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count);
+int text_count_rows(const uint8_t *bytes, Py_ssize_t count, const Py_ssize_t *starts,
                     const ByteTables *tables, double *rows, Py_ssize_t stride);
-int count_phrases(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count, PyObject *phrases,
-                  float *hits);
-int count_repeats(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count, float *repeats);
+int count_phrases(const uint8_t *bytes, Py_ssize_t count, const Py_ssize_t *starts,
+                  PyObject *phrases, float *hits);
+int count_repeats(const uint8_t *bytes, Py_ssize_t count, const Py_ssize_t *starts,
+                  float *repeats);
 int write_context_columns(const double *input, Py_ssize_t count, Py_ssize_t width,
                           PyObject *radii, float *rows, Py_ssize_t out_width, Py_ssize_t column);
 int write_position_features(const double *logs, const double *ends, Py_ssize_t count,

@@ -91,7 +91,7 @@ text_dump_features(PyObject *Py_UNUSED(module), PyObject *args)
     PyObject *result = NULL;
     double *text = NULL;
     float *counted = NULL;
-    Py_ssize_t *sources = NULL;
+    Py_ssize_t *sources = NULL, *starts = NULL;
     Py_ssize_t text_sources = PyTuple_GET_SIZE(text_indices);
     Py_ssize_t source_count = text_sources + PyTuple_GET_SIZE(structure_indices);
     Py_ssize_t out_width = count > 0 ? out.len / (Py_ssize_t)sizeof(float) / count : 0;
@@ -122,11 +122,12 @@ text_dump_features(PyObject *Py_UNUSED(module), PyObject *args)
     ByteTables tables = {classes.buf, ends_sentence.buf, kinds.buf};
     const uint8_t *bytes = page.buf;
     float *hits = counted, *repeats = counted + count;
-    if (text_count_rows(bytes, page.len, count, &tables, text, TEXT_COLUMNS) < 0 ||
-        count_repeats(bytes, page.len, count, repeats) < 0) {
+    if ((starts = segment_starts(bytes, page.len, count)) == NULL ||
+        text_count_rows(bytes, count, starts, &tables, text, TEXT_COLUMNS) < 0 ||
+        count_repeats(bytes, count, starts, repeats) < 0) {
         goto done;
     }
-    int readable = count_phrases(bytes, page.len, count, phrases, hits);
+    int readable = count_phrases(bytes, count, starts, phrases, hits);
     if (readable <= 0) {
         result = readable < 0 ? NULL : Py_NewRef(Py_False);
         goto done;
@@ -147,6 +148,7 @@ text_dump_features(PyObject *Py_UNUSED(module), PyObject *args)
         result = Py_NewRef(Py_True);
     }
 done:
+    PyMem_Free(starts);
     PyMem_Free(sources);
     PyMem_Free(text);
     PyMem_Free(counted);

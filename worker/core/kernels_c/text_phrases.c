@@ -16,26 +16,23 @@ prefix_hash(const uint8_t *at)
 }
 
 /* How many phrase matches start in each of the `count` newline-separated segments of
-   `bytes`, read the way re.finditer reads one alternation of all phrases over the page
+   `bytes` (starts: segment_starts'), read the way re.finditer reads one alternation of all phrases over the page
    lowercased: matches never overlap, the leftmost wins and, at one position, the longest.
    ASCII letters of the page are lowercased (bytes.lower()); phrases (bytes, lowercase, none
    empty, none holding a newline) are compared byte for byte. hits: count floats.
    Returns 0, and counts that are not to be used, when the page holds a character whose
    lowercase is ASCII or of another length (KELVIN SIGN, U+212A -> "k"; U+0130 -> "i̇"):
-   bytes.lower() cannot read such a page as str.lower() does. 1 otherwise, -1 with ValueError for
-   a page or phrases it cannot read. */
+   bytes.lower() cannot read such a page as str.lower() does. 1 otherwise, -1 with
+   ValueError for phrases it cannot read. */
 int
-count_phrases(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count, PyObject *phrases,
-              float *hits)
+count_phrases(const uint8_t *bytes, Py_ssize_t count, const Py_ssize_t *starts,
+              PyObject *phrases, float *hits)
 {
+    Py_ssize_t size = starts[count] - 1; /* the page's */
     int status = -1;
     Py_ssize_t phrase_count = PyTuple_GET_SIZE(phrases);
     /* Phrases by first byte, longest first: by_first[first[b] .. first[b + 1]). */
     Py_ssize_t *order = NULL, first[257] = {0};
-    if (count < 1) {
-        PyErr_SetString(PyExc_ValueError, "a page needs a segment");
-        goto done;
-    }
     order = PyMem_Malloc((size_t)(phrase_count + 1) * sizeof(Py_ssize_t));
     if (order == NULL) {
         PyErr_NoMemory();
@@ -73,15 +70,15 @@ count_phrases(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count, PyObject 
     /* A bit per hash of the first four bytes of each longer phrase, and per first byte (its
        0x20 bit set) of each shorter one: most positions of a page are ruled out by one bit
        of each, without reading a byte at a time. */
-    uint8_t starts[PREFIX_HASHES / 8], short_first[256];
-    memset(starts, 0, sizeof starts);
+    uint8_t prefixes[PREFIX_HASHES / 8], short_first[256];
+    memset(prefixes, 0, sizeof prefixes);
     memset(short_first, 0, sizeof short_first);
     for (Py_ssize_t i = 0; i < phrase_count; i++) {
         PyObject *phrase = PyTuple_GET_ITEM(phrases, i);
         const uint8_t *text = (const uint8_t *)PyBytes_AS_STRING(phrase);
         if (PyBytes_GET_SIZE(phrase) >= 4) {
             unsigned hash = prefix_hash(text);
-            starts[hash >> 3] |= (uint8_t)(1u << (hash & 7));
+            prefixes[hash >> 3] |= (uint8_t)(1u << (hash & 7));
         }
         else {
             short_first[text[0] | 0x20] = 1;
@@ -90,12 +87,12 @@ count_phrases(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count, PyObject 
     /* U+212A and U+0130 must pass too, to be noticed */
     short_first[0xE2 | 0x20] = short_first[0xC4 | 0x20] = 1;
     int readable = 1;
-    Py_ssize_t segment = 0, counted = 0; /* newlines before `counted` seen */
+    Py_ssize_t segment = 0; /* the segment of the last match */
     memset(hits, 0, (size_t)count * sizeof(float));
     for (Py_ssize_t p = 0; p < size;) {
         if (p + 4 <= size && !short_first[bytes[p] | 0x20]) {
             unsigned hash = prefix_hash(bytes + p);
-            if (!(starts[hash >> 3] & (1u << (hash & 7)))) {
+            if (!(prefixes[hash >> 3] & (1u << (hash & 7)))) {
                 p++;
                 continue;
             }
@@ -124,19 +121,11 @@ count_phrases(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count, PyObject 
             p++;
             continue;
         }
-        segment += count_newlines(bytes + counted, p - counted);
-        counted = p;
-        if (segment >= count) {
-            break; /* reported below */
+        while (starts[segment + 1] <= p) {
+            segment++;
         }
         hits[segment] += 1.0f;
         p += matched;
-    }
-    segment += count_newlines(bytes + counted, size - counted);
-    if (segment + 1 != count) {
-        PyErr_Format(PyExc_ValueError, "%zd segments need %zd newlines, the page has %zd",
-                     count, count - 1, segment);
-        goto done;
     }
     status = readable;
 done:
@@ -158,10 +147,13 @@ phrase_counts(PyObject *Py_UNUSED(module), PyObject *args)
         return NULL;
     }
     PyObject *result = NULL;
-    if (check_length(&out, count, sizeof(float), "out") == 0) {
-        int readable = count_phrases(page.buf, page.len, count, phrases, out.buf);
+    Py_ssize_t *starts = NULL;
+    if (check_length(&out, count, sizeof(float), "out") == 0 &&
+        (starts = segment_starts(page.buf, page.len, count)) != NULL) {
+        int readable = count_phrases(page.buf, count, starts, phrases, out.buf);
         result = readable < 0 ? NULL : PyBool_FromLong(readable);
     }
+    PyMem_Free(starts);
     PyBuffer_Release(&page);
     PyBuffer_Release(&out);
     return result;

@@ -3,42 +3,27 @@
 
 #include "kernels.h"
 
-/* For each of the `count` newline-separated segments of `bytes`, how many other segments
-   are the same bytes (Counter(texts)[text] - 1), in `repeats`. Segments are hashed eight
-   bytes at a time into an open-addressing table and compared byte for byte. -1 with
-   ValueError if the page does not hold `count` segments. */
+/* For each of the `count` newline-separated segments of `bytes` (starts: segment_starts'),
+   how many other segments are the same bytes (Counter(texts)[text] - 1), in `repeats`.
+   Segments are hashed eight bytes at a time into an open-addressing table and compared
+   byte for byte. */
 int
-count_repeats(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count, float *repeats)
+count_repeats(const uint8_t *bytes, Py_ssize_t count, const Py_ssize_t *starts, float *repeats)
 {
     int status = -1;
-    Py_ssize_t *starts = NULL, *slots = NULL, *owner = NULL, *seen = NULL;
-    if (count < 1) {
-        PyErr_SetString(PyExc_ValueError, "a page needs a segment");
-        goto done;
-    }
-    if (count_newlines(bytes, size) + 1 != count) {
-        PyErr_Format(PyExc_ValueError, "%zd segments need %zd newlines", count, count - 1);
-        goto done;
-    }
+    Py_ssize_t *slots = NULL, *owner = NULL, *seen = NULL;
     Py_ssize_t capacity = 16; /* a power of two, at least twice the segments */
     while (capacity < 2 * count) {
         capacity *= 2;
     }
-    starts = PyMem_Malloc((size_t)(count + 1) * sizeof(Py_ssize_t));
     slots = PyMem_Malloc((size_t)capacity * sizeof(Py_ssize_t)); /* a segment, or -1 */
     owner = PyMem_Malloc((size_t)count * sizeof(Py_ssize_t)); /* its first equal segment */
     seen = PyMem_Calloc((size_t)count, sizeof(Py_ssize_t)); /* per first one: how many */
-    if (starts == NULL || slots == NULL || owner == NULL || seen == NULL) {
+    if (slots == NULL || owner == NULL || seen == NULL) {
         PyErr_NoMemory();
         goto done;
     }
     memset(slots, 0xFF, (size_t)capacity * sizeof(Py_ssize_t));
-    for (Py_ssize_t i = 0, p = 0; i < count; i++) {
-        starts[i] = p;
-        const uint8_t *end = memchr(bytes + p, '\n', (size_t)(size - p));
-        p = end ? end - bytes + 1 : size + 1; /* a segment owns its newline */
-    }
-    starts[count] = size + 1;
     for (Py_ssize_t i = 0; i < count; i++) {
         const uint8_t *text = bytes + starts[i];
         Py_ssize_t length = starts[i + 1] - starts[i] - 1;
@@ -79,7 +64,6 @@ count_repeats(const uint8_t *bytes, Py_ssize_t size, Py_ssize_t count, float *re
     }
     status = 0;
 done:
-    PyMem_Free(starts);
     PyMem_Free(slots);
     PyMem_Free(owner);
     PyMem_Free(seen);
@@ -98,10 +82,13 @@ repeat_counts(PyObject *Py_UNUSED(module), PyObject *args)
         return NULL;
     }
     PyObject *result = NULL;
+    Py_ssize_t *starts = NULL;
     if (check_length(&out, count, sizeof(float), "out") == 0 &&
-        count_repeats(page.buf, page.len, count, out.buf) == 0) {
+        (starts = segment_starts(page.buf, page.len, count)) != NULL &&
+        count_repeats(page.buf, count, starts, out.buf) == 0) {
         result = Py_NewRef(Py_None);
     }
+    PyMem_Free(starts);
     PyBuffer_Release(&page);
     PyBuffer_Release(&out);
     return result;
