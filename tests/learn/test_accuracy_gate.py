@@ -59,17 +59,21 @@ F1_FLOOR: dict[tuple[str, Mode], float] = {
     # the case of Cyrillic, Greek and accented letters, CJK words and marks; both models
     # refitted; a text dump's headline kept by article_start.py): dragnet's text 0.9038 ->
     # 0.8853 (T175 0.945 -> 0.857, five pages down by 0.01 to 0.02), googletrends' HTML
-    # 0.8248 -> 0.8224 (gt_158 0.043 -> 0.0), the other rows up.
+    # 0.8248 -> 0.8224 (gt_158 0.043 -> 0.0), the other rows up. The HTML rows again with
+    # html-bcc5011a27 (2026-12-04, night: related lists bounded by the heading's section,
+    # rail headings, embedded Instagram and TikTok posts passed over; refitted): wcxb 0.7274
+    # -> 0.7330, dragnet 0.9459 -> 0.9551, cleaneval 0.9537 -> 0.9560, googletrends 0.8224
+    # -> 0.8405; googletrends' text 0.8035 -> 0.8037 (the rail headings).
     # wcxb: these 35 pages are harder than the average page.
     # The other three: 10 pages each, so one page moves F1 a lot.
-    ("wcxb", "html"): 0.702,  # measured 0.7274
+    ("wcxb", "html"): 0.708,  # measured 0.7330
     ("wcxb", "text"): 0.661,  # measured 0.6867
-    ("dragnet", "html"): 0.920,  # measured 0.9459
+    ("dragnet", "html"): 0.930,  # measured 0.9551
     ("dragnet", "text"): 0.860,  # measured 0.8853
-    ("cleaneval", "html"): 0.928,  # measured 0.9537
+    ("cleaneval", "html"): 0.931,  # measured 0.9560
     ("cleaneval", "text"): 0.914,  # measured 0.9396
-    ("googletrends", "html"): 0.797,  # measured 0.8224
-    ("googletrends", "text"): 0.778,  # measured 0.8035
+    ("googletrends", "html"): 0.815,  # measured 0.8405
+    ("googletrends", "text"): 0.778,  # measured 0.8037
 }
 
 
