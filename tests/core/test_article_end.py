@@ -154,6 +154,8 @@ def article_with_list(heading: str, article_above: int = 6) -> list[str]:
         "Recent Comments",
         "Related Recipes & Stories:",
         "More content from NBCNews.com:",
+        "Today's Top Stories",
+        "Hot this month",
         "Around the web",
         "Recommended for you",
         "Don't miss",

@@ -148,7 +148,9 @@ RELATED = (
     r"|explore\s+related\s+content"
     r"|most\s+(?:popular|read|viewed|watched|shared|emailed)"
     r"(?:\s+(?:news\s+)?(?:stories|articles|posts|videos|now|today))?"
-    r"|(?:popular|recent|latest|similar|top)\s+(?:posts|stories|articles|news|entries)"
+    r"|(?:today['’]?s\s+)?(?:popular|recent|latest|similar|top|newer|older)\s+"
+    r"(?:posts|stories|articles|news|entries)"
+    r"|hot\s+this\s+(?:week|month)"
     r"|(?:from\s+)?around\s+the\s+web|from\s+the\s+web|further\s+reading|what\s+to\s+read\s+next"
     r"|don['’]t\s+miss|must[- ]reads?\b.{0,40}"
     r"|trending(?:\s+(?:now|today|stories|articles|news|videos|topics))?"
@@ -226,6 +228,7 @@ RELATED_OPENINGS = (
     "also ", "recommended ", "explore related", "most ", "popular ", "recent ", "latest ",
     "similar ", "top ", "from the web", "from around the web", "around the web",
     "further reading", "what to read", "don", "must", "trending",
+    "today", "newer ", "older ", "hot ",
     "ähnliche ", "verwandte ", "weitere ", "beliebte ", "neueste ", "empfohlene ", "mehr ",
     "lesen sie", "auch ", "das könnte", "meistgelesen", "passend ",
     "article", "à ", "lire ", "voir ", "sur le même", "les plus", "vous aimerez",
