@@ -1,5 +1,6 @@
-"""What the tests of the compiled kernels (worker/core/kernels.py, kernels_c/) share: the
-fixture pages and their segments, the hypothesis settings and assert_bit_equal.
+"""What the tests of the compiled kernels (worker/core/kernels.py, html_kernels.py,
+kernels_c/) share: the fixture pages and their segments, the hypothesis settings and
+assert_bit_equal.
 
 Those tests show that the kernels give the results of the numpy definitions they replaced
 (numpy_references.py) to the bit, and refuse bad arguments with ValueError instead of reading

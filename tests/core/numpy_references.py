@@ -647,7 +647,7 @@ def in_main_container(
     ends_prose: npt.NDArray[np.bool_],
     min_chars: float,
 ) -> tuple[list[bool], tuple[int, int, int] | None]:
-    """html_segments._in_main_container before kernels.main_container: whether each segment
+    """html_segments._in_main_container before html_kernels.main_container: whether each segment
     is inside the main container, and that container (None without prose)."""
     prose_by_block: dict[int, int] = {}
     path_of: dict[int, tuple[int, ...]] = {}
@@ -666,7 +666,7 @@ def in_main_container(
 def sibling_columns(
     groups: Sequence[int], chars: Float64, link_density: Float64
 ) -> tuple[Float64, Float64, Float64, Float64]:
-    """The sibling columns' values before kernels.sibling_columns: the group's share of the
+    """The sibling columns' values before html_kernels.sibling_columns: the group's share of the
     page's characters, its link density, its count of segments and its characters per
     segment, for each segment."""
     _, group = np.unique(np.array(groups, dtype=np.int64), return_inverse=True)
@@ -684,7 +684,7 @@ def sibling_columns(
 def segment_columns(
     columns: tuple[Sequence[int], ...], chars: Float64, bit_values: tuple[int, ...]
 ) -> tuple[Float32, Float64]:
-    """The structure columns kernels.segment_columns writes (link density, block kind, depth,
+    """The structure columns html_kernels.segment_columns writes (link density, block kind, depth,
     text pieces, a flag per bit value), and the link densities, as html_segments made them
     before it."""
     links, kinds, depths, pieces, bits = columns

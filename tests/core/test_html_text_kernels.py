@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.core import _kernels, html_tags, kernels
+from worker.core import _kernels, html_kernels, html_tags
 from worker.core.html_segments import html_segments
 
 # --- <noscript> renamed <div> ------------------------------------------------------------------
@@ -27,7 +27,7 @@ noscript_page = st.lists(st.sampled_from(NOSCRIPT_PIECES), max_size=30).map("".j
 @settings(max_examples=400, deadline=None)
 @given(noscript_page)
 def test_html_utf8_renames_as_the_regex_does(page: str) -> None:
-    assert kernels.html_utf8(page) == NOSCRIPT.sub(r"<\1div", page).encode()
+    assert html_kernels.html_utf8(page) == NOSCRIPT.sub(r"<\1div", page).encode()
 
 
 def test_html_utf8_ends_the_name_where_re_sees_a_word_boundary() -> None:
@@ -35,7 +35,7 @@ def test_html_utf8_ends_the_name_where_re_sees_a_word_boundary() -> None:
     regex's \\b holds (the character is no letter, digit or underscore)."""
     characters = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
     page = "".join(f"<noscript{c}" for c in characters)
-    assert kernels.html_utf8(page) == NOSCRIPT.sub(r"<\1div", page).encode()
+    assert html_kernels.html_utf8(page) == NOSCRIPT.sub(r"<\1div", page).encode()
 
 
 @pytest.mark.parametrize(
@@ -49,18 +49,18 @@ def test_html_utf8_encodes_as_str_encode_at_every_offset(widest: str) -> None:
             for piece in ("<", "<noscript>", "</NOSCRIPT ", "ÿ", widest, "\x7f", "\x80"):
                 page = "a" * at + piece + "b" * (length - at) + widest
                 expected = NOSCRIPT.sub(r"<\1div", page).encode()
-                assert kernels.html_utf8(page) == expected, (page, piece)
+                assert html_kernels.html_utf8(page) == expected, (page, piece)
 
 
 def test_html_utf8_encodes_every_code_point() -> None:
     characters = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
     for page in (characters[:256], characters[:0xD800], characters):  # UCS-1, UCS-2, UCS-4
-        assert kernels.html_utf8(page) == NOSCRIPT.sub(r"<\1div", page).encode()
+        assert html_kernels.html_utf8(page) == NOSCRIPT.sub(r"<\1div", page).encode()
 
 
 @pytest.mark.parametrize("page", ["\ud800", "a\udfff<noscript>", "é\udc80", "\U0001f600\ud83d"])
 def test_html_utf8_gives_none_for_a_lone_surrogate(page: str) -> None:
-    assert kernels.html_utf8(page) is None
+    assert html_kernels.html_utf8(page) is None
 
 
 def test_a_page_with_noscript_segments_as_it_did_through_the_regex() -> None:
@@ -91,7 +91,7 @@ def test_joined_words_fold_whitespace_as_str_split_does(runs: list[list[str]]) -
     """Every whitespace character Python knows, text of 1-, 2- and 4-byte width: the same
     str, built at the same (narrowest) width, so equal ones compare and hash equal."""
     expected = [" ".join("".join(run).split()) for run in runs]
-    joined = kernels.joined_words(runs)
+    joined = html_kernels.joined_words(runs)
     assert joined == expected
     assert [hash(text) for text in joined] == [hash(text) for text in expected]
 
@@ -141,4 +141,4 @@ def test_needles_refuse_what_they_cannot_search() -> None:
             _kernels.compile_needles(needles)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         _kernels.contains_needle(object(), "text")
-    assert kernels.Needles([("\U0001f600x", False, False)]).found_in("a\U0001f600x")
+    assert html_kernels.Needles([("\U0001f600x", False, False)]).found_in("a\U0001f600x")

@@ -1,4 +1,4 @@
-"""kernels.article_markdown (kernels_c/markdown.c) writes what markdown.python_markdown
+"""html_kernels.article_markdown (kernels_c/markdown.c) writes what markdown.python_markdown
 writes, character for character: on the fixture pages, every segment kept or some, and on
 hypothesis-made pages of lists, tables, headings and quotes nested at random, their texts
 the walk's or ones starting like markup (Unicode digits and spaces, lone surrogates); it
@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from kernel_fixtures import KERNEL_SETTINGS, fixture_pages
 
-from worker.core import kernels
+from worker.core import html_kernels
 from worker.core.html_segments import html_segments
 from worker.core.html_tags import HEADING_LEVELS
 from worker.core.markdown import _CODES, _PRE_KIND, article_markdown, python_markdown
@@ -27,12 +27,12 @@ HTML_PAGES = [
 ]
 
 
-def columns(layout: HtmlLayout) -> kernels.LayoutColumns:
+def columns(layout: HtmlLayout) -> html_kernels.LayoutColumns:
     return layout.bits, layout.kinds, layout.paths, layout.blocks, layout.groups
 
 
 def compiled(texts: Sequence[str], kept: Sequence[int], layout: HtmlLayout) -> str | None:
-    return kernels.article_markdown(texts, kept, columns(layout), _CODES)
+    return html_kernels.article_markdown(texts, kept, columns(layout), _CODES)
 
 
 def keeps_pre(kept: Sequence[int], layout: HtmlLayout) -> bool:
@@ -197,7 +197,7 @@ def test_a_kept_pre_is_left_to_python_which_reads_its_lines() -> None:
     assert article_markdown(texts, range(len(texts)), layout).endswith("```\ne\n```")
 
 
-def changed(column: int, value: Any) -> kernels.LayoutColumns:
+def changed(column: int, value: Any) -> html_kernels.LayoutColumns:
     layout = page()[1]
     changed: list[Any] = list(columns(layout))
     changed[column] = value
@@ -230,7 +230,7 @@ def test_bad_arguments_are_refused(
     page_texts, layout = page()
     assert len(page_texts) == 5
     with pytest.raises(error):
-        kernels.article_markdown(
+        html_kernels.article_markdown(
             page_texts if texts is None else texts,
             kept,
             columns(layout) if given is None else given,

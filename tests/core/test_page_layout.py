@@ -1,4 +1,4 @@
-"""The page layout kernel (kernels.page_layout, behind html_layout.page_layout) gives the
+"""The page layout kernel (html_kernels.page_layout, behind html_layout.page_layout) gives the
 results of the numpy definition it replaced (numpy_references.page_layout) to the bit: on
 the fixture pages, with the arguments html_segments hands over, and on hypothesis-made trees
 and lists of paths; and it refuses arguments it cannot read.

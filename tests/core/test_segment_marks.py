@@ -1,11 +1,11 @@
-"""kernels.segment_marks and kernels.paths_through give what html_segments computed with
-Python per segment before, on any text and any paths."""
+"""html_kernels.segment_marks and html_kernels.paths_through give what html_segments
+computed with Python per segment before, on any text and any paths."""
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from worker.core import html_kernels
 from worker.core import html_segments as hs
-from worker.core import kernels
 
 # Every character the marks look at, some wide ones, and a lone surrogate.
 _ALPHABET = st.sampled_from(list(".!?…,\"')”’ ab\u00e9\u4e2d\U0001f600\ud800。！？，、」』）"))
@@ -14,7 +14,7 @@ _TEXTS = st.lists(st.text(_ALPHABET, min_size=1, max_size=30) | st.text(min_size
 
 @given(_TEXTS)
 def test_segment_marks_match_the_python_definitions(texts: list[str]) -> None:
-    marks = kernels.segment_marks(texts)
+    marks = html_kernels.segment_marks(texts)
     assert marks.chars.tolist() == [float(len(t)) for t in texts]
     assert marks.commas.tolist() == [float(hs._count_commas(t)) for t in texts]
     assert marks.ends_sentence.tolist() == [hs._ends_sentence(t) for t in texts]
@@ -23,13 +23,13 @@ def test_segment_marks_match_the_python_definitions(texts: list[str]) -> None:
 
 def test_segment_marks_on_known_texts() -> None:
     texts = ["One, two, three four five six.”)", "Too short.", "Six words here but no stop"]
-    marks = kernels.segment_marks(texts)
+    marks = html_kernels.segment_marks(texts)
     assert marks.commas.tolist() == [2.0, 0.0, 0.0]
     assert marks.ends_sentence.tolist() == [True, False, False]
     assert marks.ends_prose.tolist() == [True, True, False]
     # Chinese: its own commas and full stops, no spaces between words.
     texts = ["市议会周二投票，决定扩建自行车道。", "短句。", "市议会周二投票决定扩建自行车道」"]
-    marks = kernels.segment_marks(texts)
+    marks = html_kernels.segment_marks(texts)
     assert marks.commas.tolist() == [1.0, 0.0, 0.0]
     assert marks.ends_sentence.tolist() == [True, False, False]
     assert marks.ends_prose.tolist() == [True, True, True]
@@ -44,4 +44,4 @@ def test_paths_through_matches_the_python_test(
 ) -> None:
     paths = [tuple(path) for path in lists]
     expected = [depth >= 0 and len(path) > depth and path[depth] == block for path in paths]
-    assert kernels.paths_through(paths, depth, block).tolist() == expected
+    assert html_kernels.paths_through(paths, depth, block).tolist() == expected

@@ -1,6 +1,6 @@
-"""kernels.segment_columns, .main_container, .sibling_columns, .repeats_title and
-.short_lines_starting give what html_segments and rules computed with Python and numpy before
-(numpy_references.segment_columns, .in_main_container, .sibling_columns, and the Python
+"""html_kernels.segment_columns, .main_container, .sibling_columns, .repeats_title and
+kernels.short_lines_starting give what html_segments and rules computed with Python and numpy
+before (numpy_references.segment_columns, .in_main_container, .sibling_columns, and the Python
 definitions below), to the bit: on the fixture pages, with the columns the walk gives, and
 on hypothesis-made ones; and they refuse what they cannot read.
 
@@ -19,8 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from kernel_fixtures import KERNEL_SETTINGS, assert_bit_equal, fixture_pages
 
+from worker.core import html_kernels, html_tags, html_walk, kernels
 from worker.core import html_segments as hs
-from worker.core import html_tags, html_walk, kernels
 from worker.core.html_segments import html_segments
 
 HTML_PAGES = [
@@ -33,7 +33,7 @@ def walk_columns(page_id: str) -> dict[str, Any]:
     segments = html_segments(fixture_pages()["html", page_id].body("html"))
     assert segments.html is not None and segments.structure is not None
     layout = segments.html
-    marks = kernels.segment_marks(segments.texts)
+    marks = html_kernels.segment_marks(segments.texts)
     comment = np.array([bool(bits & html_tags.COMMENT_HINT) for bits in layout.bits])
     links = segments.structure[:, hs.STRUCTURE_NAMES.index("link_density")]
     return {
@@ -56,7 +56,7 @@ def assert_same_main_container(
     chars: np.ndarray[Any, Any],
     ends_prose: np.ndarray[Any, Any],
 ) -> tuple[int, int, int] | None:
-    inside, found = kernels.main_container(paths, blocks, chars, ends_prose, hs._PROSE_CHARS)
+    inside, found = html_kernels.main_container(paths, blocks, chars, ends_prose, hs._PROSE_CHARS)
     expected_inside, expected = reference.in_main_container(
         texts, paths, blocks, chars, ends_prose, hs._PROSE_CHARS
     )
@@ -66,7 +66,7 @@ def assert_same_main_container(
 
 
 def assert_same_siblings(groups: Any, chars: Any, link_density: Any) -> None:
-    actual = kernels.sibling_columns(groups, chars, link_density)
+    actual = html_kernels.sibling_columns(groups, chars, link_density)
     expected = reference.sibling_columns(groups, chars, link_density)
     for actual_column, expected_column in zip(actual, expected, strict=True):
         assert_bit_equal(actual_column, expected_column)
@@ -146,7 +146,7 @@ def test_main_container_on_a_tie_takes_the_first_block() -> None:
 
 
 def test_main_container_without_prose() -> None:
-    inside, found = kernels.main_container(
+    inside, found = html_kernels.main_container(
         [(1,), (1, 2)], [1, 2], np.array([10.0, 500.0]), np.array([True, False]), 80.0
     )
     assert found is None and inside.tolist() == [False, False]
@@ -176,25 +176,25 @@ def test_the_structure_kernels_refuse_what_they_cannot_read() -> None:
     one, two = np.ones(1), np.ones(2)
     ends = np.ones(1, dtype=np.bool_)
     with pytest.raises(ValueError, match="chars"):
-        kernels.sibling_columns([1], two, one)
+        html_kernels.sibling_columns([1], two, one)
     with pytest.raises(TypeError, match="64 bits"):
-        kernels.sibling_columns(["a"], one, one)  # type: ignore[list-item]
+        html_kernels.sibling_columns(["a"], one, one)  # type: ignore[list-item]
     with pytest.raises(OverflowError):
-        kernels.sibling_columns([2**64], one, one)
+        html_kernels.sibling_columns([2**64], one, one)
     with pytest.raises(TypeError, match=r"len|sequence"):
-        kernels.sibling_columns(1, one, one)  # type: ignore[arg-type]
+        html_kernels.sibling_columns(1, one, one)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="one block per path"):
-        kernels.main_container([(1,)], [1, 2], one, ends, 0.0)
+        html_kernels.main_container([(1,)], [1, 2], one, ends, 0.0)
     with pytest.raises(ValueError, match="chars"):
-        kernels.main_container([(1,)], [1], two, ends, 0.0)
+        html_kernels.main_container([(1,)], [1], two, ends, 0.0)
     with pytest.raises(TypeError, match="tuple"):
-        kernels.main_container([[1]], [1], one, ends, 0.0)  # type: ignore[list-item]
+        html_kernels.main_container([[1]], [1], one, ends, 0.0)  # type: ignore[list-item]
     with pytest.raises(ValueError, match="empty"):
-        kernels.main_container([()], [1], one, ends, 0.0)
+        html_kernels.main_container([()], [1], one, ends, 0.0)
     with pytest.raises(TypeError, match="64 bits"):
-        kernels.main_container([(1, "b")], [1], one, ends, 0.0)  # type: ignore[list-item]
+        html_kernels.main_container([(1, "b")], [1], one, ends, 0.0)  # type: ignore[list-item]
     with pytest.raises(OverflowError):
-        kernels.main_container([(1,)], [2**70], one, ends, 0.0)
+        html_kernels.main_container([(1,)], [2**70], one, ends, 0.0)
 
 
 def assert_same_segment_columns(
@@ -203,7 +203,7 @@ def assert_same_segment_columns(
     width = 4 + len(bit_values)
     # Written between two columns it must leave alone.
     matrix = np.full((len(chars), width + 2), -7.0, dtype=np.float32)
-    density = kernels.segment_columns(columns, chars, bit_values, matrix, 1)
+    density = html_kernels.segment_columns(columns, chars, bit_values, matrix, 1)
     expected, expected_density = reference.segment_columns(columns, chars, bit_values)
     assert_bit_equal(matrix[:, 1:-1], expected)
     assert_bit_equal(density, expected_density)
@@ -218,7 +218,7 @@ def test_segment_columns_match_numpy_on_the_fixture_pages() -> None:
         assert root is not None
         w = html_walk.compiled_walk(root)
         walked = (w.links, w.kinds, w.depths, w.pieces, w.bits)
-        chars = kernels.segment_marks(w.texts).chars
+        chars = html_kernels.segment_marks(w.texts).chars
         assert_same_segment_columns(walked, chars, hs._BIT_TUPLE)
 
 
@@ -250,21 +250,23 @@ def test_segment_columns_refuse_what_they_cannot_read() -> None:
     chars = np.ones(2)
     good = ([0, 1], [1, 1], [1, 1], [1, 1], [1, 2])
     with pytest.raises(ValueError, match="kinds: one per segment"):
-        kernels.segment_columns(([0, 1], [1], [1, 1], [1, 1], [1, 2]), chars, (1,), matrix, 0)
+        html_kernels.segment_columns(([0, 1], [1], [1, 1], [1, 1], [1, 2]), chars, (1,), matrix, 0)
     with pytest.raises(ValueError, match="do not fit"):
-        kernels.segment_columns(good, chars, (1, 2, 4), matrix, 4)
+        html_kernels.segment_columns(good, chars, (1, 2, 4), matrix, 4)
     with pytest.raises(ValueError, match="do not fit"):
-        kernels.segment_columns(good, chars, (1,), matrix, -1)
+        html_kernels.segment_columns(good, chars, (1,), matrix, -1)
     with pytest.raises(ValueError, match="matrix"):
-        kernels.segment_columns(good, chars, (1,), np.zeros(5, dtype=np.float32), 0)
+        html_kernels.segment_columns(good, chars, (1,), np.zeros(5, dtype=np.float32), 0)
     with pytest.raises(TypeError):
-        kernels.segment_columns(([0, "a"], *good[1:]), chars, (1,), matrix, 0)  # type: ignore[arg-type]
+        html_kernels.segment_columns(([0, "a"], *good[1:]), chars, (1,), matrix, 0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="64 bit values"):
-        kernels.segment_columns(good, chars, tuple(range(65)), np.zeros((2, 80), np.float32), 0)
+        html_kernels.segment_columns(
+            good, chars, tuple(range(65)), np.zeros((2, 80), np.float32), 0
+        )
 
 
 def reference_repeats_title(texts: list[str], title: str, min_chars: int) -> list[bool]:
-    """html_segments' test before kernels.repeats_title."""
+    """html_segments' test before html_kernels.repeats_title."""
     return [min_chars <= len(t) <= len(title) and t.lower() in title for t in texts]
 
 
@@ -284,21 +286,22 @@ def test_repeats_title_matches_python(texts: list[str], title: str, min_chars: i
     # Some texts the title holds, in other cases.
     texts += [title[:n].upper() for n in range(0, len(title), 7)]
     expected = reference_repeats_title(texts, title, min_chars)
-    assert kernels.repeats_title(texts, title, min_chars).tolist() == expected
+    assert html_kernels.repeats_title(texts, title, min_chars).tolist() == expected
 
 
 def test_repeats_title_on_known_texts() -> None:
     title = "a headline about the weather | the daily news"
     texts = ["A Headline About The Weather", "The Daily", "x" * 600, "THE DAILY NEWS", "Weather!"]
-    assert kernels.repeats_title(texts, title, 12).tolist() == [True, False, False, True, False]
+    repeats = html_kernels.repeats_title(texts, title, 12)
+    assert repeats.tolist() == [True, False, False, True, False]
     long_title = "y" * 700
     texts = ["Y" * 600, "Y" * 12, "\u0130" + "y" * 20]
-    assert kernels.repeats_title(texts, long_title, 12).tolist() == [True, True, False]
-    assert kernels.repeats_title(["\u0130stanbul news"], "i\u0307stanbul news today", 12)[0]
+    assert html_kernels.repeats_title(texts, long_title, 12).tolist() == [True, True, False]
+    assert html_kernels.repeats_title(["\u0130stanbul news"], "i\u0307stanbul news today", 12)[0]
     with pytest.raises(TypeError, match="list of str"):
-        kernels.repeats_title([1], title, 12)  # type: ignore[list-item]
+        html_kernels.repeats_title([1], title, 12)  # type: ignore[list-item]
     with pytest.raises(ValueError, match="out"):
-        kernels._kernels.repeats_title(["a"], title, 12, np.empty(2, dtype=np.bool_))
+        html_kernels._kernels.repeats_title(["a"], title, 12, np.empty(2, dtype=np.bool_))
 
 
 @KERNEL_SETTINGS

@@ -8,9 +8,9 @@ small ones; a container's score is then cut by its link density and its class hi
 older "deepest block holding half the prose" lost to any grid or comment thread holding
 more prose than the article.
 
-The computation is one C kernel (kernels.page_layout, in kernels_c/layout.c): the numpy over the
-flattened paths it was written from took about a fifth of a page's time, the kernel takes a
-fifteenth of the numpy's. That numpy is tests/core/numpy_references.page_layout, and
+The computation is one C kernel (html_kernels.page_layout, in kernels_c/layout.c): the numpy
+over the flattened paths it was written from took about a fifth of a page's time, the kernel
+takes a fifteenth of the numpy's. That numpy is tests/core/numpy_references.page_layout, and
 tests/core/test_page_layout.py holds the kernel to it, bit for bit. Both read the constants
 below: a tweak here moves both.
 """
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from worker.core import kernels
+from worker.core import html_kernels
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -81,13 +81,13 @@ def page_layout(
     cannot become the best container.
     """
     return Layout(
-        *kernels.page_layout(
+        *html_kernels.page_layout(
             paths, chars, link_density, commas, ends_sentence, negative, positive, unlikely, _RULES
         )
     )
 
 
-_RULES: kernels.LayoutRules = (
+_RULES: html_kernels.LayoutRules = (
     _MIN_PARAGRAPH_CHARS,
     _LONG_PARAGRAPH_CHARS,
     _LINKED_PARAGRAPH,

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from selectolax.lexbor import LexborHTMLParser
 
-from worker.core import kernels
+from worker.core import html_kernels
 from worker.core.declared import read_declared
 from worker.core.html_layout import page_layout
 from worker.core.html_tags import (
@@ -94,7 +94,7 @@ def _noscript_as_div(html: str) -> str | bytes:
     """_NOSCRIPT.sub(r"<\\1div", html), as the UTF-8 the parser reads (selectolax would
     encode a str so itself). In C, in the pass that encodes the page: the regex took 1.2 ms
     on a page holding one, and str.encode alone a third of a millisecond on most pages."""
-    encoded = kernels.html_utf8(html)
+    encoded = html_kernels.html_utf8(html)
     if encoded is None:  # a lone surrogate, which UTF-8 cannot hold: lexbor takes the str
         return _NOSCRIPT.sub(r"<\1div", html)
     return encoded
@@ -112,17 +112,19 @@ class _PageBlocks:
         matrix = np.empty((count, len(STRUCTURE_NAMES)), dtype=np.float32)
         if not count:
             return matrix
-        marks = kernels.segment_marks(self.texts)
+        marks = html_kernels.segment_marks(self.texts)
         chars = marks.chars
         # Link density, block kind, depth, text pieces and a column per context bit, in C
         # (numpy took ten calls and three lists made arrays).
         w = self.walked
         columns = (w.links, w.kinds, w.depths, w.pieces, w.bits)
-        link_density = kernels.segment_columns(columns, chars, _BIT_TUPLE, matrix, _LINK_DENSITY)
+        link_density = html_kernels.segment_columns(
+            columns, chars, _BIT_TUPLE, matrix, _LINK_DENSITY
+        )
         flags = matrix[:, _FIRST_BIT : _FIRST_BIT + len(_BIT_TUPLE)] != 0
 
         # (np.unique and np.bincount by group before, in C: the same values to the bit)
-        siblings = kernels.sibling_columns(self.walked.groups, chars, link_density)
+        siblings = html_kernels.sibling_columns(self.walked.groups, chars, link_density)
         matrix[:, _SIBLINGS_SHARE] = siblings.share
         matrix[:, _SIBLINGS_COUNT] = np.log1p(siblings.segments)
         matrix[:, _SIBLINGS_LINKS] = siblings.link_density
@@ -190,7 +192,7 @@ class _PageBlocks:
         if len(title) < _SHORT_CHARS:
             return np.zeros(len(self.texts), dtype=bool)
         # (in C: lowering never shortens a str, so a text longer than the title is not in it)
-        return kernels.repeats_title(self.texts, title, _SHORT_CHARS)
+        return html_kernels.repeats_title(self.texts, title, _SHORT_CHARS)
 
     def _in_main_container(
         self, chars: npt.NDArray[np.float64], ends_prose: npt.NDArray[np.bool_]
@@ -202,7 +204,7 @@ class _PageBlocks:
         each ends in _SENTENCE_ENDS."""
         # (In C: the prose characters by block, the blocks in the order of their first prose
         # segment, then html_layout.main_container and who is inside it.)
-        in_main, found = kernels.main_container(
+        in_main, found = html_kernels.main_container(
             self.paths, self.walked.blocks, chars, ends_prose, _PROSE_CHARS
         )
         if found is None:
@@ -216,7 +218,7 @@ _COLUMN = {name: index for index, name in enumerate(STRUCTURE_NAMES)}
 _LINK_DENSITY, _BLOCK_KIND = _COLUMN["link_density"], _COLUMN["block_kind"]
 _DEPTH, _TEXT_PIECES = _COLUMN["depth"], _COLUMN["text_pieces"]
 _FIRST_BIT = _COLUMN["in_link"]
-# (kernels.segment_columns writes these in this order)
+# (html_kernels.segment_columns writes these in this order)
 assert STRUCTURE_NAMES[_LINK_DENSITY : _FIRST_BIT + len(CONTEXT_BITS)] == (
     "link_density",
     "block_kind",
@@ -238,7 +240,8 @@ _BEFORE_BEST, _AFTER_BEST = _COLUMN["before_best_candidate"], _COLUMN["after_bes
 _CARD_LINKS, _LINKED_CARDS = _COLUMN["card_link_density"], _COLUMN["log_linked_cards"]
 
 
-# The definitions kernels.segment_marks computes in one pass (tests/core/test_segment_marks.py).
+# The definitions html_kernels.segment_marks computes in one pass
+# (tests/core/test_segment_marks.py).
 def _count_commas(text: str) -> int:
     return text.count(",") + text.count("，") + text.count("、")
 

@@ -6,7 +6,7 @@ and of what kind, and the hints its class and id give ("menu", "comment", "relat
 
 from __future__ import annotations
 
-from worker.core import kernels
+from worker.core import html_kernels
 
 BLOCK_TAGS = frozenset(
     [
@@ -154,22 +154,22 @@ _POSITIVE_WORDS = (
 )  # fmt: skip
 # A search per hint ran two regexes of forty alternatives: 10 µs, on ~110 new class/id
 # strings per page of a site not seen before. The needles search in C: well under 1 µs.
-_NEGATIVE = kernels.Needles(
+_NEGATIVE = html_kernels.Needles(
     [(word, False, False) for word in _NEGATIVE_WORDS]
     + [(word, True, True) for word in _NEGATIVE_WHOLE_WORDS]
     + [(word, False, True) for word in _NEGATIVE_WORD_ENDS]
 )
-_POSITIVE = kernels.Needles([(word, False, False) for word in _POSITIVE_WORDS])
+_POSITIVE = html_kernels.Needles([(word, False, False) for word in _POSITIVE_WORDS])
 # Comments are prose like the article's: their own bit, apart from the other negative hints,
 # so a model can weigh them by the kind of page (replies are a forum's content).
 _COMMENT_WORDS = ("comment", "disqus", "respond", "reply", "replies", "discuss")
-_COMMENT = kernels.Needles([(word, False, False) for word in _COMMENT_WORDS])
+_COMMENT = html_kernels.Needles([(word, False, False) for word in _COMMENT_WORDS])
 # So are the teasers of other stories: "related", "more stories", "trending" grids.
 _RELATED_WORDS = (
     "related", "recommend", "teaser", "trending", "popular", "more-", "outbrain", "taboola",
     "promo", "read-next", "readnext", "also-", "suggest", "most-", "latest", "headlines",
 )  # fmt: skip
-_RELATED = kernels.Needles([(word, False, False) for word in _RELATED_WORDS])
+_RELATED = html_kernels.Needles([(word, False, False) for word in _RELATED_WORDS])
 # The class and id names trafilatura's BODY_XPATH looks for first (those matched as part of
 # a name; lowercased, so "postContent" is "postcontent"): the names blog and news systems give
 # the element around a post's text. Not "content" or "post" alone: they wrap whole pages.
@@ -180,7 +180,7 @@ _ARTICLE_BODY_WORDS = (
     "articlebody", "articlecontent", "page-content", "text-content", "body-text",
     "article__container", "art-content",
 )  # fmt: skip
-_ARTICLE_BODY = kernels.Needles([(word, False, False) for word in _ARTICLE_BODY_WORDS])
+_ARTICLE_BODY = html_kernels.Needles([(word, False, False) for word in _ARTICLE_BODY_WORDS])
 # ... and a class that is just "post" or "entry" (WordPress's classic themes); as one name
 # among others these are on every teaser of a listing.
 _ARTICLE_BODY_CLASSES = ("post", "entry")

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, create_tag
 
-from worker.core import _html_blocks, kernels
+from worker.core import _html_blocks, html_kernels
 from worker.core.html_tags import IN_LINK, TAG_RULES, hint_bits, hint_cache
 
 DROPPED_TAGS = ["script", "style", "template", "svg", "iframe", "head", "select"]
@@ -197,7 +197,7 @@ def _walked(runs: list[_Run]) -> Walked:
     blocks, bits, depths = zip(*contexts, strict=True)
     block_ids, kinds, groups, paths = zip(*blocks, strict=True)
     return Walked(
-        kernels.joined_words(pieces),
+        html_kernels.joined_words(pieces),
         links,
         [len(texts) for texts in pieces],
         bits,

@@ -13,7 +13,7 @@ nested in a cell or an item finds them in its path: the cells and items are the 
 other segments of the page sit in directly. Only a kept <pre> sends us back to the tree,
 for its lines, which the segments fold.
 
-The loop over the kept segments runs in C (kernels.article_markdown): in Python it took 4%
+The loop over the kept segments runs in C (html_kernels.article_markdown): in Python it took 4%
 of an HTML page's time. python_markdown is its definition, which the tests compare it
 with, and writes the pages the C leaves to it: those keeping a <pre> (4% of them).
 """
@@ -26,7 +26,7 @@ from functools import reduce
 from itertools import compress
 from operator import or_
 
-from worker.core import kernels
+from worker.core import html_kernels
 from worker.core.html_tags import (
     HEADING_LEVELS,
     IN_HEADING,
@@ -48,7 +48,7 @@ _MARKUP_FIRST = frozenset("#>*+-=`|~0123456789")
 _LEVEL_OF = {bit: level for level, bit in enumerate(HEADING_LEVELS, 1)}
 _ANY_LEVEL = reduce(or_, HEADING_LEVELS)
 assert list(HEADING_LEVELS) == sorted(HEADING_LEVELS)
-_CODES: kernels.MarkdownCodes = (
+_CODES: html_kernels.MarkdownCodes = (
     (IN_LIST, IN_TABLE, IN_HEADING, IN_QUOTE, IN_ORDERED_LIST, IN_UNORDERED_LIST, _ANY_LEVEL),
     (_ITEM_KIND, _CELL_KIND, _PRE_KIND),
 )
@@ -57,7 +57,7 @@ _CODES: kernels.MarkdownCodes = (
 def article_markdown(texts: Sequence[str], kept: Sequence[int], layout: HtmlLayout) -> str:
     """The Markdown of the kept segments (`kept`: their positions, in document order)."""
     columns = (layout.bits, layout.kinds, layout.paths, layout.blocks, layout.groups)
-    markdown = kernels.article_markdown(texts, kept, columns, _CODES)
+    markdown = html_kernels.article_markdown(texts, kept, columns, _CODES)
     return python_markdown(texts, kept, layout) if markdown is None else markdown
 
 

@@ -1,7 +1,7 @@
 /* The module worker.core._kernels itself: its method table, its definition, and the
    tables kernels.h declares, filled when it loads. The kernels are in the other files of
-   this directory, by the stage they serve (kernels.h lists them); worker/core/kernels.py
-   wraps them for Python. */
+   this directory, by the stage they serve (kernels.h lists them); worker/core/kernels.py,
+   html_kernels.py and stage_kernels.py wrap them for Python. */
 
 #include "kernels.h"
 
