@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 import re
 
+import html_references as reference
 import numpy as np
-import numpy_references as reference
 from selectolax.lexbor import LexborHTMLParser
 
 from worker.core import html_segments as hs

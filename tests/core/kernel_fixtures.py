@@ -3,10 +3,10 @@ kernels_c/) share: the fixture pages and their segments, the hypothesis settings
 assert_bit_equal.
 
 Those tests show that the kernels give the results of the numpy definitions they replaced
-(numpy_references.py) to the bit, and refuse bad arguments with ValueError instead of reading
-or writing past a buffer. Bit-exact: the models were trained and their figures measured on
-the numpy features; a kernel one rounding off would move scores near the cut and the
-accuracy figures with them.
+(feature_references.py, score_references.py, html_references.py) to the bit, and refuse bad
+arguments with ValueError instead of reading or writing past a buffer. Bit-exact: the models
+were trained and their figures measured on the numpy features; a kernel one rounding off
+would move scores near the cut and the accuracy figures with them.
 
 By the file of kernels_c/ whose kernels they test: test_text_feature_kernels.py
 (text_features.c), test_context_feature_kernels.py (context_features.c),
@@ -24,9 +24,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import feature_references as reference
 import numpy as np
 import numpy.typing as npt
-import numpy_references as reference
 import pytest
 from hypothesis import HealthCheck, settings
 

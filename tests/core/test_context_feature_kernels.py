@@ -1,12 +1,12 @@
 """kernels_c/context_features.c: context_columns and position_features, and the tables
 page_features and smoothing_features build with them, equal their numpy definitions
-(numpy_references.py) to the bit, on the fixture pages and on hypothesis-made tables."""
+(feature_references.py) to the bit, on the fixture pages and on hypothesis-made tables."""
 
 from __future__ import annotations
 
+import feature_references as reference
 import numpy as np
 import numpy.typing as npt
-import numpy_references as reference
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 
-import numpy_references as reference
+import html_references as reference
 import pytest
 from html_segments_reference import (
     TAGS,

@@ -1,13 +1,13 @@
 """kernels_c/html_text.c: html_utf8 renames <noscript> as the regex did and encodes as
 str.encode, joined_words folds whitespace as str.split, and the class/id needles find what
-html_tags' regexes (numpy_references.py) found."""
+html_tags' regexes (html_references.py) found."""
 
 from __future__ import annotations
 
 import re
 import sys
 
-import numpy_references as reference
+import html_references as reference
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

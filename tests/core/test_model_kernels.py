@@ -1,13 +1,13 @@
 """kernels_c/model.c: the additive model's step tables (kernels.StepTables) score as their
-numpy definition (numpy_references.py) does, to the bit, and so do both stages of the
+numpy definition (score_references.py) does, to the bit, and so do both stages of the
 shipped models on the fixture pages (the trees against trees.reference_scores)."""
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import numpy_references as reference
 import pytest
+import score_references as reference
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays

@@ -1,5 +1,5 @@
 """The page layout kernel (html_kernels.page_layout, behind html_layout.page_layout) gives the
-results of the numpy definition it replaced (numpy_references.page_layout) to the bit: on
+results of the numpy definition it replaced (html_references.page_layout) to the bit: on
 the fixture pages, with the arguments html_segments hands over, and on hypothesis-made trees
 and lists of paths; and it refuses arguments it cannot read.
 
@@ -17,9 +17,9 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
+import html_references as reference
 import numpy as np
 import numpy.typing as npt
-import numpy_references as reference
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st

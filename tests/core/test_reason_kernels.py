@@ -1,5 +1,5 @@
 """kernels_c/reasons.c: strongest_columns, rounded_values, reason_texts and
-segment_verdicts choose, word and row each segment's reasons as numpy (numpy_references.py)
+segment_verdicts choose, word and row each segment's reasons as numpy (score_references.py)
 and the Python they replaced did, to the bit, and refuse what they cannot read."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import numpy_references as reference
 import pytest
+import score_references as reference
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays

@@ -2,7 +2,7 @@
 the three kernels it runs in one call did (strongest_columns, rounded_values and
 ReasonTexts.rows, which test_reason_kernels.py holds to numpy); reason_prefixes puts a
 rule's reason, the hold on a comment, the page's cut and the neighbours before them as the
-numpy and Python of classify._reasons did (numpy_references.reason_prefixes). Both refuse
+numpy and Python of classify._reasons did (score_references.reason_prefixes). Both refuse
 what they cannot read."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import numpy_references as reference
 import pytest
+import score_references as reference
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays

@@ -1,13 +1,13 @@
 """kernels_c/rules.c: page_cut, the bar a page's segments must reach, equals
-numpy_references.page_cut; and the kernels that read a list of str (rule_rejections, and
+score_references.page_cut; and the kernels that read a list of str (rule_rejections, and
 text_lines of text_lines.c) refuse anything else."""
 
 from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-import numpy_references as reference
 import pytest
+import score_references as reference
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays

@@ -1,16 +1,17 @@
 """kernels_c/smoothing_stage.c: smoothing_logits scores the smoothing stage in one call as
-numpy made its inputs (numpy_references.smoothing_features) and the step tables scored
-them (numpy_references.additive_logits), to the bit, on the fixture pages and on
+numpy made its inputs (feature_references.smoothing_features) and the step tables scored
+them (score_references.additive_logits), to the bit, on the fixture pages and on
 hypothesis-made logits; and refuses what it cannot read."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import feature_references
 import numpy as np
 import numpy.typing as npt
-import numpy_references as reference
 import pytest
+import score_references
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -45,11 +46,13 @@ def assert_like_numpy(
             stage.bias,
             features,
         )
-    expected = reference.smoothing_features(local_logits, log_words, _SMOOTHING_RADII)
+    expected = feature_references.smoothing_features(local_logits, log_words, _SMOOTHING_RADII)
     assert_bit_equal(features, expected)
-    contributions = reference.additive_contributions(expected, stage.thresholds, stage.values)
+    contributions = score_references.additive_contributions(
+        expected, stage.thresholds, stage.values
+    )
     with np.errstate(over="ignore", invalid="ignore"):
-        assert_bit_equal(logits, reference.additive_logits(contributions, stage.bias))
+        assert_bit_equal(logits, score_references.additive_logits(contributions, stage.bias))
         assert_bit_equal(smoothed_logits(stage, local_logits, log_words), logits)
 
 

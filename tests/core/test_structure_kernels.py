@@ -1,6 +1,6 @@
 """html_kernels.segment_columns, .main_container, .sibling_columns, .repeats_title and
 kernels.short_lines_starting give what html_segments and rules computed with Python and numpy
-before (numpy_references.segment_columns, .in_main_container, .sibling_columns, and the Python
+before (html_references.segment_columns, .in_main_container, .sibling_columns, and the Python
 definitions below), to the bit: on the fixture pages, with the columns the walk gives, and
 on hypothesis-made ones; and they refuse what they cannot read.
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import html_references as reference
 import numpy as np
-import numpy_references as reference
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st

@@ -1,11 +1,11 @@
 """kernels_c/text_features.c: text_counts, phrase_counts and repeat_counts give what numpy
-(numpy_references.py), the boilerplate regex and a Counter give, to the bit, on the fixture
+(feature_references.py), the boilerplate regex and a Counter give, to the bit, on the fixture
 pages and on hypothesis-made ones."""
 
 from __future__ import annotations
 
+import feature_references as reference
 import numpy as np
-import numpy_references as reference
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -2,9 +2,9 @@
 its Python reference, and explained by contributions that add up to the logit."""
 
 import numpy as np
-import numpy_references as reference
 import orjson
 import pytest
+import score_references as reference
 
 from worker.core.segment_model import SegmentModel, local_stage_from_json, shipped_model
 from worker.core.trees import TreeEnsemble, compile_trees

@@ -10,7 +10,7 @@ more prose than the article.
 
 The computation is one C kernel (html_kernels.page_layout, in kernels_c/layout.c): the numpy
 over the flattened paths it was written from took about a fifth of a page's time, the kernel
-takes a fifteenth of the numpy's. That numpy is tests/core/numpy_references.page_layout, and
+takes a fifteenth of the numpy's. That numpy is tests/core/html_references.page_layout, and
 tests/core/test_page_layout.py holds the kernel to it, bit for bit. Both read the constants
 below: a tweak here moves both.
 """

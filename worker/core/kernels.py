@@ -9,7 +9,7 @@ one step at a time (a text dump's lines, an HTML page's UTF-8 and <noscript> tag
 rules, boilerplate phrases, repeated segments), and the Python objects made per segment
 (the words of its reasons, its SegmentVerdict row, its row in the reject record, its
 article's Markdown). These run in C. Each kernel gives the result of the numpy or Python
-definition it replaced, to the bit (tests/core/numpy_references.py and
+definition it replaced, to the bit (tests/core/*_references.py and
 tests/core/test_fast_paths.py keep those definitions, markdown.python_markdown its own;
 tests/core/test_*kernel*.py and test_page_layout.py compare them), so the models and their
 figures, and the output records, do not change with it.
