@@ -34,7 +34,8 @@
                   reason_marks.c      feature_reasons (those three in one call),
                                       reason_prefixes
      verdict      verdicts.c          segment_verdicts
-     article      markdown.c          article_markdown (an HTML page's kept segments)
+     article      markdown.c          article_markdown (an HTML page's kept segments; each
+                                      written as its block by markdown_blocks.c)
    and in records.c, two for validating a raw record (raw_page.py): control_characters,
    nests_deeper_than; and one for building its outputs (records.py): reject_rows. */
 
@@ -244,7 +245,7 @@ characters_of(PyObject *text, const char *kernel, int *kind, const void **data,
 
 /* Memory ids (Python ints: an HTML page's blocks) as int64 keys of a small open-addressing
    table, mapping each to the index of its entry (in the order first seen): containers.c's
-   and markdown.c's. */
+   and markdown_blocks.c's. */
 typedef struct {
     int64_t *keys;
     Py_ssize_t *slots; /* entry index + 1; 0: empty */
