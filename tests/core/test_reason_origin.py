@@ -12,6 +12,7 @@ from test_classify_comments import ARTICLE_LIKE_COMMENT, blog_post
 from worker.core.article_start import REASON as HEADLINE_REASON
 from worker.core.classify import classify_page, reason_origin
 from worker.core.decision import ALWAYS_KEPT
+from worker.core.declared_body import REASON as OUTSIDE_BODY_REASON
 from worker.core.features import feature_names
 from worker.core.reasons_text import describe
 from worker.core.verdict import ContentType, PageVerdict
@@ -49,7 +50,10 @@ def test_a_held_back_comment_thread_says_so() -> None:
     # Held back: those the cut would have kept (the thread's best-scoring replies).
     held = [s for s in verdict.segments if reason_origin(s.reasons[0]) == "held back"]
     assert held and all(s in thread and s.score < ALWAYS_KEPT for s in held)
-    assert not any(reason_origin(r) == "rule" for s in verdict.segments for r in s.reasons)
+    # Nothing opened a comment section: a reply the hold does not take (the model scores it
+    # 0.5 or more) sits outside the article body the page names, and goes by that rule.
+    rules = {r for s in verdict.segments for r in s.reasons if reason_origin(r) == "rule"}
+    assert rules <= {OUTSIDE_BODY_REASON}
 
 
 @pytest.mark.parametrize("feature", feature_names("text/html") + feature_names("text/plain"))
