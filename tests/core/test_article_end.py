@@ -150,6 +150,7 @@ def article_with_list(heading: str, article_above: int = 6) -> list[str]:
         "Trending on Sport",
         "More videos",
         "Most watched news videos",
+        "Most commented",
         "Trending Today",
         "Recent Comments",
         "Related Recipes & Stories:",

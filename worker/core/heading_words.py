@@ -135,6 +135,7 @@ FILING_OPENINGS = (
 # "Related articles", "More from X", "You may also like"; "Ähnliche Beiträge", "Lesen Sie
 # auch", "Articles similaires", "À lire aussi", "Artículos relacionados", "Te puede
 # interesar", "Leggi anche", "Leia também", "Lees ook", "Читайте также", "相关文章", "関連記事".
+_MOST_READ = r"most\s+(?:popular|read|viewed|watched|shared|emailed|commented)"
 RELATED = (
     r"(?:recent\s+)?related(?:\s+(?:articles?|posts?|stories|content|links|coverage|reading"
     r"|news|videos?|items|entries|recipes|topics)(?:\s*(?:&|and)\s*(?:stories|articles|posts"
@@ -146,8 +147,7 @@ RELATED = (
     r"|also\s+(?:on|from|in)\b.{0,30}"
     r"|recommended\s+(?:for\s+you|stories|articles|reading)"
     r"|explore\s+related\s+content"
-    r"|most\s+(?:popular|read|viewed|watched|shared|emailed)"
-    r"(?:\s+(?:news\s+)?(?:stories|articles|posts|videos|now|today))?"
+    rf"|{_MOST_READ}(?:\s+(?:news\s+)?(?:stories|articles|posts|videos|now|today))?"
     r"|(?:today['’]?s\s+)?(?:popular|recent|latest|similar|top|newer|older)\s+"
     r"(?:posts|stories|articles|news|entries)"
     r"|hot\s+this\s+(?:week|month)"
@@ -155,8 +155,7 @@ RELATED = (
     r"|don['’]t\s+miss|must[- ]reads?\b.{0,40}"
     r"|trending(?:\s+(?:now|today|stories|articles|news|videos|topics))?"
     # "Most read in News", "Trending on Sport", "Latest from Business": the rails' headings
-    r"|(?:most\s+(?:popular|read|viewed|watched|shared|emailed|commented)|trending|popular|latest)"
-    r"\s+(?:in|on|from|at)\s+\S+(?:\s+\S+){0,2}"
+    rf"|(?:{_MOST_READ}|trending|popular|latest)\s+(?:in|on|from|at)\s+\S+(?:\s+\S+){{0,2}}"
     # German
     r"|(?:ähnliche|verwandte|weitere|beliebte|neueste|empfohlene)\s+"
     r"(?:artikel|beiträge|nachrichten|meldungen|themen|videos)"
