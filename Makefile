@@ -11,7 +11,8 @@ PY := $(VENV)/bin/python
 # PYTHONWARNINGS: setuptools boxes a warning about editable installs on every install,
 # which asks nothing of the user.
 $(VENV)/.installed: pyproject.toml setup.py $(wildcard worker/core/kernels_c/*.c) \
-		worker/core/kernels_c/kernels.h worker/core/kernels_c/markdown.h \
+		worker/core/kernels_c/kernels.h worker/core/kernels_c/id_tables.h \
+		worker/core/kernels_c/markdown.h \
 		$(wildcard worker/core/html_blocks_c/*.c) \
 		worker/core/html_blocks_c/html_blocks.h \
 		worker/core/_site_memory.c worker/core/_declared.c worker/core/_minhash.c \

@@ -35,7 +35,11 @@ setup(
                 "worker/core/kernels_c/markdown.c",
                 "worker/core/kernels_c/markdown_blocks.c",
             ],
-            depends=["worker/core/kernels_c/kernels.h", "worker/core/kernels_c/markdown.h"],
+            depends=[
+                "worker/core/kernels_c/kernels.h",
+                "worker/core/kernels_c/id_tables.h",
+                "worker/core/kernels_c/markdown.h",
+            ],
             # No fused multiply-adds: the kernels equal numpy's results to the bit on every
             # machine. No numpy headers: arrays cross by the buffer protocol.
             extra_compile_args=["-O2", "-ffp-contract=off", "-fvisibility=hidden"],

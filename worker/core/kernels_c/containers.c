@@ -2,7 +2,7 @@
    sibling_columns (each segment's group's totals) and main_container (the block holding the
    page's prose), both for worker/core/html_segments.py. */
 
-#include "kernels.h"
+#include "id_tables.h"
 
 /* sibling_columns(groups, chars, link_density, share, links, size, mean)
 

@@ -1,7 +1,8 @@
 /* worker.core._kernels: compiled inner loops of the classifier, one per numpy or Python
    routine they replace. Its C files (worker/core/kernels_c/) share this header: the
    includes, the tables and helpers more than one of them reads, and every kernel's entry
-   point, which module.c puts in the module's method table.
+   point, which module.c puts in the module's method table. Two headers hold what only some
+   of them share: id_tables.h, the tables of block ids; markdown.h, the Markdown writer's.
 
    Numeric kernels take numpy arrays through the buffer protocol and fill an output array
    the caller allocated, so these files need no numpy headers. What they keep between calls
@@ -242,96 +243,6 @@ characters_of(PyObject *text, const char *kernel, int *kind, const void **data,
             (result) = function(PyUnicode_4BYTE_KIND, __VA_ARGS__);  \
         }                                                            \
     } while (0)
-
-/* Memory ids (Python ints: an HTML page's blocks) as int64 keys of a small open-addressing
-   table, mapping each to the index of its entry (in the order first seen): containers.c's
-   and markdown_blocks.c's. */
-typedef struct {
-    int64_t *keys;
-    Py_ssize_t *slots; /* entry index + 1; 0: empty */
-    size_t mask;
-    Py_ssize_t entries;
-} IdTable;
-
-static inline int
-id_table_init(IdTable *table, Py_ssize_t count)
-{
-    size_t capacity = 16;
-    while (capacity < 2 * (size_t)count) {
-        capacity *= 2;
-    }
-    table->keys = PyMem_Malloc(capacity * sizeof(int64_t));
-    table->slots = PyMem_Calloc(capacity, sizeof(Py_ssize_t));
-    table->mask = capacity - 1;
-    table->entries = 0;
-    if (table->keys == NULL || table->slots == NULL) {
-        PyMem_Free(table->keys);
-        PyMem_Free(table->slots);
-        table->keys = NULL;
-        table->slots = NULL;
-        PyErr_NoMemory();
-        return -1;
-    }
-    return 0;
-}
-
-static inline void
-id_table_free(IdTable *table)
-{
-    PyMem_Free(table->keys);
-    PyMem_Free(table->slots);
-}
-
-/* The int's value, or -1 with an exception set when it is no int or needs more than 64 bits
-   (*failed tells). Memory ids are addresses, far below that. */
-static inline int64_t
-id_value(PyObject *object, int *failed)
-{
-    int overflow = 0;
-    long long value = PyLong_Check(object) ? PyLong_AsLongLongAndOverflow(object, &overflow) : -1;
-    *failed = 1;
-    if (!PyLong_Check(object)) {
-        PyErr_SetString(PyExc_TypeError, "block ids must be ints of 64 bits");
-    }
-    else if (overflow) {
-        PyErr_SetString(PyExc_OverflowError, "block ids must be ints of 64 bits");
-    }
-    else if (!(value == -1 && PyErr_Occurred())) {
-        *failed = 0;
-    }
-    return (int64_t)value;
-}
-
-/* The slot of key in the table: its entry's, or the empty one it would take. */
-static inline size_t
-id_table_slot(const IdTable *table, int64_t key)
-{
-    size_t slot = (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 20) & table->mask;
-    while (table->slots[slot] && table->keys[slot] != key) {
-        slot = (slot + 1) & table->mask;
-    }
-    return slot;
-}
-
-/* The index of key's entry, or -1 if it has none. */
-static inline Py_ssize_t
-id_table_find(const IdTable *table, int64_t key)
-{
-    return table->slots[id_table_slot(table, key)] - 1;
-}
-
-/* The index of key's entry, a new one (the next index) if it has none. The table never
-   holds more entries than the count it was made for. */
-static inline Py_ssize_t
-id_table_index(IdTable *table, int64_t key)
-{
-    size_t slot = id_table_slot(table, key);
-    if (!table->slots[slot]) {
-        table->keys[slot] = key;
-        table->slots[slot] = ++table->entries;
-    }
-    return table->slots[slot] - 1;
-}
 
 /* The loops of the text features, callable from C beside their own kernels: text_dump.c's
    text_dump_features runs them all (the comment above each definition says what it

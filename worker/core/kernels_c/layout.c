@@ -1,85 +1,9 @@
 /* page_layout, for worker/core/html_layout.py: readability's best article container,
-   scored from the segments' block paths, and each segment's card; with the table that
-   numbers the blocks and numpy's float64 ufuncs as the scores need them. */
+   scored from the segments' block paths, and each segment's card; with numpy's float64
+   ufuncs as the scores need them (the table that numbers the blocks, KeyIndex, is in
+   id_tables.h). */
 
-#include "kernels.h"
-
-/* A small open-addressing table giving int64 keys dense indices 0, 1, 2... in the order
-   the keys first come: keys[index] is the key, slots (a power of two of them) hold an index
-   or -1 and are never more than half full. */
-typedef struct {
-    int64_t *keys; /* room for every key that may come */
-    Py_ssize_t *slots;
-    Py_ssize_t count;
-    int shift; /* 64 - log2(slots): a multiplicative hash's top bits pick the slot */
-} KeyIndex;
-
-static inline Py_ssize_t
-key_slot(const KeyIndex *table, int64_t key)
-{
-    /* Memory addresses are 16-byte aligned: the product's high bits mix them all. */
-    return (Py_ssize_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> table->shift);
-}
-
-/* An empty table, slots enough for `expected` keys; -1 (MemoryError set) if memory runs
-   out. */
-static int
-key_table(KeyIndex *table, int64_t *keys, Py_ssize_t expected)
-{
-    Py_ssize_t slots = 16;
-    int bits = 4;
-    while (slots < 2 * expected) {
-        slots *= 2;
-        bits++;
-    }
-    *table = (KeyIndex){keys, PyMem_Malloc((size_t)slots * sizeof(Py_ssize_t)), 0, 64 - bits};
-    if (table->slots == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    memset(table->slots, 0xFF, (size_t)slots * sizeof(Py_ssize_t));
-    return 0;
-}
-
-/* The key's index, a new one if the key is new (*added tells); -1 if memory runs out. */
-static inline Py_ssize_t
-key_index(KeyIndex *table, int64_t key, int *added)
-{
-    Py_ssize_t mask = ((Py_ssize_t)1 << (64 - table->shift)) - 1;
-    Py_ssize_t slot = key_slot(table, key);
-    while (1) {
-        Py_ssize_t index = table->slots[slot];
-        if (index < 0) {
-            break;
-        }
-        if (table->keys[index] == key) {
-            *added = 0;
-            return index;
-        }
-        slot = (slot + 1) & mask;
-    }
-    *added = 1;
-    table->keys[table->count] = key;
-    table->slots[slot] = table->count;
-    if (2 * ++table->count > mask + 1) { /* more than half full: twice the slots */
-        KeyIndex grown;
-        if (key_table(&grown, table->keys, table->count) < 0) {
-            return -1;
-        }
-        Py_ssize_t grown_mask = ((Py_ssize_t)1 << (64 - grown.shift)) - 1;
-        for (Py_ssize_t i = 0; i < table->count; i++) {
-            Py_ssize_t s = key_slot(&grown, table->keys[i]);
-            while (grown.slots[s] >= 0) {
-                s = (s + 1) & grown_mask;
-            }
-            grown.slots[s] = i;
-        }
-        PyMem_Free(table->slots);
-        table->slots = grown.slots;
-        table->shift = grown.shift;
-    }
-    return table->count - 1;
-}
+#include "id_tables.h"
 
 /* numpy's float64 ufuncs, as they treat NaN and zeros' signs: maximum and minimum return
    their second operand of two equal ones, clip keeps a -0.0, floor_divide is npy_divmod's

@@ -5,7 +5,7 @@
 #ifndef WORKER_CORE_MARKDOWN_H
 #define WORKER_CORE_MARKDOWN_H
 
-#include "kernels.h"
+#include "id_tables.h"
 
 #pragma GCC visibility push(hidden)
 

@@ -1,7 +1,7 @@
 /* Each kept segment of article_markdown (markdown.c) written as its block: a table's cell,
    a list's item, a heading or a paragraph.
 
-   Block ids are read as int64 (kernels.h's IdTable keys), so that finding a segment's cell,
+   Block ids are read as int64 (id_tables.h's IdTable keys), so that finding a segment's cell,
    item and list on its path is a few compares, not a dict lookup a block: equal ints are
    equal int64, as dict and `in` see them. A table's rows and cells stay dicts, for their
    order. */
