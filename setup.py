@@ -16,6 +16,7 @@ setup(
                 "worker/core/kernels_c/module.c",
                 "worker/core/kernels_c/text_lines.c",
                 "worker/core/kernels_c/html_text.c",
+                "worker/core/kernels_c/needles.c",
                 "worker/core/kernels_c/structure.c",
                 "worker/core/kernels_c/containers.c",
                 "worker/core/kernels_c/layout.c",

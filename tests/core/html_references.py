@@ -1,5 +1,5 @@
 """The regexes and numpy definitions of what an HTML page's kernels compute: the hints
-(kernels_c/html_text.c), the structure columns, main container and sibling columns
+(kernels_c/needles.c), the structure columns, main container and sibling columns
 (structure.c, containers.c) and the layout (layout.c); test_html_text_kernels.py,
 test_structure_kernels.py, test_page_layout.py and html_segments_reference.py read them
 (numpy_references.py says where they come from).

@@ -1,6 +1,6 @@
-"""kernels_c/html_text.c: html_utf8 renames <noscript> as the regex did and encodes as
-str.encode, joined_words folds whitespace as str.split, and the class/id needles find what
-html_tags' regexes (html_references.py) found."""
+"""kernels_c/html_text.c and needles.c: html_utf8 renames <noscript> as the regex did and
+encodes as str.encode, joined_words folds whitespace as str.split, and the class/id needles
+find what html_tags' regexes (html_references.py) found."""
 
 from __future__ import annotations
 

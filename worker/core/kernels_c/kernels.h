@@ -16,8 +16,8 @@
 
    The kernels, by the stage they serve, and the file each is in:
      segmenting   text_lines.c        text_lines (a text dump)
-       (HTML)     html_text.c         html_utf8, joined_words, compile_needles +
-                                      contains_needle
+       (HTML)     html_text.c         html_utf8, joined_words
+                  needles.c           compile_needles + contains_needle
                   structure.c         segment_marks, paths_through, segment_columns,
                                       repeats_title
                   containers.c        sibling_columns, main_container
@@ -330,6 +330,7 @@ PyObject *lines_opening_with(PyObject *module, PyObject *args);
 /* html_text.c */
 PyObject *html_utf8(PyObject *module, PyObject *page);
 PyObject *joined_words(PyObject *module, PyObject *runs);
+/* needles.c */
 PyObject *compile_needles(PyObject *module, PyObject *needles);
 PyObject *contains_needle(PyObject *module, PyObject *args);
 /* structure.c */
