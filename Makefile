@@ -15,7 +15,8 @@ $(VENV)/.installed: pyproject.toml setup.py $(wildcard worker/core/kernels_c/*.c
 		worker/core/kernels_c/markdown.h \
 		$(wildcard worker/core/html_blocks_c/*.c) \
 		worker/core/html_blocks_c/html_blocks.h \
-		worker/core/_site_memory.c worker/core/_declared.c worker/core/_minhash.c \
+		$(wildcard worker/core/site_memory_c/*.c) worker/core/site_memory_c/site_memory.h \
+		worker/core/_declared.c worker/core/_minhash.c \
 		worker/core/_lexbor.h
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

@@ -45,11 +45,18 @@ setup(
             # machine. No numpy headers: arrays cross by the buffer protocol.
             extra_compile_args=["-O2", "-ffp-contract=off", "-fvisibility=hidden"],
         ),
-        # Site memory's fingerprints and profile update (worker/core/site_memory.py).
+        # Site memory's fingerprints and profile update (worker/core/site_memory.py): one
+        # module from the C files of worker/core/site_memory_c/ (site_memory.h lists them);
+        # their shared functions stay hidden: the module exports its PyInit.
         Extension(
             "worker.core._site_memory",
-            sources=["worker/core/_site_memory.c"],
-            extra_compile_args=["-O2"],
+            sources=[
+                "worker/core/site_memory_c/module.c",
+                "worker/core/site_memory_c/fingerprints.c",
+                "worker/core/site_memory_c/profile.c",
+            ],
+            depends=["worker/core/site_memory_c/site_memory.h"],
+            extra_compile_args=["-O2", "-fvisibility=hidden"],
         ),
         # The walk over lexbor's tree for html_segments, which reads selectolax's objects: one
         # module from the C files of worker/core/html_blocks_c/ (html_blocks.h lists them);

@@ -127,8 +127,8 @@ def fingerprint(text: str) -> int:
 
 
 def fingerprints(texts: Sequence[str]) -> Fingerprints:
-    """`fingerprint` of each segment, in page order (_site_memory.c: 50 µs for a text
-    dump of 300 lines where Python took 450)."""
+    """`fingerprint` of each segment, in page order (site_memory_c/fingerprints.c: 50 µs
+    for a text dump of 300 lines where Python took 450)."""
     out = np.empty(len(texts), dtype=np.uint32)
     _site_memory.fingerprints(list(texts), out)
     return out
