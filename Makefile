@@ -16,7 +16,8 @@ $(VENV)/.installed: pyproject.toml setup.py $(wildcard worker/core/kernels_c/*.c
 		$(wildcard worker/core/html_blocks_c/*.c) \
 		worker/core/html_blocks_c/html_blocks.h \
 		$(wildcard worker/core/site_memory_c/*.c) worker/core/site_memory_c/site_memory.h \
-		worker/core/_declared.c worker/core/_minhash.c \
+		$(wildcard worker/core/declared_c/*.c) worker/core/declared_c/declared.h \
+		worker/core/_minhash.c \
 		worker/core/_lexbor.h
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

@@ -73,12 +73,17 @@ setup(
             extra_compile_args=["-O2", "-fvisibility=hidden"],
         ),
         # The elements of a page's declared metadata (worker/core/declared.py), from the same
-        # tree.
+        # tree: one module from the C files of worker/core/declared_c/ (declared.h lists
+        # them); their shared functions stay hidden: the module exports its PyInit.
         Extension(
             "worker.core._declared",
-            sources=["worker/core/_declared.c"],
-            depends=["worker/core/_lexbor.h"],
-            extra_compile_args=["-O2"],
+            sources=[
+                "worker/core/declared_c/module.c",
+                "worker/core/declared_c/selection.c",
+                "worker/core/declared_c/entries.c",
+            ],
+            depends=["worker/core/declared_c/declared.h", "worker/core/_lexbor.h"],
+            extra_compile_args=["-O2", "-fvisibility=hidden"],
         ),
         # The MinHash signature's words, shingles and min-hash (worker/core/minhash.py).
         # -O3: gcc vectorises the min-hash's multiply-add-min over the permutations.

@@ -1,4 +1,4 @@
-"""The declared metadata's elements: the compiled selection (_declared.c) against
+"""The declared metadata's elements: the compiled selection (declared_c/) against
 selectolax's own (tree.css), and read_declared the same either way."""
 
 from __future__ import annotations

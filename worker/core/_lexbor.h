@@ -1,5 +1,5 @@
 /* The few lexbor and selectolax structs the compiled HTML code reads (html_blocks_c/, the
-   walk; _declared.c, the declared metadata's elements).
+   walk; declared_c/, the declared metadata's elements).
 
    selectolax has no C API, so these mirror them: selectolax's LexborNode object (Cython lays
    it out as PyObject_HEAD, its vtable, then its fields in declaration order) and lexbor's

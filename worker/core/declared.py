@@ -3,7 +3,7 @@ the head and the scripts: JSON-LD (schema.org's Article and its kin), OpenGraph 
 meta tags, microdata (`itemprop`), `<link rel="canonical">`, `<time datetime>`; and the
 kinds of page it declares itself (page_meta), from the same elements.
 
-The elements are selected in one walk of the tree in C (_declared.c): the selection by
+The elements are selected in one walk of the tree in C (declared_c/): the selection by
 lexbor's CSS engine and the reading of the nodes through selectolax cost ~340 us of a
 268 kB page, as much as the rest of the article record. The walk is checked against that
 selection on a probe page at import, which is used instead when they differ.
@@ -44,7 +44,7 @@ class DeclaredMetadata:
     first_title: str = ""
 
 
-# What the elements are (_declared.c selects the same); only the item properties read: a
+# What the elements are (declared_c/ selects the same); only the item properties read: a
 # product page marks up hundreds of others.
 SELECTOR = (
     'title, meta, link[rel="canonical"], script[type="application/ld+json"], [itemtype], '
@@ -322,7 +322,7 @@ _TAGS = frozenset(("title", "meta", "link", "script", "time"))
 
 
 def declared_elements(tree: LexborHTMLParser) -> list[Element]:
-    """The elements SELECTOR selects, in document order, as _declared.c describes them."""
+    """The elements SELECTOR selects, in document order, as declared_c/declared.h describes them."""
     root = tree.root
     if root is None:
         return []
