@@ -10,6 +10,7 @@ from kafka_helpers import TopicFactory, consume_all, produce_raw
 
 from worker.config import Settings
 from worker.stream import replay, replay_positions
+from worker.stream.replay_kafka import ReplayKafka
 
 pytestmark = pytest.mark.broker
 
@@ -26,7 +27,7 @@ def test_bounded_replay_reads_exactly_the_range_and_stops(
     def echo_processor(record: Any) -> list[replay.Output]:
         return [(echo, None, record.value)]
 
-    kafka = replay._Kafka(settings, raw)
+    kafka = ReplayKafka(settings, raw)
     try:
         result = replay.bounded_replay(
             settings,

@@ -22,12 +22,13 @@ import dataclasses
 import logging
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any
 
 from worker.config import Settings
+from worker.stream.replay_kafka import ReplayKafka
 from worker.stream.replay_positions import (
     PartitionPlan,
     Position,
@@ -40,93 +41,19 @@ log = logging.getLogger(__name__)
 EXIT_REFUSED = 3
 
 
-# --- Kafka side -------------------------------------------------------------------------
-
-
-class _Kafka:
-    """The few Kafka calls replay needs, in one place (kafka-python imported lazily)."""
-
-    def __init__(self, settings: Settings, topic: str) -> None:
-        from kafka import KafkaConsumer, TopicPartition
-        from kafka.admin import KafkaAdminClient
-
-        from worker.stream.kafka_client import client_options
-
-        self.topic = topic
-        self._topic_partition = TopicPartition
-        options = client_options(settings)
-        self.admin = KafkaAdminClient(**options, client_id="chaff-replay")
-        # No group id: this consumer only looks offsets up, it never joins or commits.
-        self.lookup = KafkaConsumer(**options, group_id=None, enable_auto_commit=False)
-        found = self.lookup.partitions_for_topic(topic)
-        if not found:
-            self.close()
-            raise SystemExit(f"chaff replay: topic {topic!r} does not exist")
-        self.partitions = sorted(found)
-
-    def _tp(self, partition: int) -> Any:
-        return self._topic_partition(self.topic, partition)
-
-    def beginning(self) -> dict[int, int]:
-        tps = [self._tp(p) for p in self.partitions]
-        return {tp.partition: int(o) for tp, o in self.lookup.beginning_offsets(tps).items()}
-
-    def end(self) -> dict[int, int]:
-        tps = [self._tp(p) for p in self.partitions]
-        return {tp.partition: int(o) for tp, o in self.lookup.end_offsets(tps).items()}
-
-    def offsets_for_times(self, times: dict[int, int]) -> dict[int, int | None]:
-        answer = self.lookup.offsets_for_times({self._tp(p): ms for p, ms in times.items()})
-        return {
-            tp.partition: (None if found is None else int(found.offset))
-            for tp, found in answer.items()
-        }
-
-    def live_members(self, group: str) -> list[str]:
-        described = self.admin.describe_groups([group]).get(group, {})
-        return [
-            f"{member.get('client_id')}@{member.get('client_host')}"
-            for member in described.get("members") or []
-        ]
-
-    def committed(self, group: str) -> dict[int, int]:
-        offsets = self.admin.list_group_offsets(group).get(group, {})
-        return {
-            tp.partition: int(meta.offset)
-            for tp, meta in offsets.items()
-            if tp.topic == self.topic and meta.offset >= 0
-        }
-
-    def commit_group_offsets(self, group: str, offsets: Mapping[int, int], note: str) -> None:
-        """Commit as a non-member (generation -1): the broker accepts it only while the
-        group is empty, so a worker that started since the check makes this fail loudly."""
-        from kafka.errors import NoError
-        from kafka.structs import OffsetAndMetadata
-
-        request = {self._tp(p): OffsetAndMetadata(o, note, -1) for p, o in offsets.items()}
-        result = self.admin.alter_group_offsets(group, request)
-        failed = {
-            tp.partition: error.__name__ for tp, error in result.items() if error is not NoError
-        }
-        if failed:
-            raise RuntimeError(f"the broker refused the new offsets for partitions {failed}")
-
-    def close(self) -> None:
-        self.lookup.close()
-        self.admin.close()
-
-
 # --- modes ------------------------------------------------------------------------------
 
 
-def plan_reset(kafka: _Kafka, group: str, position: Position) -> list[PartitionPlan]:
+def plan_reset(kafka: ReplayKafka, group: str, position: Position) -> list[PartitionPlan]:
     end = kafka.end()
     targets = resolve(position, kafka.partitions, kafka.beginning(), end, kafka.offsets_for_times)
     current = kafka.committed(group)
     return [PartitionPlan(p, current.get(p), targets[p], end[p]) for p in sorted(targets)]
 
 
-def reset_group(kafka: _Kafka, group: str, position: Position, dry_run: bool, out: IO[str]) -> int:
+def reset_group(
+    kafka: ReplayKafka, group: str, position: Position, dry_run: bool, out: IO[str]
+) -> int:
     plan = plan_reset(kafka, group, position)
     members = kafka.live_members(group)
     verb = "would move" if dry_run else "moving"
@@ -186,7 +113,7 @@ class BoundedResult:
 
 def bounded_replay(
     settings: Settings,
-    kafka: _Kafka,
+    kafka: ReplayKafka,
     start: Position,
     stop: Position | None,
     replay_group: str,
@@ -399,7 +326,7 @@ def run_replay(args: argparse.Namespace, out: IO[str] | None = None) -> int:
     except KafkaSetupError as error:
         print(f"chaff replay: {error}", file=sys.stderr)
         return error.exit_code
-    kafka = _Kafka(settings, settings.raw_topic)
+    kafka = ReplayKafka(settings, settings.raw_topic)
     try:
         if args.reset_group:
             return reset_group(kafka, settings.group_id, start, args.dry_run, out)

@@ -1,6 +1,7 @@
 """Where a replay starts and stops: offsets, timestamps and durations parsed from the
 command line, and the per-partition plan they resolve to against what the log still has.
-Plain values, no Kafka: `chaff replay` (replay.py) reads the log ends and commits."""
+Plain values, no Kafka: `chaff replay` (replay.py) reads the log ends and commits through
+replay_kafka.py."""
 
 from __future__ import annotations
 
