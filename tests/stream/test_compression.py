@@ -22,7 +22,8 @@ from kafka.record import MemoryRecords
 from kafka_helpers import TopicFactory, consume_all
 from stream_helpers import REPO, Topics, Worker, outcomes, text_page, wait_for_outcomes
 
-from worker.broker.launcher import STORAGE_SUBDIR, LocalKafka
+from worker.broker.broker_config import STORAGE_SUBDIR
+from worker.broker.launcher import LocalKafka
 from worker.config import Settings
 from worker.stream.loop_clients import make_producer
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from worker.broker.broker_config import DATA_STATE_FILE
 from worker.broker.jars import (
     LOCK_PATH,
     BrokerSetupError,
@@ -22,7 +23,7 @@ from worker.broker.jars import (
     ensure_jars,
     update_lock,
 )
-from worker.broker.launcher import DATA_STATE_FILE, LocalKafka
+from worker.broker.launcher import LocalKafka
 from worker.broker.processes import describe_cluster, terminate
 
 STATE_DIR = Path(".chaff")

@@ -3,24 +3,33 @@
 It runs `java -cp 'jars/*' kafka.Kafka server.properties` from the pinned, verified jar set
 (see jars.py). The data dir keeps the storage, the generated config, the broker's log and
 the ports it was formatted with, so `stop()` + `start()` (or `kill()` + `start()`) bring the
-same broker back at the same address with its data: the fault tests rely on that.
+same broker back at the same address with its data: the fault tests rely on that. What it
+is configured with (server.properties' defaults, log4j2, the data dir's file names) is
+broker_config.py's.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
+from worker.broker.broker_config import (
+    BROKER_DEFAULTS,
+    DATA_STATE_FILE,
+    LOG4J2_PROPERTIES,
+    LOG_FILE,
+    NODE_ID,
+    STORAGE_SUBDIR,
+    new_cluster_id,
+)
 from worker.broker.jars import LOCK_PATH, STDERR, BrokerSetupError, JarLock, ensure_jars
 from worker.broker.processes import (
     HOST,
@@ -31,52 +40,6 @@ from worker.broker.processes import (
     port_accepts,
     terminate,
 )
-
-NODE_ID = 1
-DATA_STATE_FILE = "chaff-broker.json"  # in the data dir: ports and cluster id, reused on restart
-LOG_FILE = "server.log"
-STORAGE_SUBDIR = "kafka-logs"
-
-# Settings for one node on a small machine; every replication factor must be 1 here.
-BROKER_DEFAULTS: Mapping[str, str] = {
-    "num.partitions": "3",
-    "default.replication.factor": "1",
-    "min.insync.replicas": "1",
-    "offsets.topic.replication.factor": "1",
-    # 50 partitions (Kafka's default) make the first group/transaction slow to set up.
-    "offsets.topic.num.partitions": "10",
-    "transaction.state.log.replication.factor": "1",
-    "transaction.state.log.min.isr": "1",
-    "transaction.state.log.num.partitions": "10",
-    "share.coordinator.state.topic.replication.factor": "1",
-    "share.coordinator.state.topic.min.isr": "1",
-    "group.initial.rebalance.delay.ms": "0",
-    # Lets fault tests use short consumer session timeouts to notice killed workers fast.
-    "group.min.session.timeout.ms": "1000",
-    "auto.create.topics.enable": "false",
-    # After kill(), the restarted node may only re-register once its old session expires
-    # (default 9 s); a short session makes crash-restart tests fast.
-    "broker.session.timeout.ms": "3000",
-    "broker.heartbeat.interval.ms": "500",
-    "delete.topic.enable": "true",
-    "num.network.threads": "2",
-    "num.io.threads": "4",
-    "num.recovery.threads.per.data.dir": "2",
-}
-
-LOG4J2_PROPERTIES = """\
-status = warn
-appender.console.type = Console
-appender.console.name = STDOUT
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = INFO
-rootLogger.appenderRef.stdout.ref = STDOUT
-logger.state_change.name = state.change.logger
-logger.state_change.level = WARN
-logger.request.name = kafka.request.logger
-logger.request.level = WARN
-"""
 
 
 class BrokerStartError(BrokerSetupError):
@@ -254,7 +217,7 @@ class LocalKafka:
                 "made by this launcher. Use an empty or new data dir."
             )
         else:
-            state = {"cluster_id": _new_cluster_id()}
+            state = {"cluster_id": new_cluster_id()}
         if (
             formatted
             and self._requested_controller_port is not None
@@ -382,14 +345,6 @@ class LocalKafka:
                     f"{self._startup_timeout_s:.0f} s; log {self.log_path}:\n{self.log_tail()}"
                 )
             time.sleep(0.25)
-
-
-def _new_cluster_id() -> str:
-    """A Kafka cluster id: 16 random bytes in URL-safe base64, unpadded, not starting with '-'."""
-    while True:
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
-        if not cluster_id.startswith("-"):
-            return cluster_id
 
 
 def _require_free_port(port: int, role: str) -> None:
