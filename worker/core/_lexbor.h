@@ -118,4 +118,18 @@ selectolax_root(PyObject *object, const char *function)
     return root;
 }
 
+/* The node after `node` in a walk of `root`'s subtree in document order (its first child,
+   else the next sibling of it or of its nearest ancestor that has one), NULL past the end. */
+static inline const LexborNode *
+next_below(const LexborNode *node, const LexborNode *root)
+{
+    if (node->first_child != NULL) {
+        return node->first_child;
+    }
+    while (node != root && node->next == NULL) {
+        node = node->parent;
+    }
+    return node == root ? NULL : node->next;
+}
+
 #endif /* CHAFF_LEXBOR_H */

@@ -81,14 +81,7 @@ deep_text(const LexborNode *root)
                 length += data->length;
             }
         }
-        if (node->first_child != NULL) {
-            node = node->first_child;
-            continue;
-        }
-        while (node != root && node->next == NULL) {
-            node = node->parent;
-        }
-        node = node == root ? NULL : node->next;
+        node = next_below(node, root);
     }
     result = PyUnicode_DecodeUTF8(text, (Py_ssize_t)length, "replace");
 done:
@@ -115,14 +108,7 @@ microdata_name(const LexborNode *root)
                 }
             }
         }
-        if (node->first_child != NULL) {
-            node = node->first_child;
-            continue;
-        }
-        while (node != root && node->next == NULL) {
-            node = node->parent;
-        }
-        node = node == root ? NULL : node->next;
+        node = next_below(node, root);
     }
     return NULL;
 }

@@ -37,14 +37,7 @@ declared_elements(PyObject *Py_UNUSED(module), PyObject *root_object)
                 Py_XDECREF(entry);
             }
         }
-        if (node->first_child != NULL) {
-            node = node->first_child;
-            continue;
-        }
-        while (node != root && node->next == NULL) {
-            node = node->parent;
-        }
-        node = node == root ? NULL : node->next;
+        node = next_below(node, root);
     }
     return found;
 }
