@@ -1,7 +1,7 @@
-"""kernels_c/text_dump.c: text_dump_features makes a text dump's feature table in one call
-as page_features made it from the kernels one by one (features.features_one_by_one, whose
-kernels the other tests hold to numpy), to the bit, on the fixture dumps and on
-hypothesis-made ones; and leaves to them the pages it cannot read."""
+"""kernels_c/text_dump.c: text_dump_features makes a page's feature table in one call as
+page_features made it from the kernels one by one (features.features_one_by_one, whose
+kernels the other tests hold to numpy), to the bit, on the fixture dumps and HTML pages and
+on hypothesis-made dumps; and leaves to them the pages it cannot read."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from kernel_fixtures import FIXTURE_PAGES, KERNEL_SETTINGS, assert_bit_equal, fixture_segments
+from kernel_fixtures import (
+    FIXTURE_PAGES,
+    KERNEL_SETTINGS,
+    assert_bit_equal,
+    fixture_pages,
+    fixture_segments,
+)
 
 from worker.core import features as F
 from worker.core import stage_kernels
@@ -22,7 +28,7 @@ from worker.learn.dataset import Mode
 def both_ways(segments: PageSegments) -> tuple[bool, F.FloatArray, F.FloatArray]:
     """(whether the kernel made the table, its table, the table made one kernel at a time)"""
     assert segments.structure is not None
-    shape = (len(segments), len(F.feature_names("text/plain")))
+    shape = (len(segments), len(F.feature_names(segments.content_type)))
     fused, one_by_one = np.full(shape, np.nan, np.float32), np.empty(shape, np.float32)
     made = F._text_dump_features(segments, segments.structure, fused)
     F.features_one_by_one(segments, segments.structure, one_by_one)
@@ -37,6 +43,15 @@ def test_text_dump_features_match_the_kernels_on_the_fixture_pages(
     segments = fixture_segments(mode, page_id)
     if mode == "html":
         segments = text_segments("\n".join(segments.texts))
+    made, fused, one_by_one = both_ways(segments)
+    assert made
+    assert_bit_equal(fused, one_by_one)
+
+
+@pytest.mark.parametrize("page_id", [page for mode, page in fixture_pages() if mode == "html"])
+def test_text_dump_features_match_the_kernels_on_the_html_pages(page_id: str) -> None:
+    """An HTML page's table, its structure columns and all, as page_features makes it."""
+    segments = fixture_segments("html", page_id)
     made, fused, one_by_one = both_ways(segments)
     assert made
     assert_bit_equal(fused, one_by_one)

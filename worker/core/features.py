@@ -168,9 +168,8 @@ def page_features(segments: PageSegments) -> FloatArray:
     structure = segments.structure
     if structure is None or structure.shape[1] != len(_structure_names(segments.content_type)):
         raise ValueError(f"{segments.content_type} segments need their structure columns")
-    if segments.content_type != "text/plain" or not _text_dump_features(
-        segments, structure, features
-    ):
+    # (in one call: from the kernels one by one an HTML page spent ~40 us in numpy)
+    if not _text_dump_features(segments, structure, features):
         features_one_by_one(segments, structure, features)
     return features
 
@@ -178,8 +177,8 @@ def page_features(segments: PageSegments) -> FloatArray:
 def features_one_by_one(
     segments: PageSegments, structure: npt.NDArray[np.float32], features: FloatArray
 ) -> None:
-    """page_features from the kernels one by one (an HTML page's; a text dump's when its
-    whole table could not be made in one call)."""
+    """page_features from the kernels one by one, for a page whose whole table could not be
+    made in one call."""
     count = len(segments)
     # Computed in float64 and rounded to float32 once, as each column is stored.
     text = _text_features(segments.texts, segments.utf8)
@@ -200,17 +199,17 @@ def features_one_by_one(
 # The text columns the position columns read.
 _POSITION_SOURCES = (TEXT_NAMES.index("log_words"), TEXT_NAMES.index("ends_sentence"))
 # numpy's log1p of the repeat counts (float32, as it gave them to _text_features), for the
-# kernel of a whole text dump: C's log1pf may land an ulp away from numpy's.
+# kernel of a whole table: C's log1pf may land an ulp away from numpy's.
 _LOG1P_COUNTS = np.log1p(np.arange(4096, dtype=np.float32))
 
 
 def _text_dump_features(
     segments: PageSegments, structure: npt.NDArray[np.float32], features: FloatArray
 ) -> bool:
-    """The whole table of a text dump in one call (stage_kernels.text_dump_features), as
-    page_features makes it from the kernels one by one; False on the rare page it leaves
-    to them (a character whose lowercase the phrase counts cannot read, a line repeated
-    thousands of times)."""
+    """The whole table in one call (stage_kernels.text_dump_features; an HTML page's too:
+    its structure is only wider), as page_features makes it from the kernels one by one;
+    False on the rare page it leaves to them (a character whose lowercase the phrase counts
+    cannot read, a line repeated thousands of times)."""
     encoded = segments.utf8
     if encoded is None:
         encoded = "\n".join(segments.texts).encode("utf-8", "surrogatepass")

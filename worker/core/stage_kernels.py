@@ -89,7 +89,7 @@ def text_dump_features(
     radii: tuple[int, ...],
     out: Float32,
 ) -> bool:
-    """A text dump's feature table (features.page_features) in `out`, C-contiguous float32,
+    """A page's feature table (features.page_features) in `out`, C-contiguous float32,
     from the UTF-8 `page` of its `count` segments joined by newlines: the text counts (by
     the class, sentence-end and code point tables), the `phrases` counts, log1p_counts[n]
     for a segment repeated n more times, the `structure` columns, the context columns of
