@@ -343,7 +343,9 @@ def test_short_lines_starting_matches_python(texts: list[str], first: int, max_c
 
 @KERNEL_SETTINGS
 @given(
-    st.lists(st.text(st.sampled_from(list("cCoOrRx1 é\u212a")), max_size=12), max_size=30),
+    st.lists(
+        st.text(st.sampled_from(list("cCoOrRx1 é\u212a\u2019\u2003")), max_size=12), max_size=30
+    ),
     st.integers(-2, 32),
     st.integers(0, 13),
 )
@@ -356,7 +358,10 @@ def test_short_lines_starting_with_words_matches_python(
         for p in range(max(0, first), len(texts))
         if len(texts[p]) < max_chars
         and texts[p][:1] in frozenset(starts)
-        and (not texts[p].isascii() or any(w in texts[p].lower() for w in words))
+        and (
+            any(not c.isascii() and c.isalpha() for c in texts[p])
+            or any(w in texts[p].lower() for w in words)
+        )
     ]
     assert kernels.short_lines_starting(texts, first, max_chars, starts, words) == expected
     assert kernels.short_lines_starting(texts, first, max_chars, starts, ()) == (
@@ -366,10 +371,15 @@ def test_short_lines_starting_with_words_matches_python(
 
 def test_short_lines_starting_with_words_on_known_lines() -> None:
     texts = ["12 Comments", "12 Reasons", "Leave a REPLY", "Comments: \u00e9", "1 thing", "1 rep"]
+    texts += [
+        "1 Women\u2019s health",
+        "1 \u201cComments\u201d",
+        "1 \u0421\u043f\u0430\u0441\u0438\u0431\u043e",
+    ]
     words = ("comment", "repl")
-    assert kernels.short_lines_starting(texts, 0, 60, "1L", words) == [0, 2]
-    assert kernels.short_lines_starting(texts, 0, 60, "1LC", words) == [0, 2, 3]
-    assert kernels.short_lines_starting(texts, 0, 13, "1L", words) == [0]
+    assert kernels.short_lines_starting(texts, 0, 60, "1L", words) == [0, 2, 7, 8]
+    assert kernels.short_lines_starting(texts, 0, 60, "1LC", words) == [0, 2, 3, 7, 8]
+    assert kernels.short_lines_starting(texts, 0, 13, "1L", words) == [0, 7, 8]
 
 
 def test_short_lines_starting_refuses_what_it_cannot_read() -> None:

@@ -289,9 +289,9 @@ def short_lines_starting(
 ) -> list[int]:
     """[p for p in range(first, len(texts)) if len(texts[p]) < max_chars and
     (texts[p][:1] in starts or non_ascii_letters and not texts[p][:1].isascii() and
-    texts[p][0].isalpha()) and (not words or not texts[p].isascii() or any(w in
-    texts[p].lower() for w in words))] (starts: at most 8 characters past ASCII; words:
-    lowercase ASCII), the loop in C."""
+    texts[p][0].isalpha()) and (not words or any(not c.isascii() and c.isalpha() for c in
+    texts[p]) or any(w in texts[p].lower() for w in words))] (starts: at most 8 characters
+    past ASCII; words: lowercase ASCII), the loop in C."""
     return _kernels.short_lines_starting(texts, first, max_chars, starts, words, non_ascii_letters)
 
 

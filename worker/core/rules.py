@@ -111,9 +111,10 @@ _COUNTED_THREAD = re.compile(
 # with a letter past ASCII (Cyrillic, CJK, "Écrire").
 _MARKER_STARTS = "0123456789cCrRlLpPaAjJdDnNoOtT{kKsShHeEuUgGbByYzZ"
 _COUNTED_STARTS = "0123456789{《"  # "《Title》上有3条评论"
-# Every match of _COMMENT_SECTION and _COUNTED_THREAD holds one of these words: on an ASCII
-# line (in any case; re's IGNORECASE reads ASCII as ASCII) it is tried only where one is (in
-# C too: ~60 lines a dump passed the first-character test, each a regex call).
+# Every match of _COMMENT_SECTION and _COUNTED_THREAD holds one of these words: on a line
+# with no letter past ASCII (in any case; re's IGNORECASE folds only letters to ASCII ones)
+# it is tried only where one is (in C too: ~60 lines a dump passed the first-character
+# test, each a regex call; a curly quote or a dash let ~4 more a dump through).
 _MARKER_WORDS = (
     "comment", "respons", "repl", "reacti", "thought", "discussion", "komment", "koment",
     "comentar", "antwort", "gedanke", "gedachte", "respuest", "pensamient", "rispost",

@@ -30,8 +30,8 @@ next_short_text(PyObject *fast, Py_ssize_t from, Py_ssize_t count, Py_ssize_t ma
    The positions from `first` on of the texts shorter than max_chars whose first character
    is one of `starts` (a str of at most 8 characters past ASCII and any ASCII ones), or a
    letter past ASCII (Py_UNICODE_ISALPHA: Cyrillic, CJK, "É") where non_ascii_letters is
-   true, and, where `words` (lowercase ASCII str) are given, that are not all ASCII or hold
-   one of the words in any case: where rules.comment_section_rejections tries its regex.
+   true, and, where `words` (lowercase ASCII str) are given, that hold a letter past ASCII
+   or one of the words in any case: where rules.comment_section_rejections tries its regex.
    texts: a list or tuple of str. */
 
 /* Lowercase ASCII words looked for in short lines: per first byte, the words (at most 32)
@@ -45,15 +45,34 @@ typedef struct {
     Py_ssize_t sizes[32];
 } LineWords;
 
-/* Whether `text` (an ASCII str), lowered, holds one of the words. */
-static int
-holds_a_word(PyObject *text, const LineWords *words)
+/* The character at `at` of a str of `kind` as holds_a_word compares it: ASCII lowered,
+   anything else as 0x80, which no word holds. */
+static inline __attribute__((always_inline)) uint8_t
+word_char(int kind, const void *data, Py_ssize_t at)
 {
-    Py_ssize_t length = PyUnicode_GET_LENGTH(text);
-    const uint8_t *chars = PyUnicode_1BYTE_DATA(text);
+    Py_UCS4 c = PyUnicode_READ(kind, data, at);
+    return c < 128 ? LOWER_ASCII(c) : 0x80;
+}
+
+/* Whether a text of `kind` holds one of the words, its ASCII letters in any case, or a
+   letter past ASCII (which may belong to a word of another script, or fold to an ASCII one
+   under re's IGNORECASE: the Kelvin sign). Lines with a curly quote or a dash but no such
+   letter went to the regexes whole: most of the lines they tried on a dump, at ~2 us each.
+   Inlined for each kind, so word_char's switch on the kind is decided at compile time. */
+static inline __attribute__((always_inline)) int
+holds_a_word_of_kind(int kind, const void *data, Py_ssize_t length, int ascii,
+                     const LineWords *words)
+{
+    for (Py_ssize_t at = 0; !ascii && at < length; at++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, at);
+        if (c >= 128 && Py_UNICODE_ISALPHA(c)) {
+            return 1;
+        }
+    }
     for (Py_ssize_t at = 0; at < length; at++) {
-        uint8_t c0 = LOWER_ASCII(chars[at]), c1 = at + 1 < length ? LOWER_ASCII(chars[at + 1]) : 0;
-        if (!(words->second[c0][c1 >> 6] >> (c1 & 63) & 1)) {
+        uint8_t c0 = word_char(kind, data, at);
+        uint8_t c1 = at + 1 < length ? word_char(kind, data, at + 1) : 0;
+        if (c0 >= 128 || (c1 < 128 && !(words->second[c0][c1 >> 6] >> (c1 & 63) & 1))) {
             continue;
         }
         for (uint32_t bits = words->starting[c0]; bits; bits &= bits - 1) {
@@ -63,7 +82,7 @@ holds_a_word(PyObject *text, const LineWords *words)
             if (size > length - at) {
                 continue;
             }
-            while (k < size && LOWER_ASCII(chars[at + k]) == needle[k]) {
+            while (k < size && word_char(kind, data, at + k) == needle[k]) {
                 k++;
             }
             if (k == size) {
@@ -72,6 +91,15 @@ holds_a_word(PyObject *text, const LineWords *words)
         }
     }
     return 0;
+}
+
+static int
+holds_a_word(PyObject *text, const LineWords *words)
+{
+    int found;
+    BY_KIND(found, holds_a_word_of_kind, PyUnicode_KIND(text), PyUnicode_DATA(text),
+            PyUnicode_GET_LENGTH(text), PyUnicode_IS_ASCII(text), words);
+    return found;
 }
 
 PyObject *
@@ -153,7 +181,7 @@ short_lines_starting(PyObject *Py_UNUSED(module), PyObject *args)
             starts_so = c == other_starts[k];
         }
         if (starts_so &&
-            (words == NULL || !PyUnicode_IS_ASCII(text) || holds_a_word(text, &looked_for))) {
+            (words == NULL || holds_a_word(text, &looked_for))) {
             PyObject *position = PyLong_FromSsize_t(i);
             if (position == NULL || PyList_Append(found, position) < 0) {
                 Py_CLEAR(found);
