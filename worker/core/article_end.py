@@ -127,7 +127,7 @@ def end_lines(texts: Sequence[str], first: int = 0) -> EndLines:
 
 def prose_upto(words: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """The words of prose (lines of PROSE_WORDS or more) up to and with each line."""
-    prose: npt.NDArray[np.float64] = np.cumsum(np.where(words >= PROSE_WORDS, words, 0.0))
+    prose: npt.NDArray[np.float64] = np.where(words >= PROSE_WORDS, words, 0.0).cumsum()
     return prose
 
 
@@ -145,7 +145,7 @@ def article_end_rejections(
     prose_upto(words); `opens_thread`: whether a line is a comment marker."""
     if not len(texts) or prose[-1] < NAVIGATION_PROSE_WORDS:
         return {}
-    lines = end_lines(texts, int(np.searchsorted(prose, NAVIGATION_PROSE_WORDS)))
+    lines = end_lines(texts, int(prose.searchsorted(NAVIGATION_PROSE_WORDS)))
     rejected = _related_lists(texts, words, prose, lines.related)
     rejected.update(_post_footer(texts, prose, opens_thread, lines.footer))
     rejected.update(_post_navigation(texts, prose, lines.navigation))
@@ -243,7 +243,7 @@ def _related_lists(
         if heading in rejected or prose[heading] < RELATED_PROSE_WORDS or not _heads_list(text):
             continue
         if list_ends is None:
-            list_ends = np.flatnonzero(words >= _LIST_END_WORDS).tolist()
+            list_ends = (words >= _LIST_END_WORDS).nonzero()[0].tolist()
         # (a loop over the list's lines read each one's words from numpy: a list of a
         # hundred lines cost more than the rest of the page's rules)
         end = next(

@@ -40,7 +40,7 @@ def dump_headline(
     """The position of the line to keep as the headline of a text dump: the line right
     above the first kept line of PARAGRAPH_WORDS words, when the cut rejected it and it is
     a headline's length (HEADLINE_WORDS) with no sentence punctuation at its end; else None."""
-    paragraphs = np.flatnonzero(keep & (words >= PARAGRAPH_WORDS))
+    paragraphs = (keep & (words >= PARAGRAPH_WORDS)).nonzero()[0]
     if not len(paragraphs) or paragraphs[0] == 0:
         return None
     line = int(paragraphs[0]) - 1

@@ -100,7 +100,7 @@ def classify_page(
         kind = "one item" if page.single_item_page else "many items"
     if not keep.any():
         return PageVerdict(content_type, verdicts, model.version, kind, cut)
-    metadata, markdown = article_parts(segments, np.flatnonzero(keep).tolist())
+    metadata, markdown = article_parts(segments, keep.nonzero()[0].tolist())
     return PageVerdict(
         content_type,
         verdicts,

@@ -83,5 +83,9 @@ def sigmoid(logits: FloatArray) -> FloatArray:
 def negative_exp(logits: FloatArray) -> FloatArray:
     """exp(-logits), the logits clipped to [-30, 30] first: sigmoid's numpy half (numpy's
     exp, which may land an ulp away from C's)."""
-    exponentials: FloatArray = np.exp(-np.clip(logits, -30.0, 30.0))
+    # np.maximum then np.minimum: np.clip's values (NaN too), without its ~1 us of dispatch
+    clipped = np.maximum(logits, -30.0)
+    np.minimum(clipped, 30.0, out=clipped)
+    np.negative(clipped, out=clipped)
+    exponentials: FloatArray = np.exp(clipped, out=clipped)
     return exponentials

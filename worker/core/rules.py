@@ -177,7 +177,7 @@ def _comment_section(
     if section.prose_words is not None:
         needed = min(needed, section.prose_words)
     # Only the lines below the prose a marker needs are candidates: the loops start there.
-    first = int(np.searchsorted(prose, needed))
+    first = int(prose.searchsorted(needed))
     counted = section.counted_prose_words
     # (the lines short enough, starting as a marker can and holding a marker's word, found
     # in C: ~150 a page are not)
@@ -188,7 +188,7 @@ def _comment_section(
         # A counted marker starts with a digit, a brace or a title in 《》, needs only
         # `counted` words of prose above it, and may run past _MARKER_CHARS with the post's
         # title in it ("40 Responses to “CHURUMURI POLL: Has India lost moral compass?”").
-        first_counted = int(np.searchsorted(prose, min(counted, needed)))
+        first_counted = int(prose.searchsorted(min(counted, needed)))
         counted_lines = kernels.short_lines_starting(
             texts, first_counted, _COUNTED_CHARS, _COUNTED_STARTS, _MARKER_WORDS
         )
