@@ -233,6 +233,49 @@ def test_phrase_counts_match_the_regex(phrases: tuple[str, ...], texts: list[str
     assert_kernel_counts_like_the_regex(phrases, texts)
 
 
+# The kernel tries sixteen positions at a time by their first four bytes, each phrase's
+# first byte choosing one of 16 groups: pages long enough for that, phrases with more first
+# letters than there are groups, in either case, running across the blocks of sixteen.
+many_letters = st.text("abcdefghijklmnopqrstuvwxyz -", min_size=1, max_size=6)
+mixed_case_text = st.lists(
+    st.sampled_from([*"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ -©", "\u2019"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(many_letters, min_size=1, max_size=40).map(tuple),
+    st.lists(mixed_case_text, min_size=1, max_size=60),
+)
+def test_phrase_counts_match_the_regex_with_many_first_letters(
+    phrases: tuple[str, ...], texts: list[str]
+) -> None:
+    assert_kernel_counts_like_the_regex(phrases, texts)
+
+
+@KERNEL_SETTINGS
+@given(st.lists(mixed_case_text, min_size=1, max_size=40))
+def test_boilerplate_counts_match_the_regex_on_long_pages(texts: list[str]) -> None:
+    """The shipped phrases, spliced into random text in any case."""
+    spliced = [
+        text[: len(text) // 2] + phrase.upper() + text[len(text) // 2 :]
+        for text, phrase in zip(texts, _BOILERPLATE_PHRASES * 2, strict=False)
+    ]
+    assert_kernel_counts_like_the_regex(tuple(_BOILERPLATE_PHRASES), texts + spliced)
+
+
+@pytest.mark.parametrize("character", _LOWERCASE_TO_ASCII)
+@pytest.mark.parametrize("at", [0, 15, 16, 17, 40, 63, 64, 99])
+def test_phrase_counts_notice_the_refused_characters_anywhere(character: str, at: int) -> None:
+    """K and İ are looked for among the sixteen-byte blocks too, wherever they fall."""
+    page = "x" * at + character + "y" * 60
+    assert kernels.phrase_counts(encoded_page([page]), 1, BOILERPLATE_BYTES) is None
+    assert (
+        kernels.phrase_counts(encoded_page(["x" * at + "z" * 61]), 1, BOILERPLATE_BYTES) is not None
+    )
+
+
 def test_only_caseless_characters_stand_alone_as_phrases() -> None:
     """The bytes path lowercases ASCII only: a phrase "é" would miss the page's "É", so it is
     refused; "©" has no case and is taken."""
