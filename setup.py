@@ -29,6 +29,7 @@ setup(
                 "worker/core/kernels_c/smoothing_stage.c",
                 "worker/core/kernels_c/rules.c",
                 "worker/core/kernels_c/line_starts.c",
+                "worker/core/kernels_c/line_words.c",
                 "worker/core/kernels_c/reasons.c",
                 "worker/core/kernels_c/reason_marks.c",
                 "worker/core/kernels_c/verdicts.c",

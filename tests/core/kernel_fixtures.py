@@ -13,7 +13,7 @@ By the file of kernels_c/ whose kernels they test: test_text_feature_kernels.py
 test_model_kernels.py (model.c), test_reason_kernels.py (reasons.c), test_rule_kernels.py
 (rules.c's page_cut), test_html_text_kernels.py (html_text.c, needles.c),
 test_raw_page_kernels.py and test_record_kernels.py (records.c), test_structure_kernels.py
-(structure.c, containers.c, line_starts.c), test_page_layout.py (layout.c) and
+(structure.c, containers.c, line_starts.c, line_words.c), test_page_layout.py (layout.c) and
 test_markdown_kernel.py (markdown.c and markdown_blocks.c, against
 markdown.python_markdown); test_kernel_arguments.py checks the arguments of the first four's
 kernels, counts that overflow included.

@@ -369,6 +369,31 @@ def test_short_lines_starting_with_words_matches_python(
     )
 
 
+@KERNEL_SETTINGS
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["repl", "REPLY", "rep", "Comment", "commen", "x", " ", "r"]))
+        .map("".join)
+        .filter(bool),
+        max_size=30,
+    ),
+    st.integers(0, 40),
+)
+def test_short_lines_starting_with_long_words_matches_python(
+    texts: list[str], max_chars: int
+) -> None:
+    """Words of four letters or more: an ASCII line is read four bytes at a time."""
+    starts, words = "rRcCx ", ("repl", "comment", "xrep")
+    expected = [
+        p
+        for p in range(len(texts))
+        if len(texts[p]) < max_chars
+        and texts[p][:1] in frozenset(starts)
+        and any(w in texts[p].lower() for w in words)
+    ]
+    assert kernels.short_lines_starting(texts, 0, max_chars, starts, words) == expected
+
+
 def test_short_lines_starting_with_words_on_known_lines() -> None:
     texts = ["12 Comments", "12 Reasons", "Leave a REPLY", "Comments: \u00e9", "1 thing", "1 rep"]
     texts += [

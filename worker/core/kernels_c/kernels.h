@@ -30,7 +30,8 @@
      model        model.c             additive_scores, tree_scores
                   smoothing_stage.c   smoothing_logits (the smoothing stage, in one call)
      decision     rules.c             rule_rejections, headline_runs, page_cut
-                  line_starts.c       short_lines_starting, lines_opening_with
+                  line_starts.c       lines_opening_with
+                  line_words.c        short_lines_starting
      reasons      reasons.c           strongest_columns, rounded_values, reason_texts
                   reason_marks.c      feature_reasons (those three in one call),
                                       reason_prefixes
@@ -324,9 +325,11 @@ PyObject *text_lines(PyObject *module, PyObject *body);
 PyObject *rule_rejections(PyObject *module, PyObject *args);
 PyObject *headline_runs(PyObject *module, PyObject *args);
 PyObject *page_cut(PyObject *module, PyObject *args);
-/* line_starts.c */
-PyObject *short_lines_starting(PyObject *module, PyObject *args);
+/* line_starts.c, line_words.c */
+Py_ssize_t next_short_text(PyObject *fast, Py_ssize_t from, Py_ssize_t count,
+                           Py_ssize_t max_chars);
 PyObject *lines_opening_with(PyObject *module, PyObject *args);
+PyObject *short_lines_starting(PyObject *module, PyObject *args);
 /* html_text.c */
 PyObject *html_utf8(PyObject *module, PyObject *page);
 PyObject *joined_words(PyObject *module, PyObject *runs);

@@ -1,13 +1,13 @@
-/* Lines picked by how they start, where a rule then tries its regexes: short_lines_starting
-   (worker/core/rules.py's comment sections) and lines_opening_with (worker/core/article_end.py
-   and heading_words.py). */
+/* Lines picked by how they open, where a rule then tries its regexes: lines_opening_with
+   (worker/core/article_end.py and heading_words.py), and the walk over a page's short
+   lines it shares with line_words.c's short_lines_starting (rules.py's comment sections). */
 
 #include "kernels.h"
 
 /* Where the next text from position `from` on stands that holds a character and is shorter
-   than max_chars: the lines both kernels here look at. `count` when none is left; -1, with
-   a TypeError set, at an item that is not a str. fast: a PySequence_Fast of `count` items. */
-static Py_ssize_t
+   than max_chars: the lines both kernels look at. `count` when none is left; -1, with a
+   TypeError set, at an item that is not a str. fast: a PySequence_Fast of `count` items. */
+Py_ssize_t
 next_short_text(PyObject *fast, Py_ssize_t from, Py_ssize_t count, Py_ssize_t max_chars)
 {
     for (Py_ssize_t i = from; i < count; i++) {
@@ -22,175 +22,6 @@ next_short_text(PyObject *fast, Py_ssize_t from, Py_ssize_t count, Py_ssize_t ma
         }
     }
     return count;
-}
-
-/* short_lines_starting(texts, first, max_chars, starts, words=(), non_ascii_letters=False)
-   -> list[int]
-
-   The positions from `first` on of the texts shorter than max_chars whose first character
-   is one of `starts` (a str of at most 8 characters past ASCII and any ASCII ones), or a
-   letter past ASCII (Py_UNICODE_ISALPHA: Cyrillic, CJK, "É") where non_ascii_letters is
-   true, and, where `words` (lowercase ASCII str) are given, that hold a letter past ASCII
-   or one of the words in any case: where rules.comment_section_rejections tries its regex.
-   texts: a list or tuple of str. */
-
-/* Lowercase ASCII words looked for in short lines: per first byte, the words (at most 32)
-   starting with it, as bits. */
-typedef struct {
-    uint32_t starting[256];
-    /* per first byte, the second bytes a word goes on with (a bit each): most positions
-       of a line fail this one test */
-    uint64_t second[128][2];
-    const uint8_t *chars[32];
-    Py_ssize_t sizes[32];
-} LineWords;
-
-/* The character at `at` of a str of `kind` as holds_a_word compares it: ASCII lowered,
-   anything else as 0x80, which no word holds. */
-static inline __attribute__((always_inline)) uint8_t
-word_char(int kind, const void *data, Py_ssize_t at)
-{
-    Py_UCS4 c = PyUnicode_READ(kind, data, at);
-    return c < 128 ? LOWER_ASCII(c) : 0x80;
-}
-
-/* Whether a text of `kind` holds one of the words, its ASCII letters in any case, or a
-   letter past ASCII (which may belong to a word of another script, or fold to an ASCII one
-   under re's IGNORECASE: the Kelvin sign). Lines with a curly quote or a dash but no such
-   letter went to the regexes whole: most of the lines they tried on a dump, at ~2 us each.
-   Inlined for each kind, so word_char's switch on the kind is decided at compile time. */
-static inline __attribute__((always_inline)) int
-holds_a_word_of_kind(int kind, const void *data, Py_ssize_t length, int ascii,
-                     const LineWords *words)
-{
-    for (Py_ssize_t at = 0; !ascii && at < length; at++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, at);
-        if (c >= 128 && Py_UNICODE_ISALPHA(c)) {
-            return 1;
-        }
-    }
-    for (Py_ssize_t at = 0; at < length; at++) {
-        uint8_t c0 = word_char(kind, data, at);
-        uint8_t c1 = at + 1 < length ? word_char(kind, data, at + 1) : 0;
-        if (c0 >= 128 || (c1 < 128 && !(words->second[c0][c1 >> 6] >> (c1 & 63) & 1))) {
-            continue;
-        }
-        for (uint32_t bits = words->starting[c0]; bits; bits &= bits - 1) {
-            int w = __builtin_ctz(bits);
-            const uint8_t *needle = words->chars[w];
-            Py_ssize_t size = words->sizes[w], k = 1;
-            if (size > length - at) {
-                continue;
-            }
-            while (k < size && word_char(kind, data, at + k) == needle[k]) {
-                k++;
-            }
-            if (k == size) {
-                return 1;
-            }
-        }
-    }
-    return 0;
-}
-
-static int
-holds_a_word(PyObject *text, const LineWords *words)
-{
-    int found;
-    BY_KIND(found, holds_a_word_of_kind, PyUnicode_KIND(text), PyUnicode_DATA(text),
-            PyUnicode_GET_LENGTH(text), PyUnicode_IS_ASCII(text), words);
-    return found;
-}
-
-PyObject *
-short_lines_starting(PyObject *Py_UNUSED(module), PyObject *args)
-{
-    PyObject *texts, *starts, *words = NULL;
-    Py_ssize_t first, max_chars;
-    int non_ascii_letters = 0;
-    if (!PyArg_ParseTuple(args, "OnnU|O!p", &texts, &first, &max_chars, &starts, &PyTuple_Type,
-                          &words, &non_ascii_letters)) {
-        return NULL;
-    }
-    LineWords looked_for;
-    memset(looked_for.starting, 0, sizeof looked_for.starting);
-    memset(looked_for.second, 0, sizeof looked_for.second);
-    if (words != NULL && PyTuple_GET_SIZE(words) > 32) {
-        PyErr_SetString(PyExc_ValueError, "at most 32 words");
-        return NULL;
-    }
-    for (Py_ssize_t w = 0; words != NULL && w < PyTuple_GET_SIZE(words); w++) {
-        PyObject *word = PyTuple_GET_ITEM(words, w);
-        if (!PyUnicode_Check(word) || !PyUnicode_IS_ASCII(word) ||
-            PyUnicode_GET_LENGTH(word) == 0) {
-            PyErr_SetString(PyExc_ValueError, "words must be non-empty ASCII str");
-            return NULL;
-        }
-        const uint8_t *chars = PyUnicode_1BYTE_DATA(word);
-        for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(word); k++) {
-            if (LOWER_ASCII(chars[k]) != chars[k]) {
-                PyErr_SetString(PyExc_ValueError, "words must be lowercase");
-                return NULL;
-            }
-        }
-        looked_for.starting[chars[0]] |= 1u << w;
-        looked_for.chars[w] = chars;
-        looked_for.sizes[w] = PyUnicode_GET_LENGTH(word);
-        if (PyUnicode_GET_LENGTH(word) == 1) { /* any second byte, or none (0) */
-            looked_for.second[chars[0]][0] = looked_for.second[chars[0]][1] = ~UINT64_C(0);
-        }
-        else {
-            looked_for.second[chars[0]][chars[1] >> 6] |= UINT64_C(1) << (chars[1] & 63);
-        }
-    }
-    if (words != NULL && PyTuple_GET_SIZE(words) == 0) {
-        words = NULL;
-    }
-    uint8_t start[128] = {0};
-    Py_UCS4 other_starts[8]; /* the characters of `starts` past ASCII */
-    int other_count = 0;
-    for (Py_ssize_t k = 0; k < PyUnicode_GET_LENGTH(starts); k++) {
-        Py_UCS4 c = PyUnicode_READ_CHAR(starts, k);
-        if (c < 128) {
-            start[c] = 1;
-        }
-        else if (other_count < 8) {
-            other_starts[other_count++] = c;
-        }
-        else {
-            PyErr_SetString(PyExc_ValueError, "at most 8 starts past ASCII");
-            return NULL;
-        }
-    }
-    PyObject *fast = PySequence_Fast(texts, "texts must be a sequence of str");
-    if (fast == NULL) {
-        return NULL;
-    }
-    PyObject *found = PyList_New(0);
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(fast);
-    for (Py_ssize_t i = first < 0 ? 0 : first;
-         found != NULL && (i = next_short_text(fast, i, count, max_chars)) < count; i++) {
-        if (i < 0) {
-            Py_CLEAR(found);
-            break;
-        }
-        PyObject *text = PySequence_Fast_GET_ITEM(fast, i);
-        Py_UCS4 c = PyUnicode_READ_CHAR(text, 0);
-        int starts_so = c < 128 ? start[c] : non_ascii_letters && Py_UNICODE_ISALPHA(c);
-        for (int k = 0; !starts_so && k < other_count; k++) {
-            starts_so = c == other_starts[k];
-        }
-        if (starts_so &&
-            (words == NULL || holds_a_word(text, &looked_for))) {
-            PyObject *position = PyLong_FromSsize_t(i);
-            if (position == NULL || PyList_Append(found, position) < 0) {
-                Py_CLEAR(found);
-            }
-            Py_XDECREF(position);
-        }
-    }
-    Py_DECREF(fast);
-    return found;
 }
 
 /* lines_opening_with(texts, first, max_chars, prefixes) -> list[tuple[int, int]]
