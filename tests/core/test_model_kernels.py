@@ -114,6 +114,16 @@ def test_step_table_scores_match_numpy(tables: Tables) -> None:
     assert_bit_equal(logits, expected_logits)
 
 
+def test_a_nan_threshold_lies_above_every_value() -> None:
+    """numpy sorts NaN after every number: a finite value never passes a NaN threshold, on
+    the kernel's paths for a stump, for more thresholds, by eight rows and one by one."""
+    rows = np.array([[1.0, 1.0], [-1.0, -1.0], [0.5, 3.0]] * 5, dtype=np.float32)
+    thresholds = [[float("nan")], [0.0, 2.0, float("nan")]]
+    values = [[1.0, 2.0], [1.0, 2.0, 3.0, 4.0]]
+    contributions, _ = kernels.StepTables(thresholds, values).scores(rows, 0.0)
+    assert_bit_equal(contributions, reference.additive_contributions(rows, thresholds, values))
+
+
 def test_logits_sum_like_numpy_at_every_width() -> None:
     """numpy sums a row pairwise: 8 partial sums, blocks of 128, halves beyond; the kernel
     must follow at every width, not only at the shipped models' 9 and 93 features."""
