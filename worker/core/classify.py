@@ -68,9 +68,12 @@ def classify_page(
     cut = page.decision.cut(cut_scores, words)
     keep = cut_scores >= cut
     # Held back from the cut (a comment on an item's page) where the cut would have kept it.
-    held = cut_scores != scores
-    if held.any():
-        held &= scores >= page.decision.cut(scores, words)
+    if cut_scores is scores:  # (a decision that holds nothing back, as on every text dump)
+        held = np.zeros(len(scores), dtype=np.bool_)
+    else:
+        held = cut_scores != scores
+        if held.any():
+            held &= scores >= page.decision.cut(scores, words)
     if content_type == "text/plain":
         line = dump_headline(segments.texts, words, keep)
         if line is not None and line not in ruled:

@@ -78,7 +78,11 @@ def rule_rejections(texts: Sequence[str]) -> dict[int, str]:
     (kernels.rule_rejections: it ran once per line of every page, a tenth of a text dump's
     time in Python); tests/core/test_fast_paths.py keeps it in plain Python."""
     return kernels.rule_rejections(
-        list(texts), _SEPARATORS, FEED_MIN_RUN, _HEADLINE_WORDS, _HEADLINE_ENDS
+        texts if isinstance(texts, list) else list(texts),  # (the kernel only reads it)
+        _SEPARATORS,
+        FEED_MIN_RUN,
+        _HEADLINE_WORDS,
+        _HEADLINE_ENDS,
     )
 
 
