@@ -114,6 +114,23 @@ def test_step_table_scores_match_numpy(tables: Tables) -> None:
     assert_bit_equal(logits, expected_logits)
 
 
+@pytest.mark.parametrize(
+    "threshold",
+    [0.1, -0.1, 1e-50, -1e-50, 1e300, -1e300, 3.4028234663852886e38, -3.4028234663852886e38],
+)
+def test_thresholds_between_float32_values(threshold: float) -> None:
+    """The kernel compares four float32 values at a time with the largest float32 at or
+    below each threshold: thresholds no float32 holds, past float32's range, below its
+    smallest step, against the float32 values around them, as a stump and among others."""
+    pool = feature_pool([[threshold]])
+    rows = np.asarray(pool * 3, dtype=np.float32).reshape(-1, 1)
+    for thresholds in ([[threshold]], [[-2e300, threshold, 2e300]]):
+        values = [[float(v) for v in range(len(thresholds[0]) + 1)]]
+        contributions, _ = kernels.StepTables(thresholds, values).scores(rows, 0.0)
+        expected = reference.additive_contributions(rows, thresholds, values)
+        assert_bit_equal(contributions, expected)
+
+
 def test_a_nan_threshold_lies_above_every_value() -> None:
     """numpy sorts NaN after every number: a finite value never passes a NaN threshold, on
     the kernel's paths for a stump, for more thresholds, by eight rows and one by one."""

@@ -6,37 +6,52 @@
 
 #define ROW_BLOCK 32 /* rows of additive_scores' blocks */
 
-#ifdef __SSE2__
-/* The values of rows i and i + 1 of a column (x: its first, stride floats apart) as two
-   doubles, built in a register: stored one by one and loaded two at a time, they waited
-   for the stores to retire (a store does not forward to a wider load). */
-static inline __m128d
-two_rows(const float *x, Py_ssize_t stride, Py_ssize_t i)
+/* The largest float32 at or below a threshold (NaN for NaN): a float32 x lies strictly
+   above t exactly where it lies strictly above this, so four values go to a compare. */
+static inline float
+float_floor(double t)
 {
-    __m128 pair = _mm_unpacklo_ps(_mm_load_ss(x + i * stride), _mm_load_ss(x + (i + 1) * stride));
-    return _mm_cvtps_pd(pair);
+    if (isnan(t) || t == INFINITY) {
+        return (float)t;
+    }
+    if (t >= (double)FLT_MAX) {
+        return FLT_MAX;
+    }
+    if (t < -(double)FLT_MAX) {
+        return -INFINITY;
+    }
+    float f = (float)t;
+    return (double)f > t ? nextafterf(f, -INFINITY) : f;
 }
-#endif
 
 #ifdef __SSE2__
+/* Rows i to i + 3 of a column (x: its first, stride floats apart). */
+static inline __m128
+four_rows(const float *x, Py_ssize_t stride, Py_ssize_t i)
+{
+    return _mm_set_ps(x[(i + 3) * stride], x[(i + 2) * stride], x[(i + 1) * stride],
+                      x[i * stride]);
+}
+
 /* counts, but `all` in the lanes where v is NaN */
 static inline __m128i
-nan_to_all(__m128i counts, __m128d v, __m128i all)
+nan_to_all(__m128i counts, __m128 v, __m128i all)
 {
-    __m128i nan = _mm_castpd_si128(_mm_cmpunord_pd(v, v));
+    __m128i nan = _mm_castps_si128(_mm_cmpunord_ps(v, v));
     return _mm_or_si128(_mm_andnot_si128(nan, counts), _mm_and_si128(nan, all));
 }
 #endif
 
 /* out[i * stride]: values[n] of x[i * stride] for `count` rows, n the number of the
    `thresholds` sorted values at `first` lying strictly below x as a double, or all of them
-   for NaN. Two rows to an SSE2 register, eight at a time; a stump's one threshold picks its
-   value by a mask. Reading x once and writing each contribution as it is found, where a
-   first pass stored the counts and a second read x again for NaN, took the model 32 -> ~20
-   us on a text dump's 258 x 55 table. */
+   for NaN. bars: float_floor of each threshold, for four rows to an SSE2 compare (a stump's
+   one threshold then picks its values by masks, two rows at a time). Reading x once and
+   writing each contribution as it is found, where a first pass stored the counts and a
+   second read x again for NaN, took the model 32 -> ~20 us on a text dump's 258 x 55
+   table; compares of four floats, not two doubles, ~18. */
 static void
-step_column(const double *first, Py_ssize_t thresholds, const double *values, const float *x,
-            Py_ssize_t stride, Py_ssize_t count, double *out)
+step_column(const double *first, const float *bars, Py_ssize_t thresholds, const double *values,
+            const float *x, Py_ssize_t stride, Py_ssize_t count, double *out)
 {
     Py_ssize_t i = 0;
     if (thresholds == 0) {
@@ -46,45 +61,46 @@ step_column(const double *first, Py_ssize_t thresholds, const double *values, co
         return;
     }
 #ifdef __SSE2__
-    if (thresholds == 1) {
-        __m128d bar = _mm_set1_pd(first[0]);
+    if (bars == NULL) {
+        /* the loop below */
+    }
+    else if (thresholds == 1) {
+        __m128 bar = _mm_set1_ps(bars[0]);
         __m128d low = _mm_set1_pd(values[0]), high = _mm_set1_pd(values[1]);
-        for (; i + 2 <= count; i += 2) {
-            __m128d v = two_rows(x, stride, i);
-            __m128d above = _mm_or_pd(_mm_cmplt_pd(bar, v), _mm_cmpunord_pd(v, v));
-            __m128d value = _mm_or_pd(_mm_and_pd(above, high), _mm_andnot_pd(above, low));
-            _mm_storel_pd(out + i * stride, value);
-            _mm_storeh_pd(out + (i + 1) * stride, value);
+        for (; i + 4 <= count; i += 4) {
+            __m128 v = four_rows(x, stride, i);
+            __m128 above = _mm_or_ps(_mm_cmplt_ps(bar, v), _mm_cmpunord_ps(v, v));
+            __m128d first_two = _mm_castps_pd(_mm_unpacklo_ps(above, above));
+            __m128d last_two = _mm_castps_pd(_mm_unpackhi_ps(above, above));
+            __m128d a = _mm_or_pd(_mm_and_pd(first_two, high), _mm_andnot_pd(first_two, low));
+            __m128d b = _mm_or_pd(_mm_and_pd(last_two, high), _mm_andnot_pd(last_two, low));
+            _mm_storel_pd(out + i * stride, a);
+            _mm_storeh_pd(out + (i + 1) * stride, a);
+            _mm_storel_pd(out + (i + 2) * stride, b);
+            _mm_storeh_pd(out + (i + 3) * stride, b);
         }
     }
     else {
-        __m128i all = _mm_set1_epi64x((long long)thresholds);
+        __m128i all = _mm_set1_epi32((int)thresholds);
         for (; i + 8 <= count; i += 8) {
-            __m128d v0 = two_rows(x, stride, i), v1 = two_rows(x, stride, i + 2);
-            __m128d v2 = two_rows(x, stride, i + 4), v3 = two_rows(x, stride, i + 6);
-            __m128i n0 = _mm_setzero_si128(), n1 = n0, n2 = n0, n3 = n0;
+            __m128 v0 = four_rows(x, stride, i), v1 = four_rows(x, stride, i + 4);
+            __m128i n0 = _mm_setzero_si128(), n1 = n0;
             for (Py_ssize_t k = 0; k < thresholds; k++) {
-                __m128d bar = _mm_set1_pd(first[k]);
-                /* a true compare is all ones, -1 as an int64: subtracting it counts one */
-                n0 = _mm_sub_epi64(n0, _mm_castpd_si128(_mm_cmplt_pd(bar, v0)));
-                n1 = _mm_sub_epi64(n1, _mm_castpd_si128(_mm_cmplt_pd(bar, v1)));
-                n2 = _mm_sub_epi64(n2, _mm_castpd_si128(_mm_cmplt_pd(bar, v2)));
-                n3 = _mm_sub_epi64(n3, _mm_castpd_si128(_mm_cmplt_pd(bar, v3)));
+                __m128 bar = _mm_set1_ps(bars[k]);
+                /* a true compare is all ones, -1 as an int32: subtracting it counts one */
+                n0 = _mm_sub_epi32(n0, _mm_castps_si128(_mm_cmplt_ps(bar, v0)));
+                n1 = _mm_sub_epi32(n1, _mm_castps_si128(_mm_cmplt_ps(bar, v1)));
             }
-            n0 = nan_to_all(n0, v0, all);
-            n1 = nan_to_all(n1, v1, all);
-            n2 = nan_to_all(n2, v2, all);
-            n3 = nan_to_all(n3, v3, all);
-            int64_t below[8];
-            _mm_storeu_si128((__m128i *)below, n0);
-            _mm_storeu_si128((__m128i *)(below + 2), n1);
-            _mm_storeu_si128((__m128i *)(below + 4), n2);
-            _mm_storeu_si128((__m128i *)(below + 6), n3);
+            int32_t below[8];
+            _mm_storeu_si128((__m128i *)below, nan_to_all(n0, v0, all));
+            _mm_storeu_si128((__m128i *)(below + 4), nan_to_all(n1, v1, all));
             for (int r = 0; r < 8; r++) {
                 out[(i + r) * stride] = values[below[r]];
             }
         }
     }
+#else
+    (void)bars;
 #endif
     for (; i < count; i++) {
         double value = (double)x[i * stride];
@@ -135,7 +151,15 @@ void
 additive_rows(const StepTables *tables, const float *x, Py_ssize_t count, double *contributions,
               double *logits)
 {
-    Py_ssize_t width = tables->width;
+    Py_ssize_t width = tables->width, edges = 0;
+    for (Py_ssize_t j = 0; j < width; j++) {
+        edges = tables->edge_at[j + 1] > edges ? (Py_ssize_t)tables->edge_at[j + 1] : edges;
+    }
+    /* the thresholds' float_floor; NULL (the double compares alone) if there is no room */
+    float bars_here[512], *bars = edges <= 512 ? bars_here : PyMem_Malloc((size_t)edges * 4);
+    for (Py_ssize_t e = 0; bars != NULL && e < edges; e++) {
+        bars[e] = float_floor(tables->edges[e]);
+    }
     /* A feature at a time: its thresholds stay in registers, and counting those below each
        value is a compare per threshold, with no branch on the value (which side a segment
        falls is a coin toss the CPU cannot predict) and none on the feature (its thresholds
@@ -145,13 +169,17 @@ additive_rows(const StepTables *tables, const float *x, Py_ssize_t count, double
         Py_ssize_t rows = count - block < ROW_BLOCK ? count - block : ROW_BLOCK;
         for (Py_ssize_t j = 0; j < width; j++) {
             Py_ssize_t thresholds = (Py_ssize_t)(tables->edge_at[j + 1] - tables->edge_at[j]);
-            step_column(tables->edges + tables->edge_at[j], thresholds,
+            step_column(tables->edges + tables->edge_at[j],
+                        bars != NULL ? bars + tables->edge_at[j] : NULL, thresholds,
                         tables->values + tables->value_at[j], x + block * width + j, width,
                         rows, contributions + block * width + j);
         }
         for (Py_ssize_t i = block; i < block + rows; i++) { /* while the block is cached */
             logits[i] = tables->bias + pairwise_sum(contributions + i * width, width);
         }
+    }
+    if (bars != bars_here) {
+        PyMem_Free(bars);
     }
 }
 
