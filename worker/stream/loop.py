@@ -151,6 +151,7 @@ class WorkerLoop:
     def run(self) -> None:
         """Until the stop flag is set; then the current batch is finished and committed."""
         failures = 0
+        poll_failures = 0
         try:
             while not self.stop.is_set():
                 self.undecodable.retry_due()
@@ -161,8 +162,27 @@ class WorkerLoop:
                     self.observer.on_error("poll", error)
                     self.undecodable.set_aside(error)
                     continue
+                except KafkaError as error:
+                    if not getattr(error, "retriable", False):
+                        raise
+                    # The brokers are unreachable (a restart, a network cut): kafka-python
+                    # 3 can raise this from poll while it looks for the group's
+                    # coordinator. Nothing was fetched, so nothing is lost by waiting; the
+                    # stall watchdog decides when an outage has lasted too long.
+                    self.observer.on_error("poll", error)
+                    poll_failures += 1
+                    backoff = min(MAX_BACKOFF_S, 0.1 * 2**poll_failures)
+                    log.warning(
+                        "poll failed (%s: %s); retrying in %.1f s",
+                        type(error).__name__,
+                        error,
+                        backoff,
+                    )
+                    self.stop.wait(backoff)
+                    continue
                 finally:
                     self.cpu.mark("fetch")
+                poll_failures = 0
                 caught_up = self._report_lag()
                 if not polled:
                     if caught_up:
