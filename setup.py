@@ -23,7 +23,7 @@ setup(
                 "worker/core/kernels_c/text_features.c",
                 "worker/core/kernels_c/text_phrases.c",
                 "worker/core/kernels_c/text_repeats.c",
-                "worker/core/kernels_c/text_dump.c",
+                "worker/core/kernels_c/feature_table.c",
                 "worker/core/kernels_c/context_features.c",
                 "worker/core/kernels_c/model.c",
                 "worker/core/kernels_c/smoothing_stage.c",

@@ -98,7 +98,7 @@ def reason_texts(
     count: int,
     limit: int,
 ) -> list[tuple[str, ...]]: ...
-def text_dump_features(
+def feature_table(
     page: Buffer,
     count: int,
     class_table: Buffer,

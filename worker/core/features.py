@@ -169,7 +169,7 @@ def page_features(segments: PageSegments) -> FloatArray:
     if structure is None or structure.shape[1] != len(_structure_names(segments.content_type)):
         raise ValueError(f"{segments.content_type} segments need their structure columns")
     # (in one call: from the kernels one by one an HTML page spent ~40 us in numpy)
-    if not _text_dump_features(segments, structure, features):
+    if not _feature_table(segments, structure, features):
         features_one_by_one(segments, structure, features)
     return features
 
@@ -203,10 +203,10 @@ _POSITION_SOURCES = (TEXT_NAMES.index("log_words"), TEXT_NAMES.index("ends_sente
 _LOG1P_COUNTS = np.log1p(np.arange(4096, dtype=np.float32))
 
 
-def _text_dump_features(
+def _feature_table(
     segments: PageSegments, structure: npt.NDArray[np.float32], features: FloatArray
 ) -> bool:
-    """The whole table in one call (stage_kernels.text_dump_features; an HTML page's too:
+    """The whole table in one call (stage_kernels.feature_table; an HTML page's too:
     its structure is only wider), as page_features makes it from the kernels one by one;
     False on the rare page it leaves to them (a character whose lowercase the phrase counts
     cannot read, a line repeated thousands of times)."""
@@ -214,7 +214,7 @@ def _text_dump_features(
     if encoded is None:
         encoded = "\n".join(segments.texts).encode("utf-8", "surrogatepass")
     text_sources, structure_sources = _source_columns(segments.content_type)
-    return stage_kernels.text_dump_features(
+    return stage_kernels.feature_table(
         encoded,
         len(segments),
         (_CLASS_TABLE, _ENDS_SENTENCE_TABLE, _CODE_POINT_KINDS),

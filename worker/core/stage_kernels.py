@@ -1,6 +1,6 @@
 """Typed entry points to the kernels that do the work of a whole stage in one call, where
 the stage was a handful of kernel calls glued by numpy (kernels.py has the others and says
-why they are compiled): a text dump's feature table (kernels_c/text_dump.c), the smoothing
+why they are compiled): a page's feature table (kernels_c/feature_table.c), the smoothing
 stage (kernels_c/smoothing_stage.c) and what goes before each segment's reasons
 (kernels_c/reason_marks.c). For a page of a few hundred lines, the calls, temporaries and
 copies of that glue cost as much as a kernel.
@@ -78,7 +78,7 @@ def reason_prefixes(
     )
 
 
-def text_dump_features(
+def feature_table(
     page: bytes,
     count: int,
     byte_tables: tuple[bytes, bytes, bytes],
@@ -100,7 +100,7 @@ def text_dump_features(
     if out.dtype != np.float32 or out.ndim != 2 or not out.flags.c_contiguous:
         raise ValueError("out must be a C-contiguous float32 table")
     table = np.ascontiguousarray(structure, dtype=np.float32)
-    found: bool = _kernels.text_dump_features(
+    found: bool = _kernels.feature_table(
         page,
         count,
         *byte_tables,

@@ -25,7 +25,7 @@
      features     text_features.c     text_counts
                   text_phrases.c      phrase_counts (boilerplate words)
                   text_repeats.c      repeat_counts
-                  text_dump.c         text_dump_features (a text dump's, in one call)
+                  feature_table.c     feature_table (a page's whole table, in one call)
                   context_features.c  context_columns, position_features
      model        model.c             additive_scores, tree_scores
                   smoothing_stage.c   smoothing_logits (the smoothing stage, in one call)
@@ -245,8 +245,8 @@ characters_of(PyObject *text, const char *kernel, int *kind, const void **data,
         }                                                            \
     } while (0)
 
-/* The loops of the text features, callable from C beside their own kernels: text_dump.c's
-   text_dump_features runs them all (the comment above each definition says what it
+/* The loops of the text features, callable from C beside their own kernels: feature_table.c's
+   feature_table runs them all (the comment above each definition says what it
    computes). */
 #define TEXT_COUNT_COLUMNS 18 /* TEXT_NAMES up to starts_symbol */
 #define POSITION_COLUMNS 7    /* features.POSITION_NAMES */
@@ -300,8 +300,8 @@ PyObject *text_counts(PyObject *module, PyObject *args);
 PyObject *phrase_counts(PyObject *module, PyObject *args);
 /* text_repeats.c */
 PyObject *repeat_counts(PyObject *module, PyObject *args);
-/* text_dump.c */
-PyObject *text_dump_features(PyObject *module, PyObject *args);
+/* feature_table.c */
+PyObject *feature_table(PyObject *module, PyObject *args);
 /* context_features.c */
 PyObject *context_columns(PyObject *module, PyObject *args);
 PyObject *position_features(PyObject *module, PyObject *args);

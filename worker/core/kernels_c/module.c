@@ -45,7 +45,7 @@ static PyMethodDef kernel_methods[] = {
     {"smoothing_logits", smoothing_logits, METH_VARARGS, "The smoothing stage's logits."},
     {"phrase_counts", phrase_counts, METH_VARARGS, "Phrase matches in each segment."},
     {"repeat_counts", repeat_counts, METH_VARARGS, "How often each segment recurs."},
-    {"text_dump_features", text_dump_features, METH_VARARGS, "A text dump's features."},
+    {"feature_table", feature_table, METH_VARARGS, "A page's feature table, in one call."},
     {"rounded_values", rounded_values, METH_VARARGS, "Chosen features, two digits."},
     {"text_lines", text_lines, METH_O, "A text dump's non-blank lines, normalised."},
     {"headline_runs", headline_runs, METH_VARARGS, "Runs of headlines outside the prose."},

@@ -1,7 +1,7 @@
-/* A text dump's whole feature table in one call (features.page_features): the text
-   features, its structure, the context and the position columns. Assembled in numpy
-   from five kernels, the table took a dump some 20 us of calls, temporaries and copies
-   beside the kernels' own work. */
+/* A page's whole feature table in one call (features.page_features), a text dump's or an
+   HTML page's: the text features, its structure, the context and the position columns.
+   Assembled in numpy from five kernels, the table took a dump some 20 us of calls,
+   temporaries and copies beside the kernels' own work, an HTML page some 40. */
 
 #include "kernels.h"
 
@@ -62,11 +62,12 @@ write_features(const double *text, Py_ssize_t count, const float *structure,
     return write_position_features(logs, ends, count, rows, out_width, column);
 }
 
-/* text_dump_features(page, count, class_table, ends_sentence_table, kinds, phrases,
-                      log1p_counts, structure, structure_width, text_sources,
-                      structure_sources, position_sources, radii, out)
+/* feature_table(page, count, class_table, ends_sentence_table, kinds, phrases,
+                 log1p_counts, structure, structure_width, text_sources,
+                 structure_sources, position_sources, radii, out)
 
-   features.page_features of a text dump of `count` segments, whose UTF-8 `page` joins by
+   features.page_features of a page of `count` segments (a text dump's, or an HTML page's
+   with its structure columns), whose UTF-8 `page` joins by
    newlines, into out (float32, count x out_width): text_count_rows' columns, the counts of
    `phrases` (count_phrases) and log1p_counts[repeats] (float32: numpy's log1p of each
    count, as the table was made), then `structure` (float32, count x structure_width), then
@@ -76,7 +77,7 @@ write_features(const double *text, Py_ssize_t count, const float *structure,
    when count_phrases cannot read the page or a count outruns log1p_counts: the caller
    takes the kernels one by one then. */
 PyObject *
-text_dump_features(PyObject *Py_UNUSED(module), PyObject *args)
+feature_table(PyObject *Py_UNUSED(module), PyObject *args)
 {
     Py_buffer page, classes, ends_sentence, kinds, logs, structure, out;
     Py_ssize_t count, structure_width, position_sources[2];

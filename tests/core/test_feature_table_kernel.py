@@ -1,4 +1,4 @@
-"""kernels_c/text_dump.c: text_dump_features makes a page's feature table in one call as
+"""kernels_c/feature_table.c: feature_table makes a page's feature table in one call as
 page_features made it from the kernels one by one (features.features_one_by_one, whose
 kernels the other tests hold to numpy), to the bit, on the fixture dumps and HTML pages and
 on hypothesis-made dumps; and leaves to them the pages it cannot read."""
@@ -30,15 +30,13 @@ def both_ways(segments: PageSegments) -> tuple[bool, F.FloatArray, F.FloatArray]
     assert segments.structure is not None
     shape = (len(segments), len(F.feature_names(segments.content_type)))
     fused, one_by_one = np.full(shape, np.nan, np.float32), np.empty(shape, np.float32)
-    made = F._text_dump_features(segments, segments.structure, fused)
+    made = F._feature_table(segments, segments.structure, fused)
     F.features_one_by_one(segments, segments.structure, one_by_one)
     return made, fused, one_by_one
 
 
 @pytest.mark.parametrize(("mode", "page_id"), FIXTURE_PAGES)
-def test_text_dump_features_match_the_kernels_on_the_fixture_pages(
-    mode: Mode, page_id: str
-) -> None:
+def test_feature_table_match_the_kernels_on_the_fixture_pages(mode: Mode, page_id: str) -> None:
     """The dumps, and the HTML pages' segments read as the lines of one."""
     segments = fixture_segments(mode, page_id)
     if mode == "html":
@@ -49,7 +47,7 @@ def test_text_dump_features_match_the_kernels_on_the_fixture_pages(
 
 
 @pytest.mark.parametrize("page_id", [page for mode, page in fixture_pages() if mode == "html"])
-def test_text_dump_features_match_the_kernels_on_the_html_pages(page_id: str) -> None:
+def test_feature_table_match_the_kernels_on_the_html_pages(page_id: str) -> None:
     """An HTML page's table, its structure columns and all, as page_features makes it."""
     segments = fixture_segments("html", page_id)
     made, fused, one_by_one = both_ways(segments)
@@ -70,7 +68,7 @@ body = st.lists(line, min_size=1, max_size=12).flatmap(
 
 @KERNEL_SETTINGS
 @given(body)
-def test_text_dump_features_match_the_kernels(lines: list[str]) -> None:
+def test_feature_table_match_the_kernels(lines: list[str]) -> None:
     segments = text_segments("\n".join(lines))
     if not len(segments):
         return
@@ -82,13 +80,13 @@ def test_text_dump_features_match_the_kernels(lines: list[str]) -> None:
         assert_bit_equal(fused, one_by_one)
 
 
-def test_text_dump_features_leave_counts_past_their_table() -> None:
+def test_feature_table_leave_counts_past_their_table() -> None:
     """A line repeated more times than log1p_counts holds: False."""
     segments = text_segments("same\n" * 5 + "other")
     arguments = call_arguments(segments)
-    assert stage_kernels.text_dump_features(**arguments)
+    assert stage_kernels.feature_table(**arguments)
     arguments["log1p_counts"] = arguments["log1p_counts"][:4]  # counts 0..3; "same" has 4
-    assert not stage_kernels.text_dump_features(**arguments)
+    assert not stage_kernels.feature_table(**arguments)
 
 
 def call_arguments(segments: PageSegments) -> dict[str, Any]:
@@ -124,7 +122,7 @@ def call_arguments(segments: PageSegments) -> dict[str, Any]:
         {"phrases": (b"",)},
     ],
 )
-def test_text_dump_features_refuse_what_they_cannot_read(wrong: dict[str, Any]) -> None:
+def test_feature_table_refuse_what_they_cannot_read(wrong: dict[str, Any]) -> None:
     arguments = call_arguments(text_segments("One line.\nTwo lines"))
     with pytest.raises(ValueError):
-        stage_kernels.text_dump_features(**(arguments | wrong))
+        stage_kernels.feature_table(**(arguments | wrong))
